@@ -1,0 +1,30 @@
+package ai.sophia.memory;
+
+import java.util.List;
+
+/**
+ * The embedded full-text and vector index over chunks (Lucene by default). Collections keep
+ * unrelated memories apart: {@code documents}, {@code research_data}, later {@code
+ * agent_memories} and {@code code_knowledge}.
+ */
+public interface DocumentIndex extends AutoCloseable {
+  /** Replaces all chunks of each (collection, url) present in {@code chunks}; commits. */
+  void replace(List<Chunk> chunks);
+
+  /** Removes every chunk of a document; commits. */
+  void delete(String collection, String url);
+
+  /**
+   * Hybrid search: BM25 on {@code queryText} and nearest neighbours of {@code queryVector}, fused
+   * into one list, best first, at most {@code limit}.
+   */
+  List<ChunkHit> search(String collection, String queryText, float[] queryVector, int limit);
+
+  /** Plain BM25 only (the retrieval baseline, and a fallback). */
+  List<ChunkHit> searchText(String collection, String queryText, int limit);
+
+  long count(String collection);
+
+  @Override
+  void close();
+}

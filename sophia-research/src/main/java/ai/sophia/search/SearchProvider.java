@@ -1,0 +1,19 @@
+package ai.sophia.search;
+
+import java.util.List;
+
+/** A web (or local) search engine. Implementations are thread-safe. */
+public interface SearchProvider {
+  /** The engine name used in requests and responses: duckduckgo, searxng, serper, ... */
+  String name();
+
+  /** False when the provider lacks what it needs (an API key, a base URL) and must be skipped. */
+  boolean configured();
+
+  /**
+   * Up to {@code limit} results for {@code query}.
+   *
+   * @throws SearchException when the provider is unreachable, refuses, or rate-limits us
+   */
+  List<SearchHit> search(String query, int limit);
+}
