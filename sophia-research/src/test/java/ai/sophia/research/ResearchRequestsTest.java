@@ -19,25 +19,29 @@ class ResearchRequestsTest {
   @Test
   void validate_missingOrBlankQuery_namesQuery() {
     assertThatThrownBy(() -> ResearchRequests.validate(null, 3, "local", "local"))
-        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("query"));
+        .isInstanceOfSatisfying(
+            InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("query"));
     assertThatThrownBy(() -> ResearchRequests.validate("   ", 3, "local", "local"))
-        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("query"));
+        .isInstanceOfSatisfying(
+            InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("query"));
   }
 
   @Test
   void validate_queryOverLimit_saysLengthAndLimit() {
     String q = "x".repeat(1001);
     assertThatThrownBy(() -> ResearchRequests.validate(q, 3, "local", "local"))
-        .hasMessageContaining("1001").hasMessageContaining("1000");
-    assertThat(ResearchRequests.validate("x".repeat(1000), 3, "local", "local").query()).hasSize(1000);
+        .hasMessageContaining("1001")
+        .hasMessageContaining("1000");
+    assertThat(ResearchRequests.validate("x".repeat(1000), 3, "local", "local").query())
+        .hasSize(1000);
   }
 
   @Test
   void validate_sourcesOutOfRange_namesSourcesLimit() {
     for (int bad : new int[] {0, 21, -5}) {
       assertThatThrownBy(() -> ResearchRequests.validate("q", bad, "local", "local"))
-          .isInstanceOfSatisfying(InvalidInputException.class,
-              e -> assertThat(e.field()).isEqualTo("sources_limit"));
+          .isInstanceOfSatisfying(
+              InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("sources_limit"));
     }
     assertThat(ResearchRequests.validate("q", 20, "local", "local").sourcesLimit()).isEqualTo(20);
   }
@@ -45,9 +49,11 @@ class ResearchRequestsTest {
   @Test
   void validate_unknownEngine_namesSearchEngineAndListsKnown() {
     assertThatThrownBy(() -> ResearchRequests.validate("q", 3, "bing", "local"))
-        .isInstanceOfSatisfying(InvalidInputException.class,
-            e -> assertThat(e.field()).isEqualTo("search_engine"))
-        .hasMessageContaining("bing").hasMessageContaining("duckduckgo");
-    assertThat(ResearchRequests.validate("q", 3, "SearXNG", "local").searchEngine()).isEqualTo("searxng");
+        .isInstanceOfSatisfying(
+            InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("search_engine"))
+        .hasMessageContaining("bing")
+        .hasMessageContaining("duckduckgo");
+    assertThat(ResearchRequests.validate("q", 3, "SearXNG", "local").searchEngine())
+        .isEqualTo("searxng");
   }
 }
