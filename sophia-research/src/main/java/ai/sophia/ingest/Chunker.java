@@ -8,10 +8,10 @@ import java.util.regex.Pattern;
 
 /**
  * Splits extracted text into passages of about {@code min}..{@code max} characters (800..1200 by
- * default) for indexing. Passages end at paragraph breaks when they can, else at sentence ends,
- * and only cut inside a sentence longer than {@code max}. Each passage after the first repeats
- * up to {@code overlap} characters of whole sentences from the one before, so a fact on a border
- * is found in both. Deterministic: the same text always gives the same passages.
+ * default) for indexing. Passages end at paragraph breaks when they can, else at sentence ends, and
+ * only cut inside a sentence longer than {@code max}. Each passage after the first repeats up to
+ * {@code overlap} characters of whole sentences from the one before, so a fact on a border is found
+ * in both. Deterministic: the same text always gives the same passages.
  */
 public final class Chunker {
   private static final Pattern PARAGRAPH = Pattern.compile("\\n\\s*\\n");

@@ -11,10 +11,10 @@ import java.util.function.Consumer;
  * Crawls a site within the URL prefix of its start page for {@code sophia ingest <url>}:
  * breadth-first up to {@code ingest.max_pages} pages and {@code ingest.max_depth} links deep,
  * obeying robots.txt (rules and Crawl-delay), seeding from the site's sitemaps, waiting {@code
- * ingest.delay_ms_per_host} between requests, and skipping pages whose canonical URL or content
- * was already read. Fetches go through the given {@link SafeFetcher}, so an intranet needs one
- * built with {@code allowPrivate}. Storage is the caller's: pages are handed to a consumer as they
- * are read.
+ * ingest.delay_ms_per_host} between requests, and skipping pages whose canonical URL or content was
+ * already read. Fetches go through the given {@link SafeFetcher}, so an intranet needs one built
+ * with {@code allowPrivate}. Storage is the caller's: pages are handed to a consumer as they are
+ * read.
  */
 public final class Crawler {
   private final SafeFetcher fetcher;
@@ -31,8 +31,8 @@ public final class Crawler {
   }
 
   /**
-   * A crawler; {@code userAgent} is the one the fetcher sends, whose product token (such as
-   * {@code SophiaBot}) is matched against robots.txt groups.
+   * A crawler; {@code userAgent} is the one the fetcher sends, whose product token (such as {@code
+   * SophiaBot}) is matched against robots.txt groups.
    */
   public static Crawler create(
       SafeFetcher fetcher, PageExtractor extractor, SophiaConfig.Ingest limits, String userAgent) {
@@ -46,10 +46,11 @@ public final class Crawler {
   /**
    * Crawls from {@code startUrl}, handing each new page to {@code pages}.
    *
-   * @throws ai.sophia.web.FetchException when the start URL itself may not be fetched (not
-   *     http(s), unknown host, or a private address without {@code --allow-private})
+   * @throws ai.sophia.web.FetchException when the start URL itself may not be fetched (not http(s),
+   *     unknown host, or a private address without {@code --allow-private})
    */
-  public IngestReport crawl(String startUrl, Consumer<ExtractedPage> pages, IngestProgress progress) {
+  public IngestReport crawl(
+      String startUrl, Consumer<ExtractedPage> pages, IngestProgress progress) {
     Objects.requireNonNull(pages, "pages");
     Objects.requireNonNull(progress, "progress");
     var start = fetcher.check(Objects.requireNonNull(startUrl, "startUrl"));

@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  * Reads a folder of documents for {@code sophia ingest <directory>}: HTML ({@code .html, .htm}),
  * Markdown ({@code .md, .markdown}) and text ({@code .txt}) files, in path order, each extracted
  * and handed over with its {@code file://} URL. Other files, unreadable files, files over the size
- * limit and duplicates by content are reported as skipped; hidden files and folders (such as
- * {@code .git}) are not visited.
+ * limit and duplicates by content are reported as skipped; hidden files and folders (such as {@code
+ * .git}) are not visited.
  */
 public final class DirectoryReader {
   private static final Map<String, String> TYPES =
@@ -122,7 +122,8 @@ public final class DirectoryReader {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) {
-              skipped.add(new IngestReport.Skipped(file.toString(), "unreadable: " + e.getMessage()));
+              skipped.add(
+                  new IngestReport.Skipped(file.toString(), "unreadable: " + e.getMessage()));
               return FileVisitResult.CONTINUE;
             }
           });

@@ -3,7 +3,9 @@ package ai.sophia.ingest;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Spaces requests to one host at least {@code delayMillis} apart. Not thread-safe: one per crawl. */
+/**
+ * Spaces requests to one host at least {@code delayMillis} apart. Not thread-safe: one per crawl.
+ */
 final class Politeness {
   private final Map<String, Long> lastRequest = new HashMap<>();
   private long delayMillis;

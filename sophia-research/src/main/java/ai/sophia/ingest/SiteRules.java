@@ -24,12 +24,13 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
- * A site's robots.txt rules (RFC 9309 via crawler-commons) and the page URLs its sitemaps list.
- * A missing robots.txt (4xx) allows everything; an unreachable one (5xx, timeout) allows nothing,
- * as RFC 9309 says.
+ * A site's robots.txt rules (RFC 9309 via crawler-commons) and the page URLs its sitemaps list. A
+ * missing robots.txt (4xx) allows everything; an unreachable one (5xx, timeout) allows nothing, as
+ * RFC 9309 says.
  */
 final class SiteRules {
   private static final long MAX_CRAWL_DELAY_MS = 60_000;
+
   /** Sitemap files read per crawl, indexes included. */
   private static final int MAX_SITEMAPS = 20;
 
@@ -55,7 +56,8 @@ final class SiteRules {
       }
       if (e.reason() == FetchException.Reason.TIMEOUT
           || e.reason() == FetchException.Reason.IO_ERROR) {
-        skip.accept(robotsUrl, "robots.txt unreachable, so nothing may be crawled: " + e.getMessage());
+        skip.accept(
+            robotsUrl, "robots.txt unreachable, so nothing may be crawled: " + e.getMessage());
         return new SiteRules(parser.failedFetch(503));
       }
       // Not a robots file at all (binary, oversized, challenge): no rules.

@@ -8,6 +8,7 @@ import java.util.List;
  */
 final class BraveProvider implements SearchProvider {
   static final String NAME = "brave";
+
   /** Brave serves at most 20 results per request. */
   private static final int MAX_COUNT = 20;
 

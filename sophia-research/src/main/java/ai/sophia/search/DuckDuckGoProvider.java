@@ -13,8 +13,8 @@ import org.jsoup.nodes.Element;
 /**
  * DuckDuckGo's HTML endpoint (no key): {@code POST <base>} with form field {@code q}, the way its
  * own no-JavaScript page searches. Results are {@code div.result} blocks; the {@code a.result__a}
- * link usually points at DuckDuckGo's redirector ({@code //duckduckgo.com/l/?uddg=<target>}),
- * whose {@code uddg} parameter is the real URL. Ads ({@code .result--ad}, {@code y.js} links) are
+ * link usually points at DuckDuckGo's redirector ({@code //duckduckgo.com/l/?uddg=<target>}), whose
+ * {@code uddg} parameter is the real URL. Ads ({@code .result--ad}, {@code y.js} links) are
  * skipped. When DuckDuckGo rate-limits it answers 202 or 403, or serves an "anomaly" CAPTCHA page;
  * all three are reported as blocked.
  */
@@ -42,7 +42,8 @@ final class DuckDuckGoProvider implements SearchProvider {
   public List<SearchHit> search(String query, int limit) {
     HttpUrl url = HttpUrl.parse(baseUrl);
     if (url == null) {
-      throw new SearchException(NAME, "not configured (providers.duckduckgo.base_url)", false, null);
+      throw new SearchException(
+          NAME, "not configured (providers.duckduckgo.base_url)", false, null);
     }
     var request =
         http.request()
@@ -86,7 +87,9 @@ final class DuckDuckGoProvider implements SearchProvider {
     return hits;
   }
 
-  /** The result's real URL: the redirector's {@code uddg} target, or the link itself; "" for ads. */
+  /**
+   * The result's real URL: the redirector's {@code uddg} target, or the link itself; "" for ads.
+   */
   private static String target(String href, HttpUrl base) {
     HttpUrl link = base.resolve(href);
     if (link == null) {

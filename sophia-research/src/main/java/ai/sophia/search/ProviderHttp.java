@@ -20,8 +20,8 @@ import org.jsoup.Jsoup;
 /**
  * The HTTP side shared by the web search providers: one plain OkHttp client (providers are fixed,
  * operator-configured endpoints, so no SSRF guard), status codes mapped to {@link
- * SearchException}s, bodies capped. Messages never contain request headers, so API keys stay out
- * of them.
+ * SearchException}s, bodies capped. Messages never contain request headers, so API keys stay out of
+ * them.
  */
 final class ProviderHttp {
   static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
@@ -92,7 +92,11 @@ final class ProviderHttp {
    * snippets lose any highlighting markup (Brave wraps matches in {@code <strong>}).
    */
   static List<SearchHit> hits(
-      String provider, JsonNode results, String urlField, String titleField, String snippetField,
+      String provider,
+      JsonNode results,
+      String urlField,
+      String titleField,
+      String snippetField,
       int limit) {
     List<SearchHit> hits = new ArrayList<>();
     for (JsonNode result : results) {

@@ -18,8 +18,8 @@ public interface SearchProvider {
   List<SearchHit> search(String query, int limit);
 
   /**
-   * Whether the router may cache this provider's results. Web engines may; an index that changes
-   * on every ingest (local) should say no.
+   * Whether the router may cache this provider's results. Web engines may; an index that changes on
+   * every ingest (local) should say no.
    */
   default boolean cacheable() {
     return true;

@@ -38,6 +38,7 @@ public final class SearchProviders {
   private static PaidEndpoint paid(String name, SophiaConfig.Provider provider, Secrets secrets) {
     String keyEnv = provider.apiKeyEnv() == null ? "" : provider.apiKeyEnv();
     String key = secrets.get(keyEnv).orElse("");
-    return new PaidEndpoint(name, provider.baseUrl() == null ? "" : provider.baseUrl(), keyEnv, key);
+    return new PaidEndpoint(
+        name, provider.baseUrl() == null ? "" : provider.baseUrl(), keyEnv, key);
   }
 }

@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses who answers a search: the requested engine first, then the configured fallbacks in
- * order, until one returns at least one hit. Every engine considered is reported as an {@link
- * Attempt}, so a response can say which provider served and why others did not. Results are
- * cached per (engine, query, limit) for engines that allow it. Thread-safe.
+ * Chooses who answers a search: the requested engine first, then the configured fallbacks in order,
+ * until one returns at least one hit. Every engine considered is reported as an {@link Attempt}, so
+ * a response can say which provider served and why others did not. Results are cached per (engine,
+ * query, limit) for engines that allow it. Thread-safe.
  */
 public final class SearchRouter {
   private static final Logger LOG = LoggerFactory.getLogger(SearchRouter.class);
@@ -36,8 +36,8 @@ public final class SearchRouter {
   public record Attempt(String engine, Outcome outcome, String detail) {}
 
   /**
-   * The outcome of a routed search: the engine that served ("" when none did), its hits, and
-   * every attempt in order. No hits is not an error: the attempts say why.
+   * The outcome of a routed search: the engine that served ("" when none did), its hits, and every
+   * attempt in order. No hits is not an error: the attempts say why.
    */
   public record Routed(String engine, List<SearchHit> hits, List<Attempt> attempts) {
     public Routed {
@@ -79,13 +79,13 @@ public final class SearchRouter {
     Objects.requireNonNull(fallbackOrder, "fallbackOrder");
     Cache<Key, List<SearchHit>> cache =
         caches.create(
-            "search",
-            cacheConfig.searchMaxEntries(),
-            Duration.ofMinutes(cacheConfig.ttlMinutes()));
+            "search", cacheConfig.searchMaxEntries(), Duration.ofMinutes(cacheConfig.ttlMinutes()));
     return new SearchRouter(providers, fallbackOrder, cache);
   }
 
-  /** Searches {@code query} on {@code engine}, then on the fallbacks, for up to {@code limit} hits. */
+  /**
+   * Searches {@code query} on {@code engine}, then on the fallbacks, for up to {@code limit} hits.
+   */
   public Routed search(String engine, String query, int limit) {
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(query, "query");
@@ -137,12 +137,14 @@ public final class SearchRouter {
       return kept;
     } catch (SearchException e) {
       LOG.info("search engine {}: {}", e.blocked() ? "blocked" : "failed", e.getMessage());
-      attempts.add(new Attempt(name, e.blocked() ? Outcome.blocked : Outcome.failed, e.getMessage()));
+      attempts.add(
+          new Attempt(name, e.blocked() ? Outcome.blocked : Outcome.failed, e.getMessage()));
       return List.of();
     } catch (RuntimeException e) {
       // A provider bug must not take research down; it is logged with its stack and reported.
       LOG.warn("search engine {} failed unexpectedly", name, e);
-      attempts.add(new Attempt(name, Outcome.failed, "internal error: " + e.getClass().getSimpleName()));
+      attempts.add(
+          new Attempt(name, Outcome.failed, "internal error: " + e.getClass().getSimpleName()));
       return List.of();
     }
   }

@@ -6,8 +6,8 @@ import okhttp3.HttpUrl;
 
 /**
  * A self-hosted SearXNG instance through its JSON API: {@code GET <base>/search?q=&format=json}
- * answering {@code {results:[{url,title,content,engine}]}}. The instance must have the json
- * format enabled in its settings, or it answers 403.
+ * answering {@code {results:[{url,title,content,engine}]}}. The instance must have the json format
+ * enabled in its settings, or it answers 403.
  */
 final class SearxngProvider implements SearchProvider {
   static final String NAME = "searxng";

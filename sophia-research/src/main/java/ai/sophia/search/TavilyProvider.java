@@ -4,12 +4,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Tavily's search API: {@code POST <base>} with {@code Authorization: Bearer <key>} and JSON
- * {@code {query, max_results, search_depth:"basic"}}, answering {@code
+ * Tavily's search API: {@code POST <base>} with {@code Authorization: Bearer <key>} and JSON {@code
+ * {query, max_results, search_depth:"basic"}}, answering {@code
  * {results:[{title,url,content,score}]}}.
  */
 final class TavilyProvider implements SearchProvider {
   static final String NAME = "tavily";
+
   /** Tavily serves at most 20 results per request. */
   private static final int MAX_RESULTS = 20;
 
@@ -35,9 +36,7 @@ final class TavilyProvider implements SearchProvider {
   public List<SearchHit> search(String query, int limit) {
     var body =
         Map.of(
-            "query", query,
-            "max_results", Math.min(limit, MAX_RESULTS),
-            "search_depth", "basic");
+            "query", query, "max_results", Math.min(limit, MAX_RESULTS), "search_depth", "basic");
     var request =
         http.request()
             .url(endpoint.url())

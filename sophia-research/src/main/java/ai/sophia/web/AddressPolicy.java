@@ -16,8 +16,8 @@ import java.util.Set;
  * loopback, private and shared (CGNAT) ranges but never link-local (cloud metadata), multicast or
  * reserved ones.
  *
- * <p>IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4) are judged by the
- * IPv4 address they carry, so {@code ::ffff:127.0.0.1} is loopback.
+ * <p>IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4) are judged by the IPv4
+ * address they carry, so {@code ::ffff:127.0.0.1} is loopback.
  */
 final class AddressPolicy {
   /** Kinds that {@code --allow-private} opens. */

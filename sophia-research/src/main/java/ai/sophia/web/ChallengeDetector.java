@@ -7,9 +7,9 @@ import java.util.regex.Pattern;
 
 /**
  * Recognizes bot challenges served instead of content: Cloudflare's interstitial, DuckDuckGo's
- * anomaly page, CAPTCHA walls. Strong markers count on any page; words such as "captcha" count
- * on a 403/429/503 answer, and otherwise only when the page title opens with them ("Just a
- * moment...", "Are you a robot?"), so an article about CAPTCHAs is not taken for one.
+ * anomaly page, CAPTCHA walls. Strong markers count on any page; words such as "captcha" count on a
+ * 403/429/503 answer, and otherwise only when the page title opens with them ("Just a moment...",
+ * "Are you a robot?"), so an article about CAPTCHAs is not taken for one.
  */
 public final class ChallengeDetector {
   private static final List<String> STRONG =

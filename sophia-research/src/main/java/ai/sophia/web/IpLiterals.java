@@ -29,7 +29,8 @@ final class IpLiterals {
   }
 
   static Parsed parse(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    String h =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     if (h.contains(":")) {
       return ipv6(h);
     }
@@ -79,7 +80,9 @@ final class IpLiterals {
     for (int i = 0; i < last; i++) {
       value |= values[i] << (8 * (3 - i));
     }
-    byte[] bytes = {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+    byte[] bytes = {
+      (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value
+    };
     try {
       return new Parsed.Address(InetAddress.getByAddress(bytes));
     } catch (UnknownHostException e) {

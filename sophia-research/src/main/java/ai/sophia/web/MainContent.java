@@ -16,8 +16,8 @@ import org.jsoup.select.NodeVisitor;
 /**
  * The readable text of an HTML page: boilerplate (navigation, headers, footers, asides, scripts,
  * forms, cookie banners, share bars) removed, then the {@code <main>} element, the largest {@code
- * <article>}, or else the block holding the most paragraph text, rendered with blank lines
- * between paragraphs.
+ * <article>}, or else the block holding the most paragraph text, rendered with blank lines between
+ * paragraphs.
  */
 final class MainContent {
   private static final String ALWAYS_REMOVED =
@@ -31,9 +31,36 @@ final class MainContent {
               + "advert|advertisement|ads|promo|skip-link|related-posts|subscribe)([-_\\s]|$)");
   private static final Set<String> BLOCKS =
       Set.of(
-          "p", "div", "section", "article", "main", "header", "footer", "h1", "h2", "h3", "h4",
-          "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "pre", "blockquote", "table", "tr",
-          "figure", "figcaption", "details", "summary", "address", "hr", "body");
+          "p",
+          "div",
+          "section",
+          "article",
+          "main",
+          "header",
+          "footer",
+          "h1",
+          "h2",
+          "h3",
+          "h4",
+          "h5",
+          "h6",
+          "ul",
+          "ol",
+          "li",
+          "dl",
+          "dt",
+          "dd",
+          "pre",
+          "blockquote",
+          "table",
+          "tr",
+          "figure",
+          "figcaption",
+          "details",
+          "summary",
+          "address",
+          "hr",
+          "body");
 
   private MainContent() {}
 

@@ -140,7 +140,10 @@ public final class PageExtractor {
   }
 
   private static String firstLine(String text) {
-    return text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst()
+    return text.lines()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty())
+        .findFirst()
         .map(PageExtractor::clip)
         .orElse("");
   }

@@ -45,7 +45,10 @@ final class PublishedDate {
     if (time != null) {
       candidates.add(time.attr("datetime"));
     }
-    return candidates.stream().map(PublishedDate::isoDate).flatMap(Optional::stream).findFirst()
+    return candidates.stream()
+        .map(PublishedDate::isoDate)
+        .flatMap(Optional::stream)
+        .findFirst()
         .orElse("");
   }
 

@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * literal in any spelling or resolved once through the {@link HostResolver}, every address checked
  * by the {@link AddressPolicy}, and the connection then made through a {@link Dns} that can only
  * return those checked addresses, so a DNS answer that changes between check and connect (DNS
- * rebinding) cannot move us. Redirects are followed by hand so each hop is checked the same way.
- * No proxy is used: a proxy would connect on our behalf to an address we never checked. One
- * deadline ({@code timeout_ms}) covers the whole fetch including redirects and the body.
+ * rebinding) cannot move us. Redirects are followed by hand so each hop is checked the same way. No
+ * proxy is used: a proxy would connect on our behalf to an address we never checked. One deadline
+ * ({@code timeout_ms}) covers the whole fetch including redirects and the body.
  */
 public final class SafeFetcher {
   private static final Logger LOG = LoggerFactory.getLogger(SafeFetcher.class);
@@ -57,6 +57,7 @@ public final class SafeFetcher {
   private static final String ACCEPT =
       "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,"
           + "text/markdown;q=0.8,application/json;q=0.7";
+
   /** How much of an error page is read to look for a challenge. */
   private static final int ERROR_BODY_BYTES = 64 * 1024;
 

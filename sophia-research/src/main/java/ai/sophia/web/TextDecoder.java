@@ -13,9 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Decodes fetched or read bytes into text with the right charset: a byte-order mark first, then
- * the Content-Type charset, then an HTML or XML declaration in the first bytes, then UTF-8; bytes
- * that are not valid UTF-8 without any declaration are read as windows-1252, as browsers do.
+ * Decodes fetched or read bytes into text with the right charset: a byte-order mark first, then the
+ * Content-Type charset, then an HTML or XML declaration in the first bytes, then UTF-8; bytes that
+ * are not valid UTF-8 without any declaration are read as windows-1252, as browsers do.
  */
 public final class TextDecoder {
   private static final Pattern META_CHARSET =

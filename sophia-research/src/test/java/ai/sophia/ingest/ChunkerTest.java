@@ -14,8 +14,23 @@ class ChunkerTest {
   /** Deterministic prose: paragraphs of sentences of varied length, every sentence unique. */
   private static String prose(int paragraphs, long seed) {
     Random random = new Random(seed);
-    String[] words = {"relay", "metrics", "flush", "interval", "sink", "series", "percentile",
-      "counter", "gauge", "timer", "aggregate", "database", "network", "packet", "shard"};
+    String[] words = {
+      "relay",
+      "metrics",
+      "flush",
+      "interval",
+      "sink",
+      "series",
+      "percentile",
+      "counter",
+      "gauge",
+      "timer",
+      "aggregate",
+      "database",
+      "network",
+      "packet",
+      "shard"
+    };
     StringBuilder text = new StringBuilder();
     int sentence = 0;
     for (int p = 0; p < paragraphs; p++) {
@@ -41,7 +56,9 @@ class ChunkerTest {
     assertThat(passages).allSatisfy(p -> assertThat(p.text().length()).isLessThanOrEqualTo(1200));
     assertThat(passages.subList(0, passages.size() - 1))
         .allSatisfy(p -> assertThat(p.text().length()).isGreaterThanOrEqualTo(600));
-    assertThat(passages).extracting(Passage::position).containsExactlyElementsOf(range(passages.size()));
+    assertThat(passages)
+        .extracting(Passage::position)
+        .containsExactlyElementsOf(range(passages.size()));
     assertThat(passages).allSatisfy(p -> assertThat(p.title()).isEqualTo("Guide"));
   }
 
@@ -68,7 +85,9 @@ class ChunkerTest {
       assertThat(current).startsWith("Sentence ");
       String lastOfPrevious = previous.substring(previous.lastIndexOf("Sentence "));
       if (lastOfPrevious.length() < 150) {
-        assertThat(current).as("passage %d repeats the end of the one before", i).startsWith(lastOfPrevious);
+        assertThat(current)
+            .as("passage %d repeats the end of the one before", i)
+            .startsWith(lastOfPrevious);
         overlapping++;
       }
     }
@@ -78,7 +97,8 @@ class ChunkerTest {
   @Test
   void chunk_prefersParagraphBreaks() {
     String para = "Alpha sentence number one is here. ".repeat(25).strip(); // ~875 chars
-    String text = para + "\n\n" + para.replace("Alpha", "Beta") + "\n\n" + para.replace("Alpha", "Gamma");
+    String text =
+        para + "\n\n" + para.replace("Alpha", "Beta") + "\n\n" + para.replace("Alpha", "Gamma");
 
     List<Passage> passages = chunker.chunk("t", text);
 
@@ -95,10 +115,12 @@ class ChunkerTest {
     List<Passage> passages = chunker.chunk("t", longSentence);
 
     assertThat(passages).hasSizeGreaterThanOrEqualTo(3);
-    assertThat(passages).allSatisfy(p -> {
-      assertThat(p.text().length()).isLessThanOrEqualTo(1200);
-      assertThat(p.text()).startsWith("word").endsWith("word");
-    });
+    assertThat(passages)
+        .allSatisfy(
+            p -> {
+              assertThat(p.text().length()).isLessThanOrEqualTo(1200);
+              assertThat(p.text()).startsWith("word").endsWith("word");
+            });
   }
 
   @Test
@@ -123,9 +145,11 @@ class ChunkerTest {
   void chunk_abbreviationsAndDecimals_doNotSplitSentences() {
     Chunker small = Chunker.create(20, 60, 0);
 
-    List<Passage> passages = small.chunk("t", "Use e.g. the relay with version 2.5 here. Then stop it now.");
+    List<Passage> passages =
+        small.chunk("t", "Use e.g. the relay with version 2.5 here. Then stop it now.");
 
-    assertThat(passages).extracting(Passage::text)
+    assertThat(passages)
+        .extracting(Passage::text)
         .containsExactly("Use e.g. the relay with version 2.5 here. Then stop it now.");
   }
 

@@ -44,7 +44,9 @@ class CrawlerTest {
 
   private record Crawl(List<ExtractedPage> pages, IngestReport report) {
     List<String> paths() {
-      return pages.stream().map(p -> p.url().replaceFirst("^http://127\\.0\\.0\\.1:\\d+", "")).toList();
+      return pages.stream()
+          .map(p -> p.url().replaceFirst("^http://127\\.0\\.0\\.1:\\d+", ""))
+          .toList();
     }
 
     String reasonFor(String pathEnd) {
@@ -90,8 +92,12 @@ class CrawlerTest {
     assertThat(crawl.reasonFor("/docs/huge.html")).startsWith("too_large");
     assertThat(crawl.reasonFor("/docs/challenge.html")).startsWith("challenge");
     assertThat(crawl.reasonFor("/docs/r/6")).startsWith("too_many_redirects");
-    assertThat(crawl.reasonFor("/docs/guide.html?ref=home")).contains("duplicate of").contains("/docs/guide.html");
-    assertThat(crawl.reasonFor("/docs/install-mirror.html")).contains("same content as").contains("/docs/install.html");
+    assertThat(crawl.reasonFor("/docs/guide.html?ref=home"))
+        .contains("duplicate of")
+        .contains("/docs/guide.html");
+    assertThat(crawl.reasonFor("/docs/install-mirror.html"))
+        .contains("same content as")
+        .contains("/docs/install.html");
   }
 
   @Test
@@ -99,7 +105,10 @@ class CrawlerTest {
     Crawl crawl = crawl(crawler(fetcher, 100, 5, 0), web.url(LocalWeb.START));
 
     ExtractedPage landed =
-        crawl.pages().stream().filter(p -> p.url().endsWith("/docs/redirected.html")).findFirst().orElseThrow();
+        crawl.pages().stream()
+            .filter(p -> p.url().endsWith("/docs/redirected.html"))
+            .findFirst()
+            .orElseThrow();
     assertThat(landed.title()).isEqualTo("Upgrade notes");
   }
 
@@ -139,7 +148,8 @@ class CrawlerTest {
     Crawl crawl = crawl(crawler(fetcher, 100, 5, 0), web.url("/docs/deep/level2.html"));
 
     assertThat(crawl.paths())
-        .containsExactlyInAnyOrder("/docs/deep/level2.html", "/docs/deep/level3.html", "/docs/deep/level4.html");
+        .containsExactlyInAnyOrder(
+            "/docs/deep/level2.html", "/docs/deep/level3.html", "/docs/deep/level4.html");
   }
 
   @Test
@@ -178,9 +188,15 @@ class CrawlerTest {
   @Test
   void crawl_robotsCrawlDelay_raisesTheDelay() {
     try (LoopbackServer site = LoopbackServer.start()) {
-      site.route("/robots.txt", Reply.of(200, "text/plain", "User-agent: SophiaBot\nCrawl-delay: 0.4\nDisallow: /x/\n"));
-      site.route("/a.html", Reply.html("<title>A</title><main><p>Page A links to <a href=\"b.html\">B</a>.</p></main>"));
-      site.route("/b.html", Reply.html("<title>B</title><main><p>Page B is the second page.</p></main>"));
+      site.route(
+          "/robots.txt",
+          Reply.of(200, "text/plain", "User-agent: SophiaBot\nCrawl-delay: 0.4\nDisallow: /x/\n"));
+      site.route(
+          "/a.html",
+          Reply.html(
+              "<title>A</title><main><p>Page A links to <a href=\"b.html\">B</a>.</p></main>"));
+      site.route(
+          "/b.html", Reply.html("<title>B</title><main><p>Page B is the second page.</p></main>"));
       long started = System.nanoTime();
 
       Crawl crawl = crawl(crawler(fetcher, 10, 3, 0), site.url("/a.html"));
@@ -242,10 +258,14 @@ class CrawlerTest {
   void crawl_pageBodies_areExtractedWithoutBoilerplate() {
     Map<String, ExtractedPage> byPath = new java.util.HashMap<>();
     Crawl crawl = crawl(crawler(fetcher, 100, 5, 0), web.url(LocalWeb.START));
-    crawl.pages().forEach(p -> byPath.put(p.url().replaceFirst("^http://127\\.0\\.0\\.1:\\d+", ""), p));
+    crawl
+        .pages()
+        .forEach(p -> byPath.put(p.url().replaceFirst("^http://127\\.0\\.0\\.1:\\d+", ""), p));
 
     ExtractedPage guide = byPath.get("/docs/guide.html");
     assertThat(guide.publishedDate()).isEqualTo("2024-03-05");
-    assertThat(guide.text()).contains("flushes aggregates every ten seconds").doesNotContain("On this page");
+    assertThat(guide.text())
+        .contains("flushes aggregates every ten seconds")
+        .doesNotContain("On this page");
   }
 }

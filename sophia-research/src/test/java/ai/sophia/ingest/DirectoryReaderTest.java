@@ -31,7 +31,8 @@ class DirectoryReaderTest {
         dir.resolve("ops/legacy.txt"),
         "Legacy notes\n\nThe old relay read its caf\u00e9 settings from INI files.\n"
             .getBytes(Charset.forName("windows-1252")));
-    Files.writeString(dir.resolve("ops/runbooks/restart.old.markdown"),
+    Files.writeString(
+        dir.resolve("ops/runbooks/restart.old.markdown"),
         "# Restarting the relay\n\nRun `systemctl restart heliograph` and watch the flush log.\n");
     Files.write(dir.resolve("diagram.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G'});
     Files.writeString(dir.resolve("huge.txt"), "x".repeat(150_000));
@@ -69,7 +70,9 @@ class DirectoryReaderTest {
   void read_folder_givesFileUrlsAndDecodesLegacyCharsets() {
     read();
 
-    assertThat(pages.getFirst().url()).isEqualTo(dir.resolve("guide.html").toUri().toString()).startsWith("file:");
+    assertThat(pages.getFirst().url())
+        .isEqualTo(dir.resolve("guide.html").toUri().toString())
+        .startsWith("file:");
     assertThat(pages.get(1).text()).contains("caf\u00e9 settings");
     assertThat(pages.get(2).text()).contains("systemctl restart heliograph");
   }
@@ -81,7 +84,9 @@ class DirectoryReaderTest {
     assertThat(reasonFor(report, "diagram.png")).isEqualTo("not HTML, Markdown or text");
     assertThat(reasonFor(report, "huge.txt")).contains("larger than 100000 bytes");
     assertThat(reasonFor(report, "empty.htm")).isEqualTo("no text");
-    assertThat(reasonFor(report, "restart.old.markdown")).contains("same content as").contains("restart.md");
+    assertThat(reasonFor(report, "restart.old.markdown"))
+        .contains("same content as")
+        .contains("restart.md");
     assertThat(report.skipped()).noneMatch(s -> s.location().contains(".git"));
     assertThat(pages).noneMatch(p -> p.url().contains(".git"));
   }
@@ -91,10 +96,13 @@ class DirectoryReaderTest {
     List<String> seen = new ArrayList<>();
     List<Integer> done = new ArrayList<>();
 
-    reader.read(dir, page -> {}, (d, queued, current) -> {
-      seen.add(current);
-      done.add(d);
-    });
+    reader.read(
+        dir,
+        page -> {},
+        (d, queued, current) -> {
+          seen.add(current);
+          done.add(d);
+        });
 
     assertThat(seen).contains(dir.resolve("guide.html").toString());
     assertThat(seen.getLast()).isEmpty();
@@ -106,7 +114,8 @@ class DirectoryReaderTest {
     Path file = dir.resolve("guide.html");
 
     assertThatThrownBy(() -> reader.read(file, page -> {}, IngestProgress.none()))
-        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("directory"))
+        .isInstanceOfSatisfying(
+            InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("directory"))
         .hasMessageContaining("guide.html");
   }
 }

@@ -36,7 +36,8 @@ class DuckDuckGoProviderTest {
     assertThat(hits.get(0).title()).isEqualTo("Virtual Threads - Oracle Help Center");
     assertThat(hits.get(0).snippet())
         .startsWith("Virtual threads are lightweight threads that reduce the effort");
-    assertThat(hits.get(3).title()).isEqualTo("Sip of Java: Virtual Threads & Structured Concurrency");
+    assertThat(hits.get(3).title())
+        .isEqualTo("Sip of Java: Virtual Threads & Structured Concurrency");
     assertThat(hits).extracting(SearchHit::rank).containsExactly(1, 2, 3, 4);
     assertThat(hits).allSatisfy(h -> assertThat(h.provider()).isEqualTo("duckduckgo"));
   }
@@ -60,7 +61,8 @@ class DuckDuckGoProviderTest {
     assertThat(request.body()).isEqualTo("q=java+virtual+threads");
     assertThat(request.header("content-type"))
         .hasValueSatisfying(t -> assertThat(t).startsWith("application/x-www-form-urlencoded"));
-    assertThat(request.header("user-agent")).hasValueSatisfying(ua -> assertThat(ua).startsWith("SophiaBot/"));
+    assertThat(request.header("user-agent"))
+        .hasValueSatisfying(ua -> assertThat(ua).startsWith("SophiaBot/"));
   }
 
   @Test

@@ -131,12 +131,14 @@ class PaidProvidersTest {
     assertThat(keyless.get("brave").configured()).isFalse();
     assertThat(keyless.get("tavily").configured()).isFalse();
     assertThat(keyless.get("duckduckgo").configured()).isTrue();
-    assertThatThrownBy(() -> keyless.get("serper").search("q", 3)).hasMessageContaining("SERPER_API_KEY");
+    assertThatThrownBy(() -> keyless.get("serper").search("q", 3))
+        .hasMessageContaining("SERPER_API_KEY");
     assertThat(server.requests()).isEmpty();
   }
 
   @Test
   void providers_areListedInConfigurationOrder() {
-    assertThat(providers.keySet()).containsExactly("duckduckgo", "searxng", "serper", "brave", "tavily");
+    assertThat(providers.keySet())
+        .containsExactly("duckduckgo", "searxng", "serper", "brave", "tavily");
   }
 }

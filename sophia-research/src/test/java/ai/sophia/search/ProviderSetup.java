@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * Real configuration (bundled defaults plus SOPHIA_* overrides) pointing every web provider at a
- * loopback server, and real {@link SearchProviders} built from it. Paths per provider:
- * /ddg/html/, /searx, /serper/search, /brave/res/v1/web/search, /tavily/search.
+ * loopback server, and real {@link SearchProviders} built from it. Paths per provider: /ddg/html/,
+ * /searx, /serper/search, /brave/res/v1/web/search, /tavily/search.
  */
 final class ProviderSetup {
   static final String SERPER_KEY = "serper-key-5f2d9c0e7a";
@@ -36,7 +36,13 @@ final class ProviderSetup {
     return SearchProviders.create(
         config(server),
         Secrets.create(
-            Map.of("SERPER_API_KEY", SERPER_KEY, "BRAVE_API_KEY", BRAVE_KEY, "TAVILY_API_KEY", TAVILY_KEY)));
+            Map.of(
+                "SERPER_API_KEY",
+                SERPER_KEY,
+                "BRAVE_API_KEY",
+                BRAVE_KEY,
+                "TAVILY_API_KEY",
+                TAVILY_KEY)));
   }
 
   /** All web providers at {@code server}, without any key. */

@@ -37,11 +37,14 @@ class SearchRouterTest {
     server.route("/ddg/html/", Reply.of(202, "text/html", ""));
     server.route("/searx/search", Reply.json(Fixtures.text("searxng-results.json")));
 
-    Routed routed = router(ProviderSetup.providers(server)).search("duckduckgo", "java virtual threads", 3);
+    Routed routed =
+        router(ProviderSetup.providers(server)).search("duckduckgo", "java virtual threads", 3);
 
     assertThat(routed.engine()).isEqualTo("searxng");
     assertThat(routed.served()).isTrue();
-    assertThat(routed.hits()).hasSize(3).allSatisfy(h -> assertThat(h.provider()).isEqualTo("searxng"));
+    assertThat(routed.hits())
+        .hasSize(3)
+        .allSatisfy(h -> assertThat(h.provider()).isEqualTo("searxng"));
     assertThat(routed.attempts())
         .extracting(Attempt::engine, Attempt::outcome)
         .containsExactly(tuple("duckduckgo", Outcome.blocked), tuple("searxng", Outcome.ok));
@@ -115,7 +118,9 @@ class SearchRouterTest {
     Routed second = router.search("searxng", "java virtual threads ", 3);
 
     assertThat(second.hits()).isEqualTo(first.hits());
-    assertThat(second.attempts()).singleElement().satisfies(a -> assertThat(a.detail()).contains("cached"));
+    assertThat(second.attempts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.detail()).contains("cached"));
     assertThat(server.requests("/searx/search")).hasSize(1);
     assertThat(caches.stats().get("search").hitCount()).isEqualTo(1);
   }
@@ -137,7 +142,8 @@ class SearchRouterTest {
     server.route("/searx/search", Reply.json(Fixtures.text("searxng-results.json")));
 
     Routed routed =
-        SearchRouter.create(ProviderSetup.providers(server), List.of("searxng"), caches, config.cache())
+        SearchRouter.create(
+                ProviderSetup.providers(server), List.of("searxng"), caches, config.cache())
             .search("local", "java", 1);
 
     assertThat(routed.attempts())

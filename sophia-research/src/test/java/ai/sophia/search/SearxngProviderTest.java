@@ -37,7 +37,8 @@ class SearxngProviderTest {
                 "https://docs.oracle.com/en/java/javase/21/core/virtual-threads.html", 2),
             org.assertj.core.groups.Tuple.tuple("https://en.wikipedia.org/wiki/Green_thread", 3));
     assertThat(hits.getFirst().title()).isEqualTo("JEP 444: Virtual Threads");
-    assertThat(hits.getFirst().snippet()).startsWith("Introduce virtual threads to the Java Platform.");
+    assertThat(hits.getFirst().snippet())
+        .startsWith("Introduce virtual threads to the Java Platform.");
     assertThat(hits.getFirst().provider()).isEqualTo("searxng");
   }
 
@@ -91,14 +92,20 @@ class SearxngProviderTest {
             config.security(),
             config.research(),
             new SophiaConfig.Providers(
-                p.duckduckgo(), new SophiaConfig.Provider("", null), p.serper(), p.brave(), p.tavily()),
+                p.duckduckgo(),
+                new SophiaConfig.Provider("", null),
+                p.serper(),
+                p.brave(),
+                p.tavily()),
             config.ingest(),
             config.embedding(),
             config.cache());
 
-    SearchProvider provider = SearchProviders.create(unset, Secrets.create(Map.of())).get("searxng");
+    SearchProvider provider =
+        SearchProviders.create(unset, Secrets.create(Map.of())).get("searxng");
 
     assertThat(provider.configured()).isFalse();
-    assertThatThrownBy(() -> provider.search("q", 5)).hasMessageContaining("providers.searxng.base_url");
+    assertThatThrownBy(() -> provider.search("q", 5))
+        .hasMessageContaining("providers.searxng.base_url");
   }
 }

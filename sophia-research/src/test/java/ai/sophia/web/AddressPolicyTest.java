@@ -49,13 +49,22 @@ class AddressPolicyTest {
   })
   void refusal_specialPurposeAddresses_areRefusedWithTheirKind(String address, String kind)
       throws Exception {
-    assertThat(strict.refusal(InetAddress.getByName(address))).hasValueSatisfying(why -> assertThat(why).contains(kind));
+    assertThat(strict.refusal(InetAddress.getByName(address)))
+        .hasValueSatisfying(why -> assertThat(why).contains(kind));
   }
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"8.8.8.8", "93.184.216.34", "172.32.0.1", "100.128.0.1", "2606:4700::1111",
-        "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:0808:0808::1"})
+      strings = {
+        "8.8.8.8",
+        "93.184.216.34",
+        "172.32.0.1",
+        "100.128.0.1",
+        "2606:4700::1111",
+        "::ffff:8.8.8.8",
+        "64:ff9b::808:808",
+        "2002:0808:0808::1"
+      })
   void refusal_publicUnicast_isAllowed(String address) throws Exception {
     assertThat(strict.refusal(InetAddress.getByName(address))).isEmpty();
   }
@@ -81,10 +90,12 @@ class AddressPolicyTest {
   void refusal_allowPrivate_opensIntranetButNotMetadataOrMulticast() throws Exception {
     AddressPolicy intranet = AddressPolicy.create(List.of(), true);
 
-    for (String open : List.of("127.0.0.1", "10.0.0.1", "192.168.1.1", "100.64.0.1", "::1", "fd00::1")) {
+    for (String open :
+        List.of("127.0.0.1", "10.0.0.1", "192.168.1.1", "100.64.0.1", "::1", "fd00::1")) {
       assertThat(intranet.refusal(InetAddress.getByName(open))).as(open).isEmpty();
     }
-    for (String closed : List.of("169.254.169.254", "fe80::1", "224.0.0.1", "0.0.0.0", "240.0.0.1")) {
+    for (String closed :
+        List.of("169.254.169.254", "fe80::1", "224.0.0.1", "0.0.0.0", "240.0.0.1")) {
       assertThat(intranet.refusal(InetAddress.getByName(closed))).as(closed).isPresent();
     }
   }

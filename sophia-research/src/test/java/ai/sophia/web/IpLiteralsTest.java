@@ -48,7 +48,8 @@ class IpLiteralsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"example.com", "localhost", "docs.internal", "1a.example", "0x7f.example"})
+  @ValueSource(
+      strings = {"example.com", "localhost", "docs.internal", "1a.example", "0x7f.example"})
   void parse_names_areHostnames(String host) {
     assertThat(IpLiterals.parse(host)).isInstanceOf(Parsed.Hostname.class);
   }

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * A small documentation site ("Heliograph", a fictional metrics relay) served on loopback, for
- * tests of fetching, crawling, ingest and research end to end. Pages are real HTML with
- * navigation, headers, footers and asides around the content (src/test/resources/localweb).
+ * tests of fetching, crawling, ingest and research end to end. Pages are real HTML with navigation,
+ * headers, footers and asides around the content (src/test/resources/localweb).
  *
  * <p>Under {@code /docs/}: {@code index.html} links to everything below; {@code guide.html}
  * (article, og:title, published 2024-03-05, canonical), {@code install.html} and its duplicate
@@ -19,14 +19,16 @@ import java.util.List;
  * in the sitemap), {@code private/notes.html} (disallowed by robots.txt), {@code logo.png}
  * (binary), {@code huge.html} ({@link #HUGE_BYTES}), {@code challenge.html} (a Cloudflare
  * challenge, 403), {@code r/3} (three redirects to {@code redirected.html}) and {@code r/6} (six
- * redirects). Outside the prefix: {@code /blog/2024/release.html}. At the root: {@code
- * robots.txt} and {@code sitemap.xml}.
+ * redirects). Outside the prefix: {@code /blog/2024/release.html}. At the root: {@code robots.txt}
+ * and {@code sitemap.xml}.
  */
 public final class LocalWeb implements AutoCloseable {
   /** The crawl's start page. */
   public static final String START = "/docs/index.html";
+
   /** Size of {@code /docs/huge.html}; set {@code max_bytes} below it to see it refused. */
   public static final int HUGE_BYTES = 300_000;
+
   /** Pages a full crawl from {@link #START} reads (depth ≥ 4, no page limit). */
   public static final List<String> CRAWLABLE =
       List.of(
@@ -64,7 +66,9 @@ public final class LocalWeb implements AutoCloseable {
     for (String page : PAGES) {
       server.route(page, Reply.html(resource(page)));
     }
-    server.route("/docs/challenge.html", Reply.of(403, "text/html; charset=UTF-8", resource("/docs/challenge.html")));
+    server.route(
+        "/docs/challenge.html",
+        Reply.of(403, "text/html; charset=UTF-8", resource("/docs/challenge.html")));
     server.route("/docs/logo.png", Reply.of(200, "image/png", png()));
     server.route("/docs/huge.html", Reply.html(huge()));
     chain(3);
@@ -119,7 +123,11 @@ public final class LocalWeb implements AutoCloseable {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (String path :
-        List.of("/docs/index.html", "/docs/guide.html", "/docs/orphan.html", "/blog/2024/release.html")) {
+        List.of(
+            "/docs/index.html",
+            "/docs/guide.html",
+            "/docs/orphan.html",
+            "/blog/2024/release.html")) {
       xml.append("  <url><loc>")
           .append(url(path))
           .append("</loc><lastmod>2024-03-05</lastmod></url>\n");
@@ -128,10 +136,14 @@ public final class LocalWeb implements AutoCloseable {
   }
 
   private static String huge() {
-    StringBuilder html = new StringBuilder("<!DOCTYPE html><html><head><title>Metrics catalogue</title></head><body><main>");
+    StringBuilder html =
+        new StringBuilder(
+            "<!DOCTYPE html><html><head><title>Metrics catalogue</title></head><body><main>");
     int n = 0;
     while (html.length() < HUGE_BYTES) {
-      html.append("<p>Metric heliograph.series.").append(n++).append(" counts one kind of event.</p>\n");
+      html.append("<p>Metric heliograph.series.")
+          .append(n++)
+          .append(" counts one kind of event.</p>\n");
     }
     return html.append("</main></body></html>").toString();
   }

@@ -141,7 +141,8 @@ public final class LoopbackServer implements AutoCloseable {
       Map<String, List<String>> headers = new LinkedHashMap<>();
       exchange
           .getRequestHeaders()
-          .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+          .forEach(
+              (name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
       String query = exchange.getRequestURI().getRawQuery();
       Recorded request =
           new Recorded(

@@ -11,7 +11,9 @@ class PageExtractorTest {
 
   private ExtractedPage news() {
     return extractor.extract(
-        "https://courier.example/amp/solar-canopy", Fixtures.text("article-news.html"), "text/html");
+        "https://courier.example/amp/solar-canopy",
+        Fixtures.text("article-news.html"),
+        "text/html");
   }
 
   @Test
@@ -50,7 +52,8 @@ class PageExtractorTest {
 
     assertThat(page.title()).isEqualTo("Council approves solar canopy for market square");
     assertThat(page.publishedDate()).isEqualTo("2024-06-12");
-    assertThat(page.canonicalUrl()).isEqualTo("https://courier.example/news/2024/solar-canopy?src=rss");
+    assertThat(page.canonicalUrl())
+        .isEqualTo("https://courier.example/news/2024/solar-canopy?src=rss");
     assertThat(page.url()).isEqualTo("https://courier.example/amp/solar-canopy");
   }
 
@@ -105,7 +108,8 @@ class PageExtractorTest {
   @Test
   void extract_timeElement_givesDateWhenNoMetaExists() {
     ExtractedPage page =
-        extractor.extract("http://docs.test/docs/faq.html", LocalWeb.resource("/docs/faq.html"), "text/html");
+        extractor.extract(
+            "http://docs.test/docs/faq.html", LocalWeb.resource("/docs/faq.html"), "text/html");
 
     assertThat(page.publishedDate()).isEqualTo("2024-01-15");
     assertThat(page.canonicalUrl()).isEqualTo(page.url());
@@ -114,7 +118,8 @@ class PageExtractorTest {
   @Test
   void extract_titleFallsBackToFirstHeading() {
     ExtractedPage page =
-        extractor.extract("http://x.test/", "<body><h1>Only a heading</h1><p>Body.</p></body>", "text/html");
+        extractor.extract(
+            "http://x.test/", "<body><h1>Only a heading</h1><p>Body.</p></body>", "text/html");
 
     assertThat(page.title()).isEqualTo("Only a heading");
     assertThat(page.publishedDate()).isEmpty();
@@ -165,7 +170,8 @@ class PageExtractorTest {
     ExtractedPage page = extractor.extract("file:///notes/release.txt", text, "text/plain");
 
     assertThat(page.title()).isEqualTo("Release checklist");
-    assertThat(page.text()).isEqualTo("Release checklist\n\nTag the release.\n\nPublish the notes.");
+    assertThat(page.text())
+        .isEqualTo("Release checklist\n\nTag the release.\n\nPublish the notes.");
     assertThat(page.links()).isEmpty();
   }
 

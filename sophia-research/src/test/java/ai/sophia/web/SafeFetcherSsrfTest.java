@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** SSRF refusals: every address family and spelling trick, resolvers, redirects into private ranges. */
+/**
+ * SSRF refusals: every address family and spelling trick, resolvers, redirects into private ranges.
+ */
 class SafeFetcherSsrfTest {
   private final LoopbackServer server =
       LoopbackServer.start().route("/", Reply.html("<title>inside</title><p>secret</p>"));
@@ -62,7 +64,8 @@ class SafeFetcherSsrfTest {
 
     assertThatThrownBy(() -> fetcher.fetch(url))
         .isInstanceOf(FetchException.class)
-        .satisfies(e -> assertThat(((FetchException) e).reason()).isEqualTo(Reason.FORBIDDEN_ADDRESS))
+        .satisfies(
+            e -> assertThat(((FetchException) e).reason()).isEqualTo(Reason.FORBIDDEN_ADDRESS))
         .hasMessageContaining("refused")
         .hasMessageNotContaining("pass");
     assertThat(server.requests()).isEmpty();
@@ -179,17 +182,22 @@ class SafeFetcherSsrfTest {
     HostResolver rebinding =
         host ->
             List.of(
-                InetAddress.getByName(lookups.getAndIncrement() == 0 ? "127.0.0.1" : "169.254.169.254"));
+                InetAddress.getByName(
+                    lookups.getAndIncrement() == 0 ? "127.0.0.1" : "169.254.169.254"));
     SafeFetcher fetcher =
         SafeFetcher.builder(FetchConfigs.loopbackAllowed()).resolver(rebinding).build();
 
-    // .invalid never resolves through real DNS: reaching the server proves the pinned address was used.
+    // .invalid never resolves through real DNS: reaching the server proves the pinned address was
+    // used.
     FetchedPage page = fetcher.fetch("http://docs.sophia-test.invalid:" + server.port() + "/");
 
     assertThat(page.body()).contains("secret");
     assertThat(lookups).hasValue(1);
-    assertThat(server.requests()).singleElement().satisfies(
-        r -> assertThat(r.header("host")).hasValue("docs.sophia-test.invalid:" + server.port()));
+    assertThat(server.requests())
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r.header("host")).hasValue("docs.sophia-test.invalid:" + server.port()));
   }
 
   @Test
@@ -214,7 +222,9 @@ class SafeFetcherSsrfTest {
     assertThatThrownBy(() -> fetcher.fetch(server.url("/to-v6")))
         .isInstanceOfSatisfying(
             FetchException.class, e -> assertThat(e.reason()).isEqualTo(Reason.FORBIDDEN_ADDRESS));
-    assertThat(server.requests()).extracting(LoopbackServer.Recorded::path).containsExactly("/to-v6");
+    assertThat(server.requests())
+        .extracting(LoopbackServer.Recorded::path)
+        .containsExactly("/to-v6");
   }
 
   @Test
@@ -225,7 +235,10 @@ class SafeFetcherSsrfTest {
     assertThatThrownBy(() -> fetcher.fetch(server.url("/to-metadata")))
         .isInstanceOfSatisfying(
             FetchException.class,
-            e -> assertThat(e).hasMessageContaining("169.254.169.254").hasMessageContaining("link-local"));
+            e ->
+                assertThat(e)
+                    .hasMessageContaining("169.254.169.254")
+                    .hasMessageContaining("link-local"));
   }
 
   @Test

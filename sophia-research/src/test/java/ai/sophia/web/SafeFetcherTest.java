@@ -52,7 +52,8 @@ class SafeFetcherTest {
 
     LoopbackServer.Recorded request = web.server().requests("/docs/faq.html").getLast();
     assertThat(request.header("user-agent")).hasValue(FetchConfigs.USER_AGENT);
-    assertThat(request.header("accept")).hasValueSatisfying(a -> assertThat(a).startsWith("text/html"));
+    assertThat(request.header("accept"))
+        .hasValueSatisfying(a -> assertThat(a).startsWith("text/html"));
   }
 
   @Test
@@ -78,7 +79,8 @@ class SafeFetcherTest {
 
   @Test
   void fetch_pageOverSizeCap_isTooLarge() {
-    assertThat(reasonOf(() -> fetcher.fetch(web.url("/docs/huge.html")))).isEqualTo(Reason.TOO_LARGE);
+    assertThat(reasonOf(() -> fetcher.fetch(web.url("/docs/huge.html"))))
+        .isEqualTo(Reason.TOO_LARGE);
   }
 
   @Test
@@ -197,14 +199,16 @@ class SafeFetcherTest {
   @Test
   void fetch_declaredLatin1Charset_isDecoded() {
     try (LoopbackServer server = LoopbackServer.start()) {
-      byte[] body = "<p>Caf\u00e9 cr\u00e8me \u2013 na\u00efve</p>".getBytes(Charset.forName("windows-1252"));
+      byte[] body =
+          "<p>Caf\u00e9 cr\u00e8me \u2013 na\u00efve</p>".getBytes(Charset.forName("windows-1252"));
       server.route("/header", Reply.of(200, "text/html; charset=ISO-8859-1", body));
       byte[] meta =
           ("<html><head><meta charset=\"windows-1252\"></head><body><p>Gr\u00fc\u00dfe</p></body></html>")
               .getBytes(Charset.forName("windows-1252"));
       server.route("/meta", Reply.of(200, "text/html", meta));
 
-      assertThat(fetcher.fetch(server.url("/header")).body()).contains("Caf\u00e9 cr\u00e8me \u2013 na\u00efve");
+      assertThat(fetcher.fetch(server.url("/header")).body())
+          .contains("Caf\u00e9 cr\u00e8me \u2013 na\u00efve");
       assertThat(fetcher.fetch(server.url("/meta")).body()).contains("Gr\u00fc\u00dfe");
     }
   }
