@@ -6,42 +6,14 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class HealthChecksTest {
-  private static HealthCheck check(
-      String name, Duration timeout, boolean critical, HealthProbe probe) {
-    return new HealthCheck() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public Duration timeout() {
-        return timeout;
-      }
-
-      @Override
-      public boolean critical() {
-        return critical;
-      }
-
-      @Override
-      public HealthStatus check() throws Exception {
-        return probe.run();
-      }
-    };
-  }
-
-  interface HealthProbe {
-    HealthStatus run() throws Exception;
-  }
-
   @Test
   void run_hungCheck_isDownWithinItsTimeoutNotTheHang() {
     HealthChecks checks =
         HealthChecks.create()
-            .register(check("fast", Duration.ofSeconds(1), true, () -> HealthStatus.up("ok")))
             .register(
-                check(
+                HealthCheck.of("fast", Duration.ofSeconds(1), true, () -> HealthStatus.up("ok")))
+            .register(
+                HealthCheck.of(
                     "hung",
                     Duration.ofMillis(200),
                     false,
@@ -65,7 +37,7 @@ class HealthChecksTest {
     HealthReport report =
         HealthChecks.create()
             .register(
-                check(
+                HealthCheck.of(
                     "store",
                     Duration.ofSeconds(1),
                     true,
