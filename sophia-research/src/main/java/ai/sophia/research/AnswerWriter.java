@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the per-source summaries and the cited answer. The extractive writer is the offline
- * one; a model-backed writer (a later issue) implements the same seam and must cite only the
- * sources it is given.
+ * Writes the per-source summaries and the cited answer. The extractive writer is the offline one; a
+ * model-backed writer (a later issue) implements the same seam and must cite only the sources it is
+ * given.
  */
 interface AnswerWriter {
   /** The {@code mode} a response reports, e.g. {@code extractive}. */

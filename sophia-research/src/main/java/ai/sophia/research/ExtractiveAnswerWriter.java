@@ -10,14 +10,15 @@ import java.util.Map;
 /**
  * Offline answers: every sentence is quoted from a fetched source, chosen by similarity to the
  * query, so every [n] is supported by construction. Summaries are each source's two sentences
- * closest to the query, in the source's own order. The answer picks up to {@link
- * #ANSWER_SENTENCES} sentences by maximal marginal relevance, so it does not repeat itself, and
- * at most two from one source, so it spreads across sources.
+ * closest to the query, in the source's own order. The answer picks up to {@link #ANSWER_SENTENCES}
+ * sentences by maximal marginal relevance, so it does not repeat itself, and at most two from one
+ * source, so it spreads across sources.
  */
 final class ExtractiveAnswerWriter implements AnswerWriter {
   static final int SUMMARY_SENTENCES = 2;
   static final int ANSWER_SENTENCES = 4;
   static final int MAX_PER_SOURCE = 2;
+
   /** Below this cosine a sentence is too far from the question to be part of the answer. */
   static final double MIN_ANSWER_SIMILARITY = 0.35;
 
@@ -49,7 +50,8 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
         }
       }
     }
-    List<float[]> vectors = embedder.embedPassages(candidates.stream().map(Candidate::text).toList());
+    List<float[]> vectors =
+        embedder.embedPassages(candidates.stream().map(Candidate::text).toList());
     for (int i = 0; i < candidates.size(); i++) {
       candidates.get(i).vector = vectors.get(i);
       candidates.get(i).similarity = Vectors.cosine(queryVector, vectors.get(i));
@@ -87,7 +89,8 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
 
   private static List<Claim> chooseClaims(List<Candidate> candidates) {
     List<Candidate> pool =
-        new ArrayList<>(candidates.stream().filter(c -> c.similarity >= MIN_ANSWER_SIMILARITY).toList());
+        new ArrayList<>(
+            candidates.stream().filter(c -> c.similarity >= MIN_ANSWER_SIMILARITY).toList());
     List<Candidate> chosen = new ArrayList<>();
     Map<Integer, Integer> perSource = new LinkedHashMap<>();
     while (chosen.size() < ANSWER_SENTENCES && !pool.isEmpty()) {

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code local} engine: Sophia's own index of ingested sites and documents (collection
- * {@code documents}), searched hybrid. One hit per document, at its best passage.
+ * The {@code local} engine: Sophia's own index of ingested sites and documents (collection {@code
+ * documents}), searched hybrid. One hit per document, at its best passage.
  */
 public final class LocalSearchProvider implements SearchProvider {
   /** The collection that {@code sophia ingest} fills. */

@@ -25,16 +25,23 @@ final class QualityScore {
   private QualityScore() {}
 
   record Inputs(
-      int sourcesAsked, List<ResearchResult.Source> sources, List<AnswerWriter.Claim> claims,
+      int sourcesAsked,
+      List<ResearchResult.Source> sources,
+      List<AnswerWriter.Claim> claims,
       Map<Integer, String> sourceTexts) {}
 
-  /** The components and the weighted total, keyed coverage, relevance, diversity, support, score. */
+  /**
+   * The components and the weighted total, keyed coverage, relevance, diversity, support, score.
+   */
   static Map<String, Double> compute(Inputs in) {
     Map<String, Double> out = new LinkedHashMap<>();
     int n = in.sources().size();
     double coverage = in.sourcesAsked() == 0 ? 0 : Math.min(1.0, (double) n / in.sourcesAsked());
     double relevance =
-        in.sources().stream().mapToDouble(ResearchResult.Source::relevanceScore).average().orElse(0);
+        in.sources().stream()
+            .mapToDouble(ResearchResult.Source::relevanceScore)
+            .average()
+            .orElse(0);
     Set<String> hosts = new HashSet<>();
     for (ResearchResult.Source s : in.sources()) {
       hosts.add(host(s.url()));
@@ -42,8 +49,10 @@ final class QualityScore {
     double diversity = n == 0 ? 0 : (double) hosts.size() / n;
     long supported =
         in.claims().stream()
-            .filter(c -> normalize(in.sourceTexts().getOrDefault(c.sourceIndex(), ""))
-                .contains(normalize(c.text())))
+            .filter(
+                c ->
+                    normalize(in.sourceTexts().getOrDefault(c.sourceIndex(), ""))
+                        .contains(normalize(c.text())))
             .count();
     double support = in.claims().isEmpty() ? 0 : (double) supported / in.claims().size();
     double score =

@@ -37,7 +37,12 @@ public final class ResearchRequests {
     if (limit < MIN_SOURCES || limit > MAX_SOURCES) {
       throw new InvalidInputException(
           "sources_limit",
-          "sources_limit is " + limit + " but must be between " + MIN_SOURCES + " and " + MAX_SOURCES);
+          "sources_limit is "
+              + limit
+              + " but must be between "
+              + MIN_SOURCES
+              + " and "
+              + MAX_SOURCES);
     }
     String e = engine == null ? defaultEngine : engine.strip().toLowerCase(java.util.Locale.ROOT);
     if (!ENGINES.contains(e)) {
