@@ -42,7 +42,11 @@ public final class RequestBodies {
       throw new InvalidInputException("body", "the request body is empty; send a JSON object");
     }
     try {
-      return mapper.readValue(body, type);
+      T value = mapper.readValue(body, type);
+      if (value == null) {
+        throw new InvalidInputException("body", "the request body must be a JSON object, not null");
+      }
+      return value;
     } catch (UnrecognizedPropertyException e) {
       throw new InvalidInputException(
           e.getPropertyName(),
@@ -126,7 +130,12 @@ public final class RequestBodies {
     String field = path(e);
     Class<?> target = e.getTargetType();
     if (field.isEmpty()) {
-      return new InvalidInputException("body", "the request body must be a JSON object");
+      String message = Objects.requireNonNullElse(e.getOriginalMessage(), "");
+      return new InvalidInputException(
+          "body",
+          message.startsWith("Trailing token")
+              ? "the request body has more data after its JSON object"
+              : "the request body must be a JSON object");
     }
     String expected = target == null ? "of another type" : describe(target);
     return new InvalidInputException(field, "field '" + field + "' must be " + expected);

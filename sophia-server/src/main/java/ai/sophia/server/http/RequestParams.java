@@ -47,9 +47,9 @@ public final class RequestParams {
     if (values.isEmpty()) {
       return fallback;
     }
-    int value;
+    long value;
     try {
-      value = Integer.parseInt(values.getFirst().strip());
+      value = Long.parseLong(values.getFirst().strip());
     } catch (NumberFormatException e) {
       throw new InvalidInputException(name, "parameter '" + name + "' must be an integer");
     }
@@ -57,6 +57,6 @@ public final class RequestParams {
       throw new InvalidInputException(
           name, "parameter '" + name + "' is " + value + " but must be between " + min + " and " + max);
     }
-    return value;
+    return (int) value;
   }
 }
