@@ -76,15 +76,20 @@ final class Doctor {
       Files.delete(probe);
       return Check.ok("data directory " + dir.toAbsolutePath() + " is writable");
     } catch (IOException e) {
-      return Check.failed(true, "data directory " + dir.toAbsolutePath() + " is not writable: " + e.getMessage());
+      return Check.failed(
+          true, "data directory " + dir.toAbsolutePath() + " is not writable: " + e.getMessage());
     }
   }
 
   static Check store(Path dir) {
     try (SqliteDatabase database = SqliteDatabase.open(dir)) {
       HealthStatus status = database.healthCheck().check();
-      return Check.ok("store opens: SQLite at " + database.file() + ", schema version " + database.schemaVersion()
-          + (status.detail().isEmpty() ? "" : " (" + status.detail() + ")"));
+      return Check.ok(
+          "store opens: SQLite at "
+              + database.file()
+              + ", schema version "
+              + database.schemaVersion()
+              + (status.detail().isEmpty() ? "" : " (" + status.detail() + ")"));
     } catch (Exception e) {
       return Check.failed(true, "store does not open: " + e.getMessage());
     }
@@ -92,11 +97,18 @@ final class Doctor {
 
   static Check index(Path dir, String model) {
     try (LuceneDocumentIndex index = LuceneDocumentIndex.open(dir, model)) {
-      return Check.ok("index opens: " + index.count("documents") + " ingested passages, "
-          + index.count("research_data") + " researched passages");
+      return Check.ok(
+          "index opens: "
+              + index.count("documents")
+              + " ingested passages, "
+              + index.count("research_data")
+              + " researched passages");
     } catch (RuntimeException e) {
       if (lockedByAnotherProcess(e)) {
-        return new Check(Check.Outcome.SKIPPED, false, "index is in use by another Sophia process (a running 'sophia serve'?); not opened");
+        return new Check(
+            Check.Outcome.SKIPPED,
+            false,
+            "index is in use by another Sophia process (a running 'sophia serve'?); not opened");
       }
       return Check.failed(true, "index does not open: " + e.getMessage());
     }
@@ -108,7 +120,8 @@ final class Doctor {
       OnnxEmbedder embedder = OnnxEmbedder.create(model);
       float[] vector = embedder.embedQuery("doctor check");
       long ms = (System.nanoTime() - started) / 1_000_000;
-      return Check.ok("embedding model " + model + " loads (" + vector.length + " dimensions, " + ms + " ms)");
+      return Check.ok(
+          "embedding model " + model + " loads (" + vector.length + " dimensions, " + ms + " ms)");
     } catch (RuntimeException e) {
       return Check.failed(true, "embedding model " + model + " does not load: " + e.getMessage());
     }
@@ -118,17 +131,22 @@ final class Doctor {
   static List<Check> providers(SophiaConfig config, Map<String, String> env) {
     Secrets secrets = Secrets.create(env);
     SophiaConfig.Providers p = config.providers();
-    Map<String, SophiaConfig.Provider> providers =
-        new java.util.LinkedHashMap<>();
+    Map<String, SophiaConfig.Provider> providers = new java.util.LinkedHashMap<>();
     providers.put("duckduckgo", p.duckduckgo());
     providers.put("searxng", p.searxng());
     providers.put("serper", p.serper());
     providers.put("brave", p.brave());
     providers.put("tavily", p.tavily());
-    HttpClient http = HttpClient.newBuilder().connectTimeout(PROVIDER_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .connectTimeout(PROVIDER_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
     List<Future<Check>> pending = new ArrayList<>();
     try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-      providers.forEach((name, provider) -> pending.add(executor.submit(() -> provider(http, name, provider, secrets))));
+      providers.forEach(
+          (name, provider) ->
+              pending.add(executor.submit(() -> provider(http, name, provider, secrets))));
       List<Check> checks = new ArrayList<>();
       for (Future<Check> future : pending) {
         checks.add(future.get());
@@ -142,14 +160,21 @@ final class Doctor {
     }
   }
 
-  private static Check provider(HttpClient http, String name, SophiaConfig.Provider provider, Secrets secrets) {
+  private static Check provider(
+      HttpClient http, String name, SophiaConfig.Provider provider, Secrets secrets) {
     String label = "search " + name;
     if (provider.baseUrl() == null || provider.baseUrl().isBlank()) {
-      return new Check(Check.Outcome.SKIPPED, false, label + ": not configured (providers." + name + ".base_url is empty)");
+      return new Check(
+          Check.Outcome.SKIPPED,
+          false,
+          label + ": not configured (providers." + name + ".base_url is empty)");
     }
     String keyEnv = provider.apiKeyEnv();
     if (keyEnv != null && !keyEnv.isBlank() && secrets.get(keyEnv).isEmpty()) {
-      return new Check(Check.Outcome.SKIPPED, false, label + ": not configured (set " + keyEnv + " or " + keyEnv + "_FILE)");
+      return new Check(
+          Check.Outcome.SKIPPED,
+          false,
+          label + ": not configured (set " + keyEnv + " or " + keyEnv + "_FILE)");
     }
     long started = System.nanoTime();
     try {
@@ -160,9 +185,20 @@ final class Doctor {
               .build();
       int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
       long ms = (System.nanoTime() - started) / 1_000_000;
-      return new Check(Check.Outcome.OK, false, label + ": reachable at " + provider.baseUrl() + " (HTTP " + status + " in " + ms + " ms)");
+      return new Check(
+          Check.Outcome.OK,
+          false,
+          label
+              + ": reachable at "
+              + provider.baseUrl()
+              + " (HTTP "
+              + status
+              + " in "
+              + ms
+              + " ms)");
     } catch (IOException | IllegalArgumentException e) {
-      return Check.failed(false, label + ": unreachable at " + provider.baseUrl() + " (" + describe(e) + ")");
+      return Check.failed(
+          false, label + ": unreachable at " + provider.baseUrl() + " (" + describe(e) + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Check.failed(false, label + ": interrupted");
@@ -171,7 +207,8 @@ final class Doctor {
 
   private static String describe(Exception e) {
     String message = e.getMessage();
-    return e.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
+    return e.getClass().getSimpleName()
+        + (message == null || message.isBlank() ? "" : ": " + message);
   }
 
   private static boolean lockedByAnotherProcess(Throwable e) {

@@ -13,11 +13,13 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sophia doctor}: one line per check, ✓ or ✗ (– for what is not configured); exits 1 when
- * a required check fails. Search providers are reported but never fatal: Sophia falls back
- * between them.
+ * {@code sophia doctor}: one line per check, ✓ or ✗ (– for what is not configured); exits 1 when a
+ * required check fails. Search providers are reported but never fatal: Sophia falls back between
+ * them.
  */
-@Command(name = "doctor", description = "Check the JDK, configuration, storage, embedding model and search providers.")
+@Command(
+    name = "doctor",
+    description = "Check the JDK, configuration, storage, embedding model and search providers.")
 final class DoctorCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec spec;
@@ -30,7 +32,8 @@ final class DoctorCommand implements Callable<Integer> {
     SophiaConfig config;
     try {
       config = main.config();
-      checks.add(print(out, Doctor.Check.ok("configuration is valid (" + config.environment() + ")")));
+      checks.add(
+          print(out, Doctor.Check.ok("configuration is valid (" + config.environment() + ")")));
     } catch (ConfigException e) {
       checks.add(print(out, Doctor.Check.failed(true, "configuration is invalid:")));
       e.problems().forEach(problem -> out.println("    - " + problem));

@@ -25,7 +25,12 @@ final class Failures {
   int usage(CommandLine.ParameterException e, String[] args) {
     CommandLine cli = e.getCommandLine();
     PrintWriter err = cli.getErr();
-    err.println("sophia: " + e.getMessage() + " (see '" + cli.getCommandSpec().qualifiedName() + " --help')");
+    err.println(
+        "sophia: "
+            + e.getMessage()
+            + " (see '"
+            + cli.getCommandSpec().qualifiedName()
+            + " --help')");
     trace(err, e);
     return USAGE;
   }

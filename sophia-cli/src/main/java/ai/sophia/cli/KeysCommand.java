@@ -49,21 +49,33 @@ final class KeysCommand implements Callable<Integer> {
     @ParentCommand KeysCommand keys;
     @Spec CommandSpec spec;
 
-    @Option(names = "--name", required = true, paramLabel = "NAME", description = "Who or what the key is for.")
+    @Option(
+        names = "--name",
+        required = true,
+        paramLabel = "NAME",
+        description = "Who or what the key is for.")
     String name;
 
-    @Option(names = "--role", paramLabel = "R", defaultValue = "user", description = "admin, developer, user or readonly (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--role",
+        paramLabel = "R",
+        defaultValue = "user",
+        description = "admin, developer, user or readonly (default ${DEFAULT-VALUE}).")
     Role role;
 
     @Override
     public Integer call() {
       String trimmed = name.strip();
       if (trimmed.isEmpty() || trimmed.length() > MAX_NAME_CHARS) {
-        throw new InvalidInputException("--name", "--name must be 1 to " + MAX_NAME_CHARS + " characters");
+        throw new InvalidInputException(
+            "--name", "--name must be 1 to " + MAX_NAME_CHARS + " characters");
       }
-      IssuedKey issued = Sophia.withApiKeys(keys.main.config(), store -> store.create(trimmed, role));
+      IssuedKey issued =
+          Sophia.withApiKeys(keys.main.config(), store -> store.create(trimmed, role));
       PrintWriter out = spec.commandLine().getOut();
-      out.printf("Created API key '%s' (id %s, role %s).%n", issued.key().name(), issued.key().id(), issued.key().role());
+      out.printf(
+          "Created API key '%s' (id %s, role %s).%n",
+          issued.key().name(), issued.key().id(), issued.key().role());
       out.println("Secret, shown once — store it now:");
       out.println(issued.secret());
       out.flush();
@@ -89,7 +101,11 @@ final class KeysCommand implements Callable<Integer> {
         for (ApiKey key : all) {
           rows.add(
               new String[] {
-                key.id(), key.name(), key.role().name(), key.prefix(), time(key.createdAt()),
+                key.id(),
+                key.name(),
+                key.role().name(),
+                key.prefix(),
+                time(key.createdAt()),
                 key.revokedAt().map(KeysCommand::time).orElse("-")
               });
         }
@@ -100,13 +116,18 @@ final class KeysCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code sophia keys revoke ID}: the key stops working within seconds, also on a running server. */
+  /**
+   * {@code sophia keys revoke ID}: the key stops working within seconds, also on a running server.
+   */
   @Command(name = "revoke", description = "Revoke an API key by id.")
   static final class Revoke implements Callable<Integer> {
     @ParentCommand KeysCommand keys;
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "The key's id, as 'keys list' shows it.")
+    @Parameters(
+        index = "0",
+        paramLabel = "ID",
+        description = "The key's id, as 'keys list' shows it.")
     String id;
 
     @Override

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,9 +22,9 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code sophia} command: global options and the subcommands. Output goes to picocli's out
- * and err writers (stdout and stderr in production, captured in tests); failures end as one line
- * {@code sophia: <message>} and exit status 2 for usage errors, 1 for everything else.
+ * The {@code sophia} command: global options and the subcommands. Output goes to picocli's out and
+ * err writers (stdout and stderr in production, captured in tests); failures end as one line {@code
+ * sophia: <message>} and exit status 2 for usage errors, 1 for everything else.
  */
 @Command(
     name = "sophia",
@@ -62,6 +63,9 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    // Lucene and the JDK log through java.util.logging; route them into the JSON log too.
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     System.exit(run(args, System.getenv(), out, err));
@@ -119,11 +123,14 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * Everything but {@code serve} is an interactive command whose stderr carries progress; INFO
-   * logs there would bury it. An explicit SOPHIA_LOG_LEVEL still wins.
+   * Everything but {@code serve} is an interactive command whose stderr carries progress; INFO logs
+   * there would bury it. An explicit SOPHIA_LOG_LEVEL still wins.
    */
-  private static void quietLoggingUnlessServing(CommandLine.ParseResult parsed, Map<String, String> env) {
-    boolean serving = parsed.hasSubcommand() && parsed.subcommand().commandSpec().userObject() instanceof ServeCommand;
+  private static void quietLoggingUnlessServing(
+      CommandLine.ParseResult parsed, Map<String, String> env) {
+    boolean serving =
+        parsed.hasSubcommand()
+            && parsed.subcommand().commandSpec().userObject() instanceof ServeCommand;
     if (serving || env.containsKey("SOPHIA_LOG_LEVEL")) {
       return;
     }

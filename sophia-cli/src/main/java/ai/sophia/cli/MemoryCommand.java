@@ -44,20 +44,28 @@ final class MemoryCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "QUERY", description = "What to look for.")
     String query;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "10", description = "At most N passages, 1 to 50 (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--limit",
+        paramLabel = "N",
+        defaultValue = "10",
+        description = "At most N passages, 1 to 50 (default ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--json", description = "Print the results as JSON (the /api/v1/memory/search response).")
+    @Option(
+        names = "--json",
+        description = "Print the results as JSON (the /api/v1/memory/search response).")
     boolean json;
 
     @Override
     public Integer call() throws JsonProcessingException {
       String q = query.strip();
       if (q.isEmpty() || q.length() > ResearchRequests.MAX_QUERY_CHARS) {
-        throw new InvalidInputException("QUERY", "QUERY must be 1 to " + ResearchRequests.MAX_QUERY_CHARS + " characters");
+        throw new InvalidInputException(
+            "QUERY", "QUERY must be 1 to " + ResearchRequests.MAX_QUERY_CHARS + " characters");
       }
       if (limit < 1 || limit > MAX_LIMIT) {
-        throw new InvalidInputException("--limit", "--limit is " + limit + " but must be between 1 and " + MAX_LIMIT);
+        throw new InvalidInputException(
+            "--limit", "--limit is " + limit + " but must be between 1 and " + MAX_LIMIT);
       }
       Main main = memory.main;
       List<Researcher.MemoryHit> hits;
@@ -66,14 +74,23 @@ final class MemoryCommand implements Callable<Integer> {
       }
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
-        out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(Map.of("query", q, "results", hits)));
+        out.println(
+            Json.mapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValueAsString(Map.of("query", q, "results", hits)));
       } else if (hits.isEmpty()) {
         out.println("Nothing in memory matches.");
       } else {
         int n = 1;
         for (Researcher.MemoryHit hit : hits) {
-          out.printf("%d. %s (%.2f, %s)%n   %s%n   %s%n", n++, hit.title().isBlank() ? hit.url() : hit.title(),
-              hit.relevanceScore(), hit.collection(), hit.url(), excerpt(hit.text()));
+          out.printf(
+              "%d. %s (%.2f, %s)%n   %s%n   %s%n",
+              n++,
+              hit.title().isBlank() ? hit.url() : hit.title(),
+              hit.relevanceScore(),
+              hit.collection(),
+              hit.url(),
+              excerpt(hit.text()));
         }
       }
       out.flush();

@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * Research progress on stderr. On a terminal, one line redrawn in place with a bar for countable
- * stages ("fetching [#####     ] 4/8"); otherwise (a pipe, a log file, a test) one line per
- * stage and per step, so nothing is lost to carriage returns.
+ * stages ("fetching [##### ] 4/8"); otherwise (a pipe, a log file, a test) one line per stage and
+ * per step, so nothing is lost to carriage returns.
  */
 final class ProgressPrinter implements ResearchProgress {
   private static final int BAR_WIDTH = 24;

@@ -21,18 +21,30 @@ import picocli.CommandLine.Spec;
  * {@code sophia research "question"}: progress on stderr, the result on stdout — the answer with
  * its [n] markers and the numbered sources, or the API's JSON with {@code --json}.
  */
-@Command(name = "research", description = "Research a question on the web and answer with cited sources.")
+@Command(
+    name = "research",
+    description = "Research a question on the web and answer with cited sources.")
 final class ResearchCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "QUESTION", description = "What to research (1 to 1000 characters).")
+  @Parameters(
+      index = "0",
+      paramLabel = "QUESTION",
+      description = "What to research (1 to 1000 characters).")
   String question;
 
-  @Option(names = "--sources", paramLabel = "N", description = "How many sources to use, 1 to 20 (default 3).")
+  @Option(
+      names = "--sources",
+      paramLabel = "N",
+      description = "How many sources to use, 1 to 20 (default 3).")
   Integer sources;
 
-  @Option(names = "--engine", paramLabel = "E", description = "Search engine: duckduckgo, searxng, serper, brave, tavily or local (default: research.default_engine).")
+  @Option(
+      names = "--engine",
+      paramLabel = "E",
+      description =
+          "Search engine: duckduckgo, searxng, serper, brave, tavily or local (default: research.default_engine).")
   String engine;
 
   @Option(names = "--json", description = "Print the result as JSON (the /api/v1/chat response).")
@@ -43,7 +55,8 @@ final class ResearchCommand implements Callable<Integer> {
     SophiaConfig config = main.config();
     ResearchRequest request = validated(config);
     PrintWriter out = spec.commandLine().getOut();
-    ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), System.console() != null);
+    ProgressPrinter progress =
+        new ProgressPrinter(spec.commandLine().getErr(), System.console() != null);
     ResearchResult result;
     try (Sophia sophia = Sophia.open(config, main.env())) {
       result = sophia.researcher().research(request, progress);
@@ -62,7 +75,8 @@ final class ResearchCommand implements Callable<Integer> {
   /** The API's rules, with the fields named as the flags a CLI user typed. */
   private ResearchRequest validated(SophiaConfig config) {
     try {
-      return ResearchRequests.validate(question, sources, engine, config.research().defaultEngine());
+      return ResearchRequests.validate(
+          question, sources, engine, config.research().defaultEngine());
     } catch (InvalidInputException e) {
       String flag =
           switch (e.field()) {

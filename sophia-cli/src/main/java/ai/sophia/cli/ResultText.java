@@ -19,7 +19,9 @@ final class ResultText {
       out.println();
       out.println("Sources:");
       for (ResearchResult.Source source : result.sources()) {
-        out.printf("  [%d] %s%n", source.index(), source.title().isBlank() ? source.url() : source.title());
+        out.printf(
+            "  [%d] %s%n",
+            source.index(), source.title().isBlank() ? source.url() : source.title());
         out.printf("      %s%n", source.url());
         out.printf("      relevance %.2f%s%n", source.relevanceScore(), via(source));
       }

@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sophia serve}: runs the server until the process is stopped (Ctrl-C, SIGTERM). */
 @Command(name = "serve", description = "Run the Sophia server.")
@@ -19,7 +19,10 @@ final class ServeCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec spec;
 
-  @Option(names = "--port", paramLabel = "N", description = "Port to listen on (overrides server.port; 0 = any free port).")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "Port to listen on (overrides server.port; 0 = any free port).")
   Integer port;
 
   @Override

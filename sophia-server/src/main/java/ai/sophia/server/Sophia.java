@@ -116,7 +116,8 @@ public final class Sophia implements AutoCloseable {
     if (server != null) {
       throw new IllegalStateException("Sophia is serving already");
     }
-    SophiaServer started = SophiaServer.create(config, researcher, apiKeys, health, caches, metrics);
+    SophiaServer started =
+        SophiaServer.create(config, researcher, apiKeys, health, caches, metrics);
     int port = started.start();
     resources.push(started);
     server = started;
@@ -167,7 +168,9 @@ public final class Sophia implements AutoCloseable {
       return;
     }
     IssuedKey issued = apiKeys.create(BOOTSTRAP_KEY_NAME, Role.admin);
-    log.info("created the bootstrap admin key {} (secret printed to the console once)", issued.key().id());
+    log.info(
+        "created the bootstrap admin key {} (secret printed to the console once)",
+        issued.key().id());
     console.print(
         box(
             "Your admin API key (shown once): " + issued.secret(),
@@ -188,6 +191,37 @@ public final class Sophia implements AutoCloseable {
       out.append("│ ").append(line).append(" ".repeat(width - line.length())).append(" │\n");
     }
     return out.append('└').append(rule).append("┘\n").toString();
+  }
+
+  /**
+   * Research and ingest: the lead wires {@code ResearchService} here (search providers from {@code
+   * config.providers()} and {@code secrets}, the fetcher, {@code researchStore}, {@code documents},
+   * {@code index}, {@code embedder}, caches from {@code caches}, provider health checks into {@code
+   * health}). Until then every research call answers 503 with this explanation.
+   */
+  private Researcher buildResearch() {
+    return new Researcher() {
+      private UnavailableException notWired() {
+        return new UnavailableException("research is not wired into this build yet");
+      }
+
+      @Override
+      public ai.sophia.research.ResearchResult research(
+          ai.sophia.research.ResearchRequest request,
+          ai.sophia.research.ResearchProgress progress) {
+        throw notWired();
+      }
+
+      @Override
+      public java.util.Optional<ai.sophia.research.ResearchResult> find(String id) {
+        throw notWired();
+      }
+
+      @Override
+      public List<MemoryHit> searchMemory(String query, int limit) {
+        throw notWired();
+      }
+    };
   }
 
   private static HealthCheck cacheCheck(CacheRegistry caches) {

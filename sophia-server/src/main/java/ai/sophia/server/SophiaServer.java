@@ -37,10 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sophia's HTTP API: Javalin on Jetty 12, handlers on virtual threads. Every request gets a
- * request id, passes the {@link Guard} (API key, rate limit, role) unless the route is public,
- * and fails, if it fails, as RFC 9457 problem+json. Created with its collaborators; {@link
- * #start()} binds, {@link #close()} stops.
+ * Sophia's HTTP API: Javalin on Jetty 12, handlers on virtual threads. Every request gets a request
+ * id, passes the {@link Guard} (API key, rate limit, role) unless the route is public, and fails,
+ * if it fails, as RFC 9457 problem+json. Created with its collaborators; {@link #start()} binds,
+ * {@link #close()} stops.
  */
 public final class SophiaServer implements AutoCloseable {
   /** How long a successful key lookup is trusted before the store is asked again. */
@@ -81,7 +81,8 @@ public final class SophiaServer implements AutoCloseable {
               cfg.jetty.host = settings.host();
               cfg.jetty.port = settings.port();
               cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
-              cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(mapper)));
+              cfg.jetty.modifyServer(
+                  server -> server.setErrorHandler(new ProblemErrorHandler(mapper)));
               cfg.requestLogger.http(new AccessLog(metrics, rate));
               cfg.routes.before(RequestIds::assign);
               cfg.routes.beforeMatched(guard::check);
@@ -112,8 +113,8 @@ public final class SophiaServer implements AutoCloseable {
   }
 
   /**
-   * Binds and starts serving; returns the bound port (an ephemeral one when the configured port
-   * is 0).
+   * Binds and starts serving; returns the bound port (an ephemeral one when the configured port is
+   * 0).
    *
    * @throws UnavailableException when the address cannot be bound
    */

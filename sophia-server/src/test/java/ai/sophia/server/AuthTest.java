@@ -29,7 +29,8 @@ class AuthTest {
 
   private static void assertUnauthorized(HttpResponse<String> response, String detail) {
     assertThat(response.statusCode()).isEqualTo(401);
-    assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"sophia\"");
+    assertThat(response.headers().firstValue("WWW-Authenticate"))
+        .hasValue("Bearer realm=\"sophia\"");
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     JsonNode problem = TestServer.json(response);
     assertThat(problem.get("status").asInt()).isEqualTo(401);

@@ -69,12 +69,23 @@ class ChatRouteTest {
               1, "https://example.org/a", "A", "summary", 0.8, "duckduckgo", "");
       var metadata =
           new ResearchResult.Metadata(
-              1, "duckduckgo", "duckduckgo", List.of(), "extractive", Map.of("total", 5L),
-              Map.of(), "");
+              1,
+              "duckduckgo",
+              "duckduckgo",
+              List.of(),
+              "extractive",
+              Map.of("total", 5L),
+              Map.of(),
+              "");
       return new ResearchResult(
-          id, query, List.of(source), "Answer [1].",
+          id,
+          query,
+          List.of(source),
+          "Answer [1].",
           List.of(new ResearchResult.Citation(1, "https://example.org/a", "A")),
-          metadata, 0.7, Instant.now().toString());
+          metadata,
+          0.7,
+          Instant.now().toString());
     }
   }
 
@@ -84,8 +95,11 @@ class ChatRouteTest {
     try (TestServer server = TestServer.start(dir, Map.of(), researcher, HealthChecks.create())) {
       HttpResponse<String> response =
           server.post(
-              "/api/v1/chat", "application/json; charset=utf-8", "{\"query\":\"  what is rust  \"}",
-              "X-API-Key", server.key(Role.user));
+              "/api/v1/chat",
+              "application/json; charset=utf-8",
+              "{\"query\":\"  what is rust  \"}",
+              "X-API-Key",
+              server.key(Role.user));
 
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(researcher.asked)
@@ -108,9 +122,11 @@ class ChatRouteTest {
           CompletableFuture.supplyAsync(
               () ->
                   server.post(
-                      "/api/v1/chat", "application/json",
+                      "/api/v1/chat",
+                      "application/json",
                       "{\"query\":\"q\",\"sources_limit\":5,\"search_engine\":\"LOCAL\"}",
-                      "X-API-Key", key));
+                      "X-API-Key",
+                      key));
       assertThat(researcher.entered.await(10, TimeUnit.SECONDS)).isTrue();
 
       JsonNode during = TestServer.json(server.get("/api/v1/system/stats", "X-API-Key", key));
@@ -131,8 +147,12 @@ class ChatRouteTest {
     researcher.failure = new UnavailableException("every search provider failed");
     try (TestServer server = TestServer.start(dir, Map.of(), researcher, HealthChecks.create())) {
       HttpResponse<String> response =
-          server.post("/api/v1/chat", "application/json", "{\"query\":\"q\"}",
-              "X-API-Key", server.key(Role.user));
+          server.post(
+              "/api/v1/chat",
+              "application/json",
+              "{\"query\":\"q\"}",
+              "X-API-Key",
+              server.key(Role.user));
 
       assertThat(response.statusCode()).isEqualTo(503);
       assertThat(TestServer.json(response).get("detail").asText())
@@ -146,8 +166,14 @@ class ChatRouteTest {
     researcher.failure = new IllegalStateException("secret internal state /var/lib/x");
     try (TestServer server = TestServer.start(dir, Map.of(), researcher, HealthChecks.create())) {
       HttpResponse<String> response =
-          server.post("/api/v1/chat", "application/json", "{\"query\":\"q\"}",
-              "X-API-Key", server.key(Role.user), "X-Request-Id", "bug-1");
+          server.post(
+              "/api/v1/chat",
+              "application/json",
+              "{\"query\":\"q\"}",
+              "X-API-Key",
+              server.key(Role.user),
+              "X-Request-Id",
+              "bug-1");
 
       assertThat(response.statusCode()).isEqualTo(500);
       JsonNode problem = TestServer.json(response);
@@ -177,7 +203,8 @@ class ChatRouteTest {
     try (TestServer server =
         TestServer.start(dir, Map.of(), new RecordingResearcher(), HealthChecks.create())) {
       HttpResponse<String> response =
-          server.get("/api/v1/memory/search?q=%20rust%20&limit=5", "X-API-Key", server.key(Role.readonly));
+          server.get(
+              "/api/v1/memory/search?q=%20rust%20&limit=5", "X-API-Key", server.key(Role.readonly));
 
       assertThat(response.statusCode()).isEqualTo(200);
       JsonNode body = TestServer.json(response);

@@ -10,10 +10,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every way to get POST /api/v1/chat wrong is a 4xx problem naming the field; none is a 500. */
 class ChatValidationTest {
@@ -118,7 +118,8 @@ class ChatValidationTest {
   @Test
   void chat_latin1Charset_415() {
     HttpResponse<String> response =
-        server.post(CHAT, "application/json; charset=ISO-8859-1", "{\"query\":\"x\"}", "X-API-Key", key);
+        server.post(
+            CHAT, "application/json; charset=ISO-8859-1", "{\"query\":\"x\"}", "X-API-Key", key);
 
     assertThat(response.statusCode()).isEqualTo(415);
   }
@@ -158,8 +159,7 @@ class ChatValidationTest {
     HttpResponse<String> tooLong = server.get("/health", "X-Request-Id", "a".repeat(65));
     HttpResponse<String> odd = server.get("/health", "X-Request-Id", forged);
 
-    assertThat(tooLong.headers().firstValue("X-Request-Id").orElseThrow())
-        .matches("[0-9a-f-]{36}");
+    assertThat(tooLong.headers().firstValue("X-Request-Id").orElseThrow()).matches("[0-9a-f-]{36}");
     assertThat(odd.headers().firstValue("X-Request-Id").orElseThrow()).matches("[0-9a-f-]{36}");
   }
 }

@@ -53,8 +53,8 @@ class HealthRouteTest {
       HttpResponse<String> response = server.get("/health");
 
       assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-          type -> assertThat(type).startsWith("application/json"));
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
       JsonNode body = TestServer.json(response);
       assertThat(body.get("status").asText()).isEqualTo("up");
       assertThat(body.get("timestamp").asText()).isNotBlank();

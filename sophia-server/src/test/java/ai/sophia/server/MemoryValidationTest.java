@@ -46,8 +46,7 @@ class MemoryValidationTest {
         "?q=x&q=y                | q     | more than once",
       })
   void memorySearch_invalidParameters_400NamingIt(String query, String field, String detail) {
-    HttpResponse<String> response =
-        server.get("/api/v1/memory/search" + query, "X-API-Key", key);
+    HttpResponse<String> response = server.get("/api/v1/memory/search" + query, "X-API-Key", key);
 
     assertThat(response.statusCode()).isEqualTo(400);
     JsonNode problem = TestServer.json(response);

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A researcher that fails the test when called: servers built with it prove that input is
- * rejected before research starts.
+ * A researcher that fails the test when called: servers built with it prove that input is rejected
+ * before research starts.
  */
 final class RefusingResearcher implements Researcher {
   @Override

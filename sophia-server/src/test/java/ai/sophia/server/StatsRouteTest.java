@@ -56,7 +56,8 @@ class StatsRouteTest {
   @Test
   void stats_cacheUsed_reportsTheRegistrysHitRatio() {
     try (TestServer server = TestServer.start(dir)) {
-      var cache = server.caches.<String, String>create("pages", 10, java.time.Duration.ofMinutes(1));
+      var cache =
+          server.caches.<String, String>create("pages", 10, java.time.Duration.ofMinutes(1));
       cache.put("a", "page");
       cache.getIfPresent("a");
       cache.getIfPresent("a");

@@ -5,8 +5,8 @@ import io.javalin.security.RouteRole;
 import java.util.Optional;
 
 /**
- * Who may call a route. Every route declares one; a route that declares none is treated as
- * {@link #ADMIN}, so forgetting to declare access fails closed.
+ * Who may call a route. Every route declares one; a route that declares none is treated as {@link
+ * #ADMIN}, so forgetting to declare access fails closed.
  */
 public enum Access implements RouteRole {
   /** No API key needed (only /health). */

@@ -47,7 +47,12 @@ public final class AccessLog implements RequestLogger {
           .addKeyValue("status", status)
           .addKeyValue("duration_ms", Math.round(executionTimeMs * 10) / 10.0)
           .addKeyValue("api_key_id", Guard.keyId(ctx).orElse("-"))
-          .log("{} {} {} {}ms", ctx.method().name(), ctx.path(), status, Math.round(executionTimeMs));
+          .log(
+              "{} {} {} {}ms",
+              ctx.method().name(),
+              ctx.path(),
+              status,
+              Math.round(executionTimeMs));
     } finally {
       RequestIds.clear();
     }

@@ -28,7 +28,8 @@ public final class Guard {
 
   public Guard(ApiKeyStore keys, SophiaConfig.RateLimit rateLimit, Duration keyCacheTtl) {
     this.authenticator = new ApiKeyAuthenticator(keys, keyCacheTtl);
-    this.limiter = new RateLimiter(rateLimit.requestsPerSecond(), rateLimit.burst(), System::nanoTime);
+    this.limiter =
+        new RateLimiter(rateLimit.requestsPerSecond(), rateLimit.burst(), System::nanoTime);
     this.perSecond = rateLimit.requestsPerSecond();
   }
 

@@ -14,8 +14,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
  * The one JSON mapper of the HTTP API: snake_case names, ISO-8601 times, and strict reading — no
- * unknown fields, no duplicate keys, no trailing data, and no silent type coercion ({@code "5"}
- * is not an integer, {@code 5} is not a string, {@code 2.5} is not an integer).
+ * unknown fields, no duplicate keys, no trailing data, and no silent type coercion ({@code "5"} is
+ * not an integer, {@code 5} is not a string, {@code 2.5} is not an integer).
  */
 public final class Json {
   private Json() {}

@@ -3,8 +3,8 @@ package ai.sophia.server.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * An RFC 9457 problem detail as sent to clients. {@code field} names the input at fault and is
- * left out when no single field is; {@code requestId} lets an operator find the request's logs.
+ * An RFC 9457 problem detail as sent to clients. {@code field} names the input at fault and is left
+ * out when no single field is; {@code requestId} lets an operator find the request's logs.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record Problem(

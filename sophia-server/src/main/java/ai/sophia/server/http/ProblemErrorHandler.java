@@ -17,8 +17,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Jetty's own errors — requests refused before they reach Javalin (an unparseable request line,
- * oversized headers, a malformed URI) — as problem+json too, instead of Jetty's HTML page. No
- * stack trace or cause is ever included.
+ * oversized headers, a malformed URI) — as problem+json too, instead of Jetty's HTML page. No stack
+ * trace or cause is ever included.
  */
 public final class ProblemErrorHandler extends ErrorHandler {
   private final ObjectMapper mapper;

@@ -51,7 +51,9 @@ public final class Problems {
             if (!allowed.isEmpty()) {
               ctx.header("Allow", allowed);
             }
-            yield ctx.method() + " is not allowed on " + ctx.path()
+            yield ctx.method()
+                + " is not allowed on "
+                + ctx.path()
                 + (allowed.isEmpty() ? "" : "; allowed: " + allowed);
           }
           default -> e.getMessage();

@@ -7,8 +7,8 @@ import java.util.function.LongSupplier;
 
 /**
  * A token bucket per API key: {@code burst} tokens at most, refilled at {@code perSecond}; each
- * request takes one. Idle buckets are dropped once they would have refilled completely, which
- * loses nothing, so memory stays bounded by the keys active recently.
+ * request takes one. Idle buckets are dropped once they would have refilled completely, which loses
+ * nothing, so memory stays bounded by the keys active recently.
  */
 final class RateLimiter {
   /** The outcome for one request: allowed or not, tokens left, and when a token is next due. */

@@ -21,9 +21,9 @@ import java.util.TreeSet;
 
 /**
  * Reads JSON request bodies strictly and explains every refusal: wrong content type (415), too
- * large (413, checked while reading, so a missing or lying Content-Length does not help),
- * malformed JSON (where it broke), not an object, unknown fields and wrong types (the field by
- * name). Every refusal is a 4xx; none reaches the handler.
+ * large (413, checked while reading, so a missing or lying Content-Length does not help), malformed
+ * JSON (where it broke), not an object, unknown fields and wrong types (the field by name). Every
+ * refusal is a 4xx; none reaches the handler.
  */
 public final class RequestBodies {
   private final ObjectMapper mapper;
@@ -50,7 +50,10 @@ public final class RequestBodies {
     } catch (UnrecognizedPropertyException e) {
       throw new InvalidInputException(
           e.getPropertyName(),
-          "unknown field '" + e.getPropertyName() + "'; allowed: " + names(e.getKnownPropertyIds()));
+          "unknown field '"
+              + e.getPropertyName()
+              + "'; allowed: "
+              + names(e.getKnownPropertyIds()));
     } catch (ValueInstantiationException e) {
       if (e.getCause() instanceof InvalidInputException invalid) {
         throw invalid;
@@ -59,7 +62,8 @@ public final class RequestBodies {
     } catch (MismatchedInputException e) {
       throw mismatched(e);
     } catch (InputCoercionException e) {
-      String field = e.getProcessor() instanceof JsonParser p ? p.getParsingContext().getCurrentName() : null;
+      String field =
+          e.getProcessor() instanceof JsonParser p ? p.getParsingContext().getCurrentName() : null;
       throw new InvalidInputException(
           field == null ? "body" : field,
           (field == null ? "a number" : "field '" + field + "'") + " is out of range");
@@ -163,8 +167,12 @@ public final class RequestBodies {
     if (type == String.class || type == Character.class || type == char.class) {
       return "a string";
     }
-    if (type == Integer.class || type == int.class || type == Long.class || type == long.class
-        || type == Short.class || type == short.class) {
+    if (type == Integer.class
+        || type == int.class
+        || type == Long.class
+        || type == long.class
+        || type == Short.class
+        || type == short.class) {
       return "an integer";
     }
     if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {

@@ -16,7 +16,11 @@ public final class RequestParams {
       String name = entry.getKey();
       if (!allowed.contains(name)) {
         throw new InvalidInputException(
-            name, "unknown parameter '" + name + "'; allowed: " + String.join(", ", new TreeSet<>(allowed)));
+            name,
+            "unknown parameter '"
+                + name
+                + "'; allowed: "
+                + String.join(", ", new TreeSet<>(allowed)));
       }
       if (entry.getValue().size() > 1) {
         throw new InvalidInputException(name, "parameter '" + name + "' is given more than once");
@@ -36,7 +40,13 @@ public final class RequestParams {
     }
     if (value.length() > maxChars) {
       throw new InvalidInputException(
-          name, "parameter '" + name + "' is " + value.length() + " characters; the limit is " + maxChars);
+          name,
+          "parameter '"
+              + name
+              + "' is "
+              + value.length()
+              + " characters; the limit is "
+              + maxChars);
     }
     return value;
   }
@@ -55,7 +65,8 @@ public final class RequestParams {
     }
     if (value < min || value > max) {
       throw new InvalidInputException(
-          name, "parameter '" + name + "' is " + value + " but must be between " + min + " and " + max);
+          name,
+          "parameter '" + name + "' is " + value + " but must be between " + min + " and " + max);
     }
     return (int) value;
   }

@@ -9,8 +9,8 @@ import java.util.function.LongSupplier;
  * /api/v1/system/stats reports, plus a total since start.
  *
  * <p>Concurrency: each slot packs its second (upper bits) and its count (lower 20 bits, up to a
- * million requests a second) into one long, updated by compare-and-set, so a slot reused for a
- * new second is reset atomically with its first increment.
+ * million requests a second) into one long, updated by compare-and-set, so a slot reused for a new
+ * second is reset atomically with its first increment.
  */
 public final class RequestRate {
   static final int WINDOW_SECONDS = 60;
@@ -49,8 +49,8 @@ public final class RequestRate {
   }
 
   /**
-   * Requests per second over the last minute, or over the time since start when that is shorter
-   * (so a young server does not report a rate diluted by seconds it was not running).
+   * Requests per second over the last minute, or over the time since start when that is shorter (so
+   * a young server does not report a rate diluted by seconds it was not running).
    */
   public double perSecond() {
     long now = second();

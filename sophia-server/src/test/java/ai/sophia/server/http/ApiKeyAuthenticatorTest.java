@@ -15,7 +15,8 @@ class ApiKeyAuthenticatorTest {
   @TempDir Path dir;
 
   @Test
-  void authenticate_revokedAfterUse_stopsWorkingOnceTheCacheTtlPasses() throws InterruptedException {
+  void authenticate_revokedAfterUse_stopsWorkingOnceTheCacheTtlPasses()
+      throws InterruptedException {
     try (SqliteDatabase database = SqliteDatabase.open(dir)) {
       SqliteApiKeyStore store = new SqliteApiKeyStore(database);
       ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(store, Duration.ofMillis(300));
