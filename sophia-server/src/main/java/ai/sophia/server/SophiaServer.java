@@ -145,6 +145,7 @@ public final class SophiaServer implements AutoCloseable {
   public void close() {
     app.stop();
     gcMetrics.close();
+    log.info("Sophia stopped serving");
   }
 
   private static JvmGcMetrics bindMetrics(PrometheusMeterRegistry registry, CacheRegistry caches) {

@@ -17,9 +17,10 @@ import java.util.function.IntSupplier;
 
 /**
  * {@code GET /api/v1/system/stats}: measured values only. Uptime counts from server start; memory
- * is the JVM heap plus the resident set size when /proc can tell it; CPU comes from the JVM's
- * operating system bean (absent when the platform cannot measure it); active agents are research
- * requests running right now; the request rate is over the last minute.
+ * is the JVM heap plus the resident set size when /proc can tell it; CPU is Sophia's own CPU time
+ * between two stats calls and the machine's load from the JVM's operating system bean (absent when
+ * the platform cannot measure it); active agents are research requests running right now; the
+ * request rate is over the last minute.
  */
 public final class StatsRoutes {
   private static final Path PROC_STATUS = Path.of("/proc/self/status");
@@ -30,6 +31,8 @@ public final class StatsRoutes {
   private final RequestRate requests;
   private final CacheRegistry caches;
   private final com.sun.management.OperatingSystemMXBean os;
+  private long lastCpuNanos; // guarded by this
+  private long lastWallNanos; // guarded by this
 
   public StatsRoutes(
       String version,
@@ -44,6 +47,10 @@ public final class StatsRoutes {
     this.caches = Objects.requireNonNull(caches, "caches");
     this.os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    // The system load is measured between calls; the first call sets the baseline.
+    os.getCpuLoad();
+    this.lastCpuNanos = os.getProcessCpuTime();
+    this.lastWallNanos = System.nanoTime();
   }
 
   public void register(RoutesConfig routes) {
@@ -75,10 +82,25 @@ public final class StatsRoutes {
   }
 
   private CpuUsage cpu() {
-    return new CpuUsage(
-        percentOrNull(os.getProcessCpuLoad()),
-        percentOrNull(os.getCpuLoad()),
-        Runtime.getRuntime().availableProcessors());
+    int processors = Runtime.getRuntime().availableProcessors();
+    return new CpuUsage(processPercent(processors), percentOrNull(os.getCpuLoad()), processors);
+  }
+
+  /**
+   * CPU time Sophia used since the previous stats call (or since start), as a share of all
+   * processors' time in that interval; null where the JVM cannot measure process CPU time.
+   */
+  private synchronized Double processPercent(int processors) {
+    long cpu = os.getProcessCpuTime();
+    long wall = System.nanoTime();
+    long cpuDelta = cpu - lastCpuNanos;
+    long wallDelta = wall - lastWallNanos;
+    lastCpuNanos = cpu;
+    lastWallNanos = wall;
+    if (cpu < 0 || wallDelta <= 0) {
+      return null;
+    }
+    return round(Math.min(100.0, 100.0 * cpuDelta / wallDelta / processors), 1);
   }
 
   /** VmRSS from /proc/self/status, in bytes; null where there is no /proc (macOS, Windows). */
