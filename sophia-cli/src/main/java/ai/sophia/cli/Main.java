@@ -96,7 +96,12 @@ public final class Main implements Callable<Integer> {
   /** Without a subcommand: the usage, and a usage error. */
   @Override
   public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
+    return missingSubcommand(spec);
+  }
+
+  /** What a command group does when called without one of its subcommands. */
+  static int missingSubcommand(CommandSpec group) {
+    group.commandLine().usage(group.commandLine().getErr());
     return CommandLine.ExitCode.USAGE;
   }
 

@@ -141,45 +141,41 @@ class ChatRouteTest {
     }
   }
 
-  @Test
-  void chat_researcherUnavailable_503ProblemWithItsMessage() {
+  /** One chat request to a server whose researcher throws {@code failure}. */
+  private HttpResponse<String> chatFailingWith(RuntimeException failure) {
     RecordingResearcher researcher = new RecordingResearcher();
-    researcher.failure = new UnavailableException("every search provider failed");
+    researcher.failure = failure;
     try (TestServer server = TestServer.start(dir, Map.of(), researcher, HealthChecks.create())) {
-      HttpResponse<String> response =
-          server.post(
-              "/api/v1/chat",
-              "application/json",
-              "{\"query\":\"q\"}",
-              "X-API-Key",
-              server.key(Role.user));
-
-      assertThat(response.statusCode()).isEqualTo(503);
-      assertThat(TestServer.json(response).get("detail").asText())
-          .isEqualTo("every search provider failed");
+      return server.post(
+          "/api/v1/chat",
+          "application/json",
+          "{\"query\":\"q\"}",
+          "X-API-Key",
+          server.key(Role.user),
+          "X-Request-Id",
+          "failing-1");
     }
   }
 
   @Test
-  void chat_researcherBug_500WithRequestIdAndNoInternals() {
-    RecordingResearcher researcher = new RecordingResearcher();
-    researcher.failure = new IllegalStateException("secret internal state /var/lib/x");
-    try (TestServer server = TestServer.start(dir, Map.of(), researcher, HealthChecks.create())) {
-      HttpResponse<String> response =
-          server.post(
-              "/api/v1/chat",
-              "application/json",
-              "{\"query\":\"q\"}",
-              "X-API-Key",
-              server.key(Role.user),
-              "X-Request-Id",
-              "bug-1");
+  void chat_researcherUnavailable_503ProblemWithItsMessage() {
+    HttpResponse<String> response =
+        chatFailingWith(new UnavailableException("every search provider failed"));
 
-      assertThat(response.statusCode()).isEqualTo(500);
-      JsonNode problem = TestServer.json(response);
-      assertThat(problem.get("detail").asText()).contains("bug-1").doesNotContain("/var/lib");
-      assertThat(response.body()).doesNotContain("IllegalStateException");
-    }
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(TestServer.json(response).get("detail").asText())
+        .isEqualTo("every search provider failed");
+  }
+
+  @Test
+  void chat_researcherBug_500WithRequestIdAndNoInternals() {
+    HttpResponse<String> response =
+        chatFailingWith(new IllegalStateException("secret internal state /var/lib/x"));
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    JsonNode problem = TestServer.json(response);
+    assertThat(problem.get("detail").asText()).contains("failing-1").doesNotContain("/var/lib");
+    assertThat(response.body()).doesNotContain("IllegalStateException");
   }
 
   @Test

@@ -37,7 +37,6 @@ public final class AccessLog implements RequestLogger {
           .tag("uri", routeTemplate(ctx, status))
           .tag("status", Integer.toString(status))
           .tag("outcome", outcome(status))
-          .publishPercentileHistogram(false)
           .register(registry)
           .record(nanos, TimeUnit.NANOSECONDS);
       rate.record();
