@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       ServeCommand.class,
       ResearchCommand.class,
+      IngestCommand.class,
       MemoryCommand.class,
       KeysCommand.class,
       DoctorCommand.class,

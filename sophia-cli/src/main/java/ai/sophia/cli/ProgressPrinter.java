@@ -1,16 +1,18 @@
 package ai.sophia.cli;
 
+import ai.sophia.ingest.IngestProgress;
 import ai.sophia.research.ResearchProgress;
 import java.io.PrintWriter;
 import java.util.Objects;
 
 /**
- * Research progress on stderr. On a terminal, one line redrawn in place with a bar for countable
- * stages ("fetching [##### ] 4/8"); otherwise (a pipe, a log file, a test) one line per stage and
- * per step, so nothing is lost to carriage returns.
+ * Research and ingest progress on stderr. On a terminal, one line redrawn in place with a bar for
+ * countable stages ("fetching [##### ] 4/8"); otherwise (a pipe, a log file, a test) one line per
+ * stage and per step, so nothing is lost to carriage returns.
  */
-final class ProgressPrinter implements ResearchProgress {
+final class ProgressPrinter implements ResearchProgress, IngestProgress {
   private static final int BAR_WIDTH = 24;
+  private static final int MAX_ITEM_CHARS = 60;
 
   private final PrintWriter err;
   private final boolean terminal;
@@ -23,8 +25,21 @@ final class ProgressPrinter implements ResearchProgress {
   }
 
   @Override
-  public synchronized void update(String stage, int done, int total) {
-    String line = line(stage, done, total);
+  public void update(String stage, int done, int total) {
+    show(line(stage, done, total));
+  }
+
+  /** Ingest: pages done out of done plus queued, and the page or file at hand. */
+  @Override
+  public void update(int done, int queued, String current) {
+    String item =
+        current.length() <= MAX_ITEM_CHARS
+            ? current
+            : "…" + current.substring(current.length() - MAX_ITEM_CHARS + 1);
+    show(line("ingesting", done, done + queued) + (item.isEmpty() ? "" : " " + item));
+  }
+
+  private synchronized void show(String line) {
     if (line.equals(lastLine)) {
       return;
     }

@@ -9,23 +9,36 @@ import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthChecks;
 import ai.sophia.health.HealthReport;
 import ai.sophia.health.HealthStatus;
+import ai.sophia.ingest.Chunker;
+import ai.sophia.ingest.Ingestor;
 import ai.sophia.memory.DocumentStore;
 import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.memory.ResearchStore;
 import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.memory.SqliteDocumentStore;
 import ai.sophia.memory.SqliteResearchStore;
+import ai.sophia.research.LocalSearchProvider;
+import ai.sophia.research.ResearchService;
 import ai.sophia.research.Researcher;
+import ai.sophia.search.SearchProvider;
+import ai.sophia.search.SearchProviders;
+import ai.sophia.search.SearchRouter;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.security.IssuedKey;
 import ai.sophia.security.Role;
 import ai.sophia.security.SqliteApiKeyStore;
+import ai.sophia.web.PageExtractor;
+import ai.sophia.web.SafeFetcher;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,8 +48,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds Sophia by hand, top to bottom, in the start-up order of SPEC §7 —
- * configuration (given), storage, services, then on {@link #serve} the API and the start-up health
- * checks. {@link #close()} releases everything in reverse order.
+ * configuration (given), storage, services (caches, health checks, research, ingest), then on
+ * {@link #serve} the API and the start-up health checks. {@link #close()} releases everything in
+ * reverse order.
  */
 public final class Sophia implements AutoCloseable {
   static final String BOOTSTRAP_KEY_NAME = "bootstrap";
@@ -55,7 +69,11 @@ public final class Sophia implements AutoCloseable {
   private final CacheRegistry caches;
   private final HealthChecks health;
   private final PrometheusMeterRegistry metrics;
+  private final PageExtractor extractor = PageExtractor.create();
+  private final Chunker chunker = Chunker.create();
+  private final Clock clock = Clock.systemUTC();
   private final Researcher researcher;
+  private final Ingestor ingestor;
   private SophiaServer server;
 
   private Sophia(SophiaConfig config, Map<String, String> env) {
@@ -80,6 +98,8 @@ public final class Sophia implements AutoCloseable {
               .register(embedder.healthCheck())
               .register(cacheCheck(caches));
       this.researcher = buildResearch();
+      this.ingestor =
+          Ingestor.create(config, extractor, chunker, embedder, index, documents, clock);
     } catch (RuntimeException e) {
       closeAll(e);
       throw e;
@@ -158,6 +178,11 @@ public final class Sophia implements AutoCloseable {
     return researcher;
   }
 
+  /** Reads sites and folders into the {@code local} engine's index ({@code sophia ingest}). */
+  public Ingestor ingestor() {
+    return ingestor;
+  }
+
   @Override
   public void close() {
     closeAll(null);
@@ -194,34 +219,29 @@ public final class Sophia implements AutoCloseable {
   }
 
   /**
-   * Research and ingest: the lead wires {@code ResearchService} here (search providers from {@code
-   * config.providers()} and {@code secrets}, the fetcher, {@code researchStore}, {@code documents},
-   * {@code index}, {@code embedder}, caches from {@code caches}, provider health checks into {@code
-   * health}). Until then every research call answers 503 with this explanation.
+   * Research: every web search provider plus the {@code local} index behind one router with
+   * fallback, pages fetched SSRF-safe and remembered in {@code documents} and {@code index},
+   * results kept in {@code researchStore}.
    */
   private Researcher buildResearch() {
-    return new Researcher() {
-      private UnavailableException notWired() {
-        return new UnavailableException("research is not wired into this build yet");
-      }
-
-      @Override
-      public ai.sophia.research.ResearchResult research(
-          ai.sophia.research.ResearchRequest request,
-          ai.sophia.research.ResearchProgress progress) {
-        throw notWired();
-      }
-
-      @Override
-      public java.util.Optional<ai.sophia.research.ResearchResult> find(String id) {
-        throw notWired();
-      }
-
-      @Override
-      public List<MemoryHit> searchMemory(String query, int limit) {
-        throw notWired();
-      }
-    };
+    Map<String, SearchProvider> providers = new HashMap<>(SearchProviders.create(config, secrets));
+    providers.put("local", new LocalSearchProvider(index, embedder));
+    SearchRouter router =
+        SearchRouter.create(providers, config.research().fallbackEngines(), caches, config.cache());
+    return ResearchService.create(
+        config,
+        router,
+        SafeFetcher.create(config.research().fetch()),
+        extractor,
+        chunker,
+        embedder,
+        index,
+        documents,
+        researchStore,
+        caches,
+        // Stored results are read back tolerantly, so results saved by another version still load.
+        new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES),
+        clock);
   }
 
   private static HealthCheck cacheCheck(CacheRegistry caches) {

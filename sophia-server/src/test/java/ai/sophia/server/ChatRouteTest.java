@@ -76,6 +76,7 @@ class ChatRouteTest {
               "extractive",
               Map.of("total", 5L),
               Map.of(),
+              List.of(),
               "");
       return new ResearchResult(
           id,
