@@ -86,7 +86,7 @@ public final class SophiaServer implements AutoCloseable {
               cfg.requestLogger.http(new AccessLog(metrics, rate));
               cfg.routes.before(RequestIds::assign);
               cfg.routes.beforeMatched(guard::check);
-              Problems.register(cfg.routes, mapper);
+              Problems.register(cfg, mapper);
               new HealthRoutes(health).register(cfg.routes);
               stats.register(cfg.routes);
               research.register(cfg.routes);

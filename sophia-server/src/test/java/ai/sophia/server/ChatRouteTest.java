@@ -36,7 +36,7 @@ class ChatRouteTest {
     final List<ResearchRequest> asked = new CopyOnWriteArrayList<>();
     final CountDownLatch entered = new CountDownLatch(1);
     volatile CountDownLatch release = new CountDownLatch(0);
-    volatile RuntimeException failure;
+    volatile Throwable failure;
 
     @Override
     public ResearchResult research(ResearchRequest request, ResearchProgress progress) {
@@ -47,8 +47,11 @@ class ChatRouteTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      if (failure != null) {
-        throw failure;
+      switch (failure) {
+        case null -> {}
+        case RuntimeException e -> throw e;
+        case Error e -> throw e;
+        default -> throw new IllegalStateException(failure);
       }
       return result("r-1", request.query());
     }
@@ -143,7 +146,7 @@ class ChatRouteTest {
   }
 
   /** One chat request to a server whose researcher throws {@code failure}. */
-  private HttpResponse<String> chatFailingWith(RuntimeException failure) {
+  private HttpResponse<String> chatFailingWith(Throwable failure) {
     RecordingResearcher researcher = new RecordingResearcher();
     researcher.failure = failure;
     try (TestServer server = TestServer.start(dir, Map.of(), researcher, HealthChecks.create())) {
@@ -177,6 +180,15 @@ class ChatRouteTest {
     JsonNode problem = TestServer.json(response);
     assertThat(problem.get("detail").asText()).contains("failing-1").doesNotContain("/var/lib");
     assertThat(response.body()).doesNotContain("IllegalStateException");
+  }
+
+  @Test
+  void chat_researcherThrowsAnError_500ProblemWithRequestId() {
+    HttpResponse<String> response = chatFailingWith(new StackOverflowError());
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(TestServer.json(response).get("request_id").asText()).isEqualTo("failing-1");
   }
 
   @Test

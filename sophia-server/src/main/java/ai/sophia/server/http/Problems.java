@@ -11,13 +11,16 @@ import ai.sophia.search.SearchException;
 import ai.sophia.web.FetchException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.config.RoutesConfig;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Turns every failure into an RFC 9457 problem+json response. Sophia's exceptions map by type;
@@ -33,12 +36,13 @@ public final class Problems {
     this.mapper = mapper;
   }
 
-  /** Registers the handlers that render every exception as problem+json. */
-  public static void register(RoutesConfig routes, ObjectMapper mapper) {
+  /** Registers the handlers that render every exception, and every error, as problem+json. */
+  public static void register(JavalinConfig config, ObjectMapper mapper) {
     Problems problems = new Problems(Objects.requireNonNull(mapper, "mapper"));
-    routes.exception(HttpResponseException.class, problems::httpResponse);
-    routes.exception(SophiaException.class, problems::sophia);
-    routes.exception(Exception.class, problems::unexpected);
+    config.routes.exception(HttpResponseException.class, problems::httpResponse);
+    config.routes.exception(SophiaException.class, problems::sophia);
+    config.routes.exception(Exception.class, problems::unexpected);
+    config.router.javaLangErrorHandler(problems::error);
   }
 
   private void httpResponse(HttpResponseException e, Context ctx) {
@@ -97,6 +101,28 @@ public final class Problems {
   private void unexpected(Exception e, Context ctx) {
     log.error("request failed", e);
     write(ctx, 500, "internal", "Internal Server Error", internalDetail(ctx), null);
+  }
+
+  /** A {@link java.lang.Error} (a bug or an exhausted JVM) reaches here without a context. */
+  private void error(HttpServletResponse response, Error error) {
+    log.error("request failed with an error", error);
+    String id = MDC.get(RequestIds.MDC_KEY);
+    Problem problem =
+        new Problem(
+            Problem.type("internal"),
+            "Internal Server Error",
+            500,
+            "Sophia failed to handle this request; quote request id " + id + " when reporting it",
+            null,
+            null,
+            id);
+    try {
+      response.setStatus(500);
+      response.setContentType(Problem.MEDIA_TYPE);
+      response.getOutputStream().write(mapper.writeValueAsBytes(problem));
+    } catch (IOException e) {
+      log.warn("could not send the error response: {}", e.toString());
+    }
   }
 
   private static String internalDetail(Context ctx) {
