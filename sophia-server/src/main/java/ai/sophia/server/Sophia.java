@@ -13,9 +13,11 @@ import ai.sophia.ingest.Chunker;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.memory.DocumentStore;
 import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.OperationsStore;
 import ai.sophia.memory.ResearchStore;
 import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.memory.SqliteDocumentStore;
+import ai.sophia.memory.SqliteOperationsStore;
 import ai.sophia.memory.SqliteResearchStore;
 import ai.sophia.research.LocalSearchProvider;
 import ai.sophia.research.ResearchService;
@@ -64,6 +66,7 @@ public final class Sophia implements AutoCloseable {
   private final ApiKeyStore apiKeys;
   private final ResearchStore researchStore;
   private final DocumentStore documents;
+  private final OperationsStore operations;
   private final LuceneDocumentIndex index;
   private final OnnxEmbedder embedder;
   private final CacheRegistry caches;
@@ -85,6 +88,7 @@ public final class Sophia implements AutoCloseable {
       this.apiKeys = new SqliteApiKeyStore(database);
       this.researchStore = new SqliteResearchStore(database);
       this.documents = new SqliteDocumentStore(database);
+      this.operations = new SqliteOperationsStore(database);
       this.index = own(LuceneDocumentIndex.open(config.dataDir(), config.embedding().model()));
       this.embedder = OnnxEmbedder.create(config.embedding().model());
       // Services.
@@ -238,6 +242,7 @@ public final class Sophia implements AutoCloseable {
         index,
         documents,
         researchStore,
+        operations,
         caches,
         // Stored results are read back tolerantly, so results saved by another version still load.
         new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES),
