@@ -232,6 +232,7 @@ public final class Sophia implements AutoCloseable {
     providers.put("local", new LocalSearchProvider(index, embedder));
     SearchRouter router =
         SearchRouter.create(providers, config.research().fallbackEngines(), caches, config.cache());
+    router.healthChecks().forEach(health::register);
     return ResearchService.create(
         config,
         router,
