@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Splits text into overlapping windows of words, the passages that are embedded and indexed.
- * The overlap keeps a sentence that straddles a boundary whole in at least one passage.
+ * Splits text into overlapping windows of words, the passages that are embedded and indexed. The
+ * overlap keeps a sentence that straddles a boundary whole in at least one passage.
  */
 final class Passages {
   private Passages() {}

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A labelled question: its text and the page file names that answer it (the first is the
- * labelled page, the others are acceptable alternatives).
+ * A labelled question: its text and the page file names that answer it (the first is the labelled
+ * page, the others are acceptable alternatives).
  */
 record Question(String text, List<String> pages) {
   Question {
@@ -26,8 +26,8 @@ record Question(String text, List<String> pages) {
   }
 
   /**
-   * Reads a questions file: one question per line, {@code question<TAB>page[<TAB>page...]};
-   * blank lines and lines starting with {@code #} are ignored.
+   * Reads a questions file: one question per line, {@code question<TAB>page[<TAB>page...]}; blank
+   * lines and lines starting with {@code #} are ignored.
    */
   static List<Question> load(Path file) {
     List<String> lines;

@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Indexes a corpus and scores every question against it, page by page. Three rankings: BM25
- * over whole pages (the plain baseline), BM25 over the same chunks Sophia indexes, and Sophia's
- * hybrid search (BM25 fused with embedding similarity).
+ * Indexes a corpus and scores every question against it, page by page. Three rankings: BM25 over
+ * whole pages (the plain baseline), BM25 over the same chunks Sophia indexes, and Sophia's hybrid
+ * search (BM25 fused with embedding similarity).
  */
 final class RetrievalEval {
   static final String COLLECTION = "documents";
@@ -51,7 +51,9 @@ final class RetrievalEval {
     long start = System.nanoTime();
     List<Chunk> batch = new ArrayList<>();
     for (HtmlPages.Page page : pages) {
-      batch.add(new Chunk(page.url() + "#0", COLLECTION, page.url(), page.title(), 0, page.text(), constant));
+      batch.add(
+          new Chunk(
+              page.url() + "#0", COLLECTION, page.url(), page.title(), 0, page.text(), constant));
       if (batch.size() == PAGES_PER_COMMIT) {
         index.replace(batch);
         batch.clear();
@@ -61,7 +63,8 @@ final class RetrievalEval {
       index.replace(batch);
     }
     long indexMillis = (System.nanoTime() - start) / 1_000_000;
-    return score("bm25-pages", "", pages.size(), indexMillis, q -> index.searchText(COLLECTION, q, depth));
+    return score(
+        "bm25-pages", "", pages.size(), indexMillis, q -> index.searchText(COLLECTION, q, depth));
   }
 
   /** Indexes the chunks with {@code embedder}'s vectors, then scores BM25 and hybrid on them. */
@@ -76,13 +79,22 @@ final class RetrievalEval {
       List<float[]> vectors =
           embedder.embedPassages(passages.stream().map(t -> page.title() + "\n" + t).toList());
       for (int i = 0; i < passages.size(); i++) {
-        batch.add(new Chunk(page.url() + "#" + i, COLLECTION, page.url(), page.title(), i, passages.get(i), vectors.get(i)));
+        batch.add(
+            new Chunk(
+                page.url() + "#" + i,
+                COLLECTION,
+                page.url(),
+                page.title(),
+                i,
+                passages.get(i),
+                vectors.get(i)));
       }
       chunks += passages.size();
       if ((p + 1) % PAGES_PER_COMMIT == 0 || p == pages.size() - 1) {
         index.replace(batch);
         batch.clear();
-        log.info("{}: indexed {}/{} pages, {} chunks", embedder.model(), p + 1, pages.size(), chunks);
+        log.info(
+            "{}: indexed {}/{} pages, {} chunks", embedder.model(), p + 1, pages.size(), chunks);
       }
     }
     long indexMillis = (System.nanoTime() - start) / 1_000_000;

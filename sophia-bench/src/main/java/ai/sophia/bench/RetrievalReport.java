@@ -46,8 +46,8 @@ final class RetrievalReport {
   }
 
   /**
-   * Head-to-head at top 3 against {@code baseline}: on how many questions the other ranking has
-   * the right page in its top 3 and the baseline not, and the reverse.
+   * Head-to-head at top 3 against {@code baseline}: on how many questions the other ranking has the
+   * right page in its top 3 and the baseline not, and the reverse.
    */
   static String versus(ModelRun baseline, List<ModelRun> others) {
     StringBuilder md = new StringBuilder();

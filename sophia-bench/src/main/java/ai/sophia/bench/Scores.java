@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Page-level retrieval scores. A page counts once, at the rank of its best chunk; a question's
- * rank is that of the first page that answers it (0 when none was retrieved).
+ * Page-level retrieval scores. A page counts once, at the rank of its best chunk; a question's rank
+ * is that of the first page that answers it (0 when none was retrieved).
  */
 record Scores(int questions, double recallAt1, double recallAt3, double recallAt5, double mrr) {
 

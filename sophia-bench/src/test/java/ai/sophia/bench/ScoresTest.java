@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class ScoresTest {
   private static ChunkHit hit(String url, int position) {
-    Chunk chunk = new Chunk(url + "#" + position, "documents", url, "", position, "t", new float[] {1f});
+    Chunk chunk =
+        new Chunk(url + "#" + position, "documents", url, "", position, "t", new float[] {1f});
     return new ChunkHit(chunk, 1, 1, 1);
   }
 
