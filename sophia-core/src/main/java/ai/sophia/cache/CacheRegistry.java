@@ -10,8 +10,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Creates Sophia's in-process caches (Caffeine, with statistics on) and reports their combined
- * hit ratio for /api/v1/system/stats and /metrics.
+ * Creates Sophia's in-process caches (Caffeine, with statistics on) and reports their combined hit
+ * ratio for /api/v1/system/stats and /metrics.
  */
 public final class CacheRegistry {
   private final Map<String, Cache<?, ?>> caches = new ConcurrentHashMap<>();

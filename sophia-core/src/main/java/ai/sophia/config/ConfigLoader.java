@@ -22,8 +22,8 @@ import java.util.Optional;
 
 /**
  * Loads {@link SophiaConfig}: bundled defaults, then the operator's YAML file, then {@code
- * SOPHIA_*} environment variables. Every problem is collected and reported at once, each naming
- * its key, so a bad start-up is fixed in one go.
+ * SOPHIA_*} environment variables. Every problem is collected and reported at once, each naming its
+ * key, so a bad start-up is fixed in one go.
  */
 public final class ConfigLoader {
   private static final String DEFAULTS = "/sophia-defaults.yaml";

@@ -6,27 +6,39 @@ import java.util.Set;
 
 /** Range and shape checks on a parsed configuration; each problem names its key. */
 final class ConfigValidator {
-  static final Set<String> ENGINES = Set.of("duckduckgo", "searxng", "serper", "brave", "tavily", "local");
+  static final Set<String> ENGINES =
+      Set.of("duckduckgo", "searxng", "serper", "brave", "tavily", "local");
   static final Set<String> EMBEDDING_MODELS = Set.of("bge-small-en-v1.5", "all-minilm-l6-v2");
 
   private ConfigValidator() {}
 
   static void validate(SophiaConfig c, List<String> problems) {
-    require(c.environment() != null, "environment must be development, staging or production", problems);
-    require(c.dataDir() != null && !c.dataDir().toString().isBlank(), "data_dir must be set", problems);
+    require(
+        c.environment() != null,
+        "environment must be development, staging or production",
+        problems);
+    require(
+        c.dataDir() != null && !c.dataDir().toString().isBlank(), "data_dir must be set", problems);
     var server = c.server();
     require(server.host() != null && !server.host().isBlank(), "server.host must be set", problems);
     range("server.port", server.port(), 0, 65535, problems);
     range("server.max_body_bytes", server.maxBodyBytes(), 1024, 10_000_000, problems);
     var rate = c.security().rateLimit();
-    require(rate.requestsPerSecond() > 0, "security.rate_limit.requests_per_second must be > 0", problems);
+    require(
+        rate.requestsPerSecond() > 0,
+        "security.rate_limit.requests_per_second must be > 0",
+        problems);
     range("security.rate_limit.burst", rate.burst(), 1, 1_000_000, problems);
     var research = c.research();
-    require(ENGINES.contains(research.defaultEngine()),
-        "research.default_engine '" + research.defaultEngine() + "' is not one of " + ENGINES, problems);
+    require(
+        ENGINES.contains(research.defaultEngine()),
+        "research.default_engine '" + research.defaultEngine() + "' is not one of " + ENGINES,
+        problems);
     for (String engine : research.fallbackEngines()) {
-      require(ENGINES.contains(engine),
-          "research.fallback_engines has unknown engine '" + engine + "'; known: " + ENGINES, problems);
+      require(
+          ENGINES.contains(engine),
+          "research.fallback_engines has unknown engine '" + engine + "'; known: " + ENGINES,
+          problems);
     }
     range("research.max_parallel_fetches", research.maxParallelFetches(), 1, 64, problems);
     var fetch = research.fetch();
@@ -34,8 +46,12 @@ final class ConfigValidator {
     range("research.fetch.max_bytes", fetch.maxBytes(), 1024, 100_000_000, problems);
     range("research.fetch.max_redirects", fetch.maxRedirects(), 0, 10, problems);
     for (String cidr : fetch.allowedPrivateRanges()) {
-      require(Cidr.isValid(cidr),
-          "research.fetch.allowed_private_ranges has '" + cidr + "', which is not a CIDR like 10.0.0.0/8", problems);
+      require(
+          Cidr.isValid(cidr),
+          "research.fetch.allowed_private_ranges has '"
+              + cidr
+              + "', which is not a CIDR like 10.0.0.0/8",
+          problems);
     }
     var p = c.providers();
     url("providers.duckduckgo.base_url", p.duckduckgo().baseUrl(), false, problems);
@@ -46,8 +62,10 @@ final class ConfigValidator {
     range("ingest.max_pages", c.ingest().maxPages(), 1, 1_000_000, problems);
     range("ingest.max_depth", c.ingest().maxDepth(), 0, 100, problems);
     range("ingest.delay_ms_per_host", c.ingest().delayMsPerHost(), 0, 60_000, problems);
-    require(EMBEDDING_MODELS.contains(c.embedding().model()),
-        "embedding.model '" + c.embedding().model() + "' is not one of " + EMBEDDING_MODELS, problems);
+    require(
+        EMBEDDING_MODELS.contains(c.embedding().model()),
+        "embedding.model '" + c.embedding().model() + "' is not one of " + EMBEDDING_MODELS,
+        problems);
     range("cache.search_max_entries", c.cache().searchMaxEntries(), 0, 10_000_000, problems);
     range("cache.page_max_entries", c.cache().pageMaxEntries(), 0, 10_000_000, problems);
     range("cache.ttl_minutes", c.cache().ttlMinutes(), 1, 100_000, problems);
@@ -60,8 +78,10 @@ final class ConfigValidator {
   }
 
   private static void range(String key, long value, long min, long max, List<String> problems) {
-    require(value >= min && value <= max,
-        key + " is " + value + " but must be between " + min + " and " + max, problems);
+    require(
+        value >= min && value <= max,
+        key + " is " + value + " but must be between " + min + " and " + max,
+        problems);
   }
 
   private static void url(String key, String value, boolean mayBeEmpty, List<String> problems) {
@@ -71,8 +91,10 @@ final class ConfigValidator {
     }
     try {
       URI uri = URI.create(value);
-      require("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()),
-          key + " must be an http or https URL, got '" + value + "'", problems);
+      require(
+          "http".equals(uri.getScheme()) || "https".equals(uri.getScheme()),
+          key + " must be an http or https URL, got '" + value + "'",
+          problems);
       require(uri.getHost() != null, key + " has no host: '" + value + "'", problems);
     } catch (IllegalArgumentException e) {
       problems.add(key + " is not a URL: '" + value + "'");

@@ -9,8 +9,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Reads secrets from the environment: {@code NAME} itself, or the file named by {@code
- * NAME_FILE} (Docker and Fly secrets). Values are never logged; callers must not log them either.
+ * Reads secrets from the environment: {@code NAME} itself, or the file named by {@code NAME_FILE}
+ * (Docker and Fly secrets). Values are never logged; callers must not log them either.
  */
 public final class Secrets {
   private final Map<String, String> env;

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Sophia's whole configuration, immutable. Built by {@link ConfigLoader} from the bundled
- * defaults, an optional {@code sophia.yaml} and {@code SOPHIA_*} environment variables.
+ * Sophia's whole configuration, immutable. Built by {@link ConfigLoader} from the bundled defaults,
+ * an optional {@code sophia.yaml} and {@code SOPHIA_*} environment variables.
  */
 public record SophiaConfig(
     Environment environment,

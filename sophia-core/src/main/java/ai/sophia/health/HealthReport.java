@@ -7,6 +7,10 @@ public record HealthReport(HealthStatus.State status, List<ComponentHealth> comp
 
   /** One component's result, with the time its probe took. */
   public record ComponentHealth(
-      String name, HealthStatus.State status, String detail, long latencyMs, boolean critical,
+      String name,
+      HealthStatus.State status,
+      String detail,
+      long latencyMs,
+      boolean critical,
       java.util.Map<String, Object> facts) {}
 }

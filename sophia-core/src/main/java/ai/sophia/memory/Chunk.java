@@ -7,7 +7,13 @@ import java.util.Objects;
  * (normalized); {@code position} is its order in the document.
  */
 public record Chunk(
-    String id, String collection, String url, String title, int position, String text, float[] vector) {
+    String id,
+    String collection,
+    String url,
+    String title,
+    int position,
+    String text,
+    float[] vector) {
   public Chunk {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(collection, "collection");

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A whole page or file Sophia has read: ingested documents (collection {@code documents}) and
- * pages fetched during research (collection {@code research_data}).
+ * A whole page or file Sophia has read: ingested documents (collection {@code documents}) and pages
+ * fetched during research (collection {@code research_data}).
  */
 public record Document(
     String url,

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The embedded full-text and vector index over chunks (Lucene by default). Collections keep
- * unrelated memories apart: {@code documents}, {@code research_data}, later {@code
- * agent_memories} and {@code code_knowledge}.
+ * unrelated memories apart: {@code documents}, {@code research_data}, later {@code agent_memories}
+ * and {@code code_knowledge}.
  */
 public interface DocumentIndex extends AutoCloseable {
   /** Replaces all chunks of each (collection, url) present in {@code chunks}; commits. */

@@ -6,7 +6,12 @@ import java.util.Objects;
 
 /** A fetched HTTP resource: where we asked, where we ended after redirects, and its text. */
 public record FetchedPage(
-    URI requestedUrl, URI finalUrl, int status, String contentType, String body, Instant fetchedAt) {
+    URI requestedUrl,
+    URI finalUrl,
+    int status,
+    String contentType,
+    String body,
+    Instant fetchedAt) {
   public FetchedPage {
     Objects.requireNonNull(requestedUrl, "requestedUrl");
     Objects.requireNonNull(finalUrl, "finalUrl");

@@ -1,0 +1,111 @@
+package ai.sophia.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.sophia.error.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path yaml(String text) throws Exception {
+    Path file = dir.resolve("sophia.yaml");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void load_noFileNoEnv_givesDefaults() {
+    SophiaConfig c = ConfigLoader.create(Map.of()).load(Optional.of(writeEmpty()));
+    assertThat(c.server().port()).isEqualTo(8080);
+    assertThat(c.research().defaultEngine()).isEqualTo("duckduckgo");
+    assertThat(c.environment()).isEqualTo(SophiaConfig.Environment.development);
+  }
+
+  private Path writeEmpty() {
+    try {
+      return yaml("");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void load_fileThenEnv_envWins() throws Exception {
+    Path file = yaml("server:\n  port: 9000\nresearch:\n  default_engine: local\n");
+    SophiaConfig c =
+        ConfigLoader.create(
+                Map.of(
+                    "SOPHIA_SERVER_PORT",
+                    "9100",
+                    "SOPHIA_RESEARCH_FETCH_ALLOWED_PRIVATE_RANGES",
+                    "10.0.0.0/8, 192.168.1.0/24"))
+            .load(Optional.of(file));
+    assertThat(c.server().port()).isEqualTo(9100);
+    assertThat(c.research().defaultEngine()).isEqualTo("local");
+    assertThat(c.research().fetch().allowedPrivateRanges())
+        .containsExactly("10.0.0.0/8", "192.168.1.0/24");
+  }
+
+  @Test
+  void load_unknownKeyAndBadValues_reportsEveryProblemByKey() throws Exception {
+    Path file = yaml("server:\n  prot: 1\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(file)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown key 'server.prot'");
+    Path bad =
+        yaml(
+            "server:\n  port: 70000\nresearch:\n  default_engine: bing\n  fetch:\n    allowed_private_ranges: [nope]\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(bad)))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anyMatch(p -> p.contains("server.port is 70000"))
+                    .anyMatch(p -> p.contains("research.default_engine 'bing'"))
+                    .anyMatch(p -> p.contains("'nope'")));
+  }
+
+  @Test
+  void load_wrongTypeFromEnv_namesKey() throws Exception {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.create(Map.of("SOPHIA_SERVER_PORT", "eighty"))
+                    .load(Optional.of(writeEmpty())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.port");
+  }
+
+  @Test
+  void load_missingFile_saysSo() {
+    assertThatThrownBy(
+            () -> ConfigLoader.create(Map.of()).load(Optional.of(dir.resolve("nope.yaml"))))
+        .hasMessageContaining("nope.yaml")
+        .hasMessageContaining("does not exist");
+  }
+
+  @Test
+  void cidr_contains_matchesPrefix() throws Exception {
+    Cidr c = Cidr.parse("10.1.0.0/16");
+    assertThat(c.contains(java.net.InetAddress.getByName("10.1.200.3"))).isTrue();
+    assertThat(c.contains(java.net.InetAddress.getByName("10.2.0.1"))).isFalse();
+    assertThat(Cidr.parse("fc00::/7").contains(java.net.InetAddress.getByName("fd12::1"))).isTrue();
+    assertThatThrownBy(() -> Cidr.parse("example.com/8"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void secrets_fileVariant_isRead() throws Exception {
+    Path secret = dir.resolve("key.txt");
+    Files.writeString(secret, "s3cret\n");
+    Secrets s = Secrets.create(Map.of("BRAVE_API_KEY_FILE", secret.toString(), "EMPTY", " "));
+    assertThat(s.get("BRAVE_API_KEY")).contains("s3cret");
+    assertThat(s.get("EMPTY")).isEmpty();
+  }
+}

@@ -1,0 +1,140 @@
+package ai.sophia.research;
+
+import ai.sophia.embedding.Embedder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Offline answers: every sentence is quoted from a fetched source, chosen by similarity to the
+ * query, so every [n] is supported by construction. Summaries are each source's two sentences
+ * closest to the query, in the source's own order. The answer picks up to {@link #ANSWER_SENTENCES}
+ * sentences by maximal marginal relevance, so it does not repeat itself, and at most two from one
+ * source, so it spreads across sources.
+ */
+final class ExtractiveAnswerWriter implements AnswerWriter {
+  static final int SUMMARY_SENTENCES = 2;
+  static final int ANSWER_SENTENCES = 4;
+  static final int MAX_PER_SOURCE = 2;
+
+  /** Below this cosine a sentence is too far from the question to be part of the answer. */
+  static final double MIN_ANSWER_SIMILARITY = 0.35;
+
+  private static final double MMR_LAMBDA = 0.7;
+  private static final int MAX_SENTENCES_PER_SOURCE = 40;
+
+  private final Embedder embedder;
+
+  ExtractiveAnswerWriter(Embedder embedder) {
+    this.embedder = embedder;
+  }
+
+  @Override
+  public String mode() {
+    return "extractive";
+  }
+
+  @Override
+  public Written write(String query, float[] queryVector, List<SourceText> sources) {
+    List<Candidate> candidates = new ArrayList<>();
+    for (SourceText source : sources) {
+      int order = 0;
+      for (String passage : source.passages()) {
+        for (String sentence : Sentences.split(passage)) {
+          if (order >= MAX_SENTENCES_PER_SOURCE) {
+            break;
+          }
+          candidates.add(new Candidate(source.index(), order++, sentence));
+        }
+      }
+    }
+    List<float[]> vectors =
+        embedder.embedPassages(candidates.stream().map(Candidate::text).toList());
+    for (int i = 0; i < candidates.size(); i++) {
+      candidates.get(i).vector = vectors.get(i);
+      candidates.get(i).similarity = Vectors.cosine(queryVector, vectors.get(i));
+    }
+    Map<Integer, String> summaries = new LinkedHashMap<>();
+    for (SourceText source : sources) {
+      summaries.put(source.index(), summarize(source, candidates));
+    }
+    List<Claim> claims = chooseClaims(candidates);
+    StringBuilder answer = new StringBuilder();
+    for (Claim claim : claims) {
+      if (!answer.isEmpty()) {
+        answer.append(' ');
+      }
+      answer.append(claim.text()).append(" [").append(claim.sourceIndex()).append(']');
+    }
+    return new Written(summaries, claims, answer.toString());
+  }
+
+  private static String summarize(SourceText source, List<Candidate> all) {
+    List<Candidate> own =
+        all.stream()
+            .filter(c -> c.source == source.index())
+            .sorted(Comparator.comparingDouble((Candidate c) -> c.similarity).reversed())
+            .limit(SUMMARY_SENTENCES)
+            .sorted(Comparator.comparingInt(c -> c.order))
+            .toList();
+    if (own.isEmpty()) {
+      // No quotable sentence (a table, a list): fall back to the opening of the best passage.
+      String first = source.passages().isEmpty() ? "" : source.passages().getFirst().strip();
+      return first.length() <= 300 ? first : first.substring(0, 297).strip() + "...";
+    }
+    return String.join(" ", own.stream().map(Candidate::text).toList());
+  }
+
+  private static List<Claim> chooseClaims(List<Candidate> candidates) {
+    List<Candidate> pool =
+        new ArrayList<>(
+            candidates.stream().filter(c -> c.similarity >= MIN_ANSWER_SIMILARITY).toList());
+    List<Candidate> chosen = new ArrayList<>();
+    Map<Integer, Integer> perSource = new LinkedHashMap<>();
+    while (chosen.size() < ANSWER_SENTENCES && !pool.isEmpty()) {
+      Candidate best = null;
+      double bestScore = Double.NEGATIVE_INFINITY;
+      for (Candidate c : pool) {
+        if (perSource.getOrDefault(c.source, 0) >= MAX_PER_SOURCE) {
+          continue;
+        }
+        double redundancy = 0;
+        for (Candidate taken : chosen) {
+          redundancy = Math.max(redundancy, Vectors.cosine(c.vector, taken.vector));
+        }
+        double score = MMR_LAMBDA * c.similarity - (1 - MMR_LAMBDA) * redundancy;
+        if (score > bestScore) {
+          bestScore = score;
+          best = c;
+        }
+      }
+      if (best == null) {
+        break;
+      }
+      pool.remove(best);
+      chosen.add(best);
+      perSource.merge(best.source, 1, Integer::sum);
+    }
+    return chosen.stream().map(c -> new Claim(c.text, c.source)).toList();
+  }
+
+  private static final class Candidate {
+    final int source;
+    final int order;
+    final String text;
+    float[] vector;
+    double similarity;
+
+    Candidate(int source, int order, String text) {
+      this.source = source;
+      this.order = order;
+      this.text = text;
+    }
+
+    String text() {
+      return text;
+    }
+  }
+}
