@@ -2,8 +2,9 @@ package ai.sophia.bench;
 
 import ai.sophia.embedding.Embedder;
 import ai.sophia.memory.Chunk;
-import ai.sophia.memory.ChunkHit;
 import ai.sophia.memory.DocumentIndex;
+import ai.sophia.research.LocalSearchProvider;
+import ai.sophia.search.SearchHit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,32 +14,32 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Indexes a corpus and scores every question against it, page by page. Three rankings: BM25 over
- * whole pages (the plain baseline), BM25 over the same chunks Sophia indexes, and Sophia's hybrid
- * search (BM25 fused with embedding similarity).
+ * whole pages (the plain baseline), BM25 over the chunks Sophia indexes, and Sophia's {@code local}
+ * search engine ({@link LocalSearchProvider}: hybrid BM25 and embedding search, one hit per page),
+ * which is what research over ingested documents uses.
  */
 final class RetrievalEval {
-  static final String COLLECTION = "documents";
-  private static final Logger log = LoggerFactory.getLogger(RetrievalEval.class);
+  /** Pages each ranking returns: enough for recall@5 and a meaningful MRR. */
+  static final int PAGES = 10;
+
+  private static final String COLLECTION = LocalSearchProvider.COLLECTION;
+  // BM25 over chunks may return several chunks of one page; this many chunks yield >= 10 pages.
+  private static final int CHUNK_DEPTH = 100;
   private static final int PAGES_PER_COMMIT = 50;
+  private static final Logger log = LoggerFactory.getLogger(RetrievalEval.class);
 
   private final List<HtmlPages.Page> pages;
   private final List<Question> questions;
   private final Function<HtmlPages.Page, List<String>> chunker;
-  private final int depth;
 
-  /**
-   * @param chunker splits a page into the passages that are embedded and indexed
-   * @param depth how many chunks each search returns before pages are deduplicated
-   */
+  /** {@code chunker} splits a page into the passages that are embedded and indexed. */
   RetrievalEval(
       List<HtmlPages.Page> pages,
       List<Question> questions,
-      Function<HtmlPages.Page, List<String>> chunker,
-      int depth) {
+      Function<HtmlPages.Page, List<String>> chunker) {
     this.pages = List.copyOf(pages);
     this.questions = List.copyOf(questions);
     this.chunker = chunker;
-    this.depth = depth;
   }
 
   /**
@@ -50,21 +51,23 @@ final class RetrievalEval {
     constant[0] = 1f;
     long start = System.nanoTime();
     List<Chunk> batch = new ArrayList<>();
-    for (HtmlPages.Page page : pages) {
+    for (int p = 0; p < pages.size(); p++) {
+      HtmlPages.Page page = pages.get(p);
       batch.add(
           new Chunk(
               page.url() + "#0", COLLECTION, page.url(), page.title(), 0, page.text(), constant));
-      if (batch.size() == PAGES_PER_COMMIT) {
+      if ((p + 1) % PAGES_PER_COMMIT == 0 || p == pages.size() - 1) {
         index.replace(batch);
         batch.clear();
       }
     }
-    if (!batch.isEmpty()) {
-      index.replace(batch);
-    }
     long indexMillis = (System.nanoTime() - start) / 1_000_000;
     return score(
-        "bm25-pages", "", pages.size(), indexMillis, q -> index.searchText(COLLECTION, q, depth));
+        "bm25-pages",
+        "",
+        pages.size(),
+        indexMillis,
+        q -> Scores.pageOrder(index.searchText(COLLECTION, q, PAGES)));
   }
 
   /** Indexes the chunks with {@code embedder}'s vectors, then scores BM25 and hybrid on them. */
@@ -75,7 +78,7 @@ final class RetrievalEval {
     for (int p = 0; p < pages.size(); p++) {
       HtmlPages.Page page = pages.get(p);
       List<String> passages = chunker.apply(page);
-      // The title tells the model what a passage is about when the passage itself does not say.
+      // The title says what a passage is about when the passage itself does not.
       List<float[]> vectors =
           embedder.embedPassages(passages.stream().map(t -> page.title() + "\n" + t).toList());
       for (int i = 0; i < passages.size(); i++) {
@@ -99,31 +102,38 @@ final class RetrievalEval {
     }
     long indexMillis = (System.nanoTime() - start) / 1_000_000;
     ModelRun text =
-        score("bm25-chunks", "", chunks, indexMillis, q -> index.searchText(COLLECTION, q, depth));
+        score(
+            "bm25-chunks",
+            "",
+            chunks,
+            indexMillis,
+            q -> Scores.pageOrder(index.searchText(COLLECTION, q, CHUNK_DEPTH)));
+    LocalSearchProvider local = new LocalSearchProvider(index, embedder);
     ModelRun hybrid =
         score(
             "hybrid",
             embedder.model(),
             chunks,
             indexMillis,
-            q -> index.search(COLLECTION, q, embedder.embedQuery(q), depth));
+            q -> local.search(q, PAGES).stream().map(SearchHit::url).toList());
     return List.of(text, hybrid);
   }
 
+  /** Runs every question through {@code search} (question to ranked page URLs) and scores it. */
   private ModelRun score(
       String ranking,
       String model,
       int chunks,
       long indexMillis,
-      Function<String, List<ChunkHit>> search) {
+      Function<String, List<String>> search) {
     int[] ranks = new int[questions.size()];
     double[] millis = new double[questions.size()];
     for (int i = 0; i < questions.size(); i++) {
       Question question = questions.get(i);
       long start = System.nanoTime();
-      List<ChunkHit> hits = search.apply(question.text());
+      List<String> urls = search.apply(question.text());
       millis[i] = (System.nanoTime() - start) / 1e6;
-      ranks[i] = Scores.rank(Scores.pageOrder(hits), question);
+      ranks[i] = Scores.rank(urls, question);
     }
     Arrays.sort(millis);
     return new ModelRun(

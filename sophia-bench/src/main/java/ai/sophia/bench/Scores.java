@@ -1,7 +1,6 @@
 package ai.sophia.bench;
 
 import ai.sophia.memory.ChunkHit;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,23 +11,23 @@ import java.util.Set;
  */
 record Scores(int questions, double recallAt1, double recallAt3, double recallAt5, double mrr) {
 
-  /** The distinct page file names of {@code hits}, in the order of their best chunk. */
+  /** The distinct page URLs of {@code hits}, in the order of their best chunk. */
   static List<String> pageOrder(List<ChunkHit> hits) {
     Set<String> urls = new LinkedHashSet<>();
     for (ChunkHit hit : hits) {
       urls.add(hit.chunk().url());
     }
-    List<String> names = new ArrayList<>(urls.size());
-    for (String url : urls) {
-      names.add(url.substring(url.lastIndexOf('/') + 1));
-    }
-    return names;
+    return List.copyOf(urls);
   }
 
-  /** 1-based rank of the first page that answers {@code question}, or 0 if none is listed. */
-  static int rank(List<String> pageOrder, Question question) {
-    for (int i = 0; i < pageOrder.size(); i++) {
-      if (question.answeredBy(pageOrder.get(i))) {
+  /**
+   * 1-based rank of the first page URL whose file name answers {@code question}, or 0 if none is
+   * listed.
+   */
+  static int rank(List<String> pageUrls, Question question) {
+    for (int i = 0; i < pageUrls.size(); i++) {
+      String url = pageUrls.get(i);
+      if (question.answeredBy(url.substring(url.lastIndexOf('/') + 1))) {
         return i + 1;
       }
     }

@@ -24,15 +24,19 @@ class ScoresTest {
             hit("file:///d/a.html", 1),
             hit("file:///d/c.html", 2));
 
-    assertThat(Scores.pageOrder(hits)).containsExactly("a.html", "b.html", "c.html");
+    assertThat(Scores.pageOrder(hits))
+        .containsExactly("file:///d/a.html", "file:///d/b.html", "file:///d/c.html");
   }
 
   @Test
   void rank_alternativePageFirst_ranksAtTheAlternative() {
     Question question = new Question("q", List.of("c.html", "b.html"));
 
-    assertThat(Scores.rank(List.of("a.html", "b.html", "c.html"), question)).isEqualTo(2);
-    assertThat(Scores.rank(List.of("x.html"), question)).isZero();
+    assertThat(
+            Scores.rank(
+                List.of("file:///d/a.html", "file:///d/b.html", "file:///d/c.html"), question))
+        .isEqualTo(2);
+    assertThat(Scores.rank(List.of("file:///d/x.html"), question)).isZero();
   }
 
   @Test
