@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * search engine ({@link LocalSearchProvider}: hybrid BM25 and embedding search, one hit per page),
  * which is what research over ingested documents uses.
  */
-final class RetrievalEval {
+final class RetrievalScorer {
   /** Pages each ranking returns: enough for recall@5 and a meaningful MRR. */
   static final int PAGES = 10;
 
@@ -26,14 +26,14 @@ final class RetrievalEval {
   // BM25 over chunks may return several chunks of one page; this many chunks yield >= 10 pages.
   private static final int CHUNK_DEPTH = 100;
   private static final int PAGES_PER_COMMIT = 50;
-  private static final Logger log = LoggerFactory.getLogger(RetrievalEval.class);
+  private static final Logger log = LoggerFactory.getLogger(RetrievalScorer.class);
 
   private final List<HtmlPages.Page> pages;
   private final List<Question> questions;
   private final Function<HtmlPages.Page, List<String>> chunker;
 
   /** {@code chunker} splits a page into the passages that are embedded and indexed. */
-  RetrievalEval(
+  RetrievalScorer(
       List<HtmlPages.Page> pages,
       List<Question> questions,
       Function<HtmlPages.Page, List<String>> chunker) {
