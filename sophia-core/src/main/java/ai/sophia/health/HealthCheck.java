@@ -1,6 +1,8 @@
 package ai.sophia.health;
 
 import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
 
 /** One component's health probe. Runs under its own {@link #timeout()}; may block. */
 public interface HealthCheck {
@@ -17,4 +19,27 @@ public interface HealthCheck {
 
   /** Probes the component; throwing counts as down, with the exception's message. */
   HealthStatus check() throws Exception;
+
+  /** A critical check from a name, a timeout and a probe. */
+  static HealthCheck of(String name, Duration timeout, Callable<HealthStatus> probe) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(probe, "probe");
+    return new HealthCheck() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Duration timeout() {
+        return timeout;
+      }
+
+      @Override
+      public HealthStatus check() throws Exception {
+        return probe.call();
+      }
+    };
+  }
 }

@@ -18,5 +18,7 @@ public record ResearchRecord(
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(resultJson, "resultJson");
     Objects.requireNonNull(createdAt, "createdAt");
+    engine = engine == null ? "" : engine;
+    mode = mode == null ? "" : mode;
   }
 }

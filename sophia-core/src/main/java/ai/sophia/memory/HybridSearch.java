@@ -1,0 +1,213 @@
+package ai.sophia.memory;
+
+import static ai.sophia.memory.LuceneDocumentIndex.COLLECTION;
+import static ai.sophia.memory.LuceneDocumentIndex.ID;
+import static ai.sophia.memory.LuceneDocumentIndex.POSITION;
+import static ai.sophia.memory.LuceneDocumentIndex.TEXT;
+import static ai.sophia.memory.LuceneDocumentIndex.TITLE;
+import static ai.sophia.memory.LuceneDocumentIndex.URL;
+import static ai.sophia.memory.LuceneDocumentIndex.VECTOR;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermQuery;
+
+/**
+ * Hybrid retrieval over one Lucene searcher.
+ *
+ * <p>Fusion: the BM25 top N and the vector top N (N = max(50, 4 × limit), both within the
+ * collection) form the candidates. Every candidate gets its exact cosine with the query (read from
+ * the index, so text-only candidates are not scored 0 on meaning) and its BM25 score divided by the
+ * best BM25 score among the candidates. The fused score is {@code TEXT_WEIGHT × bm25norm + (1 −
+ * TEXT_WEIGHT) × max(0, cosine)}, in [0, 1]. A linear blend keeps how strongly a passage matches,
+ * which a rank fusion would throw away, and the score stays meaningful as a relevance value for
+ * callers.
+ */
+final class HybridSearch {
+  static final double TEXT_WEIGHT = 0.5;
+  private static final int MIN_CANDIDATES = 50;
+  private static final float TITLE_BOOST = 2f;
+  // Below Lucene's default limit of 1024 clauses: each term is two clauses, text and title.
+  private static final int MAX_QUERY_TERMS = 256;
+
+  private final Analyzer analyzer;
+
+  HybridSearch(Analyzer analyzer) {
+    this.analyzer = analyzer;
+  }
+
+  List<ChunkHit> search(
+      IndexSearcher searcher, String collection, String text, float[] vector, int limit)
+      throws IOException {
+    int candidates = Math.max(MIN_CANDIDATES, 4 * limit);
+    Query inCollection = new TermQuery(new Term(COLLECTION, collection));
+    ScoreDoc[] textHits = textHits(searcher, inCollection, text, candidates);
+    ScoreDoc[] vectorHits =
+        searcher.search(
+                new KnnFloatVectorQuery(VECTOR, vector, candidates, inCollection), candidates)
+            .scoreDocs;
+    Map<Integer, Float> bm25 = new HashMap<>();
+    TreeSet<Integer> docs = new TreeSet<>();
+    for (ScoreDoc hit : textHits) {
+      bm25.put(hit.doc, hit.score);
+      docs.add(hit.doc);
+    }
+    for (ScoreDoc hit : vectorHits) {
+      docs.add(hit.doc);
+    }
+    float best = textHits.length == 0 ? 0f : textHits[0].score;
+    Map<Integer, float[]> vectors = vectors(searcher, docs);
+    List<Scored> scored = new ArrayList<>(docs.size());
+    for (int doc : docs) {
+      double textScore = bm25.getOrDefault(doc, 0f);
+      double cosine = dot(vector, vectors.get(doc));
+      double textNorm = best > 0 ? textScore / best : 0;
+      double fused = TEXT_WEIGHT * textNorm + (1 - TEXT_WEIGHT) * Math.max(0, cosine);
+      scored.add(new Scored(doc, textScore, cosine, Math.min(1.0, fused)));
+    }
+    scored.sort(Comparator.comparingDouble(Scored::score).reversed().thenComparingInt(Scored::doc));
+    return hits(searcher, scored.subList(0, Math.min(limit, scored.size())), vectors);
+  }
+
+  List<ChunkHit> searchText(IndexSearcher searcher, String collection, String text, int limit)
+      throws IOException {
+    Query inCollection = new TermQuery(new Term(COLLECTION, collection));
+    ScoreDoc[] textHits = textHits(searcher, inCollection, text, limit);
+    float best = textHits.length == 0 ? 0f : textHits[0].score;
+    List<Scored> scored = new ArrayList<>(textHits.length);
+    TreeSet<Integer> docs = new TreeSet<>();
+    for (ScoreDoc hit : textHits) {
+      scored.add(new Scored(hit.doc, hit.score, 0, hit.score / best));
+      docs.add(hit.doc);
+    }
+    return hits(searcher, scored, vectors(searcher, docs));
+  }
+
+  private ScoreDoc[] textHits(IndexSearcher searcher, Query filter, String text, int n)
+      throws IOException {
+    Optional<Query> terms = textQuery(text);
+    if (terms.isEmpty()) {
+      return new ScoreDoc[0];
+    }
+    Query query =
+        new BooleanQuery.Builder()
+            .add(terms.get(), BooleanClause.Occur.MUST)
+            .add(filter, BooleanClause.Occur.FILTER)
+            .build();
+    return searcher.search(query, n).scoreDocs;
+  }
+
+  /**
+   * Any analyzed term in the text or (boosted) title. Built by hand rather than with a query parser
+   * so that user text is never query syntax.
+   */
+  private Optional<Query> textQuery(String text) throws IOException {
+    Set<String> terms = new LinkedHashSet<>();
+    try (TokenStream tokens = analyzer.tokenStream(TEXT, text)) {
+      CharTermAttribute term = tokens.addAttribute(CharTermAttribute.class);
+      tokens.reset();
+      while (tokens.incrementToken() && terms.size() < MAX_QUERY_TERMS) {
+        terms.add(term.toString());
+      }
+      tokens.end();
+    }
+    if (terms.isEmpty()) {
+      return Optional.empty();
+    }
+    BooleanQuery.Builder any = new BooleanQuery.Builder();
+    for (String term : terms) {
+      any.add(new TermQuery(new Term(TEXT, term)), BooleanClause.Occur.SHOULD);
+      any.add(
+          new BoostQuery(new TermQuery(new Term(TITLE, term)), TITLE_BOOST),
+          BooleanClause.Occur.SHOULD);
+    }
+    return Optional.of(any.build());
+  }
+
+  /** Reads stored vectors of the given documents; ascending order lets each leaf scan forward. */
+  private static Map<Integer, float[]> vectors(IndexSearcher searcher, TreeSet<Integer> docs)
+      throws IOException {
+    Map<Integer, float[]> out = new HashMap<>();
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    int leafIndex = -1;
+    FloatVectorValues values = null;
+    KnnVectorValues.DocIndexIterator iterator = null;
+    for (int doc : docs) {
+      int current = ReaderUtil.subIndex(doc, leaves);
+      if (current != leafIndex) {
+        leafIndex = current;
+        values = leaves.get(current).reader().getFloatVectorValues(VECTOR);
+        iterator = values == null ? null : values.iterator();
+      }
+      int local = doc - leaves.get(current).docBase;
+      if (iterator != null && iterator.docID() < local) {
+        iterator.advance(local);
+      }
+      if (iterator == null || iterator.docID() != local) {
+        throw new IllegalStateException("indexed chunk " + doc + " has no vector");
+      }
+      out.put(doc, values.vectorValue(iterator.index()).clone());
+    }
+    return out;
+  }
+
+  private static List<ChunkHit> hits(
+      IndexSearcher searcher, List<Scored> scored, Map<Integer, float[]> vectors)
+      throws IOException {
+    StoredFields stored = searcher.storedFields();
+    List<ChunkHit> out = new ArrayList<>(scored.size());
+    for (Scored s : scored) {
+      Document d = stored.document(s.doc());
+      Chunk chunk =
+          new Chunk(
+              d.get(ID),
+              d.get(COLLECTION),
+              d.get(URL),
+              d.get(TITLE),
+              d.getField(POSITION).numericValue().intValue(),
+              d.get(TEXT),
+              vectors.get(s.doc()));
+      out.add(new ChunkHit(chunk, s.textScore(), s.cosine(), s.score()));
+    }
+    return out;
+  }
+
+  private static double dot(float[] a, float[] b) {
+    if (a.length != b.length) {
+      throw new IllegalArgumentException(
+          "query vector has " + a.length + " dimensions, the index " + b.length);
+    }
+    double sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += a[i] * b[i];
+    }
+    return sum;
+  }
+
+  private record Scored(int doc, double textScore, double cosine, double score) {}
+}

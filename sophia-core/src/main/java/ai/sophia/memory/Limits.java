@@ -1,0 +1,15 @@
+package ai.sophia.memory;
+
+/** Every query that returns rows is bounded; this checks the caller's bound. */
+final class Limits {
+  static final int MAX_ROWS = 1000;
+
+  private Limits() {}
+
+  static int check(int limit) {
+    if (limit < 1 || limit > MAX_ROWS) {
+      throw new IllegalArgumentException("limit must be 1.." + MAX_ROWS + ", was " + limit);
+    }
+    return limit;
+  }
+}

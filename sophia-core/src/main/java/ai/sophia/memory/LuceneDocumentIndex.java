@@ -1,0 +1,295 @@
+package ai.sophia.memory;
+
+import ai.sophia.error.StorageException;
+import ai.sophia.health.HealthCheck;
+import ai.sophia.health.HealthStatus;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.IntField;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.LockObtainFailedException;
+
+/**
+ * {@link DocumentIndex} in Apache Lucene under {@code <dataDir>/index}: BM25 over title and text
+ * (English analysis) and HNSW over the chunk embeddings, in one index.
+ *
+ * <p>Concurrency: one {@link IndexWriter} (thread-safe) takes Lucene's write lock on the directory,
+ * so only one process can open the index; a second gets a {@link StorageException} saying so. Every
+ * write commits and then refreshes the {@link SearcherManager} before returning, so a caller reads
+ * its own writes. Searches never block writes.
+ *
+ * <p>The index remembers which embedding model wrote its vectors (commit user data) and refuses to
+ * open under another model, whose vectors would live in a different space.
+ */
+public final class LuceneDocumentIndex implements DocumentIndex {
+  static final String ID = "id";
+  static final String KEY = "doc_key";
+  static final String COLLECTION = "collection";
+  static final String URL = "url";
+  static final String TITLE = "title";
+  static final String TEXT = "text";
+  static final String POSITION = "position";
+  static final String VECTOR = "vector";
+  private static final String MODEL = "embedding_model";
+
+  private final Path path;
+  private final String embeddingModel;
+  private final Directory directory;
+  private final IndexWriter writer;
+  private final SearcherManager searchers;
+  private final HybridSearch hybrid;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private LuceneDocumentIndex(
+      Path path, String model, Directory directory, IndexWriter writer, Analyzer analyzer)
+      throws IOException {
+    this.path = path;
+    this.embeddingModel = model;
+    this.directory = directory;
+    this.writer = writer;
+    this.searchers = new SearcherManager(writer, null);
+    this.hybrid = new HybridSearch(analyzer);
+  }
+
+  /**
+   * Opens or creates the index in {@code <dataDir>/index} for vectors made by {@code
+   * embeddingModel}.
+   */
+  public static LuceneDocumentIndex open(Path dataDir, String embeddingModel) {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(embeddingModel, "embeddingModel");
+    Path path = dataDir.resolve("index");
+    Directory directory = null;
+    IndexWriter writer = null;
+    try {
+      directory = FSDirectory.open(path);
+      Analyzer analyzer = new EnglishAnalyzer();
+      writer = new IndexWriter(directory, new IndexWriterConfig(analyzer));
+      checkModel(directory, writer, path, embeddingModel);
+      writer.setLiveCommitData(Map.of(MODEL, embeddingModel).entrySet());
+      writer.commit();
+      return new LuceneDocumentIndex(path, embeddingModel, directory, writer, analyzer);
+    } catch (LockObtainFailedException e) {
+      throw closeAfter(
+          new StorageException(
+              "the data directory "
+                  + dataDir.toAbsolutePath()
+                  + " is in use by another Sophia process (a running server?)",
+              e),
+          writer,
+          directory);
+    } catch (IOException e) {
+      throw closeAfter(
+          new StorageException("cannot open the index in " + path + ": " + e.getMessage(), e),
+          writer,
+          directory);
+    } catch (RuntimeException e) {
+      throw closeAfter(e, writer, directory);
+    }
+  }
+
+  /** Releases what a failed open acquired; failures to release ride along as suppressed. */
+  private static RuntimeException closeAfter(
+      RuntimeException failure, IndexWriter writer, Directory directory) {
+    try {
+      if (writer != null) {
+        writer.rollback();
+      }
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+    try {
+      if (directory != null) {
+        directory.close();
+      }
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+    return failure;
+  }
+
+  private static void checkModel(Directory directory, IndexWriter writer, Path path, String model)
+      throws IOException {
+    if (!DirectoryReader.indexExists(directory)) {
+      return;
+    }
+    String previous = SegmentInfos.readLatestCommit(directory).getUserData().get(MODEL);
+    if (previous != null && !previous.equals(model) && writer.getDocStats().numDocs > 0) {
+      throw new StorageException(
+          "the index in "
+              + path
+              + " holds vectors from embedding model "
+              + previous
+              + " but embedding.model is "
+              + model
+              + "; set embedding.model back to "
+              + previous
+              + ", or delete "
+              + path
+              + " and ingest again");
+    }
+  }
+
+  /** The id Sophia gives the chunk at {@code position} of the document at {@code url}. */
+  public static String chunkId(String url, int position) {
+    return url + "#" + position;
+  }
+
+  @Override
+  public void replace(List<Chunk> chunks) {
+    Objects.requireNonNull(chunks, "chunks");
+    Map<String, List<List<Field>>> byDocument = new LinkedHashMap<>();
+    for (Chunk chunk : chunks) {
+      byDocument
+          .computeIfAbsent(key(chunk.collection(), chunk.url()), k -> new ArrayList<>())
+          .add(fields(chunk));
+    }
+    write(
+        () -> {
+          for (var entry : byDocument.entrySet()) {
+            writer.updateDocuments(new Term(KEY, entry.getKey()), entry.getValue());
+          }
+        });
+  }
+
+  @Override
+  public void delete(String collection, String url) {
+    Term key = new Term(KEY, key(collection, url));
+    write(() -> writer.deleteDocuments(key));
+  }
+
+  @Override
+  public List<ChunkHit> search(
+      String collection, String queryText, float[] queryVector, int limit) {
+    Objects.requireNonNull(collection, "collection");
+    Objects.requireNonNull(queryText, "queryText");
+    Objects.requireNonNull(queryVector, "queryVector");
+    Limits.check(limit);
+    return read(s -> hybrid.search(s, collection, queryText, queryVector, limit));
+  }
+
+  @Override
+  public List<ChunkHit> searchText(String collection, String queryText, int limit) {
+    Objects.requireNonNull(collection, "collection");
+    Objects.requireNonNull(queryText, "queryText");
+    Limits.check(limit);
+    return read(s -> hybrid.searchText(s, collection, queryText, limit));
+  }
+
+  /** Chunks (not documents) in the collection. */
+  @Override
+  public long count(String collection) {
+    Objects.requireNonNull(collection, "collection");
+    return read(s -> (long) s.count(new TermQuery(new Term(COLLECTION, collection))));
+  }
+
+  /** Health of the index: open, searchable, and how many chunks it holds. */
+  public HealthCheck healthCheck() {
+    return HealthCheck.of(
+        "index",
+        Duration.ofSeconds(2),
+        () -> {
+          if (closed.get() || !writer.isOpen()) {
+            return HealthStatus.down("index is closed");
+          }
+          long chunks = read(s -> (long) s.count(new MatchAllDocsQuery()));
+          return HealthStatus.up(
+              "lucene", Map.of("chunks", chunks, "embedding_model", embeddingModel));
+        });
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try (directory;
+        writer) {
+      searchers.close();
+    } catch (IOException e) {
+      throw new StorageException("closing the index in " + path + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static String key(String collection, String url) {
+    Objects.requireNonNull(collection, "collection");
+    Objects.requireNonNull(url, "url");
+    return collection + '\u001f' + url; // unit separator: appears in neither
+  }
+
+  private static List<Field> fields(Chunk c) {
+    return List.of(
+        new StringField(ID, c.id(), Field.Store.YES),
+        new StringField(KEY, key(c.collection(), c.url()), Field.Store.NO),
+        new StringField(COLLECTION, c.collection(), Field.Store.YES),
+        new StringField(URL, c.url(), Field.Store.YES),
+        new TextField(TITLE, c.title(), Field.Store.YES),
+        new TextField(TEXT, c.text(), Field.Store.YES),
+        new IntField(POSITION, c.position(), Field.Store.YES),
+        // DOT_PRODUCT is cosine for the unit vectors every Embedder returns, and cheaper.
+        new KnnFloatVectorField(VECTOR, c.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+  }
+
+  private interface Write {
+    void run() throws IOException;
+  }
+
+  private interface Read<T> {
+    T run(IndexSearcher searcher) throws IOException;
+  }
+
+  private void write(Write change) {
+    ensureOpen();
+    try {
+      change.run();
+      writer.commit();
+      searchers.maybeRefreshBlocking();
+    } catch (IOException e) {
+      throw new StorageException("writing the index in " + path + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private <T> T read(Read<T> query) {
+    ensureOpen();
+    try {
+      IndexSearcher searcher = searchers.acquire();
+      try {
+        return query.run(searcher);
+      } finally {
+        searchers.release(searcher);
+      }
+    } catch (IOException e) {
+      throw new StorageException("reading the index in " + path + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the index in " + path + " is closed");
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package ai.sophia.security;
+
+import ai.sophia.memory.SqliteDatabase;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * {@link ApiKeyStore} in the {@code api_keys} table.
+ *
+ * <p>A secret is {@code sk-sophia-} followed by 43 base64url characters (32 random bytes). Only its
+ * SHA-256 (hex) and the first 8 random characters (to tell keys apart in listings) are stored. A
+ * plain hash suffices because the secret has 256 bits of entropy: there is nothing to guess that a
+ * slow hash would protect.
+ */
+public final class SqliteApiKeyStore implements ApiKeyStore {
+  static final String SECRET_PREFIX = "sk-sophia-";
+  private static final int SECRET_BYTES = 32;
+  private static final int SECRET_LENGTH = SECRET_PREFIX.length() + 43;
+  private static final int DISPLAY_CHARS = 8;
+  private static final int MAX_LISTED = 10_000;
+  private static final String COLUMNS = "id, name, role, prefix, created_at, revoked_at";
+
+  private final SqliteDatabase db;
+  private final SecureRandom random = new SecureRandom();
+
+  public SqliteApiKeyStore(SqliteDatabase database) {
+    this.db = Objects.requireNonNull(database, "database");
+  }
+
+  @Override
+  public IssuedKey create(String name, Role role) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(role, "role");
+    byte[] secretBytes = new byte[SECRET_BYTES];
+    random.nextBytes(secretBytes);
+    String body = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
+    String secret = SECRET_PREFIX + body;
+    byte[] idBytes = new byte[6];
+    random.nextBytes(idBytes);
+    ApiKey key =
+        new ApiKey(
+            "key_" + HexFormat.of().formatHex(idBytes),
+            name,
+            role,
+            body.substring(0, DISPLAY_CHARS),
+            Instant.ofEpochMilli(System.currentTimeMillis()),
+            Optional.empty());
+    db.useHandle(
+        h ->
+            h.createUpdate(
+                    "INSERT INTO api_keys (id, name, role, prefix, key_hash, created_at)"
+                        + " VALUES (:id, :name, :role, :prefix, :hash, :at)")
+                .bind("id", key.id())
+                .bind("name", key.name())
+                .bind("role", key.role().name())
+                .bind("prefix", key.prefix())
+                .bind("hash", HexFormat.of().formatHex(sha256(secret)))
+                .bind("at", key.createdAt().toEpochMilli())
+                .execute());
+    return new IssuedKey(key, secret);
+  }
+
+  /** Newest first, revoked keys included; at most 10,000. */
+  @Override
+  public List<ApiKey> list() {
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM api_keys ORDER BY created_at DESC, rowid DESC LIMIT :n")
+                .bind("n", MAX_LISTED)
+                .map(SqliteApiKeyStore::row)
+                .list());
+  }
+
+  @Override
+  public boolean revoke(String id) {
+    Objects.requireNonNull(id, "id");
+    int changed =
+        db.withHandle(
+            h ->
+                h.createUpdate(
+                        "UPDATE api_keys SET revoked_at = :at WHERE id = :id AND revoked_at IS"
+                            + " NULL")
+                    .bind("at", System.currentTimeMillis())
+                    .bind("id", id)
+                    .execute());
+    return changed > 0;
+  }
+
+  @Override
+  public Optional<ApiKey> authenticate(String secret) {
+    if (secret == null || secret.length() != SECRET_LENGTH || !secret.startsWith(SECRET_PREFIX)) {
+      return Optional.empty();
+    }
+    byte[] hash = sha256(secret);
+    String hex = HexFormat.of().formatHex(hash);
+    Optional<Stored> found =
+        db.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT "
+                            + COLUMNS
+                            + ", key_hash FROM api_keys"
+                            + " WHERE key_hash = :hash AND revoked_at IS NULL LIMIT 1")
+                    .bind("hash", hex)
+                    .map((rs, ctx) -> new Stored(row(rs, ctx), rs.getString("key_hash")))
+                    .findOne());
+    // The index finds the row; the decision itself is a constant-time comparison.
+    return found
+        .filter(s -> MessageDigest.isEqual(HexFormat.of().parseHex(s.hash()), hash))
+        .map(Stored::key);
+  }
+
+  private record Stored(ApiKey key, String hash) {}
+
+  @Override
+  public long countActive() {
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL")
+                .mapTo(Long.class)
+                .one());
+  }
+
+  private static ApiKey row(ResultSet rs, StatementContext ctx) throws SQLException {
+    long revoked = rs.getLong("revoked_at");
+    Optional<Instant> revokedAt =
+        rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(revoked));
+    return new ApiKey(
+        rs.getString("id"),
+        rs.getString("name"),
+        Role.valueOf(rs.getString("role")),
+        rs.getString("prefix"),
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        revokedAt);
+  }
+
+  private static byte[] sha256(String secret) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK provides SHA-256", e);
+    }
+  }
+}

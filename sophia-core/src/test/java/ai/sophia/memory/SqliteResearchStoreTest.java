@@ -1,0 +1,87 @@
+package ai.sophia.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteResearchStoreTest {
+  @TempDir Path dir;
+
+  private static ResearchRecord record(String id, Instant at) {
+    return new ResearchRecord(
+        id, "what is " + id, "duckduckgo", "extractive", 0.75, 4, "{\"id\":\"" + id + "\"}", at);
+  }
+
+  @Test
+  void save_thenReopen_readsBackEveryField() {
+    Instant at = Instant.parse("2025-03-04T05:06:07.123456Z");
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      new SqliteResearchStore(db).save(record("r1", at));
+    }
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      ResearchRecord found = new SqliteResearchStore(db).find("r1").orElseThrow();
+      assertThat(found)
+          .isEqualTo(
+              new ResearchRecord(
+                  "r1",
+                  "what is r1",
+                  "duckduckgo",
+                  "extractive",
+                  0.75,
+                  4,
+                  "{\"id\":\"r1\"}",
+                  at.truncatedTo(ChronoUnit.MILLIS)));
+    }
+  }
+
+  @Test
+  void find_unknownId_empty() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      assertThat(new SqliteResearchStore(db).find("nope")).isEmpty();
+    }
+  }
+
+  @Test
+  void save_sameIdTwice_keepsOneReplacedRecord() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      SqliteResearchStore store = new SqliteResearchStore(db);
+      store.save(record("r1", Instant.ofEpochMilli(1000)));
+      store.save(
+          new ResearchRecord("r1", "q2", "local", "extractive", 0.1, 0, "{}", Instant.now()));
+      assertThat(store.count()).isEqualTo(1);
+      assertThat(store.find("r1").orElseThrow().query()).isEqualTo("q2");
+    }
+  }
+
+  @Test
+  void recent_manyRecords_newestFirstAndLimited() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      SqliteResearchStore store = new SqliteResearchStore(db);
+      Instant base = Instant.parse("2025-01-01T00:00:00Z");
+      store.save(record("middle", base.plusSeconds(60)));
+      store.save(record("oldest", base));
+      store.save(record("newest", base.plusSeconds(120)));
+      store.save(record("tie-later", base)); // same time as "oldest", saved after it
+
+      assertThat(store.recent(3))
+          .extracting(ResearchRecord::id)
+          .containsExactly("newest", "middle", "tie-later");
+      assertThat(store.recent(10)).hasSize(4);
+      assertThat(store.count()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void recent_limitOutOfRange_throwsNamingLimit() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      SqliteResearchStore store = new SqliteResearchStore(db);
+      assertThatThrownBy(() -> store.recent(0)).hasMessageContaining("limit");
+      assertThatThrownBy(() -> store.recent(Limits.MAX_ROWS + 1)).hasMessageContaining("limit");
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package ai.sophia.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.sophia.memory.SqliteDatabase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteApiKeyStoreTest {
+  @TempDir Path dir;
+
+  @Test
+  void create_newKey_secretAndIdHaveDocumentedShape() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      IssuedKey issued = new SqliteApiKeyStore(db).create("ci", Role.developer);
+      assertThat(issued.secret()).matches("sk-sophia-[A-Za-z0-9_-]{43}");
+      assertThat(issued.key().id()).matches("key_[0-9a-f]{12}");
+      assertThat(issued.key().prefix())
+          .hasSize(8)
+          .isEqualTo(issued.secret().substring("sk-sophia-".length(), "sk-sophia-".length() + 8));
+      assertThat(issued.key().active()).isTrue();
+      assertThat(issued.toString()).doesNotContain(issued.secret());
+    }
+  }
+
+  @Test
+  void authenticate_issuedSecret_returnsThatKey() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      SqliteApiKeyStore store = new SqliteApiKeyStore(db);
+      IssuedKey admin = store.create("admin", Role.admin);
+      IssuedKey user = store.create("user", Role.user);
+      assertThat(store.authenticate(admin.secret())).contains(admin.key());
+      assertThat(store.authenticate(user.secret()).orElseThrow().role()).isEqualTo(Role.user);
+    }
+  }
+
+  @Test
+  void authenticate_wrongOrMalformedSecret_empty() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      SqliteApiKeyStore store = new SqliteApiKeyStore(db);
+      String secret = store.create("k", Role.user).secret();
+      char last = secret.charAt(secret.length() - 1);
+      String oneCharOff = secret.substring(0, secret.length() - 1) + (last == 'A' ? 'B' : 'A');
+      assertThat(store.authenticate(oneCharOff)).isEmpty();
+      assertThat(store.authenticate(secret + "x")).isEmpty();
+      assertThat(store.authenticate("")).isEmpty();
+      assertThat(store.authenticate(null)).isEmpty();
+    }
+  }
+
+  @Test
+  void revoke_activeKey_neverAuthenticatesAgain() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      SqliteApiKeyStore store = new SqliteApiKeyStore(db);
+      IssuedKey issued = store.create("k", Role.user);
+      IssuedKey other = store.create("other", Role.user);
+      assertThat(store.revoke(issued.key().id())).isTrue();
+      assertThat(store.revoke(issued.key().id())).isFalse();
+      assertThat(store.revoke("key_000000000000")).isFalse();
+      assertThat(store.authenticate(issued.secret())).isEmpty();
+      assertThat(store.authenticate(other.secret())).isPresent();
+      assertThat(store.countActive()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void list_afterRevoke_newestFirstIncludingRevoked() throws Exception {
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      SqliteApiKeyStore store = new SqliteApiKeyStore(db);
+      IssuedKey first = store.create("first", Role.admin);
+      IssuedKey second = store.create("second", Role.readonly);
+      store.revoke(first.key().id());
+      List<ApiKey> keys = store.list();
+      assertThat(keys).extracting(ApiKey::name).containsExactly("second", "first");
+      assertThat(keys.get(1).revokedAt()).isPresent();
+      assertThat(keys.get(1).active()).isFalse();
+      assertThat(keys.get(0).role()).isEqualTo(Role.readonly);
+    }
+  }
+
+  @Test
+  void create_secret_neverWrittenToDisk() throws Exception {
+    String secret;
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      secret = new SqliteApiKeyStore(db).create("k", Role.admin).secret();
+    }
+    String hash =
+        HexFormat.of()
+            .formatHex(
+                MessageDigest.getInstance("SHA-256")
+                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
+    StringBuilder everything = new StringBuilder();
+    try (Stream<Path> files = Files.list(dir)) { // sophia.db and any -wal / -shm beside it
+      for (Path f : files.toList()) {
+        everything.append(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+      }
+    }
+    assertThat(everything.toString()).contains(hash); // the check can see what was stored
+    assertThat(everything.toString()).doesNotContain(secret.substring("sk-sophia-".length()));
+  }
+
+  @Test
+  void authenticate_afterReopen_stillWorks() {
+    String secret;
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      secret = new SqliteApiKeyStore(db).create("k", Role.admin).secret();
+    }
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      assertThat(new SqliteApiKeyStore(db).authenticate(secret)).isPresent();
+    }
+  }
+}
