@@ -8,6 +8,12 @@ import java.util.List;
  * and {@code code_knowledge}.
  */
 public interface DocumentIndex extends AutoCloseable {
+  /** Sites and files an operator ingested: what the {@code local} engine searches. */
+  String DOCUMENTS = "documents";
+
+  /** Pages fetched while researching: remembered for memory search and later research. */
+  String RESEARCH_DATA = "research_data";
+
   /** Replaces all chunks of each (collection, url) present in {@code chunks}; commits. */
   void replace(List<Chunk> chunks);
 
@@ -19,6 +25,17 @@ public interface DocumentIndex extends AutoCloseable {
    * into one list, best first, at most {@code limit}.
    */
   List<ChunkHit> search(String collection, String queryText, float[] queryVector, int limit);
+
+  /**
+   * Hybrid search restricted to the chunks of the given documents: how research ranks the pages it
+   * has just gathered.
+   */
+  List<ChunkHit> searchWithin(
+      String collection,
+      java.util.Set<String> urls,
+      String queryText,
+      float[] queryVector,
+      int limit);
 
   /** Plain BM25 only (the retrieval baseline, and a fallback). */
   List<ChunkHit> searchText(String collection, String queryText, int limit);

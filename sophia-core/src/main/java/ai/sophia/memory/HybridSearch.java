@@ -61,11 +61,11 @@ final class HybridSearch {
     this.analyzer = analyzer;
   }
 
+  /** Hybrid search over the chunks that {@code inCollection} admits (a collection, or less). */
   List<ChunkHit> search(
-      IndexSearcher searcher, String collection, String text, float[] vector, int limit)
+      IndexSearcher searcher, Query inCollection, String text, float[] vector, int limit)
       throws IOException {
     int candidates = Math.max(MIN_CANDIDATES, 4 * limit);
-    Query inCollection = new TermQuery(new Term(COLLECTION, collection));
     ScoreDoc[] textHits = textHits(searcher, inCollection, text, candidates);
     ScoreDoc[] vectorHits =
         searcher.search(

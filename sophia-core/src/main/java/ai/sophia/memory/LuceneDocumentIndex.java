@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
@@ -25,13 +26,18 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
 import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * {@link DocumentIndex} in Apache Lucene under {@code <dataDir>/index}: BM25 over title and text
@@ -189,7 +195,29 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     Objects.requireNonNull(queryText, "queryText");
     Objects.requireNonNull(queryVector, "queryVector");
     Limits.check(limit);
-    return read(s -> hybrid.search(s, collection, queryText, queryVector, limit));
+    Query filter = new TermQuery(new Term(COLLECTION, collection));
+    return read(s -> hybrid.search(s, filter, queryText, queryVector, limit));
+  }
+
+  @Override
+  public List<ChunkHit> searchWithin(
+      String collection, Set<String> urls, String queryText, float[] queryVector, int limit) {
+    Objects.requireNonNull(collection, "collection");
+    Objects.requireNonNull(urls, "urls");
+    Objects.requireNonNull(queryText, "queryText");
+    Objects.requireNonNull(queryVector, "queryVector");
+    Limits.check(limit);
+    if (urls.isEmpty()) {
+      return List.of();
+    }
+    Query filter =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(COLLECTION, collection)), BooleanClause.Occur.FILTER)
+            .add(
+                new TermInSetQuery(URL, urls.stream().map(BytesRef::new).toList()),
+                BooleanClause.Occur.FILTER)
+            .build();
+    return read(s -> hybrid.search(s, filter, queryText, queryVector, limit));
   }
 
   @Override

@@ -15,9 +15,6 @@ import java.util.Map;
  * documents}), searched hybrid. One hit per document, at its best passage.
  */
 public final class LocalSearchProvider implements SearchProvider {
-  /** The collection that {@code sophia ingest} fills. */
-  public static final String COLLECTION = "documents";
-
   private final DocumentIndex index;
   private final Embedder embedder;
 
@@ -31,15 +28,22 @@ public final class LocalSearchProvider implements SearchProvider {
     return "local";
   }
 
+  /** Never cached: an ingest changes the answer at once. */
+  @Override
+  public boolean cacheable() {
+    return false;
+  }
+
   @Override
   public boolean configured() {
-    return index.count(COLLECTION) > 0;
+    return index.count(DocumentIndex.DOCUMENTS) > 0;
   }
 
   @Override
   public List<SearchHit> search(String query, int limit) {
     // Several passages of one document may rank high; ask for more and keep the best per URL.
-    List<ChunkHit> hits = index.search(COLLECTION, query, embedder.embedQuery(query), limit * 4);
+    List<ChunkHit> hits =
+        index.search(DocumentIndex.DOCUMENTS, query, embedder.embedQuery(query), limit * 4);
     Map<String, ChunkHit> best = new LinkedHashMap<>();
     for (ChunkHit hit : hits) {
       best.putIfAbsent(hit.chunk().url(), hit);

@@ -31,7 +31,10 @@ public record ResearchResult(
   /** One [n] marker used in the answer, pointing at a fetched source. */
   public record Citation(int index, String url, String title) {}
 
-  /** How the result was made: counts, engine that served, mode, per-stage timings. */
+  /**
+   * How the result was made: counts, the engine that served and every engine tried, mode, per-stage
+   * timings, the quality components, and the search results that could not be used.
+   */
   public record Metadata(
       @JsonProperty("sources_found") int sourcesFound,
       @JsonProperty("search_engine") String searchEngine,
@@ -40,6 +43,7 @@ public record ResearchResult(
       String mode,
       @JsonProperty("timings_ms") Map<String, Long> timingsMs,
       @JsonProperty("quality") Map<String, Double> quality,
+      @JsonProperty("sources_skipped") List<String> sourcesSkipped,
       String note) {}
 
   /** One provider tried for this request and what happened. */

@@ -16,4 +16,12 @@ public interface SearchProvider {
    * @throws SearchException when the provider is unreachable, refuses, or rate-limits us
    */
   List<SearchHit> search(String query, int limit);
+
+  /**
+   * Whether the router may cache this provider's results. Web engines may; an index that changes on
+   * every ingest (local) should say no.
+   */
+  default boolean cacheable() {
+    return true;
+  }
 }

@@ -1,6 +1,7 @@
 package ai.sophia.web;
 
 import ai.sophia.error.SophiaException;
+import java.util.OptionalInt;
 
 /** A URL that was not fetched, and why. The message names the URL and the rule it broke. */
 public class FetchException extends SophiaException {
@@ -22,18 +23,31 @@ public class FetchException extends SophiaException {
   }
 
   private final Reason reason;
+  private final int httpStatus;
 
   public FetchException(Reason reason, String message) {
+    this(reason, message, 0);
+  }
+
+  /** A failure with the HTTP status the server answered (robots.txt handling needs it). */
+  public FetchException(Reason reason, String message, int httpStatus) {
     super(message, true);
     this.reason = reason;
+    this.httpStatus = httpStatus;
   }
 
   public FetchException(Reason reason, String message, Throwable cause) {
     super(message, true, cause);
     this.reason = reason;
+    this.httpStatus = 0;
   }
 
   public Reason reason() {
     return reason;
+  }
+
+  /** The HTTP status of the response that failed, if the server answered at all. */
+  public OptionalInt httpStatus() {
+    return httpStatus == 0 ? OptionalInt.empty() : OptionalInt.of(httpStatus);
   }
 }

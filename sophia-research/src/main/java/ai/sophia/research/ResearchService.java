@@ -1,0 +1,374 @@
+package ai.sophia.research;
+
+import ai.sophia.cache.CacheRegistry;
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.embedding.Embedder;
+import ai.sophia.ingest.Chunker;
+import ai.sophia.memory.ChunkHit;
+import ai.sophia.memory.DocumentIndex;
+import ai.sophia.memory.DocumentStore;
+import ai.sophia.memory.ResearchRecord;
+import ai.sophia.memory.ResearchStore;
+import ai.sophia.search.SearchRouter;
+import ai.sophia.web.PageExtractor;
+import ai.sophia.web.SafeFetcher;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Research, end to end: search (with fallback across engines) → gather pages → rank their passages
+ * (hybrid BM25 + embeddings) → choose diverse sources → write summaries and a cited answer → score
+ * → store. Every [n] in an answer points at a page that was actually read.
+ */
+public final class ResearchService implements Researcher {
+  private static final Logger LOG = LoggerFactory.getLogger(ResearchService.class);
+
+  /** A page whose host is already among the sources ranks as if this much less relevant. */
+  private static final double SAME_HOST_PENALTY = 0.85;
+
+  private static final int PASSAGES_PER_SOURCE = 3;
+  private static final int MAX_CANDIDATES = 30;
+
+  private final SearchRouter router;
+  private final PageGatherer gatherer;
+  private final Embedder embedder;
+  private final DocumentIndex index;
+  private final ResearchStore store;
+  private final AnswerWriter writer;
+  private final ObjectMapper json;
+  private final Clock clock;
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  ResearchService(
+      SearchRouter router,
+      PageGatherer gatherer,
+      Embedder embedder,
+      DocumentIndex index,
+      ResearchStore store,
+      AnswerWriter writer,
+      ObjectMapper json,
+      Clock clock) {
+    this.router = router;
+    this.gatherer = gatherer;
+    this.embedder = embedder;
+    this.index = index;
+    this.store = store;
+    this.writer = writer;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /**
+   * Wires research from its parts: {@code router} already holds every search provider (the {@code
+   * local} one included), pages come through {@code fetcher} and are remembered in {@code
+   * documents} and {@code index}, results are kept in {@code store}.
+   */
+  public static ResearchService create(
+      SophiaConfig config,
+      SearchRouter router,
+      SafeFetcher fetcher,
+      PageExtractor extractor,
+      Chunker chunker,
+      Embedder embedder,
+      DocumentIndex index,
+      DocumentStore documents,
+      ResearchStore store,
+      CacheRegistry caches,
+      ObjectMapper json,
+      Clock clock) {
+    Duration ttl = Duration.ofMinutes(config.cache().ttlMinutes());
+    Cache<String, SourcePage> pages = caches.create("pages", config.cache().pageMaxEntries(), ttl);
+    PageGatherer gatherer =
+        new PageGatherer(
+            fetcher,
+            extractor,
+            chunker,
+            embedder,
+            index,
+            documents,
+            pages,
+            ttl,
+            config.research().maxParallelFetches(),
+            clock);
+    return new ResearchService(
+        router,
+        gatherer,
+        embedder,
+        index,
+        store,
+        new ExtractiveAnswerWriter(embedder),
+        json,
+        clock);
+  }
+
+  /** Research requests being worked on right now. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  @Override
+  public ResearchResult research(ResearchRequest request, ResearchProgress progress) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(progress, "progress");
+    inFlight.incrementAndGet();
+    try {
+      return run(request, progress);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private ResearchResult run(ResearchRequest request, ResearchProgress progress) {
+    String id = "res_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    Map<String, Long> timings = new LinkedHashMap<>();
+    long start = System.nanoTime();
+    long mark = start;
+
+    progress.update("searching", 0, 0);
+    int candidates = Math.min(MAX_CANDIDATES, Math.max(8, request.sourcesLimit() * 3));
+    SearchRouter.Routed outcome =
+        router.search(request.searchEngine(), request.query(), candidates);
+    mark = lap(timings, "search", mark);
+
+    PageGatherer.Gathered gathered = gatherer.gather(outcome.hits(), progress);
+    mark = lap(timings, "fetch", mark);
+
+    progress.update("ranking", 0, 0);
+    float[] queryVector = embedder.embedQuery(request.query());
+    List<Ranked> ranked = rank(request, queryVector, gathered.pages());
+    mark = lap(timings, "rank", mark);
+
+    progress.update("summarizing", 0, 0);
+    List<AnswerWriter.SourceText> texts = new ArrayList<>();
+    for (int i = 0; i < ranked.size(); i++) {
+      texts.add(
+          new AnswerWriter.SourceText(
+              i + 1, ranked.get(i).page.url(), ranked.get(i).page.title(), ranked.get(i).passages));
+    }
+    AnswerWriter.Written written =
+        texts.isEmpty()
+            ? new AnswerWriter.Written(Map.of(), List.of(), "")
+            : writer.write(request.query(), queryVector, texts);
+    mark = lap(timings, "summarize", mark);
+
+    List<ResearchResult.Source> sources = new ArrayList<>();
+    Map<Integer, String> fullTexts = new HashMap<>();
+    for (int i = 0; i < ranked.size(); i++) {
+      Ranked r = ranked.get(i);
+      sources.add(
+          new ResearchResult.Source(
+              i + 1,
+              r.page.url(),
+              r.page.title(),
+              written.summaries().getOrDefault(i + 1, ""),
+              QualityScore.round(r.relevance),
+              r.page.provider(),
+              r.page.publishedDate()));
+      fullTexts.put(i + 1, r.page.text());
+    }
+    List<ResearchResult.Citation> citations = citations(written.claims(), sources);
+    Map<String, Double> quality =
+        QualityScore.compute(
+            new QualityScore.Inputs(request.sourcesLimit(), sources, written.claims(), fullTexts));
+    String answer = written.claims().isEmpty() ? null : written.answer();
+    String note = note(sources, answer, outcome);
+
+    List<ResearchResult.EngineAttempt> attempts =
+        outcome.attempts().stream()
+            .map(a -> new ResearchResult.EngineAttempt(a.engine(), a.outcome().name(), a.detail()))
+            .toList();
+    timings.put("total", millis(System.nanoTime() - start));
+    ResearchResult result =
+        new ResearchResult(
+            id,
+            request.query(),
+            sources,
+            answer,
+            citations,
+            new ResearchResult.Metadata(
+                sources.size(),
+                outcome.engine(),
+                request.searchEngine(),
+                attempts,
+                writer.mode(),
+                timings,
+                quality,
+                gathered.skipped(),
+                note),
+            quality.get("score"),
+            clock.instant().toString());
+    save(result);
+    lap(timings, "store", mark);
+    LOG.info(
+        "research {} done: {} sources via {} in {} ms",
+        id,
+        sources.size(),
+        outcome.engine(),
+        timings.get("total"));
+    return result;
+  }
+
+  private record Ranked(SourcePage page, double relevance, List<String> passages) {}
+
+  /**
+   * Ranks pages by their best passage's hybrid score, then picks {@code sourcesLimit} of them
+   * greedily, discounting a page whose host is already chosen so sources spread across sites.
+   */
+  private List<Ranked> rank(ResearchRequest request, float[] queryVector, List<SourcePage> pages) {
+    if (pages.isEmpty()) {
+      return List.of();
+    }
+    Map<String, SourcePage> byUrl = new LinkedHashMap<>();
+    Map<String, Set<String>> urlsByCollection = new HashMap<>();
+    for (SourcePage page : pages) {
+      byUrl.put(page.url(), page);
+      urlsByCollection.computeIfAbsent(page.collection(), c -> new HashSet<>()).add(page.url());
+    }
+    Map<String, List<ChunkHit>> hitsByUrl = new LinkedHashMap<>();
+    urlsByCollection.forEach(
+        (collection, urls) -> {
+          int limit = urls.size() * 8;
+          for (ChunkHit hit :
+              index.searchWithin(collection, urls, request.query(), queryVector, limit)) {
+            hitsByUrl.computeIfAbsent(hit.chunk().url(), u -> new ArrayList<>()).add(hit);
+          }
+        });
+    List<Ranked> all = new ArrayList<>();
+    hitsByUrl.forEach(
+        (url, hits) -> {
+          hits.sort(Comparator.comparingDouble(ChunkHit::score).reversed());
+          List<String> passages =
+              hits.stream().limit(PASSAGES_PER_SOURCE).map(h -> h.chunk().text()).toList();
+          all.add(new Ranked(byUrl.get(url), hits.getFirst().score(), passages));
+        });
+    all.removeIf(r -> r.page == null);
+    List<Ranked> chosen = new ArrayList<>();
+    Set<String> hosts = new LinkedHashSet<>();
+    while (chosen.size() < request.sourcesLimit() && !all.isEmpty()) {
+      Ranked best =
+          all.stream()
+              .max(
+                  Comparator.comparingDouble(
+                      r ->
+                          hosts.contains(QualityScore.host(r.page.url()))
+                              ? r.relevance * SAME_HOST_PENALTY
+                              : r.relevance))
+              .orElseThrow();
+      all.remove(best);
+      chosen.add(best);
+      hosts.add(QualityScore.host(best.page.url()));
+    }
+    chosen.sort(Comparator.comparingDouble(Ranked::relevance).reversed());
+    return chosen;
+  }
+
+  private static List<ResearchResult.Citation> citations(
+      List<AnswerWriter.Claim> claims, List<ResearchResult.Source> sources) {
+    Set<Integer> used = new LinkedHashSet<>();
+    claims.forEach(c -> used.add(c.sourceIndex()));
+    List<ResearchResult.Citation> out = new ArrayList<>();
+    for (int n : used) {
+      ResearchResult.Source s = sources.get(n - 1); // claims cite only the sources we passed in
+      out.add(new ResearchResult.Citation(n, s.url(), s.title()));
+    }
+    return out;
+  }
+
+  private static String note(
+      List<ResearchResult.Source> sources, String answer, SearchRouter.Routed outcome) {
+    if (outcome.hits().isEmpty()) {
+      return "No search engine returned results, so there is no answer: Sophia does not answer without sources.";
+    }
+    if (sources.isEmpty()) {
+      return "Search results were found but none could be read, so there is no answer.";
+    }
+    if (answer == null) {
+      return "The sources found do not contain passages close enough to the question to answer from.";
+    }
+    return "Extractive answer: every sentence is quoted from the source it cites.";
+  }
+
+  private void save(ResearchResult result) {
+    try {
+      store.save(
+          new ResearchRecord(
+              result.id(),
+              result.query(),
+              result.metadata().searchEngine(),
+              result.metadata().mode(),
+              result.researchQualityScore(),
+              result.sources().size(),
+              json.writeValueAsString(result),
+              clock.instant()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("research result not serializable", e);
+    }
+  }
+
+  @Override
+  public Optional<ResearchResult> find(String id) {
+    return store
+        .find(id)
+        .map(
+            r -> {
+              try {
+                return json.readValue(r.resultJson(), ResearchResult.class);
+              } catch (JsonProcessingException e) {
+                throw new ai.sophia.error.StorageException(
+                    "stored research " + id + " is unreadable", e);
+              }
+            });
+  }
+
+  @Override
+  public List<MemoryHit> searchMemory(String query, int limit) {
+    float[] vector = embedder.embedQuery(query);
+    List<ChunkHit> hits = new ArrayList<>();
+    hits.addAll(index.search(DocumentIndex.RESEARCH_DATA, query, vector, limit * 3));
+    hits.addAll(index.search(DocumentIndex.DOCUMENTS, query, vector, limit * 3));
+    hits.sort(Comparator.comparingDouble(ChunkHit::score).reversed());
+    Map<String, MemoryHit> best = new LinkedHashMap<>();
+    for (ChunkHit h : hits) {
+      if (best.size() == limit) {
+        break;
+      }
+      best.putIfAbsent(
+          h.chunk().url(),
+          new MemoryHit(
+              h.chunk().url(),
+              h.chunk().title(),
+              h.chunk().text(),
+              h.chunk().collection(),
+              QualityScore.round(h.score())));
+    }
+    return List.copyOf(best.values());
+  }
+
+  private static long lap(Map<String, Long> timings, String stage, long since) {
+    long now = System.nanoTime();
+    timings.put(stage, millis(now - since));
+    return now;
+  }
+
+  private static long millis(long nanos) {
+    return nanos / 1_000_000;
+  }
+}

@@ -1,0 +1,151 @@
+package ai.sophia.search;
+
+import ai.sophia.cache.CacheRegistry;
+import ai.sophia.config.SophiaConfig;
+import com.github.benmanes.caffeine.cache.Cache;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses who answers a search: the requested engine first, then the configured fallbacks in order,
+ * until one returns at least one hit. Every engine considered is reported as an {@link Attempt}, so
+ * a response can say which provider served and why others did not. Results are cached per (engine,
+ * query, limit) for engines that allow it. Thread-safe.
+ */
+public final class SearchRouter {
+  private static final Logger LOG = LoggerFactory.getLogger(SearchRouter.class);
+
+  /** What happened when an engine was tried. Lower-case: these are the wire values. */
+  public enum Outcome {
+    ok,
+    empty,
+    blocked,
+    failed,
+    skipped
+  }
+
+  /** One engine considered for a search. */
+  public record Attempt(String engine, Outcome outcome, String detail) {}
+
+  /**
+   * The outcome of a routed search: the engine that served ("" when none did), its hits, and every
+   * attempt in order. No hits is not an error: the attempts say why.
+   */
+  public record Routed(String engine, List<SearchHit> hits, List<Attempt> attempts) {
+    public Routed {
+      hits = List.copyOf(hits);
+      attempts = List.copyOf(attempts);
+    }
+
+    public boolean served() {
+      return !hits.isEmpty();
+    }
+  }
+
+  private record Key(String engine, String query, int limit) {}
+
+  private final Map<String, SearchProvider> providers;
+  private final List<String> fallbacks;
+  private final Cache<Key, List<SearchHit>> cache;
+
+  private SearchRouter(
+      Map<String, SearchProvider> providers,
+      List<String> fallbacks,
+      Cache<Key, List<SearchHit>> cache) {
+    this.providers = Map.copyOf(providers);
+    this.fallbacks = List.copyOf(fallbacks);
+    this.cache = cache;
+  }
+
+  /**
+   * A router over {@code providers} (by engine name, including {@code local} when there is one),
+   * falling back in {@code fallbackOrder}; its cache is registered in {@code caches} as {@code
+   * search}.
+   */
+  public static SearchRouter create(
+      Map<String, SearchProvider> providers,
+      List<String> fallbackOrder,
+      CacheRegistry caches,
+      SophiaConfig.Cache cacheConfig) {
+    Objects.requireNonNull(providers, "providers");
+    Objects.requireNonNull(fallbackOrder, "fallbackOrder");
+    Cache<Key, List<SearchHit>> cache =
+        caches.create(
+            "search", cacheConfig.searchMaxEntries(), Duration.ofMinutes(cacheConfig.ttlMinutes()));
+    return new SearchRouter(providers, fallbackOrder, cache);
+  }
+
+  /**
+   * Searches {@code query} on {@code engine}, then on the fallbacks, for up to {@code limit} hits.
+   */
+  public Routed search(String engine, String query, int limit) {
+    Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(query, "query");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1");
+    }
+    Set<String> order = new LinkedHashSet<>();
+    order.add(engine);
+    order.addAll(fallbacks);
+    String normalized = query.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+    List<Attempt> attempts = new ArrayList<>();
+    for (String name : order) {
+      SearchProvider provider = providers.get(name);
+      if (provider == null) {
+        attempts.add(new Attempt(name, Outcome.skipped, "not available"));
+        continue;
+      }
+      if (!provider.configured()) {
+        attempts.add(new Attempt(name, Outcome.skipped, "not configured"));
+        continue;
+      }
+      Key key = new Key(name, normalized, limit);
+      List<SearchHit> cached = provider.cacheable() ? cache.getIfPresent(key) : null;
+      if (cached != null) {
+        attempts.add(new Attempt(name, Outcome.ok, cached.size() + " results (cached)"));
+        return new Routed(name, cached, attempts);
+      }
+      List<SearchHit> hits = tryProvider(provider, query, limit, attempts);
+      if (!hits.isEmpty()) {
+        if (provider.cacheable()) {
+          cache.put(key, hits);
+        }
+        return new Routed(name, hits, attempts);
+      }
+    }
+    return new Routed("", List.of(), attempts);
+  }
+
+  private static List<SearchHit> tryProvider(
+      SearchProvider provider, String query, int limit, List<Attempt> attempts) {
+    String name = provider.name();
+    try {
+      List<SearchHit> hits = provider.search(query, limit);
+      List<SearchHit> kept = List.copyOf(hits.size() > limit ? hits.subList(0, limit) : hits);
+      attempts.add(
+          kept.isEmpty()
+              ? new Attempt(name, Outcome.empty, "no results")
+              : new Attempt(name, Outcome.ok, kept.size() + " results"));
+      return kept;
+    } catch (SearchException e) {
+      LOG.info("search engine {}: {}", e.blocked() ? "blocked" : "failed", e.getMessage());
+      attempts.add(
+          new Attempt(name, e.blocked() ? Outcome.blocked : Outcome.failed, e.getMessage()));
+      return List.of();
+    } catch (RuntimeException e) {
+      // A provider bug must not take research down; it is logged with its stack and reported.
+      LOG.warn("search engine {} failed unexpectedly", name, e);
+      attempts.add(
+          new Attempt(name, Outcome.failed, "internal error: " + e.getClass().getSimpleName()));
+      return List.of();
+    }
+  }
+}

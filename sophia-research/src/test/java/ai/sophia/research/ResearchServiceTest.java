@@ -1,0 +1,283 @@
+package ai.sophia.research;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.sophia.cache.CacheRegistry;
+import ai.sophia.config.ConfigLoader;
+import ai.sophia.config.Secrets;
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.embedding.OnnxEmbedder;
+import ai.sophia.ingest.Chunker;
+import ai.sophia.ingest.IngestProgress;
+import ai.sophia.ingest.Ingestor;
+import ai.sophia.memory.DocumentIndex;
+import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.SqliteDocumentStore;
+import ai.sophia.memory.SqliteResearchStore;
+import ai.sophia.search.SearchProvider;
+import ai.sophia.search.SearchProviders;
+import ai.sophia.search.SearchRouter;
+import ai.sophia.web.LocalWeb;
+import ai.sophia.web.LoopbackServer;
+import ai.sophia.web.PageExtractor;
+import ai.sophia.web.SafeFetcher;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Research end to end on loopback: a SearXNG-format search server whose results point into a small
+ * real web site, the real SSRF-safe fetcher (loopback opened by the operator allow-list), real
+ * extraction, SQLite, Lucene and the ONNX embedding model.
+ */
+class ResearchServiceTest {
+  private static final OnnxEmbedder EMBEDDER = OnnxEmbedder.create("bge-small-en-v1.5");
+  private static LocalWeb web;
+  private static LoopbackServer search;
+  private static final List<String> searxUrls = new ArrayList<>();
+
+  @TempDir Path dataDir;
+  private SqliteDatabase db;
+  private LuceneDocumentIndex index;
+  private ResearchService research;
+  private Ingestor ingestor;
+
+  @BeforeAll
+  static void startWeb() {
+    web = LocalWeb.start();
+    search = LoopbackServer.start();
+    search.route(
+        "/searx/search",
+        request -> {
+          StringBuilder json = new StringBuilder("{\"query\":\"q\",\"results\":[");
+          for (int i = 0; i < searxUrls.size(); i++) {
+            json.append(i == 0 ? "" : ",")
+                .append("{\"url\":\"")
+                .append(searxUrls.get(i))
+                .append("\",\"title\":\"Result ")
+                .append(i)
+                .append("\",\"content\":\"snippet\",\"engine\":\"test\"}");
+          }
+          return LoopbackServer.Reply.json(json.append("]}").toString());
+        });
+    search.route("/ddg/html/", LoopbackServer.Reply.status(202));
+  }
+
+  @AfterAll
+  static void stopWeb() {
+    web.close();
+    search.close();
+  }
+
+  private void open() {
+    Map<String, String> env = new HashMap<>();
+    env.put("SOPHIA_DATA_DIR", dataDir.toString());
+    env.put("SOPHIA_PROVIDERS_DUCKDUCKGO_BASE_URL", search.url("/ddg/html/"));
+    env.put("SOPHIA_PROVIDERS_SEARXNG_BASE_URL", search.url("/searx"));
+    env.put("SOPHIA_RESEARCH_FALLBACK_ENGINES", "searxng,local");
+    env.put("SOPHIA_RESEARCH_FETCH_ALLOWED_PRIVATE_RANGES", "127.0.0.0/8");
+    env.put("SOPHIA_RESEARCH_FETCH_TIMEOUT_MS", "3000");
+    env.put("SOPHIA_RESEARCH_FETCH_MAX_BYTES", "200000");
+    SophiaConfig config = ConfigLoader.create(env).load(Optional.of(writeEmptyYaml()));
+    db = SqliteDatabase.open(dataDir);
+    index = LuceneDocumentIndex.open(dataDir, EMBEDDER.model());
+    var documents = new SqliteDocumentStore(db);
+    CacheRegistry caches = CacheRegistry.create();
+    Map<String, SearchProvider> providers =
+        new HashMap<>(SearchProviders.create(config, Secrets.create(Map.of())));
+    providers.put("local", new LocalSearchProvider(index, EMBEDDER));
+    SearchRouter router =
+        SearchRouter.create(providers, config.research().fallbackEngines(), caches, config.cache());
+    PageExtractor extractor = PageExtractor.create();
+    research =
+        ResearchService.create(
+            config,
+            router,
+            SafeFetcher.create(config.research().fetch()),
+            extractor,
+            Chunker.create(),
+            EMBEDDER,
+            index,
+            documents,
+            new SqliteResearchStore(db),
+            caches,
+            new ObjectMapper(),
+            Clock.systemUTC());
+    ingestor =
+        Ingestor.create(
+            config, extractor, Chunker.create(), EMBEDDER, index, documents, Clock.systemUTC());
+  }
+
+  private Path writeEmptyYaml() {
+    try {
+      return Files.writeString(dataDir.resolve("empty.yaml"), "");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @AfterEach
+  void close() {
+    if (index != null) {
+      index.close();
+      db.close();
+    }
+    searxUrls.clear();
+  }
+
+  private static ResearchRequest request(String query, int sources, String engine) {
+    return ResearchRequests.validate(query, sources, engine, "duckduckgo");
+  }
+
+  @Test
+  void research_webResults_citesOnlySourcesThatWereFetched() {
+    open();
+    searxUrls.addAll(
+        List.of(
+            web.url("/docs/guide.html"),
+            web.url("/docs/install.html"),
+            web.url("/docs/challenge.html"),
+            web.url("/docs/logo.png"),
+            "http://10.0.0.1/secret",
+            web.url("/docs/configuration.html")));
+    List<String> stages = new ArrayList<>();
+    ResearchResult r =
+        research.research(
+            request("How do I install Heliograph?", 3, "searxng"),
+            (stage, done, total) -> stages.add(stage));
+
+    assertThat(r.sources()).hasSizeBetween(1, 3);
+    List<String> fetchable =
+        List.of(
+            web.url("/docs/guide.html"),
+            web.url("/docs/install.html"),
+            web.url("/docs/configuration.html"));
+    assertThat(r.sources())
+        .allSatisfy(
+            s -> {
+              assertThat(s.url()).isIn(fetchable);
+              assertThat(s.relevanceScore()).isBetween(0.0, 1.0);
+              assertThat(s.summary()).isNotBlank();
+            });
+    assertThat(r.sources().getFirst().url()).isEqualTo(web.url("/docs/install.html"));
+    assertThat(r.answer()).isNotBlank();
+    Matcher m = Pattern.compile("\\[(\\d+)]").matcher(r.answer());
+    while (m.find()) {
+      int n = Integer.parseInt(m.group(1));
+      assertThat(n).isBetween(1, r.sources().size());
+    }
+    assertThat(r.citations())
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.url()).isEqualTo(r.sources().get(c.index() - 1).url()));
+    assertThat(r.metadata().sourcesSkipped())
+        .anyMatch(s -> s.contains("10.0.0.1"))
+        .anyMatch(s -> s.contains("challenge.html"));
+    assertThat(r.metadata().mode()).isEqualTo("extractive");
+    assertThat(r.metadata().searchEngine()).isEqualTo("searxng");
+    assertThat(r.researchQualityScore()).isBetween(0.01, 1.0);
+    assertThat(stages).contains("searching", "fetching", "ranking", "summarizing");
+    assertThat(r.metadata().timingsMs())
+        .containsKeys("search", "fetch", "rank", "summarize", "total");
+  }
+
+  @Test
+  void research_engineBlocked_fallsBackAndSaysWhichServed() {
+    open();
+    searxUrls.add(web.url("/docs/faq.html"));
+    ResearchResult r =
+        research.research(
+            request("Heliograph frequently asked questions", 2, "duckduckgo"),
+            ResearchProgress.none());
+    assertThat(r.metadata().requestedEngine()).isEqualTo("duckduckgo");
+    assertThat(r.metadata().searchEngine()).isEqualTo("searxng");
+    assertThat(r.metadata().enginesTried())
+        .first()
+        .satisfies(
+            a -> {
+              assertThat(a.engine()).isEqualTo("duckduckgo");
+              assertThat(a.outcome()).isEqualTo("blocked");
+            });
+  }
+
+  @Test
+  void research_noSourcesFound_abstainsWithoutAnswer() {
+    open();
+    ResearchResult r =
+        research.research(request("anything at all", 3, "searxng"), ResearchProgress.none());
+    assertThat(r.sources()).isEmpty();
+    assertThat(r.answer()).isNull();
+    assertThat(r.citations()).isEmpty();
+    assertThat(r.researchQualityScore()).isZero();
+    assertThat(r.metadata().note()).contains("does not answer without sources");
+  }
+
+  @Test
+  void research_localEngineAfterIngest_answersFromIngestedFiles() throws Exception {
+    open();
+    Path docs = Files.createDirectories(dataDir.resolve("corpus"));
+    Files.writeString(
+        docs.resolve("tides.md"),
+        "# Tides\n\nTides are the rise and fall of sea levels caused by "
+            + "the gravitational forces of the Moon and the Sun acting on the oceans of the Earth. Spring tides "
+            + "happen when the Sun and Moon line up, which makes the range between high and low water largest.\n");
+    Files.writeString(
+        docs.resolve("bread.md"),
+        "# Baking bread\n\nBread dough rises because yeast ferments "
+            + "sugars and releases carbon dioxide gas that is trapped by the gluten network in the flour. "
+            + "Kneading develops gluten so the loaf can hold more gas and bake with an open crumb.\n");
+    Ingestor.Result ingested = ingestor.ingest(docs.toString(), false, IngestProgress.none());
+    assertThat(ingested.stored()).isEqualTo(2);
+
+    ResearchResult r =
+        research.research(
+            request("why does the moon cause tides", 1, "local"), ResearchProgress.none());
+    assertThat(r.metadata().searchEngine()).isEqualTo("local");
+    assertThat(r.sources())
+        .singleElement()
+        .satisfies(s -> assertThat(s.url()).endsWith("tides.md"));
+    assertThat(r.answer()).contains("gravitational").contains("[1]");
+
+    Ingestor.Result again = ingestor.ingest(docs.toString(), false, IngestProgress.none());
+    assertThat(again.unchanged()).isEqualTo(2);
+    assertThat(again.stored()).isZero();
+  }
+
+  @Test
+  void research_afterRestart_resultAndMemoryAreStillThere() {
+    open();
+    searxUrls.add(web.url("/docs/configuration.html"));
+    ResearchResult r =
+        research.research(
+            request("How is Heliograph configured?", 1, "searxng"), ResearchProgress.none());
+    close();
+    open();
+    assertThat(research.find(r.id()))
+        .get()
+        .satisfies(
+            found -> {
+              assertThat(found.answer()).isEqualTo(r.answer());
+              assertThat(found.sources()).isEqualTo(r.sources());
+            });
+    assertThat(research.searchMemory("heliograph configuration file", 5))
+        .anySatisfy(
+            h -> {
+              assertThat(h.url()).isEqualTo(web.url("/docs/configuration.html"));
+              assertThat(h.collection()).isEqualTo(DocumentIndex.RESEARCH_DATA);
+            });
+    assertThat(research.find("res_doesnotexist")).isEmpty();
+  }
+}

@@ -1,0 +1,154 @@
+package ai.sophia.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import ai.sophia.cache.CacheRegistry;
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.search.SearchRouter.Attempt;
+import ai.sophia.search.SearchRouter.Outcome;
+import ai.sophia.search.SearchRouter.Routed;
+import ai.sophia.web.Fixtures;
+import ai.sophia.web.LoopbackServer;
+import ai.sophia.web.LoopbackServer.Reply;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The router over real providers talking to one loopback server that plays every engine. */
+class SearchRouterTest {
+  private final LoopbackServer server = LoopbackServer.start();
+  private final SophiaConfig config = ProviderSetup.config(server);
+  private final CacheRegistry caches = CacheRegistry.create();
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private SearchRouter router(Map<String, SearchProvider> providers) {
+    return SearchRouter.create(
+        providers, config.research().fallbackEngines(), caches, config.cache());
+  }
+
+  @Test
+  void search_duckDuckGoAnswers202_fallsBackToSearxngAndReportsAttempts() {
+    server.route("/ddg/html/", Reply.of(202, "text/html", ""));
+    server.route("/searx/search", Reply.json(Fixtures.text("searxng-results.json")));
+
+    Routed routed =
+        router(ProviderSetup.providers(server)).search("duckduckgo", "java virtual threads", 3);
+
+    assertThat(routed.engine()).isEqualTo("searxng");
+    assertThat(routed.served()).isTrue();
+    assertThat(routed.hits())
+        .hasSize(3)
+        .allSatisfy(h -> assertThat(h.provider()).isEqualTo("searxng"));
+    assertThat(routed.attempts())
+        .extracting(Attempt::engine, Attempt::outcome)
+        .containsExactly(tuple("duckduckgo", Outcome.blocked), tuple("searxng", Outcome.ok));
+    assertThat(routed.attempts().getFirst().detail()).contains("202");
+  }
+
+  @Test
+  void search_everyEngineDown_returnsNoHitsWithEveryAttempt() {
+    server.route("/ddg/html/", Reply.html(Fixtures.text("duckduckgo-anomaly.html")));
+    server.route("/searx/search", Reply.status(500));
+    server.route("/brave/res/v1/web/search", Reply.status(429));
+    server.route("/serper/search", Reply.status(401));
+    // tavily: no route, so the server answers 404
+
+    Routed routed = router(ProviderSetup.providers(server)).search("duckduckgo", "anything", 3);
+
+    assertThat(routed.served()).isFalse();
+    assertThat(routed.engine()).isEmpty();
+    assertThat(routed.hits()).isEmpty();
+    assertThat(routed.attempts())
+        .extracting(Attempt::engine, Attempt::outcome)
+        .containsExactly(
+            tuple("duckduckgo", Outcome.blocked),
+            tuple("searxng", Outcome.failed),
+            tuple("brave", Outcome.blocked),
+            tuple("serper", Outcome.failed),
+            tuple("tavily", Outcome.failed),
+            tuple("local", Outcome.skipped));
+  }
+
+  @Test
+  void search_unconfiguredEnginesAreSkippedAndEmptyResultsFallThrough() {
+    server.route("/ddg/html/", Reply.html(Fixtures.text("duckduckgo-no-results.html")));
+    server.route("/searx/search", Reply.json("{\"results\": []}"));
+    server.route("/tavily/search", Reply.json(Fixtures.text("tavily-results.json")));
+
+    Routed routed = router(ProviderSetup.providersWithoutKeys(server)).search("duckduckgo", "q", 3);
+
+    assertThat(routed.served()).isFalse();
+    assertThat(routed.attempts())
+        .extracting(Attempt::engine, Attempt::outcome, Attempt::detail)
+        .containsExactly(
+            tuple("duckduckgo", Outcome.empty, "no results"),
+            tuple("searxng", Outcome.empty, "no results"),
+            tuple("brave", Outcome.skipped, "not configured"),
+            tuple("serper", Outcome.skipped, "not configured"),
+            tuple("tavily", Outcome.skipped, "not configured"),
+            tuple("local", Outcome.skipped, "not available"));
+    assertThat(server.requests("/tavily/search")).isEmpty();
+  }
+
+  @Test
+  void search_requestedEngineAlsoInFallbacks_isTriedOnce() {
+    server.route("/searx/search", Reply.status(503));
+    server.route("/brave/res/v1/web/search", Reply.json(Fixtures.text("brave-results.json")));
+
+    Routed routed = router(ProviderSetup.providers(server)).search("searxng", "q", 2);
+
+    assertThat(routed.engine()).isEqualTo("brave");
+    assertThat(routed.hits()).hasSize(2);
+    assertThat(routed.attempts()).extracting(Attempt::engine).containsExactly("searxng", "brave");
+    assertThat(server.requests("/searx/search")).hasSize(1);
+  }
+
+  @Test
+  void search_sameQueryTwice_isServedFromCache() {
+    server.route("/searx/search", Reply.json(Fixtures.text("searxng-results.json")));
+    SearchRouter router = router(ProviderSetup.providers(server));
+
+    Routed first = router.search("searxng", "Java  virtual threads", 3);
+    Routed second = router.search("searxng", "java virtual threads ", 3);
+
+    assertThat(second.hits()).isEqualTo(first.hits());
+    assertThat(second.attempts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.detail()).contains("cached"));
+    assertThat(server.requests("/searx/search")).hasSize(1);
+    assertThat(caches.stats().get("search").hitCount()).isEqualTo(1);
+  }
+
+  @Test
+  void search_differentLimit_isNotServedFromCache() {
+    server.route("/searx/search", Reply.json(Fixtures.text("searxng-results.json")));
+    SearchRouter router = router(ProviderSetup.providers(server));
+
+    router.search("searxng", "java", 3);
+    Routed two = router.search("searxng", "java", 2);
+
+    assertThat(two.hits()).hasSize(2);
+    assertThat(server.requests("/searx/search")).hasSize(2);
+  }
+
+  @Test
+  void search_unknownRequestedEngine_isSkippedThenFallsBack() {
+    server.route("/searx/search", Reply.json(Fixtures.text("searxng-results.json")));
+
+    Routed routed =
+        SearchRouter.create(
+                ProviderSetup.providers(server), List.of("searxng"), caches, config.cache())
+            .search("local", "java", 1);
+
+    assertThat(routed.attempts())
+        .extracting(Attempt::engine, Attempt::outcome)
+        .containsExactly(tuple("local", Outcome.skipped), tuple("searxng", Outcome.ok));
+    assertThat(routed.hits()).singleElement().satisfies(h -> assertThat(h.rank()).isEqualTo(1));
+  }
+}
