@@ -1,36 +1,48 @@
 package ai.sophia.bench;
 
+import ai.sophia.config.ConfigLoader;
+import ai.sophia.config.SophiaConfig;
 import ai.sophia.embedding.OnnxEmbedder;
 import ai.sophia.error.SophiaException;
+import ai.sophia.ingest.Chunker;
+import ai.sophia.ingest.DirectoryReader;
+import ai.sophia.ingest.IngestProgress;
+import ai.sophia.ingest.Ingestor;
+import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.LuceneDocumentIndex;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.SqliteDocumentStore;
+import ai.sophia.research.LocalSearchProvider;
+import ai.sophia.search.SearchHit;
+import ai.sophia.web.ExtractedPage;
+import ai.sophia.web.PageExtractor;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The retrieval quality benchmark ({@code bench/retrieval.sh}): indexes a directory of HTML pages
- * once per embedding model into a temporary Lucene index and prints, as a Markdown table, how often
- * each ranking puts the labelled page in its top 1, 3 and 5 (and the MRR). Per-question ranks go to
- * a JSON file.
+ * The retrieval quality benchmark ({@code bench/retrieval.sh}). For each embedding model it ingests
+ * a directory exactly as {@code sophia ingest} does (PageExtractor, Chunker, OnnxEmbedder, Lucene)
+ * into a scratch data directory, then asks every labelled question through the {@code local} search
+ * engine; the baseline is plain BM25 over the same extracted pages, one entry per page. Prints a
+ * Markdown table of recall@1/@3/@5 and MRR of the right page, and writes every question's rank to a
+ * JSON file.
  *
- * <p>Flags: {@code --docs DIR} (the pages), {@code --questions FILE} (question TAB page [TAB
- * page]), {@code --models a,b} (embedding models), {@code --out DIR} (JSON results), {@code
- * --chunk-words N} and {@code --overlap-words N} (passage size).
+ * <p>Flags: {@code --docs DIR}, {@code --questions FILE} (question TAB page [TAB page]), {@code
+ * --models a,b}, {@code --out DIR}.
  */
 public final class RetrievalEval {
   private static final Logger log = LoggerFactory.getLogger(RetrievalEval.class);
-  private static final Set<String> FLAGS =
-      Set.of("docs", "questions", "models", "out", "chunk-words", "overlap-words");
+  private static final Set<String> FLAGS = Set.of("docs", "questions", "models", "out");
+  private static final long MAX_FILE_BYTES = 5_000_000;
 
   private RetrievalEval() {}
 
@@ -41,7 +53,7 @@ public final class RetrievalEval {
       System.err.println("retrieval: " + e.getMessage());
       System.exit(2);
     }
-    // The embedders' thread pools are daemons, but say plainly that the run is over.
+    // The embedders' thread pools would keep nothing alive, but say plainly that the run is over.
     System.exit(0);
   }
 
@@ -52,78 +64,116 @@ public final class RetrievalEval {
         Question.load(flags.path("questions", "bench/retrieval/questions.tsv"));
     List<String> models = flags.list("models", "bge-small-en-v1.5,all-minilm-l6-v2");
     Path out = flags.path("out", "bench/results");
-    int words = flags.integer("chunk-words", 200, 20, 2000);
-    int overlap = flags.integer("overlap-words", 40, 0, words - 1);
 
-    List<HtmlPages.Page> pages = HtmlPages.read(docs);
+    List<ExtractedPage> pages = new ArrayList<>();
+    DirectoryReader.create(PageExtractor.create(), MAX_FILE_BYTES)
+        .read(docs, pages::add, IngestProgress.none());
     checkLabels(questions, pages, docs);
     log.info(
         "{} pages in {}, {} questions, models {}", pages.size(), docs, questions.size(), models);
-    RetrievalScorer scorer =
-        new RetrievalScorer(pages, questions, page -> Passages.split(page.text(), words, overlap));
+    RetrievalScorer scorer = new RetrievalScorer(questions);
 
     List<ModelRun> runs = new ArrayList<>();
-    Path scratch = scratchDirectory();
-    try {
+    try (ScratchDirectory scratch = ScratchDirectory.create("sophia-retrieval-")) {
       int dimension = OnnxEmbedder.create(models.get(0)).dimension();
       try (LuceneDocumentIndex index = LuceneDocumentIndex.open(scratch.resolve("pages"), "none")) {
-        runs.add(scorer.bm25Pages(index, dimension));
+        runs.add(scorer.bm25Pages(index, pages, dimension));
       }
       for (String model : models) {
-        OnnxEmbedder embedder = OnnxEmbedder.create(model);
-        embedder.load();
-        try (LuceneDocumentIndex index = LuceneDocumentIndex.open(scratch.resolve(model), model)) {
-          List<ModelRun> chunked = scorer.chunked(index, embedder);
-          // BM25 over chunks does not depend on the model: report it once.
-          runs.addAll(runs.size() == 1 ? chunked : chunked.subList(1, chunked.size()));
-        }
+        List<ModelRun> modelRuns = ingestAndScore(scorer, docs, model, scratch.resolve(model));
+        // BM25 over chunks does not depend on the model: report it once.
+        runs.addAll(runs.size() == 1 ? modelRuns : modelRuns.subList(1, modelRuns.size()));
       }
-    } finally {
-      deleteRecursively(scratch);
     }
 
-    ModelRun baseline = runs.get(0);
     System.out.printf(
-        "%nRetrieval over %s: %d pages, %d questions, passages of %d words (overlap %d)%n%n",
-        docs, pages.size(), questions.size(), words, overlap);
+        "%nRetrieval over %s: %d pages, %d questions%n%n", docs, pages.size(), questions.size());
     System.out.print(RetrievalReport.markdown(runs));
     System.out.println();
     System.out.print(
         RetrievalReport.versus(
-            baseline, runs.stream().filter(r -> r.ranking().equals("hybrid")).toList()));
+            runs.get(0), runs.stream().filter(r -> r.ranking().equals("hybrid")).toList()));
     Path json = RetrievalReport.writeJson(out, docs.toString(), pages.size(), questions, runs);
     System.out.println();
     System.out.println("Per-question ranks: " + json);
   }
 
-  /** Every labelled page must exist in the corpus, or a label is wrong (or the corpus is). */
-  private static void checkLabels(List<Question> questions, List<HtmlPages.Page> pages, Path docs) {
+  /**
+   * Ingests {@code docs} with {@code model} into {@code dataDir} the way {@code sophia ingest}
+   * does, then scores BM25 over the chunks and the {@code local} engine.
+   */
+  private static List<ModelRun> ingestAndScore(
+      RetrievalScorer scorer, Path docs, String model, Path dataDir) {
+    SophiaConfig config =
+        ConfigLoader.create(
+                Map.of(
+                    ConfigLoader.envName("data_dir"),
+                    dataDir.toString(),
+                    ConfigLoader.envName("embedding.model"),
+                    model))
+            .load(Optional.empty());
+    OnnxEmbedder embedder = OnnxEmbedder.create(model);
+    embedder.load();
+    try (SqliteDatabase database = SqliteDatabase.open(config.dataDir());
+        LuceneDocumentIndex index = LuceneDocumentIndex.open(config.dataDir(), model)) {
+      Ingestor ingestor =
+          Ingestor.create(
+              config,
+              PageExtractor.create(),
+              Chunker.create(),
+              embedder,
+              index,
+              new SqliteDocumentStore(database),
+              Clock.systemUTC());
+      Ingestor.Result ingested = ingestor.ingest(docs.toString(), false, progress(model));
+      log.info(
+          "{}: ingested {} pages, {} passages in {} s",
+          model,
+          ingested.stored(),
+          ingested.passages(),
+          ingested.millis() / 1000);
+      ModelRun text =
+          scorer.score(
+              "bm25-chunks",
+              "",
+              ingested.passages(),
+              ingested.millis(),
+              q ->
+                  Scores.pageOrder(
+                      index.searchText(DocumentIndex.DOCUMENTS, q, RetrievalScorer.PAGES * 10)));
+      LocalSearchProvider local = new LocalSearchProvider(index, embedder);
+      ModelRun hybrid =
+          scorer.score(
+              "hybrid",
+              model,
+              ingested.passages(),
+              ingested.millis(),
+              q -> local.search(q, RetrievalScorer.PAGES).stream().map(SearchHit::url).toList());
+      return List.of(text, hybrid);
+    }
+  }
+
+  private static IngestProgress progress(String model) {
+    return (done, queued, current) -> {
+      if (done > 0 && done % 100 == 0 && queued > 0) {
+        log.info("{}: ingesting, {} pages read, {} to go", model, done, queued);
+      }
+    };
+  }
+
+  /** Every labelled page must be in the corpus, or a label is wrong (or the corpus is). */
+  private static void checkLabels(List<Question> questions, List<ExtractedPage> pages, Path docs) {
     Set<String> names = new HashSet<>();
-    pages.forEach(p -> names.add(p.name()));
+    for (ExtractedPage page : pages) {
+      String url = page.canonicalUrl();
+      names.add(url.substring(url.lastIndexOf('/') + 1));
+    }
     Set<String> missing = new TreeSet<>();
     for (Question q : questions) {
       q.pages().stream().filter(p -> !names.contains(p)).forEach(missing::add);
     }
     if (!missing.isEmpty()) {
       throw new BenchException("labelled pages not found in " + docs + ": " + missing);
-    }
-  }
-
-  private static Path scratchDirectory() {
-    try {
-      return Files.createTempDirectory("sophia-retrieval-");
-    } catch (IOException e) {
-      throw new BenchException("cannot create a temporary directory: " + e.getMessage(), e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (IOException | UncheckedIOException e) {
-      log.warn("could not delete the scratch directory {}: {}", dir, e.getMessage());
     }
   }
 }

@@ -1,61 +1,51 @@
 package ai.sophia.bench;
 
-import ai.sophia.embedding.Embedder;
 import ai.sophia.memory.Chunk;
 import ai.sophia.memory.DocumentIndex;
-import ai.sophia.research.LocalSearchProvider;
-import ai.sophia.search.SearchHit;
+import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.web.ExtractedPage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Indexes a corpus and scores every question against it, page by page. Three rankings: BM25 over
- * whole pages (the plain baseline), BM25 over the chunks Sophia indexes, and Sophia's {@code local}
- * search engine ({@link LocalSearchProvider}: hybrid BM25 and embedding search, one hit per page),
- * which is what research over ingested documents uses.
+ * Runs every labelled question through one ranking and scores where the right page landed. Also
+ * builds the plain baseline: BM25 over whole pages, one index entry per page.
  */
 final class RetrievalScorer {
   /** Pages each ranking returns: enough for recall@5 and a meaningful MRR. */
   static final int PAGES = 10;
 
-  private static final String COLLECTION = LocalSearchProvider.COLLECTION;
-  // BM25 over chunks may return several chunks of one page; this many chunks yield >= 10 pages.
-  private static final int CHUNK_DEPTH = 100;
   private static final int PAGES_PER_COMMIT = 50;
-  private static final Logger log = LoggerFactory.getLogger(RetrievalScorer.class);
 
-  private final List<HtmlPages.Page> pages;
   private final List<Question> questions;
-  private final Function<HtmlPages.Page, List<String>> chunker;
 
-  /** {@code chunker} splits a page into the passages that are embedded and indexed. */
-  RetrievalScorer(
-      List<HtmlPages.Page> pages,
-      List<Question> questions,
-      Function<HtmlPages.Page, List<String>> chunker) {
-    this.pages = List.copyOf(pages);
+  RetrievalScorer(List<Question> questions) {
     this.questions = List.copyOf(questions);
-    this.chunker = chunker;
   }
 
   /**
-   * The plain baseline: every page is one document, ranked by BM25 alone. The vectors are a
-   * constant because the index needs one; this ranking never reads them.
+   * Indexes each page whole into {@code index} and scores BM25 over it. The vectors are a constant
+   * unit vector because the index needs one; BM25 never reads them.
    */
-  ModelRun bm25Pages(DocumentIndex index, int dimension) {
+  ModelRun bm25Pages(DocumentIndex index, List<ExtractedPage> pages, int dimension) {
     float[] constant = new float[dimension];
     constant[0] = 1f;
     long start = System.nanoTime();
     List<Chunk> batch = new ArrayList<>();
     for (int p = 0; p < pages.size(); p++) {
-      HtmlPages.Page page = pages.get(p);
+      ExtractedPage page = pages.get(p);
+      String url = page.canonicalUrl();
       batch.add(
           new Chunk(
-              page.url() + "#0", COLLECTION, page.url(), page.title(), 0, page.text(), constant));
+              LuceneDocumentIndex.chunkId(url, 0),
+              DocumentIndex.DOCUMENTS,
+              url,
+              page.title(),
+              0,
+              page.text(),
+              constant));
       if ((p + 1) % PAGES_PER_COMMIT == 0 || p == pages.size() - 1) {
         index.replace(batch);
         batch.clear();
@@ -67,60 +57,14 @@ final class RetrievalScorer {
         "",
         pages.size(),
         indexMillis,
-        q -> Scores.pageOrder(index.searchText(COLLECTION, q, PAGES)));
+        q -> Scores.pageOrder(index.searchText(DocumentIndex.DOCUMENTS, q, PAGES)));
   }
 
-  /** Indexes the chunks with {@code embedder}'s vectors, then scores BM25 and hybrid on them. */
-  List<ModelRun> chunked(DocumentIndex index, Embedder embedder) {
-    long start = System.nanoTime();
-    int chunks = 0;
-    List<Chunk> batch = new ArrayList<>();
-    for (int p = 0; p < pages.size(); p++) {
-      HtmlPages.Page page = pages.get(p);
-      List<String> passages = chunker.apply(page);
-      // The title says what a passage is about when the passage itself does not.
-      List<float[]> vectors =
-          embedder.embedPassages(passages.stream().map(t -> page.title() + "\n" + t).toList());
-      for (int i = 0; i < passages.size(); i++) {
-        batch.add(
-            new Chunk(
-                page.url() + "#" + i,
-                COLLECTION,
-                page.url(),
-                page.title(),
-                i,
-                passages.get(i),
-                vectors.get(i)));
-      }
-      chunks += passages.size();
-      if ((p + 1) % PAGES_PER_COMMIT == 0 || p == pages.size() - 1) {
-        index.replace(batch);
-        batch.clear();
-        log.info(
-            "{}: indexed {}/{} pages, {} chunks", embedder.model(), p + 1, pages.size(), chunks);
-      }
-    }
-    long indexMillis = (System.nanoTime() - start) / 1_000_000;
-    ModelRun text =
-        score(
-            "bm25-chunks",
-            "",
-            chunks,
-            indexMillis,
-            q -> Scores.pageOrder(index.searchText(COLLECTION, q, CHUNK_DEPTH)));
-    LocalSearchProvider local = new LocalSearchProvider(index, embedder);
-    ModelRun hybrid =
-        score(
-            "hybrid",
-            embedder.model(),
-            chunks,
-            indexMillis,
-            q -> local.search(q, PAGES).stream().map(SearchHit::url).toList());
-    return List.of(text, hybrid);
-  }
-
-  /** Runs every question through {@code search} (question to ranked page URLs) and scores it. */
-  private ModelRun score(
+  /**
+   * Runs every question through {@code search} (question to page URLs, best first) and scores the
+   * ranking; {@code chunks} and {@code indexMillis} describe the index it searched.
+   */
+  ModelRun score(
       String ranking,
       String model,
       int chunks,
