@@ -1,0 +1,21 @@
+# Sourced by the bench/*.sh scripts: finds a JDK 21+, builds sophia-bench and what it needs, and
+# defines bench_java to run one of its main classes with the module's class path.
+bench_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$bench_root/bin/jdk.sh"
+sophia_find_jdk
+
+bench_build() {
+  echo "bench: building sophia-bench (JDK at $JAVA_HOME)..." >&2
+  (cd "$bench_root" && ./mvnw -B -q -ntp -pl sophia-bench -am package -DskipTests -Dspotless.check.skip=true) >&2
+}
+
+# bench_java <main class> [args...]
+bench_java() {
+  local main="$1"
+  shift
+  local cp
+  cp="$bench_root/sophia-bench/target/classes:$(cat "$bench_root/sophia-bench/target/classpath.txt")"
+  "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:--Xmx2g} --enable-native-access=ALL-UNNAMED \
+    -Dlogback.configurationFile="$bench_root/bench/logback.xml" \
+    -cp "$cp" "ai.sophia.bench.$main" "$@"
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Load benchmark: throughput and latency of GET /health and POST /api/v1/chat (research with
+# search_engine "local" over the ingested PostgreSQL 15 manual) under concurrent load, with wrk.
+# Starts its own server on a temporary data directory and stops it at the end.
+# Usage: bench/load.sh [-c "8 64 256"] [-d 20] [-p 18080] [-e "health chat"]
+#   -c  connection counts to run, -d  seconds per run, -p  port, -e  endpoints to load
+# The rate limit per key is raised for the run (it would otherwise answer most requests 429).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+conns="8 64 256"
+seconds=20
+port=18080
+endpoints="health chat"
+while getopts "c:d:p:e:" opt; do
+  case "$opt" in
+    c) conns="$OPTARG" ;;
+    d) seconds="$OPTARG" ;;
+    p) port="$OPTARG" ;;
+    e) endpoints="$OPTARG" ;;
+    *) echo "usage: bench/load.sh [-c \"8 64 256\"] [-d 20] [-p 18080] [-e \"health chat\"]" >&2; exit 2 ;;
+  esac
+done
+
+"$here/setup.sh"
+docs=/usr/share/doc/postgresql-doc-15/html
+data="$(mktemp -d /tmp/sophia-load.XXXXXX)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+export SOPHIA_DATA_DIR="$data"
+export SOPHIA_SERVER_PORT="$port"
+export SOPHIA_INGEST_MAX_PAGES=5000
+export SOPHIA_SECURITY_RATE_LIMIT_REQUESTS_PER_SECOND=1000000
+export SOPHIA_SECURITY_RATE_LIMIT_BURST=1000000
+
+cd "$root"
+echo "load: ingesting $docs into $data ..." >&2
+./sophia ingest "$docs" >&2
+# The key is the one token in the output of `keys create` that looks like a secret.
+key="$(./sophia keys create --name load-bench | grep -oE '[A-Za-z0-9_-]{24,}' | tail -n 1)"
+[ -n "$key" ] || { echo "load: could not read an API key from 'sophia keys create'" >&2; exit 1; }
+
+./sophia serve >"$data/server.log" 2>&1 &
+server_pid=$!
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 120); do
+  curl -fs -o /dev/null "$base/health" && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "load: server exited; log:" >&2; tail -n 30 "$data/server.log" >&2; exit 1; }
+  sleep 0.5
+done
+curl -fs -o /dev/null "$base/health" || { echo "load: server not healthy after 60 s" >&2; exit 1; }
+
+# run <endpoint> <connections> <seconds>: prints the WRK_RESULT line of one wrk run.
+run() {
+  local endpoint="$1" c="$2" d="$3" questions=""
+  [ "$endpoint" = chat ] && questions="$here/retrieval/questions.tsv"
+  local threads=2
+  [ "$c" -lt "$threads" ] && threads="$c"
+  # timeout bounds a run even if wrk hangs on a stuck server.
+  WRK_QUESTIONS="$questions" WRK_API_KEY="$key" timeout "$((d + 60))" \
+    wrk -t"$threads" -c"$c" -d"${d}s" --timeout 30s -s "$here/wrk/sophia.lua" "$base/${endpoint/chat/}" \
+    | grep '^WRK_RESULT'
+}
+
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+echo "load: warming up ..." >&2
+for endpoint in $endpoints; do run "$endpoint" 4 5 >/dev/null; done
+
+echo
+echo "| endpoint | connections | requests | req/s | p50 | p99 | max | non-2xx | socket errors | timeouts |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for endpoint in $endpoints; do
+  label="GET /health"
+  [ "$endpoint" = chat ] && label="POST /api/v1/chat (local)"
+  for c in $conns; do
+    echo "load: $label with $c connections for ${seconds}s ..." >&2
+    r="$(run "$endpoint" "$c" "$seconds")"
+    printf '| %s | %s | %s | %s | %s ms | %s ms | %s ms | %s | %s | %s |\n' "$label" "$c" \
+      "$(field requests "$r")" "$(field rps "$r")" "$(field p50_ms "$r")" "$(field p99_ms "$r")" \
+      "$(field max_ms "$r")" "$(field non2xx "$r")" "$(field socket_errors "$r")" "$(field timeouts "$r")"
+  done
+done

@@ -1,0 +1,109 @@
+package ai.sophia.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Renders retrieval results as a Markdown table and writes them, per question, as JSON. */
+final class RetrievalReport {
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+  private RetrievalReport() {}
+
+  static String markdown(List<ModelRun> runs) {
+    StringBuilder md = new StringBuilder();
+    md.append("| ranking | embedding model | recall@1 | recall@3 | recall@5 | MRR | chunks |")
+        .append(" index time | query p50 | query p95 |\n")
+        .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (ModelRun run : runs) {
+      Scores s = run.scores();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %.3f | %.3f | %.3f | %.3f | %d | %.1f s | %.1f ms | %.1f ms |%n",
+              label(run.ranking()),
+              run.model().isEmpty() ? "—" : run.model(),
+              s.recallAt1(),
+              s.recallAt3(),
+              s.recallAt5(),
+              s.mrr(),
+              run.chunks(),
+              run.indexMillis() / 1000.0,
+              run.queryMillisMedian(),
+              run.queryMillisP95()));
+    }
+    return md.toString();
+  }
+
+  /**
+   * Head-to-head at top 3 against {@code baseline}: on how many questions the other ranking has the
+   * right page in its top 3 and the baseline not, and the reverse.
+   */
+  static String versus(ModelRun baseline, List<ModelRun> others) {
+    StringBuilder md = new StringBuilder();
+    for (ModelRun other : others) {
+      int wins = 0;
+      int losses = 0;
+      for (int i = 0; i < baseline.ranks().size(); i++) {
+        boolean base = top3(baseline.ranks().get(i));
+        boolean mine = top3(other.ranks().get(i));
+        wins += mine && !base ? 1 : 0;
+        losses += base && !mine ? 1 : 0;
+      }
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "- %s (%s) vs %s, top 3: right page found only by %s on %d questions, only by the"
+                  + " baseline on %d%n",
+              label(other.ranking()),
+              other.model(),
+              label(baseline.ranking()),
+              label(other.ranking()),
+              wins,
+              losses));
+    }
+    return md.toString();
+  }
+
+  /** Writes the runs and every question's rank to {@code dir}/retrieval-&lt;UTC time&gt;.json. */
+  static Path writeJson(
+      Path dir, String corpus, int pages, List<Question> questions, List<ModelRun> runs) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("timestamp", Instant.now().toString());
+    root.put("corpus", corpus);
+    root.put("pages", pages);
+    root.put("questions", questions);
+    root.put("runs", runs);
+    Path file = dir.resolve("retrieval-" + STAMP.format(Instant.now()) + ".json");
+    try {
+      Files.createDirectories(dir);
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
+    } catch (IOException e) {
+      throw new BenchException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+    return file;
+  }
+
+  private static boolean top3(int rank) {
+    return rank >= 1 && rank <= 3;
+  }
+
+  private static String label(String ranking) {
+    return switch (ranking) {
+      case "bm25-pages" -> "BM25, whole pages (baseline)";
+      case "bm25-chunks" -> "BM25, chunks";
+      case "hybrid" -> "Sophia hybrid";
+      default -> ranking;
+    };
+  }
+}
