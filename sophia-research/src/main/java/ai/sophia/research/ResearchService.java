@@ -204,7 +204,8 @@ public final class ResearchService implements Researcher {
     mark = lap(timings, "fetch", mark);
 
     progress.update("ranking", 0, 0);
-    float[] queryVector = embedder.embedQuery(request.query());
+    float[] queryVector =
+        gathered.pages().isEmpty() ? new float[0] : embedder.embedQuery(request.query());
     List<Ranked> ranked = rank(request, queryVector, gathered.pages());
     mark = lap(timings, "rank", mark);
 
