@@ -54,7 +54,7 @@ class DoctorCommandTest {
           .anySatisfy(
               l ->
                   assertThat(l)
-                      .startsWith("✓ embedding model bge-small-en-v1.5 loads (384 dimensions"))
+                      .startsWith("✓ embedding model all-minilm-l6-v2 loads (384 dimensions"))
           .anySatisfy(
               l -> assertThat(l).startsWith("✓ search duckduckgo: reachable").contains("HTTP 200"))
           .anySatisfy(

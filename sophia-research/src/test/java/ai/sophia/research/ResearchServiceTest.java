@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * extraction, SQLite, Lucene and the ONNX embedding model.
  */
 class ResearchServiceTest {
-  private static final OnnxEmbedder EMBEDDER = OnnxEmbedder.create("bge-small-en-v1.5");
+  private static final OnnxEmbedder EMBEDDER = OnnxEmbedder.create("all-minilm-l6-v2");
   private static LocalWeb web;
   private static LoopbackServer search;
   private static final List<String> searxUrls = new ArrayList<>();
