@@ -32,6 +32,32 @@ public final class HealthChecks {
     return List.copyOf(checks);
   }
 
+  /**
+   * The latest report if it is younger than {@code maxAge}, else a fresh run. Concurrent callers
+   * share one run, so a load balancer polling hard cannot multiply the probes' own load (a probe
+   * writes a file and embeds a sentence).
+   */
+  public HealthReport run(Duration maxAge) {
+    Cached cached = latest;
+    if (cached != null && System.nanoTime() - cached.atNanos() < maxAge.toNanos()) {
+      return cached.report();
+    }
+    synchronized (this) {
+      cached = latest;
+      if (cached != null && System.nanoTime() - cached.atNanos() < maxAge.toNanos()) {
+        return cached.report();
+      }
+      HealthReport report = run();
+      latest = new Cached(report, System.nanoTime());
+      return report;
+    }
+  }
+
+  private record Cached(HealthReport report, long atNanos) {}
+
+  private volatile Cached latest;
+
+  /** Runs every check now. */
   public HealthReport run() {
     List<HealthCheck> snapshot = List.copyOf(checks);
     List<Future<Timed>> futures = new ArrayList<>();

@@ -79,4 +79,24 @@ class HealthChecksTest {
     // The instant probe's latency is its own, not the time spent waiting for the stubborn one.
     assertThat(report.components().get(1).latencyMs()).isLessThan(150);
   }
+
+  @Test
+  void runWithMaxAge_pollsWithinMaxAge_shareOneRunOfTheProbes() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger probes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    HealthChecks checks =
+        HealthChecks.create()
+            .register(
+                HealthCheck.of(
+                    "counted",
+                    Duration.ofSeconds(1),
+                    () -> HealthStatus.up("run " + probes.incrementAndGet())));
+    HealthReport first = checks.run(Duration.ofMinutes(1));
+    HealthReport second = checks.run(Duration.ofMinutes(1));
+    assertThat(second).isSameAs(first);
+    assertThat(probes).hasValue(1);
+    Thread.sleep(5);
+    assertThat(checks.run(Duration.ofMillis(1)).components().getFirst().detail())
+        .isEqualTo("run 2");
+  }
 }

@@ -1,6 +1,7 @@
 package ai.sophia.research;
 
 import ai.sophia.embedding.Embedder;
+import com.github.benmanes.caffeine.cache.Cache;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -28,9 +29,15 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
   private static final int EMBEDDED_PER_SOURCE = 8;
 
   private final Embedder embedder;
+  private final Cache<String, float[]> sentences;
 
-  ExtractiveAnswerWriter(Embedder embedder) {
+  /**
+   * {@code sentences} remembers sentence embeddings: popular pages are quoted again and again, and
+   * embedding is nearly all of this writer's cost.
+   */
+  ExtractiveAnswerWriter(Embedder embedder, Cache<String, float[]> sentences) {
     this.embedder = embedder;
+    this.sentences = sentences;
   }
 
   @Override
@@ -58,8 +65,7 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
       own.sort(Comparator.comparingInt((Candidate c) -> -c.overlap).thenComparingInt(c -> c.order));
       candidates.addAll(own.subList(0, Math.min(EMBEDDED_PER_SOURCE, own.size())));
     }
-    List<float[]> vectors =
-        embedder.embedPassages(candidates.stream().map(Candidate::text).toList());
+    List<float[]> vectors = embed(candidates.stream().map(Candidate::text).toList());
     for (int i = 0; i < candidates.size(); i++) {
       candidates.get(i).vector = vectors.get(i);
       candidates.get(i).similarity = Vectors.cosine(queryVector, vectors.get(i));
@@ -77,6 +83,21 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
       answer.append(claim.text()).append(" [").append(claim.sourceIndex()).append(']');
     }
     return new Written(summaries, claims, answer.toString());
+  }
+
+  /** Embeds the sentences the cache does not know, in one batch. */
+  private List<float[]> embed(List<String> texts) {
+    Map<String, float[]> known = sentences.getAllPresent(texts);
+    List<String> missing = texts.stream().filter(t -> !known.containsKey(t)).distinct().toList();
+    Map<String, float[]> all = new java.util.HashMap<>(known);
+    if (!missing.isEmpty()) {
+      List<float[]> fresh = embedder.embedPassages(missing);
+      for (int i = 0; i < missing.size(); i++) {
+        all.put(missing.get(i), fresh.get(i));
+        sentences.put(missing.get(i), fresh.get(i));
+      }
+    }
+    return texts.stream().map(all::get).toList();
   }
 
   private static String summarize(SourceText source, List<Candidate> all) {

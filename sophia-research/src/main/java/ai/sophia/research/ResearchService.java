@@ -51,6 +51,9 @@ public final class ResearchService implements Researcher {
   private static final int PASSAGES_PER_SOURCE = 3;
   private static final int MAX_CANDIDATES = 30;
 
+  /** About 30 MB of 384-dimension vectors. */
+  private static final int SENTENCE_CACHE_ENTRIES = 20_000;
+
   private final SearchRouter router;
   private final PageGatherer gatherer;
   private final Embedder embedder;
@@ -123,7 +126,8 @@ public final class ResearchService implements Researcher {
         index,
         store,
         operations,
-        new ExtractiveAnswerWriter(embedder),
+        new ExtractiveAnswerWriter(
+            embedder, caches.create("sentence_embeddings", SENTENCE_CACHE_ENTRIES, ttl)),
         json,
         clock);
   }

@@ -13,9 +13,12 @@ import java.util.Objects;
 /**
  * {@code GET /health}: every registered component probed in parallel under its own timeout. 200
  * while Sophia can serve (up or degraded), 503 when a critical component is down, so a load
- * balancer can route on the status code alone. Needs no API key.
+ * balancer can route on the status code alone. Needs no API key. A report is reused for up to
+ * {@link #MAX_AGE}, so polling /health hard does not multiply the probes' own work.
  */
 public final class HealthRoutes {
+  static final java.time.Duration MAX_AGE = java.time.Duration.ofSeconds(1);
+
   private final HealthChecks checks;
 
   public HealthRoutes(HealthChecks checks) {
@@ -27,7 +30,7 @@ public final class HealthRoutes {
   }
 
   private void health(Context ctx) {
-    HealthReport report = checks.run();
+    HealthReport report = checks.run(MAX_AGE);
     ctx.status(report.status() == HealthStatus.State.down ? 503 : 200)
         .json(new Health(report.status(), Instant.now().toString(), report.components()));
   }
