@@ -44,8 +44,8 @@ export SOPHIA_SECURITY_RATE_LIMIT_BURST=1000000
 cd "$root"
 echo "load: ingesting $docs into $data ..." >&2
 ./sophia ingest "$docs" >&2
-# The key is the one token in the output of `keys create` that looks like a secret.
-key="$(./sophia keys create --name load-bench | grep -oE '[A-Za-z0-9_-]{24,}' | tail -n 1)"
+# `keys create` prints the secret alone on its last line.
+key="$(./sophia keys create --name load-bench | tail -n 1 | tr -d '[:space:]')"
 [ -n "$key" ] || { echo "load: could not read an API key from 'sophia keys create'" >&2; exit 1; }
 
 ./sophia serve >"$data/server.log" 2>&1 &

@@ -1,13 +1,7 @@
 package ai.sophia.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,9 +9,6 @@ import java.util.Map;
 
 /** Renders retrieval results as a Markdown table and writes them, per question, as JSON. */
 final class RetrievalReport {
-  private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-
   private RetrievalReport() {}
 
   static String markdown(List<ModelRun> runs) {
@@ -84,14 +75,7 @@ final class RetrievalReport {
     root.put("pages", pages);
     root.put("questions", questions);
     root.put("runs", runs);
-    Path file = dir.resolve("retrieval-" + STAMP.format(Instant.now()) + ".json");
-    try {
-      Files.createDirectories(dir);
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
-    } catch (IOException e) {
-      throw new BenchException("cannot write " + file + ": " + e.getMessage(), e);
-    }
-    return file;
+    return JsonResults.write(dir, "retrieval", root);
   }
 
   private static boolean top3(int rank) {
