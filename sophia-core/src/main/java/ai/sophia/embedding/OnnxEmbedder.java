@@ -157,7 +157,7 @@ public final class OnnxEmbedder implements Embedder {
               "embedding model " + model + " could not be loaded: " + e, e);
         }
         log.info(
-            "loaded embedding model {} in {} ms", model, (System.nanoTime() - started) / 1_000_000);
+            "embedding model {} ready in {} ms", model, (System.nanoTime() - started) / 1_000_000);
       }
       return loaded;
     }

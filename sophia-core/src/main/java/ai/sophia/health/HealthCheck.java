@@ -22,6 +22,12 @@ public interface HealthCheck {
 
   /** A critical check from a name, a timeout and a probe. */
   static HealthCheck of(String name, Duration timeout, Callable<HealthStatus> probe) {
+    return of(name, timeout, true, probe);
+  }
+
+  /** A check from a name, a timeout, whether it is critical, and a probe. */
+  static HealthCheck of(
+      String name, Duration timeout, boolean critical, Callable<HealthStatus> probe) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(probe, "probe");
@@ -34,6 +40,11 @@ public interface HealthCheck {
       @Override
       public Duration timeout() {
         return timeout;
+      }
+
+      @Override
+      public boolean critical() {
+        return critical;
       }
 
       @Override

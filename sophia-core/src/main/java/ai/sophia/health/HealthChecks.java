@@ -34,20 +34,20 @@ public final class HealthChecks {
 
   public HealthReport run() {
     List<HealthCheck> snapshot = List.copyOf(checks);
-    List<Future<HealthStatus>> futures = new ArrayList<>();
+    List<Future<Timed>> futures = new ArrayList<>();
     List<HealthReport.ComponentHealth> results = new ArrayList<>();
-    try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-      long[] started = new long[snapshot.size()];
-      for (int i = 0; i < snapshot.size(); i++) {
-        HealthCheck check = snapshot.get(i);
-        started[i] = System.nanoTime();
-        futures.add(executor.submit(check::check));
+    // Not try-with-resources: close() would wait for a probe that ignores interrupts.
+    ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    try {
+      long started = System.nanoTime();
+      for (HealthCheck check : snapshot) {
+        futures.add(executor.submit(() -> new Timed(check.check(), System.nanoTime())));
       }
       for (int i = 0; i < snapshot.size(); i++) {
-        HealthCheck check = snapshot.get(i);
-        results.add(await(check, futures.get(i), started[i]));
+        results.add(await(snapshot.get(i), futures.get(i), started));
       }
-      executor.shutdownNow(); // abandon probes that overran; do not wait for them on close
+    } finally {
+      executor.shutdownNow();
     }
     HealthStatus.State overall = HealthStatus.State.up;
     for (var r : results) {
@@ -60,24 +60,33 @@ public final class HealthChecks {
     return new HealthReport(overall, results);
   }
 
+  /** A probe's result and when it finished, so latency is the probe's own, not the wait's. */
+  private record Timed(HealthStatus status, long finishedNanos) {}
+
   private static HealthReport.ComponentHealth await(
-      HealthCheck check, Future<HealthStatus> future, long startedNanos) {
+      HealthCheck check, Future<Timed> future, long startedNanos) {
     HealthStatus status;
+    long finished;
     Duration timeout = check.timeout();
     long remaining = timeout.toNanos() - (System.nanoTime() - startedNanos);
     try {
-      status = future.get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
+      Timed timed = future.get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
+      status = timed.status();
+      finished = timed.finishedNanos();
     } catch (TimeoutException e) {
       future.cancel(true);
       status = HealthStatus.down("no answer within " + timeout.toMillis() + " ms");
+      finished = System.nanoTime();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       status = HealthStatus.down(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+      finished = System.nanoTime();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       status = HealthStatus.down("interrupted");
+      finished = System.nanoTime();
     }
-    long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    long latency = TimeUnit.NANOSECONDS.toMillis(finished - startedNanos);
     return new HealthReport.ComponentHealth(
         check.name(), status.state(), status.detail(), latency, check.critical(), status.facts());
   }

@@ -42,14 +42,22 @@ import org.apache.lucene.search.TermQuery;
  *
  * <p>Fusion: the BM25 top N and the vector top N (N = max(50, 4 × limit), both within the
  * collection) form the candidates. Every candidate gets its exact cosine with the query (read from
- * the index, so text-only candidates are not scored 0 on meaning) and its BM25 score divided by the
- * best BM25 score among the candidates. The fused score is {@code TEXT_WEIGHT × bm25norm + (1 −
- * TEXT_WEIGHT) × max(0, cosine)}, in [0, 1]. A linear blend keeps how strongly a passage matches,
- * which a rank fusion would throw away, and the score stays meaningful as a relevance value for
- * callers.
+ * the index, so text-only candidates are not scored 0 on meaning). Both signals are scaled to [0,
+ * 1] over the candidates, BM25 by its maximum and cosine by min-max, and blended: {@code score =
+ * 0.3 × bm25 / max + 0.7 × (cos − min) / (max − min)}.
+ *
+ * <p>Why this blend: on 117 labelled questions over 280 pages of the PostgreSQL manual (bge-small,
+ * 150-word chunks), recall of the right page in the top 3 was 0.55 for BM25 alone, 0.79 for cosine
+ * alone, 0.60 for 0.5 × bm25norm + 0.5 × raw cosine (bge's cosines crowd into 0.4–0.9, so raw
+ * cosine barely moves the order and BM25 dominates), 0.78 for this blend and 0.79 for
+ * reciprocal-rank fusion (k = 10). Min-max makes the blend independent of each model's cosine
+ * range, like rank fusion, while keeping how far apart the candidates are; 0.3 keeps exact-term
+ * matches (names, error codes) that paraphrased questions under-test. {@code score} is therefore
+ * relative to the candidates; {@link ChunkHit#vectorScore()} is the absolute similarity to use for
+ * thresholds.
  */
 final class HybridSearch {
-  static final double TEXT_WEIGHT = 0.5;
+  static final double TEXT_WEIGHT = 0.3;
   private static final int MIN_CANDIDATES = 50;
   private static final float TITLE_BOOST = 2f;
   // Below Lucene's default limit of 1024 clauses: each term is two clauses, text and title.
@@ -82,13 +90,24 @@ final class HybridSearch {
     }
     float best = textHits.length == 0 ? 0f : textHits[0].score;
     Map<Integer, float[]> vectors = vectors(searcher, docs);
+    Map<Integer, Double> cosines = new HashMap<>();
+    double low = Double.MAX_VALUE;
+    double high = -Double.MAX_VALUE;
+    for (int doc : docs) {
+      double cosine = dot(vector, vectors.get(doc));
+      cosines.put(doc, cosine);
+      low = Math.min(low, cosine);
+      high = Math.max(high, cosine);
+    }
+    double range = high - low;
     List<Scored> scored = new ArrayList<>(docs.size());
     for (int doc : docs) {
       double textScore = bm25.getOrDefault(doc, 0f);
-      double cosine = dot(vector, vectors.get(doc));
+      double cosine = cosines.get(doc);
       double textNorm = best > 0 ? textScore / best : 0;
-      double fused = TEXT_WEIGHT * textNorm + (1 - TEXT_WEIGHT) * Math.max(0, cosine);
-      scored.add(new Scored(doc, textScore, cosine, Math.min(1.0, fused)));
+      double cosineNorm = range > 1e-9 ? (cosine - low) / range : 1; // all tied: none is worse
+      double fused = TEXT_WEIGHT * textNorm + (1 - TEXT_WEIGHT) * cosineNorm;
+      scored.add(new Scored(doc, textScore, cosine, Math.min(1.0, Math.max(0.0, fused))));
     }
     scored.sort(Comparator.comparingDouble(Scored::score).reversed().thenComparingInt(Scored::doc));
     return hits(searcher, scored.subList(0, Math.min(limit, scored.size())), vectors);

@@ -1,5 +1,7 @@
 package ai.sophia.memory;
 
+import ai.sophia.error.InvalidInputException;
+
 /** Every query that returns rows is bounded; this checks the caller's bound. */
 final class Limits {
   static final int MAX_ROWS = 1000;
@@ -8,7 +10,7 @@ final class Limits {
 
   static int check(int limit) {
     if (limit < 1 || limit > MAX_ROWS) {
-      throw new IllegalArgumentException("limit must be 1.." + MAX_ROWS + ", was " + limit);
+      throw new InvalidInputException("limit", "limit must be 1.." + MAX_ROWS + ", was " + limit);
     }
     return limit;
   }

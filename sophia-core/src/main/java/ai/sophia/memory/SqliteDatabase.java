@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.HandleConsumer;
 import org.jdbi.v3.core.Jdbi;
@@ -89,18 +90,14 @@ public final class SqliteDatabase implements AutoCloseable {
 
   /** Runs {@code callback} with a handle and returns its value. */
   public <R> R withHandle(HandleCallback<R, RuntimeException> callback) {
-    try {
-      return jdbi.withHandle(callback);
-    } catch (JdbiException e) {
-      throw failure(e);
-    }
+    return guarded(() -> jdbi.withHandle(callback));
   }
 
   /** Runs {@code consumer} with a handle. */
   public void useHandle(HandleConsumer<RuntimeException> consumer) {
-    withHandle(
-        h -> {
-          consumer.useHandle(h);
+    guarded(
+        () -> {
+          jdbi.useHandle(consumer);
           return null;
         });
   }
@@ -109,20 +106,24 @@ public final class SqliteDatabase implements AutoCloseable {
    * Runs {@code callback} in an IMMEDIATE transaction: committed on return, rolled back on throw.
    */
   public <R> R withTransaction(HandleCallback<R, RuntimeException> callback) {
-    try {
-      return jdbi.inTransaction(callback);
-    } catch (JdbiException e) {
-      throw failure(e);
-    }
+    return guarded(() -> jdbi.inTransaction(callback));
   }
 
   /** Runs {@code consumer} in an IMMEDIATE transaction. */
   public void useTransaction(HandleConsumer<RuntimeException> consumer) {
-    withTransaction(
-        h -> {
-          consumer.useHandle(h);
+    guarded(
+        () -> {
+          jdbi.useTransaction(consumer);
           return null;
         });
+  }
+
+  private <R> R guarded(Supplier<R> work) {
+    try {
+      return work.get();
+    } catch (JdbiException e) {
+      throw failure(e);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package ai.sophia.security;
 
+import ai.sophia.error.InvalidInputException;
 import ai.sophia.memory.SqliteDatabase;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,6 +30,7 @@ public final class SqliteApiKeyStore implements ApiKeyStore {
   private static final int SECRET_LENGTH = SECRET_PREFIX.length() + 43;
   private static final int DISPLAY_CHARS = 8;
   private static final int MAX_LISTED = 10_000;
+  private static final int MAX_NAME = 100;
   private static final String COLUMNS = "id, name, role, prefix, created_at, revoked_at";
 
   private final SqliteDatabase db;
@@ -42,6 +44,9 @@ public final class SqliteApiKeyStore implements ApiKeyStore {
   public IssuedKey create(String name, Role role) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(role, "role");
+    if (name.isBlank() || name.length() > MAX_NAME) {
+      throw new InvalidInputException("name", "a key name must be 1.." + MAX_NAME + " characters");
+    }
     byte[] secretBytes = new byte[SECRET_BYTES];
     random.nextBytes(secretBytes);
     String body = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);

@@ -6,42 +6,14 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class HealthChecksTest {
-  private static HealthCheck check(
-      String name, Duration timeout, boolean critical, HealthProbe probe) {
-    return new HealthCheck() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public Duration timeout() {
-        return timeout;
-      }
-
-      @Override
-      public boolean critical() {
-        return critical;
-      }
-
-      @Override
-      public HealthStatus check() throws Exception {
-        return probe.run();
-      }
-    };
-  }
-
-  interface HealthProbe {
-    HealthStatus run() throws Exception;
-  }
-
   @Test
   void run_hungCheck_isDownWithinItsTimeoutNotTheHang() {
     HealthChecks checks =
         HealthChecks.create()
-            .register(check("fast", Duration.ofSeconds(1), true, () -> HealthStatus.up("ok")))
             .register(
-                check(
+                HealthCheck.of("fast", Duration.ofSeconds(1), true, () -> HealthStatus.up("ok")))
+            .register(
+                HealthCheck.of(
                     "hung",
                     Duration.ofMillis(200),
                     false,
@@ -65,7 +37,7 @@ class HealthChecksTest {
     HealthReport report =
         HealthChecks.create()
             .register(
-                check(
+                HealthCheck.of(
                     "store",
                     Duration.ofSeconds(1),
                     true,
@@ -75,5 +47,36 @@ class HealthChecksTest {
             .run();
     assertThat(report.status()).isEqualTo(HealthStatus.State.down);
     assertThat(report.components().getFirst().detail()).contains("disk gone");
+  }
+
+  @Test
+  void run_checkIgnoringInterrupts_doesNotHoldUpTheReport() {
+    HealthChecks checks =
+        HealthChecks.create()
+            .register(
+                HealthCheck.of(
+                    "stubborn",
+                    Duration.ofMillis(200),
+                    false,
+                    () -> {
+                      long until = System.nanoTime() + 3_000_000_000L;
+                      while (System.nanoTime() < until) {
+                        try {
+                          Thread.sleep(50);
+                        } catch (InterruptedException ignored) {
+                          // this probe deliberately ignores interrupts
+                        }
+                      }
+                      return HealthStatus.up("late");
+                    }))
+            .register(
+                HealthCheck.of("instant", Duration.ofSeconds(1), () -> HealthStatus.up("ok")));
+    long start = System.nanoTime();
+    HealthReport report = checks.run();
+    long tookMs = (System.nanoTime() - start) / 1_000_000;
+    assertThat(tookMs).isLessThan(2_000);
+    assertThat(report.components().get(0).status()).isEqualTo(HealthStatus.State.down);
+    // The instant probe's latency is its own, not the time spent waiting for the stubborn one.
+    assertThat(report.components().get(1).latencyMs()).isLessThan(150);
   }
 }

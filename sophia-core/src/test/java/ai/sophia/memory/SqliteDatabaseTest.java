@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -157,6 +158,52 @@ class SqliteDatabaseTest {
                       .one());
       assertThat(rows).isEqualTo(4 * 50 * 2);
     }
+  }
+
+  @Test
+  void open_anotherProcessWritingAtOnce_noWriteIsLost() throws Exception {
+    SqliteDatabase.open(dir).close(); // migrate first, so the two processes race on writes only
+    Path log = Files.createTempFile("writer", ".log");
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                SqliteWriterProcess.class.getName(),
+                dir.toString(),
+                "100")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      OperationsStore ops = new SqliteOperationsStore(db);
+      int written = 0;
+      // Keep writing for the child's whole life so that its writes overlap ours.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (child.isAlive() && System.nanoTime() < deadline) {
+        ops.recordMetrics(
+            List.of(
+                new PerformanceMetric("parent", written, "ms", Map.of(), Instant.now()),
+                new PerformanceMetric("parent", written, "ms", Map.of(), Instant.now())));
+        written++;
+      }
+      assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(child.exitValue()).as(Files.readString(log)).isZero();
+      assertThat(metricRows(db, "parent")).isEqualTo(2L * written);
+      assertThat(metricRows(db, "child")).isEqualTo(200);
+    } finally {
+      child.destroyForcibly();
+      Files.deleteIfExists(log);
+    }
+  }
+
+  private static long metricRows(SqliteDatabase db, String name) {
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM performance_metrics WHERE name = :name")
+                .bind("name", name)
+                .mapTo(Long.class)
+                .one());
   }
 
   @Test

@@ -3,6 +3,7 @@ package ai.sophia.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.sophia.error.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -80,7 +81,9 @@ class SqliteResearchStoreTest {
   void recent_limitOutOfRange_throwsNamingLimit() {
     try (SqliteDatabase db = SqliteDatabase.open(dir)) {
       SqliteResearchStore store = new SqliteResearchStore(db);
-      assertThatThrownBy(() -> store.recent(0)).hasMessageContaining("limit");
+      assertThatThrownBy(() -> store.recent(0))
+          .isInstanceOfSatisfying(
+              InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("limit"));
       assertThatThrownBy(() -> store.recent(Limits.MAX_ROWS + 1)).hasMessageContaining("limit");
     }
   }

@@ -1,7 +1,9 @@
 package ai.sophia.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.sophia.error.InvalidInputException;
 import ai.sophia.memory.SqliteDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +29,19 @@ class SqliteApiKeyStoreTest {
           .isEqualTo(issued.secret().substring("sk-sophia-".length(), "sk-sophia-".length() + 8));
       assertThat(issued.key().active()).isTrue();
       assertThat(issued.toString()).doesNotContain(issued.secret());
+    }
+  }
+
+  @Test
+  void create_blankOrLongName_rejectedNamingField() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      SqliteApiKeyStore store = new SqliteApiKeyStore(db);
+      assertThatThrownBy(() -> store.create(" ", Role.user))
+          .isInstanceOfSatisfying(
+              InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("name"));
+      assertThatThrownBy(() -> store.create("x".repeat(101), Role.user))
+          .isInstanceOf(InvalidInputException.class);
+      assertThat(store.list()).isEmpty();
     }
   }
 

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Offline answers: every sentence is quoted from a fetched source, chosen by similarity to the
@@ -23,7 +24,8 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
   static final double MIN_ANSWER_SIMILARITY = 0.35;
 
   private static final double MMR_LAMBDA = 0.7;
-  private static final int MAX_SENTENCES_PER_SOURCE = 40;
+  private static final int MAX_SENTENCES_SCANNED = 60;
+  private static final int EMBEDDED_PER_SOURCE = 8;
 
   private final Embedder embedder;
 
@@ -38,17 +40,23 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
 
   @Override
   public Written write(String query, float[] queryVector, List<SourceText> sources) {
+    Set<String> queryTerms = Terms.of(query);
     List<Candidate> candidates = new ArrayList<>();
     for (SourceText source : sources) {
-      int order = 0;
+      List<Candidate> own = new ArrayList<>();
       for (String passage : source.passages()) {
         for (String sentence : Sentences.split(passage)) {
-          if (order >= MAX_SENTENCES_PER_SOURCE) {
-            break;
+          if (own.size() < MAX_SENTENCES_SCANNED) {
+            Candidate c = new Candidate(source.index(), own.size(), sentence);
+            c.overlap = Terms.overlap(queryTerms, sentence);
+            own.add(c);
           }
-          candidates.add(new Candidate(source.index(), order++, sentence));
         }
       }
+      // Embedding is the cost: only the sentences sharing most words with the question (ties:
+      // earliest, as passages come best first) are embedded and compared.
+      own.sort(Comparator.comparingInt((Candidate c) -> -c.overlap).thenComparingInt(c -> c.order));
+      candidates.addAll(own.subList(0, Math.min(EMBEDDED_PER_SOURCE, own.size())));
     }
     List<float[]> vectors =
         embedder.embedPassages(candidates.stream().map(Candidate::text).toList());
@@ -124,6 +132,7 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
     final int source;
     final int order;
     final String text;
+    int overlap;
     float[] vector;
     double similarity;
 

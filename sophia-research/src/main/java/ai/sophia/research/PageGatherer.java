@@ -43,6 +43,7 @@ import org.slf4j.MDC;
 final class PageGatherer {
   private static final Logger LOG = LoggerFactory.getLogger(PageGatherer.class);
   private static final int MIN_TEXT_CHARS = 200;
+  static final int MAX_PASSAGES_PER_PAGE = 16;
 
   private final SafeFetcher fetcher;
   private final PageExtractor extractor;
@@ -212,6 +213,9 @@ final class PageGatherer {
             page.publishedDate(),
             clock.instant()));
     List<Chunker.Passage> passages = chunker.chunk(page.title(), page.text());
+    // Embedding is research's largest cost; a very long page is ranked on its opening passages
+    // (its full text is still stored, and quoted from).
+    passages = passages.subList(0, Math.min(MAX_PASSAGES_PER_PAGE, passages.size()));
     List<float[]> vectors =
         embedder.embedPassages(passages.stream().map(Chunker.Passage::text).toList());
     List<Chunk> chunks = new ArrayList<>(passages.size());

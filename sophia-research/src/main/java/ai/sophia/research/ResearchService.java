@@ -7,8 +7,11 @@ import ai.sophia.ingest.Chunker;
 import ai.sophia.memory.ChunkHit;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.DocumentStore;
+import ai.sophia.memory.OperationsStore;
+import ai.sophia.memory.PerformanceMetric;
 import ai.sophia.memory.ResearchRecord;
 import ai.sophia.memory.ResearchStore;
+import ai.sophia.memory.TaskExecution;
 import ai.sophia.search.SearchRouter;
 import ai.sophia.web.PageExtractor;
 import ai.sophia.web.SafeFetcher;
@@ -17,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -52,6 +56,7 @@ public final class ResearchService implements Researcher {
   private final Embedder embedder;
   private final DocumentIndex index;
   private final ResearchStore store;
+  private final OperationsStore operations;
   private final AnswerWriter writer;
   private final ObjectMapper json;
   private final Clock clock;
@@ -63,10 +68,12 @@ public final class ResearchService implements Researcher {
       Embedder embedder,
       DocumentIndex index,
       ResearchStore store,
+      OperationsStore operations,
       AnswerWriter writer,
       ObjectMapper json,
       Clock clock) {
     this.router = router;
+    this.operations = operations;
     this.gatherer = gatherer;
     this.embedder = embedder;
     this.index = index;
@@ -91,6 +98,7 @@ public final class ResearchService implements Researcher {
       DocumentIndex index,
       DocumentStore documents,
       ResearchStore store,
+      OperationsStore operations,
       CacheRegistry caches,
       ObjectMapper json,
       Clock clock) {
@@ -114,6 +122,7 @@ public final class ResearchService implements Researcher {
         embedder,
         index,
         store,
+        operations,
         new ExtractiveAnswerWriter(embedder),
         json,
         clock);
@@ -129,11 +138,54 @@ public final class ResearchService implements Researcher {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(progress, "progress");
     inFlight.incrementAndGet();
+    Instant started = clock.instant();
     try {
-      return run(request, progress);
+      ResearchResult result = run(request, progress);
+      record(result, started);
+      return result;
+    } catch (RuntimeException e) {
+      String id = "res_failed_" + UUID.randomUUID().toString().substring(0, 8);
+      operations.recordTask(
+          new TaskExecution(
+              id,
+              "research",
+              "failed",
+              started,
+              clock.instant(),
+              Duration.between(started, clock.instant()).toMillis(),
+              json.createObjectNode().put("error", e.getClass().getSimpleName()).toString()));
+      throw e;
     } finally {
       inFlight.decrementAndGet();
     }
+  }
+
+  /** The run in the task log, and each stage's time as a performance metric. */
+  private void record(ResearchResult result, Instant started) {
+    Map<String, Long> timings = result.metadata().timingsMs();
+    String detail =
+        json.createObjectNode()
+            .put("engine", result.metadata().searchEngine())
+            .put("sources", result.sources().size())
+            .put("quality", result.researchQualityScore())
+            .toString();
+    operations.recordTask(
+        new TaskExecution(
+            result.id(),
+            "research",
+            result.answer() == null ? "abstained" : "succeeded",
+            started,
+            clock.instant(),
+            timings.getOrDefault("total", 0L),
+            detail));
+    Instant now = clock.instant();
+    Map<String, String> labels =
+        Map.of("engine", result.metadata().searchEngine(), "research_id", result.id());
+    List<PerformanceMetric> metrics = new ArrayList<>();
+    timings.forEach(
+        (stage, ms) ->
+            metrics.add(new PerformanceMetric("research.stage." + stage, ms, "ms", labels, now)));
+    operations.recordMetrics(metrics);
   }
 
   private ResearchResult run(ResearchRequest request, ResearchProgress progress) {
@@ -152,7 +204,8 @@ public final class ResearchService implements Researcher {
     mark = lap(timings, "fetch", mark);
 
     progress.update("ranking", 0, 0);
-    float[] queryVector = embedder.embedQuery(request.query());
+    float[] queryVector =
+        gathered.pages().isEmpty() ? new float[0] : embedder.embedQuery(request.query());
     List<Ranked> ranked = rank(request, queryVector, gathered.pages());
     mark = lap(timings, "rank", mark);
 

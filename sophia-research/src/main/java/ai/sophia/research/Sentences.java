@@ -9,6 +9,11 @@ import java.util.Locale;
 final class Sentences {
   static final int MIN_CHARS = 40;
   static final int MAX_CHARS = 400;
+  static final int MIN_WORDS = 6;
+
+  /** A plain word, with the punctuation that may follow or precede it in prose. */
+  private static final java.util.regex.Pattern WORD =
+      java.util.regex.Pattern.compile("[\\p{Punct}&&[^_=<>]]?\\p{L}[\\p{L}'’-]*[.,;:!?\"”)]*");
 
   private Sentences() {}
 
@@ -19,7 +24,7 @@ final class Sentences {
       it.setText(paragraph);
       int start = it.first();
       for (int end = it.next(); end != BreakIterator.DONE; start = end, end = it.next()) {
-        String sentence = paragraph.substring(start, end).strip().replaceAll("\\s+", " ");
+        String sentence = balance(paragraph.substring(start, end).strip().replaceAll("\\s+", " "));
         if (quotable(sentence)) {
           out.add(sentence);
         }
@@ -28,12 +33,36 @@ final class Sentences {
     return out;
   }
 
-  /** A sentence worth quoting: long enough, not a run-on list, with some letters in it. */
+  /**
+   * A sentence worth quoting: long enough, not run-on, and prose — most of its words plain words,
+   * so option lists, code and tables ({@code -fb, -fh, enable_x = off}) are left out.
+   */
   private static boolean quotable(String s) {
     if (s.length() < MIN_CHARS || s.length() > MAX_CHARS) {
       return false;
     }
-    long letters = s.chars().filter(Character::isLetter).count();
-    return letters >= s.length() / 2;
+    String[] tokens = s.split(" ");
+    int words = 0;
+    for (String token : tokens) {
+      if (WORD.matcher(token).matches()) {
+        words++;
+      }
+    }
+    return words >= MIN_WORDS && words * 10 >= tokens.length * 7;
+  }
+
+  /** Drops a parenthesis the sentence split left unbalanced at either end. */
+  static String balance(String s) {
+    String out = s;
+    if (out.startsWith("(") && out.indexOf(')') < 0) {
+      out = out.substring(1).strip();
+    }
+    if (out.endsWith(")") && out.indexOf('(') < 0) {
+      out = out.substring(0, out.length() - 1).strip();
+    }
+    if (out.endsWith(".)") || out.endsWith("?)") || out.endsWith("!)")) {
+      out = out.indexOf('(') < 0 ? out.substring(0, out.length() - 1) : out;
+    }
+    return out;
   }
 }

@@ -40,11 +40,7 @@ final class DuckDuckGoProvider implements SearchProvider {
 
   @Override
   public List<SearchHit> search(String query, int limit) {
-    HttpUrl url = HttpUrl.parse(baseUrl);
-    if (url == null) {
-      throw new SearchException(
-          NAME, "not configured (providers.duckduckgo.base_url)", false, null);
-    }
+    HttpUrl url = ProviderHttp.endpoint(NAME, baseUrl);
     var request =
         http.request()
             .url(url)

@@ -46,6 +46,16 @@ final class ProviderHttp {
     return new Request.Builder().header("User-Agent", userAgent);
   }
 
+  /** The provider's endpoint, or a failure naming the configuration key to set. */
+  static HttpUrl endpoint(String provider, String baseUrl) {
+    HttpUrl url = HttpUrl.parse(baseUrl);
+    if (url == null) {
+      throw new SearchException(
+          provider, "not configured (providers." + provider + ".base_url)", false, null);
+    }
+    return url;
+  }
+
   /** Serializes {@code body} as a JSON request body. */
   static RequestBody json(Object body) {
     try {

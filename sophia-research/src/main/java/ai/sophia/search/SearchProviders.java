@@ -24,10 +24,10 @@ public final class SearchProviders {
     var p = config.providers();
     Map<String, SearchProvider> providers = new LinkedHashMap<>();
     add(providers, new DuckDuckGoProvider(p.duckduckgo().baseUrl(), http));
-    add(providers, new SearxngProvider(p.searxng().baseUrl(), http));
-    add(providers, new SerperProvider(paid("serper", p.serper(), secrets), http));
-    add(providers, new BraveProvider(paid("brave", p.brave(), secrets), http));
-    add(providers, new TavilyProvider(paid("tavily", p.tavily(), secrets), http));
+    add(providers, json(JsonApis.SEARXNG, p.searxng(), secrets, http));
+    add(providers, json(JsonApis.SERPER, p.serper(), secrets, http));
+    add(providers, json(JsonApis.BRAVE, p.brave(), secrets, http));
+    add(providers, json(JsonApis.TAVILY, p.tavily(), secrets, http));
     return providers;
   }
 
@@ -35,10 +35,11 @@ public final class SearchProviders {
     providers.put(provider.name(), provider);
   }
 
-  private static PaidEndpoint paid(String name, SophiaConfig.Provider provider, Secrets secrets) {
+  private static SearchProvider json(
+      JsonApis.Wire wire, SophiaConfig.Provider provider, Secrets secrets, ProviderHttp http) {
     String keyEnv = provider.apiKeyEnv() == null ? "" : provider.apiKeyEnv();
-    String key = secrets.get(keyEnv).orElse("");
-    return new PaidEndpoint(
-        name, provider.baseUrl() == null ? "" : provider.baseUrl(), keyEnv, key);
+    String key = wire.needsKey() ? secrets.get(keyEnv).orElse("") : "";
+    String baseUrl = provider.baseUrl() == null ? "" : provider.baseUrl();
+    return new JsonApiProvider(wire, baseUrl, keyEnv, key, http);
   }
 }

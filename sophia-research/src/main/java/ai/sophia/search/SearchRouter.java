@@ -2,8 +2,11 @@ package ai.sophia.search;
 
 import ai.sophia.cache.CacheRegistry;
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.health.HealthCheck;
+import ai.sophia.health.HealthStatus;
 import com.github.benmanes.caffeine.cache.Cache;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +56,11 @@ public final class SearchRouter {
 
   private record Key(String engine, String query, int limit) {}
 
+  /** The last real call to an engine (cache hits do not count) and when it happened. */
+  private record Seen(Attempt attempt, Instant at) {}
+
+  private final Map<String, Seen> last = new ConcurrentHashMap<>();
+
   private final Map<String, SearchProvider> providers;
   private final List<String> fallbacks;
   private final Cache<Key, List<SearchHit>> cache;
@@ -81,6 +90,44 @@ public final class SearchRouter {
         caches.create(
             "search", cacheConfig.searchMaxEntries(), Duration.ofMinutes(cacheConfig.ttlMinutes()));
     return new SearchRouter(providers, fallbackOrder, cache);
+  }
+
+  /**
+   * One health check per engine for /health, answered from the engine's last real search rather
+   * than by calling it: probing paid APIs on every health poll would cost money and rate limits.
+   * Not critical: research falls back to other engines.
+   */
+  public List<HealthCheck> healthChecks() {
+    List<HealthCheck> checks = new ArrayList<>();
+    for (String name : new java.util.TreeSet<>(providers.keySet())) {
+      SearchProvider provider = providers.get(name);
+      checks.add(
+          HealthCheck.of(
+              "search." + name,
+              Duration.ofSeconds(1),
+              false,
+              () -> {
+                if (!provider.configured()) {
+                  return HealthStatus.up("not configured; skipped by research");
+                }
+                Seen seen = last.get(name);
+                if (seen == null) {
+                  return HealthStatus.up("configured; not used since start");
+                }
+                String detail =
+                    "last search "
+                        + seen.attempt().outcome()
+                        + " at "
+                        + seen.at()
+                        + ": "
+                        + seen.attempt().detail();
+                return switch (seen.attempt().outcome()) {
+                  case ok, empty, skipped -> HealthStatus.up(detail);
+                  case blocked, failed -> HealthStatus.degraded(detail);
+                };
+              }));
+    }
+    return checks;
   }
 
   /**
@@ -124,7 +171,19 @@ public final class SearchRouter {
     return new Routed("", List.of(), attempts);
   }
 
-  private static List<SearchHit> tryProvider(
+  private List<SearchHit> tryProvider(
+      SearchProvider provider, String query, int limit, List<Attempt> attempts) {
+    int before = attempts.size();
+    try {
+      return callProvider(provider, query, limit, attempts);
+    } finally {
+      if (attempts.size() > before) {
+        last.put(provider.name(), new Seen(attempts.getLast(), Instant.now()));
+      }
+    }
+  }
+
+  private static List<SearchHit> callProvider(
       SearchProvider provider, String query, int limit, List<Attempt> attempts) {
     String name = provider.name();
     try {

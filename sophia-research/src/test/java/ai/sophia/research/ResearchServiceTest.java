@@ -14,6 +14,7 @@ import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.memory.SqliteDocumentStore;
+import ai.sophia.memory.SqliteOperationsStore;
 import ai.sophia.memory.SqliteResearchStore;
 import ai.sophia.search.SearchProvider;
 import ai.sophia.search.SearchProviders;
@@ -55,6 +56,7 @@ class ResearchServiceTest {
   private LuceneDocumentIndex index;
   private ResearchService research;
   private Ingestor ingestor;
+  private SqliteOperationsStore operations;
 
   @BeforeAll
   static void startWeb() {
@@ -96,6 +98,7 @@ class ResearchServiceTest {
     db = SqliteDatabase.open(dataDir);
     index = LuceneDocumentIndex.open(dataDir, EMBEDDER.model());
     var documents = new SqliteDocumentStore(db);
+    operations = new SqliteOperationsStore(db);
     CacheRegistry caches = CacheRegistry.create();
     Map<String, SearchProvider> providers =
         new HashMap<>(SearchProviders.create(config, Secrets.create(Map.of())));
@@ -114,6 +117,7 @@ class ResearchServiceTest {
             index,
             documents,
             new SqliteResearchStore(db),
+            operations,
             caches,
             new ObjectMapper(),
             Clock.systemUTC());

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import ai.sophia.cache.CacheRegistry;
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.health.HealthCheck;
+import ai.sophia.health.HealthStatus;
 import ai.sophia.search.SearchRouter.Attempt;
 import ai.sophia.search.SearchRouter.Outcome;
 import ai.sophia.search.SearchRouter.Routed;
@@ -49,6 +51,27 @@ class SearchRouterTest {
         .extracting(Attempt::engine, Attempt::outcome)
         .containsExactly(tuple("duckduckgo", Outcome.blocked), tuple("searxng", Outcome.ok));
     assertThat(routed.attempts().getFirst().detail()).contains("202");
+  }
+
+  @Test
+  void healthChecks_reflectEachEnginesLastSearchWithoutCallingIt() throws Exception {
+    server.route("/ddg/html/", Reply.of(202, "text/html", ""));
+    server.route("/searx/search", Reply.json(Fixtures.text("searxng-results.json")));
+    SearchRouter router = router(ProviderSetup.providersWithoutKeys(server));
+    Map<String, HealthCheck> checks = new java.util.HashMap<>();
+    router.healthChecks().forEach(c -> checks.put(c.name(), c));
+    assertThat(checks.get("search.searxng").check().detail()).contains("not used");
+
+    router.search("duckduckgo", "java virtual threads", 3);
+    int requests = server.requests().size();
+
+    HealthStatus ddg = checks.get("search.duckduckgo").check();
+    assertThat(ddg.state()).isEqualTo(HealthStatus.State.degraded);
+    assertThat(ddg.detail()).contains("blocked");
+    assertThat(checks.get("search.searxng").check().state()).isEqualTo(HealthStatus.State.up);
+    assertThat(checks.get("search.brave").check().detail()).contains("not configured");
+    assertThat(checks.values()).noneMatch(HealthCheck::critical);
+    assertThat(server.requests()).hasSize(requests);
   }
 
   @Test

@@ -11,9 +11,14 @@ public final class Fixtures {
 
   /** The text of fixture {@code name}, such as {@code searxng-results.json}. */
   public static String text(String name) {
-    try (InputStream in = Fixtures.class.getResourceAsStream("/fixtures/" + name)) {
+    return resource("/fixtures/" + name);
+  }
+
+  /** The text of the test resource at {@code path} (from the class path root). */
+  public static String resource(String path) {
+    try (InputStream in = Fixtures.class.getResourceAsStream(path)) {
       if (in == null) {
-        throw new IllegalArgumentException("no fixture " + name);
+        throw new IllegalArgumentException("no test resource " + path);
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -1,10 +1,6 @@
 package ai.sophia.web;
 
 import ai.sophia.web.LoopbackServer.Reply;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -43,29 +39,24 @@ public final class LocalWeb implements AutoCloseable {
           "/docs/deep/level3.html",
           "/docs/deep/level4.html");
 
-  private static final List<String> PAGES =
-      List.of(
-          "/docs/index.html",
-          "/docs/guide.html",
-          "/docs/install.html",
-          "/docs/install-mirror.html",
-          "/docs/configuration.html",
-          "/docs/faq.html",
-          "/docs/orphan.html",
-          "/docs/redirected.html",
-          "/docs/deep/level2.html",
-          "/docs/deep/level3.html",
-          "/docs/deep/level4.html",
-          "/docs/private/notes.html",
-          "/blog/2024/release.html");
+  /** Pages served as they are, beyond those a crawl reads. */
+  private static final List<String> OTHER_PAGES =
+      List.of("/docs/private/notes.html", "/blog/2024/release.html");
 
   private final LoopbackServer server;
 
   private LocalWeb() {
     server = LoopbackServer.start();
-    for (String page : PAGES) {
+    for (String page : CRAWLABLE) {
       server.route(page, Reply.html(resource(page)));
     }
+    for (String page : OTHER_PAGES) {
+      server.route(page, Reply.html(resource(page)));
+    }
+    // Same content as install.html under another URL and title: a duplicate by content only.
+    server.route(
+        "/docs/install-mirror.html",
+        Reply.html(resource("/docs/install.html").replace("</title>", " (mirror)</title>")));
     server.route(
         "/docs/challenge.html",
         Reply.of(403, "text/html; charset=UTF-8", resource("/docs/challenge.html")));
@@ -157,14 +148,7 @@ public final class LocalWeb implements AutoCloseable {
 
   /** The text of a page under src/test/resources/localweb. */
   public static String resource(String path) {
-    try (InputStream in = LocalWeb.class.getResourceAsStream("/localweb" + path)) {
-      if (in == null) {
-        throw new IllegalArgumentException("no test page " + path);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Fixtures.resource("/localweb" + path);
   }
 
   @Override

@@ -27,15 +27,6 @@ class SafeFetcherTest {
     web.close();
   }
 
-  private static Reason reasonOf(Runnable fetch) {
-    try {
-      fetch.run();
-    } catch (FetchException e) {
-      return e.reason();
-    }
-    throw new AssertionError("expected a FetchException");
-  }
-
   @Test
   void fetch_htmlPage_returnsDecodedBodyAndMediaType() {
     FetchedPage page = fetcher.fetch(web.url("/docs/guide.html"));
@@ -79,7 +70,7 @@ class SafeFetcherTest {
 
   @Test
   void fetch_pageOverSizeCap_isTooLarge() {
-    assertThat(reasonOf(() -> fetcher.fetch(web.url("/docs/huge.html"))))
+    assertThat(FetchFailures.reasonOf(() -> fetcher.fetch(web.url("/docs/huge.html"))))
         .isEqualTo(Reason.TOO_LARGE);
   }
 
@@ -88,7 +79,8 @@ class SafeFetcherTest {
     try (LoopbackServer server = LoopbackServer.start()) {
       server.route("/stream", Reply.of(200, "text/plain", "x".repeat(250_000)).chunked());
 
-      assertThat(reasonOf(() -> fetcher.fetch(server.url("/stream")))).isEqualTo(Reason.TOO_LARGE);
+      assertThat(FetchFailures.reasonOf(() -> fetcher.fetch(server.url("/stream"))))
+          .isEqualTo(Reason.TOO_LARGE);
     }
   }
 
@@ -109,9 +101,9 @@ class SafeFetcherTest {
       server.route("/blob", new Reply(200, java.util.Map.of(), new byte[] {1, 0, 2, 0, 3}));
       server.route("/zip", Reply.of(200, "application/octet-stream", new byte[] {'P', 'K', 3, 4}));
 
-      assertThat(reasonOf(() -> fetcher.fetch(server.url("/blob"))))
+      assertThat(FetchFailures.reasonOf(() -> fetcher.fetch(server.url("/blob"))))
           .isEqualTo(Reason.UNSUPPORTED_CONTENT_TYPE);
-      assertThat(reasonOf(() -> fetcher.fetch(server.url("/zip"))))
+      assertThat(FetchFailures.reasonOf(() -> fetcher.fetch(server.url("/zip"))))
           .isEqualTo(Reason.UNSUPPORTED_CONTENT_TYPE);
     }
   }
@@ -145,7 +137,8 @@ class SafeFetcherTest {
     try (LoopbackServer server = LoopbackServer.start()) {
       server.route("/", Reply.html(Fixtures.text("duckduckgo-anomaly.html")));
 
-      assertThat(reasonOf(() -> fetcher.fetch(server.url("/")))).isEqualTo(Reason.CHALLENGE);
+      assertThat(FetchFailures.reasonOf(() -> fetcher.fetch(server.url("/"))))
+          .isEqualTo(Reason.CHALLENGE);
     }
   }
 
@@ -163,7 +156,8 @@ class SafeFetcherTest {
                   + "</div></form>"));
 
       assertThat(fetcher.fetch(server.url("/a")).body()).contains("are you a robot?");
-      assertThat(reasonOf(() -> fetcher.fetch(server.url("/robot")))).isEqualTo(Reason.CHALLENGE);
+      assertThat(FetchFailures.reasonOf(() -> fetcher.fetch(server.url("/robot"))))
+          .isEqualTo(Reason.CHALLENGE);
     }
   }
 
@@ -191,7 +185,8 @@ class SafeFetcherTest {
           SafeFetcher.create(new SophiaConfig.Fetch(300, 200_000, 5, "t", List.of("127.0.0.0/8")));
 
       long started = System.nanoTime();
-      assertThat(reasonOf(() -> quick.fetch(server.url("/slow")))).isEqualTo(Reason.TIMEOUT);
+      assertThat(FetchFailures.reasonOf(() -> quick.fetch(server.url("/slow"))))
+          .isEqualTo(Reason.TIMEOUT);
       assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(2_000);
     }
   }

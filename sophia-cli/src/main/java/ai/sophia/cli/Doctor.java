@@ -1,0 +1,222 @@
+package ai.sophia.cli;
+
+import ai.sophia.config.Secrets;
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.embedding.OnnxEmbedder;
+import ai.sophia.health.HealthStatus;
+import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.SqliteDatabase;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The checks behind {@code sophia doctor}, each probing one real component: the JDK, the data
+ * directory, the store, the index, the embedding model, and every search provider (reachability
+ * only, in parallel, 3 s each; a provider problem is reported but is not fatal).
+ */
+final class Doctor {
+  static final Duration PROVIDER_TIMEOUT = Duration.ofSeconds(3);
+  static final int MIN_JDK = 21;
+
+  /** One line of the report; {@code required} failures make doctor exit non-zero. */
+  record Check(Outcome outcome, boolean required, String text) {
+    enum Outcome {
+      OK,
+      FAILED,
+      SKIPPED
+    }
+
+    static Check ok(String text) {
+      return new Check(Outcome.OK, true, text);
+    }
+
+    static Check failed(boolean required, String text) {
+      return new Check(Outcome.FAILED, required, text);
+    }
+
+    boolean fatal() {
+      return outcome == Outcome.FAILED && required;
+    }
+
+    String line() {
+      String mark =
+          switch (outcome) {
+            case OK -> "✓";
+            case FAILED -> "✗";
+            case SKIPPED -> "–";
+          };
+      return mark + " " + text + (outcome == Outcome.FAILED && !required ? " (not required)" : "");
+    }
+  }
+
+  private Doctor() {}
+
+  static Check jdk() {
+    Runtime.Version version = Runtime.version();
+    String text = "JDK " + version + " (" + MIN_JDK + " or newer needed)";
+    return version.feature() >= MIN_JDK ? Check.ok(text) : Check.failed(true, text);
+  }
+
+  static Check dataDirectory(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Path probe = Files.createTempFile(dir, ".doctor", ".tmp");
+      Files.delete(probe);
+      return Check.ok("data directory " + dir.toAbsolutePath() + " is writable");
+    } catch (IOException e) {
+      return Check.failed(
+          true, "data directory " + dir.toAbsolutePath() + " is not writable: " + e.getMessage());
+    }
+  }
+
+  static Check store(Path dir) {
+    try (SqliteDatabase database = SqliteDatabase.open(dir)) {
+      HealthStatus status = database.healthCheck().check();
+      return Check.ok(
+          "store opens: SQLite at "
+              + database.file()
+              + ", schema version "
+              + database.schemaVersion()
+              + (status.detail().isEmpty() ? "" : " (" + status.detail() + ")"));
+    } catch (Exception e) {
+      return Check.failed(true, "store does not open: " + e.getMessage());
+    }
+  }
+
+  static Check index(Path dir, String model) {
+    try (LuceneDocumentIndex index = LuceneDocumentIndex.open(dir, model)) {
+      return Check.ok(
+          "index opens: "
+              + index.count("documents")
+              + " ingested passages, "
+              + index.count("research_data")
+              + " researched passages");
+    } catch (RuntimeException e) {
+      if (lockedByAnotherProcess(e)) {
+        return new Check(
+            Check.Outcome.SKIPPED,
+            false,
+            "index is in use by another Sophia process (a running 'sophia serve'?); not opened");
+      }
+      return Check.failed(true, "index does not open: " + e.getMessage());
+    }
+  }
+
+  static Check embeddings(String model) {
+    long started = System.nanoTime();
+    try {
+      OnnxEmbedder embedder = OnnxEmbedder.create(model);
+      float[] vector = embedder.embedQuery("doctor check");
+      long ms = (System.nanoTime() - started) / 1_000_000;
+      return Check.ok(
+          "embedding model " + model + " loads (" + vector.length + " dimensions, " + ms + " ms)");
+    } catch (RuntimeException e) {
+      return Check.failed(true, "embedding model " + model + " does not load: " + e.getMessage());
+    }
+  }
+
+  /** Every web search provider: configured? reachable? Checked in parallel. */
+  static List<Check> providers(SophiaConfig config, Map<String, String> env) {
+    Secrets secrets = Secrets.create(env);
+    SophiaConfig.Providers p = config.providers();
+    Map<String, SophiaConfig.Provider> providers = new java.util.LinkedHashMap<>();
+    providers.put("duckduckgo", p.duckduckgo());
+    providers.put("searxng", p.searxng());
+    providers.put("serper", p.serper());
+    providers.put("brave", p.brave());
+    providers.put("tavily", p.tavily());
+    HttpClient http =
+        HttpClient.newBuilder()
+            .connectTimeout(PROVIDER_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    List<Future<Check>> pending = new ArrayList<>();
+    try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      providers.forEach(
+          (name, provider) ->
+              pending.add(executor.submit(() -> provider(http, name, provider, secrets))));
+      List<Check> checks = new ArrayList<>();
+      for (Future<Check> future : pending) {
+        checks.add(future.get());
+      }
+      return checks;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of(Check.failed(false, "search providers: interrupted"));
+    } catch (java.util.concurrent.ExecutionException e) {
+      return List.of(Check.failed(false, "search providers: " + e.getCause()));
+    }
+  }
+
+  private static Check provider(
+      HttpClient http, String name, SophiaConfig.Provider provider, Secrets secrets) {
+    String label = "search " + name;
+    if (provider.baseUrl() == null || provider.baseUrl().isBlank()) {
+      return new Check(
+          Check.Outcome.SKIPPED,
+          false,
+          label + ": not configured (providers." + name + ".base_url is empty)");
+    }
+    String keyEnv = provider.apiKeyEnv();
+    if (keyEnv != null && !keyEnv.isBlank() && secrets.get(keyEnv).isEmpty()) {
+      return new Check(
+          Check.Outcome.SKIPPED,
+          false,
+          label + ": not configured (set " + keyEnv + " or " + keyEnv + "_FILE)");
+    }
+    long started = System.nanoTime();
+    try {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(provider.baseUrl()))
+              .method("HEAD", HttpRequest.BodyPublishers.noBody())
+              .timeout(PROVIDER_TIMEOUT)
+              .build();
+      int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+      long ms = (System.nanoTime() - started) / 1_000_000;
+      return new Check(
+          Check.Outcome.OK,
+          false,
+          label
+              + ": reachable at "
+              + provider.baseUrl()
+              + " (HTTP "
+              + status
+              + " in "
+              + ms
+              + " ms)");
+    } catch (IOException | IllegalArgumentException e) {
+      return Check.failed(
+          false, label + ": unreachable at " + provider.baseUrl() + " (" + describe(e) + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Check.failed(false, label + ": interrupted");
+    }
+  }
+
+  private static String describe(Exception e) {
+    String message = e.getMessage();
+    return e.getClass().getSimpleName()
+        + (message == null || message.isBlank() ? "" : ": " + message);
+  }
+
+  private static boolean lockedByAnotherProcess(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.lucene.store.LockObtainFailedException) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,19 @@
+package ai.sophia.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+
+/** One CLI invocation through picocli, in process, with stdout and stderr captured. */
+record CliRun(int exitCode, String out, String err) {
+  static CliRun of(Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new CliRun(code, out.toString(), err.toString());
+  }
+
+  static CliRun of(String... args) {
+    return of(Map.of(), args);
+  }
+}

@@ -1,0 +1,284 @@
+package ai.sophia.server;
+
+import ai.sophia.cache.CacheRegistry;
+import ai.sophia.config.Secrets;
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.embedding.OnnxEmbedder;
+import ai.sophia.error.UnavailableException;
+import ai.sophia.health.HealthCheck;
+import ai.sophia.health.HealthChecks;
+import ai.sophia.health.HealthReport;
+import ai.sophia.health.HealthStatus;
+import ai.sophia.ingest.Chunker;
+import ai.sophia.ingest.Ingestor;
+import ai.sophia.memory.DocumentStore;
+import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.OperationsStore;
+import ai.sophia.memory.ResearchStore;
+import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.SqliteDocumentStore;
+import ai.sophia.memory.SqliteOperationsStore;
+import ai.sophia.memory.SqliteResearchStore;
+import ai.sophia.research.LocalSearchProvider;
+import ai.sophia.research.ResearchService;
+import ai.sophia.research.Researcher;
+import ai.sophia.search.SearchProvider;
+import ai.sophia.search.SearchProviders;
+import ai.sophia.search.SearchRouter;
+import ai.sophia.security.ApiKeyStore;
+import ai.sophia.security.IssuedKey;
+import ai.sophia.security.Role;
+import ai.sophia.security.SqliteApiKeyStore;
+import ai.sophia.web.PageExtractor;
+import ai.sophia.web.SafeFetcher;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds Sophia by hand, top to bottom, in the start-up order of SPEC §7 —
+ * configuration (given), storage, services (caches, health checks, research, ingest), then on
+ * {@link #serve} the API and the start-up health checks. {@link #close()} releases everything in
+ * reverse order.
+ */
+public final class Sophia implements AutoCloseable {
+  static final String BOOTSTRAP_KEY_NAME = "bootstrap";
+
+  private static final Logger log = LoggerFactory.getLogger(Sophia.class);
+
+  private final SophiaConfig config;
+  private final Secrets secrets;
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private final SqliteDatabase database;
+  private final ApiKeyStore apiKeys;
+  private final ResearchStore researchStore;
+  private final DocumentStore documents;
+  private final OperationsStore operations;
+  private final LuceneDocumentIndex index;
+  private final OnnxEmbedder embedder;
+  private final CacheRegistry caches;
+  private final HealthChecks health;
+  private final PrometheusMeterRegistry metrics;
+  private final PageExtractor extractor = PageExtractor.create();
+  private final Chunker chunker = Chunker.create();
+  private final Clock clock = Clock.systemUTC();
+  private final Researcher researcher;
+  private final Ingestor ingestor;
+  private SophiaServer server;
+
+  private Sophia(SophiaConfig config, Map<String, String> env) {
+    this.config = config;
+    this.secrets = Secrets.create(env);
+    try {
+      // Storage.
+      this.database = own(SqliteDatabase.open(config.dataDir()));
+      this.apiKeys = new SqliteApiKeyStore(database);
+      this.researchStore = new SqliteResearchStore(database);
+      this.documents = new SqliteDocumentStore(database);
+      this.operations = new SqliteOperationsStore(database);
+      this.index = own(LuceneDocumentIndex.open(config.dataDir(), config.embedding().model()));
+      this.embedder = OnnxEmbedder.create(config.embedding().model());
+      // Services.
+      this.caches = CacheRegistry.create();
+      this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      resources.push(metrics::close);
+      this.health =
+          HealthChecks.create()
+              .register(database.healthCheck())
+              .register(index.healthCheck())
+              .register(embedder.healthCheck())
+              .register(cacheCheck(caches));
+      this.researcher = buildResearch();
+      this.ingestor =
+          Ingestor.create(config, extractor, chunker, embedder, index, documents, clock);
+    } catch (RuntimeException e) {
+      closeAll(e);
+      throw e;
+    }
+  }
+
+  /**
+   * Opens storage and builds the services for {@code config}; {@code env} supplies secrets (search
+   * provider API keys). Nothing listens until {@link #serve}.
+   */
+  public static Sophia open(SophiaConfig config, Map<String, String> env) {
+    return new Sophia(Objects.requireNonNull(config, "config"), Objects.requireNonNull(env, "env"));
+  }
+
+  /**
+   * Runs {@code work} against the API key store alone — no index, no model — so key management
+   * works beside a running server (SQLite in WAL mode takes both).
+   */
+  public static <R> R withApiKeys(SophiaConfig config, Function<ApiKeyStore, R> work) {
+    try (SqliteDatabase database = SqliteDatabase.open(config.dataDir())) {
+      return work.apply(new SqliteApiKeyStore(database));
+    }
+  }
+
+  /**
+   * Starts the HTTP API, then runs the health checks; a critical component that is down stops
+   * start-up with an {@link UnavailableException} naming it. On a first start (no active API key)
+   * creates an admin key and prints it once to {@code console} — never to the log.
+   *
+   * @return the port the server listens on
+   */
+  public int serve(PrintWriter console) {
+    Objects.requireNonNull(console, "console");
+    if (server != null) {
+      throw new IllegalStateException("Sophia is serving already");
+    }
+    SophiaServer started =
+        SophiaServer.create(config, researcher, apiKeys, health, caches, metrics);
+    int port = started.start();
+    resources.push(started);
+    server = started;
+    HealthReport report = health.run();
+    List<String> down =
+        report.components().stream()
+            .filter(c -> c.status() == HealthStatus.State.down && c.critical())
+            .map(c -> c.name() + ": " + c.detail())
+            .toList();
+    if (!down.isEmpty()) {
+      throw new UnavailableException(
+          "start-up stopped: required components are down: " + String.join("; ", down));
+    }
+    report.components().stream()
+        .filter(c -> c.status() != HealthStatus.State.up)
+        .forEach(c -> log.warn("component {} is {}: {}", c.name(), c.status(), c.detail()));
+    printBootstrapKeyIfNone(console);
+    return port;
+  }
+
+  public SophiaConfig config() {
+    return config;
+  }
+
+  public ApiKeyStore apiKeys() {
+    return apiKeys;
+  }
+
+  public HealthChecks health() {
+    return health;
+  }
+
+  public CacheRegistry caches() {
+    return caches;
+  }
+
+  public Researcher researcher() {
+    return researcher;
+  }
+
+  /** Reads sites and folders into the {@code local} engine's index ({@code sophia ingest}). */
+  public Ingestor ingestor() {
+    return ingestor;
+  }
+
+  @Override
+  public void close() {
+    closeAll(null);
+  }
+
+  private void printBootstrapKeyIfNone(PrintWriter console) {
+    if (apiKeys.countActive() > 0) {
+      return;
+    }
+    IssuedKey issued = apiKeys.create(BOOTSTRAP_KEY_NAME, Role.admin);
+    log.info(
+        "created the bootstrap admin key {} (secret printed to the console once)",
+        issued.key().id());
+    console.print(
+        box(
+            "Your admin API key (shown once): " + issued.secret(),
+            "Sophia keeps only its hash: store it now.",
+            "More keys: sophia keys create --name NAME [--role user]"));
+    console.flush();
+  }
+
+  static String box(String... lines) {
+    int width = 0;
+    for (String line : lines) {
+      width = Math.max(width, line.length());
+    }
+    String rule = "─".repeat(width + 2);
+    StringBuilder out = new StringBuilder();
+    out.append('┌').append(rule).append("┐\n");
+    for (String line : lines) {
+      out.append("│ ").append(line).append(" ".repeat(width - line.length())).append(" │\n");
+    }
+    return out.append('└').append(rule).append("┘\n").toString();
+  }
+
+  /**
+   * Research: every web search provider plus the {@code local} index behind one router with
+   * fallback, pages fetched SSRF-safe and remembered in {@code documents} and {@code index},
+   * results kept in {@code researchStore}.
+   */
+  private Researcher buildResearch() {
+    Map<String, SearchProvider> providers = new HashMap<>(SearchProviders.create(config, secrets));
+    providers.put("local", new LocalSearchProvider(index, embedder));
+    SearchRouter router =
+        SearchRouter.create(providers, config.research().fallbackEngines(), caches, config.cache());
+    router.healthChecks().forEach(health::register);
+    return ResearchService.create(
+        config,
+        router,
+        SafeFetcher.create(config.research().fetch()),
+        extractor,
+        chunker,
+        embedder,
+        index,
+        documents,
+        researchStore,
+        operations,
+        caches,
+        // Stored results are read back tolerantly, so results saved by another version still load.
+        new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES),
+        clock);
+  }
+
+  private static HealthCheck cacheCheck(CacheRegistry caches) {
+    return HealthCheck.of(
+        "cache",
+        Duration.ofSeconds(1),
+        () -> HealthStatus.up("caffeine", Map.of("hit_ratio", caches.hitRatio())));
+  }
+
+  private <T extends AutoCloseable> T own(T resource) {
+    resources.push(resource);
+    return resource;
+  }
+
+  private void closeAll(Throwable failure) {
+    RuntimeException first = null;
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        if (failure != null) {
+          failure.addSuppressed(e);
+        } else if (first == null) {
+          first = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}

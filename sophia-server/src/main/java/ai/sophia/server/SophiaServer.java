@@ -1,0 +1,172 @@
+package ai.sophia.server;
+
+import ai.sophia.cache.CacheRegistry;
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.error.UnavailableException;
+import ai.sophia.health.HealthChecks;
+import ai.sophia.research.Researcher;
+import ai.sophia.security.ApiKeyStore;
+import ai.sophia.server.http.AccessLog;
+import ai.sophia.server.http.Guard;
+import ai.sophia.server.http.Json;
+import ai.sophia.server.http.ProblemErrorHandler;
+import ai.sophia.server.http.Problems;
+import ai.sophia.server.http.RequestBodies;
+import ai.sophia.server.http.RequestIds;
+import ai.sophia.server.http.RequestRate;
+import ai.sophia.server.routes.HealthRoutes;
+import ai.sophia.server.routes.MemoryRoutes;
+import ai.sophia.server.routes.MetricsRoutes;
+import ai.sophia.server.routes.ResearchRoutes;
+import ai.sophia.server.routes.StatsRoutes;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sophia's HTTP API: Javalin on Jetty 12, handlers on virtual threads. Every request gets a request
+ * id, passes the {@link Guard} (API key, rate limit, role) unless the route is public, and fails,
+ * if it fails, as RFC 9457 problem+json. Created with its collaborators; {@link #start()} binds,
+ * {@link #close()} stops.
+ */
+public final class SophiaServer implements AutoCloseable {
+  /** How long a successful key lookup is trusted before the store is asked again. */
+  static final Duration KEY_CACHE_TTL = Duration.ofSeconds(5);
+
+  private static final Logger log = LoggerFactory.getLogger(SophiaServer.class);
+
+  private final SophiaConfig.Server settings;
+  private final Javalin app;
+  private final JvmGcMetrics gcMetrics;
+
+  private SophiaServer(
+      SophiaConfig config,
+      Researcher researcher,
+      ApiKeyStore keys,
+      HealthChecks health,
+      CacheRegistry caches,
+      PrometheusMeterRegistry metrics) {
+    this.settings = config.server();
+    ObjectMapper mapper = Json.mapper();
+    RequestRate rate = RequestRate.create();
+    Guard guard = new Guard(keys, config.security().rateLimit(), KEY_CACHE_TTL);
+    RequestBodies bodies = new RequestBodies(mapper, settings.maxBodyBytes());
+    ResearchRoutes research =
+        new ResearchRoutes(researcher, bodies, config.research().defaultEngine(), metrics);
+    StatsRoutes stats =
+        new StatsRoutes(Version.current(), Instant.now(), research::inFlight, rate, caches);
+    this.gcMetrics = bindMetrics(metrics, caches);
+    this.app =
+        Javalin.create(
+            cfg -> {
+              cfg.concurrency.useVirtualThreads = true;
+              cfg.startup.showJavalinBanner = false;
+              cfg.startup.showOldJavalinVersionWarning = false;
+              cfg.http.prefer405over404 = true;
+              cfg.http.maxRequestSize = settings.maxBodyBytes();
+              cfg.jsonMapper(new JavalinJackson(mapper, true));
+              cfg.jetty.host = settings.host();
+              cfg.jetty.port = settings.port();
+              cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+              cfg.jetty.modifyServer(
+                  server -> server.setErrorHandler(new ProblemErrorHandler(mapper)));
+              cfg.requestLogger.http(new AccessLog(metrics, rate));
+              cfg.routes.before(RequestIds::assign);
+              cfg.routes.beforeMatched(guard::check);
+              Problems.register(cfg, mapper);
+              new HealthRoutes(health).register(cfg.routes);
+              stats.register(cfg.routes);
+              research.register(cfg.routes);
+              new MemoryRoutes(researcher).register(cfg.routes);
+              new MetricsRoutes(metrics).register(cfg.routes);
+            });
+  }
+
+  /** A server for this configuration and these collaborators; nothing is bound until start. */
+  public static SophiaServer create(
+      SophiaConfig config,
+      Researcher researcher,
+      ApiKeyStore keys,
+      HealthChecks health,
+      CacheRegistry caches,
+      PrometheusMeterRegistry metrics) {
+    return new SophiaServer(
+        Objects.requireNonNull(config, "config"),
+        Objects.requireNonNull(researcher, "researcher"),
+        Objects.requireNonNull(keys, "keys"),
+        Objects.requireNonNull(health, "health"),
+        Objects.requireNonNull(caches, "caches"),
+        Objects.requireNonNull(metrics, "metrics"));
+  }
+
+  /**
+   * Binds and starts serving; returns the bound port (an ephemeral one when the configured port is
+   * 0).
+   *
+   * @throws UnavailableException when the address cannot be bound
+   */
+  public int start() {
+    try {
+      app.start();
+    } catch (RuntimeException e) {
+      throw new UnavailableException(
+          "cannot listen on "
+              + settings.host()
+              + ":"
+              + settings.port()
+              + " ("
+              + rootMessage(e)
+              + "); is another Sophia running? Choose another port with --port or server.port",
+          e);
+    }
+    int port = app.port();
+    log.info("Sophia {} listening on http://{}:{}", Version.current(), settings.host(), port);
+    return port;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    gcMetrics.close();
+    log.info("Sophia stopped serving");
+  }
+
+  private static JvmGcMetrics bindMetrics(PrometheusMeterRegistry registry, CacheRegistry caches) {
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    Gauge.builder("sophia.cache.hit.ratio", caches, CacheRegistry::hitRatio)
+        .description("Hits over lookups across Sophia's in-process caches")
+        .register(registry);
+    return gc;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}

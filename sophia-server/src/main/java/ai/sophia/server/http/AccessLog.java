@@ -1,0 +1,77 @@
+package ai.sophia.server.http;
+
+import io.javalin.http.Context;
+import io.javalin.http.RequestLogger;
+import io.javalin.router.Endpoint;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs once per finished request: one access log line (method, path, status, duration, key id —
+ * never a secret or an Authorization header), the {@code http.server.requests} timer tagged by
+ * route template rather than raw path (so ids in paths do not explode the series count), and the
+ * request rate. It also ends the request's logging context.
+ */
+public final class AccessLog implements RequestLogger {
+  private static final Logger log = LoggerFactory.getLogger("ai.sophia.access");
+
+  private final MeterRegistry registry;
+  private final RequestRate rate;
+
+  public AccessLog(MeterRegistry registry, RequestRate rate) {
+    this.registry = registry;
+    this.rate = rate;
+  }
+
+  @Override
+  public void handle(Context ctx, Float executionTimeMs) {
+    try {
+      long nanos = (long) (executionTimeMs * 1_000_000L);
+      int status = ctx.statusCode();
+      Timer.builder("http.server.requests")
+          .description("HTTP requests served, by route template, method and status")
+          .tag("method", ctx.method().name())
+          .tag("uri", routeTemplate(ctx, status))
+          .tag("status", Integer.toString(status))
+          .tag("outcome", outcome(status))
+          .register(registry)
+          .record(nanos, TimeUnit.NANOSECONDS);
+      rate.record();
+      log.atInfo()
+          .addKeyValue("method", ctx.method().name())
+          .addKeyValue("path", ctx.path())
+          .addKeyValue("status", status)
+          .addKeyValue("duration_ms", Math.round(executionTimeMs * 10) / 10.0)
+          .addKeyValue("api_key_id", Guard.keyId(ctx).orElse("-"))
+          .log(
+              "{} {} {} {}ms",
+              ctx.method().name(),
+              ctx.path(),
+              status,
+              Math.round(executionTimeMs));
+    } finally {
+      RequestIds.clear();
+    }
+  }
+
+  private static String routeTemplate(Context ctx, int status) {
+    Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
+    if (endpoint != null) {
+      return endpoint.path;
+    }
+    return status == 404 ? "NOT_FOUND" : "UNMATCHED";
+  }
+
+  private static String outcome(int status) {
+    return switch (status / 100) {
+      case 2 -> "SUCCESS";
+      case 3 -> "REDIRECTION";
+      case 4 -> "CLIENT_ERROR";
+      case 5 -> "SERVER_ERROR";
+      default -> "UNKNOWN";
+    };
+  }
+}

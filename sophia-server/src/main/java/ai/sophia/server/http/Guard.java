@@ -1,0 +1,106 @@
+package ai.sophia.server.http;
+
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.error.ForbiddenException;
+import ai.sophia.error.RateLimitedException;
+import ai.sophia.error.UnauthorizedException;
+import ai.sophia.security.ApiKey;
+import ai.sophia.security.ApiKeyStore;
+import ai.sophia.security.Role;
+import io.javalin.http.Context;
+import io.javalin.security.RouteRole;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The gate in front of every matched route: authenticates the API key ({@code Authorization:
+ * Bearer} or {@code X-API-Key}), applies the key's rate limit, then checks its role against the
+ * route's {@link Access}. Secrets are never logged or echoed; only the key's id travels on.
+ */
+public final class Guard {
+  private static final String KEY_ID = "sophia.api_key_id";
+
+  private final ApiKeyAuthenticator authenticator;
+  private final RateLimiter limiter;
+  private final double perSecond;
+
+  public Guard(ApiKeyStore keys, SophiaConfig.RateLimit rateLimit, Duration keyCacheTtl) {
+    this.authenticator = new ApiKeyAuthenticator(keys, keyCacheTtl);
+    this.limiter =
+        new RateLimiter(rateLimit.requestsPerSecond(), rateLimit.burst(), System::nanoTime);
+    this.perSecond = rateLimit.requestsPerSecond();
+  }
+
+  /** A before-matched handler. */
+  public void check(Context ctx) {
+    Access access = access(ctx.routeRoles());
+    if (access == Access.PUBLIC) {
+      return;
+    }
+    ApiKey key = authenticate(ctx);
+    ctx.attribute(KEY_ID, key.id());
+    RateLimiter.Decision decision = limiter.acquire(key.id());
+    ctx.header("X-RateLimit-Limit", Integer.toString(limiter.burst()));
+    ctx.header("X-RateLimit-Remaining", Integer.toString(decision.remaining()));
+    if (!decision.allowed()) {
+      throw new RateLimitedException(
+          "rate limit exceeded for this API key: "
+              + perSecond
+              + " requests per second, bursts of "
+              + limiter.burst(),
+          decision.retryAfter());
+    }
+    Role needed = access.minimum().orElseThrow();
+    if (!key.role().atLeast(needed)) {
+      throw new ForbiddenException(
+          "this endpoint needs role "
+              + needed
+              + " or higher; key '"
+              + key.name()
+              + "' has role "
+              + key.role());
+    }
+  }
+
+  /** The id (never the secret) of the key that authenticated this request, for the access log. */
+  public static Optional<String> keyId(Context ctx) {
+    return Optional.ofNullable(ctx.attribute(KEY_ID));
+  }
+
+  private ApiKey authenticate(Context ctx) {
+    String secret = presentedSecret(ctx);
+    return authenticator
+        .authenticate(secret)
+        .orElseThrow(() -> new UnauthorizedException("the API key is not valid or was revoked"));
+  }
+
+  private static String presentedSecret(Context ctx) {
+    String authorization = ctx.header("Authorization");
+    if (authorization != null) {
+      int space = authorization.indexOf(' ');
+      String scheme = space < 0 ? authorization : authorization.substring(0, space);
+      if (!scheme.toLowerCase(Locale.ROOT).equals("bearer")) {
+        throw new UnauthorizedException(
+            "the Authorization header must use the Bearer scheme: 'Authorization: Bearer <key>'");
+      }
+      return space < 0 ? "" : authorization.substring(space + 1).strip();
+    }
+    String header = ctx.header("X-API-Key");
+    if (header != null) {
+      return header.strip();
+    }
+    throw new UnauthorizedException(
+        "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'");
+  }
+
+  private static Access access(Set<RouteRole> roles) {
+    for (RouteRole role : roles) {
+      if (role instanceof Access a) {
+        return a;
+      }
+    }
+    return Access.ADMIN;
+  }
+}

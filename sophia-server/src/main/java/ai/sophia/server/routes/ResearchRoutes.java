@@ -1,0 +1,98 @@
+package ai.sophia.server.routes;
+
+import ai.sophia.error.InvalidInputException;
+import ai.sophia.error.NotFoundException;
+import ai.sophia.research.ResearchProgress;
+import ai.sophia.research.ResearchRequest;
+import ai.sophia.research.ResearchResult;
+import ai.sophia.research.Researcher;
+import ai.sophia.server.http.Access;
+import ai.sophia.server.http.RequestBodies;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * Research over HTTP: {@code POST /api/v1/chat} runs a research request (validated completely
+ * before the researcher is called) and {@code GET /api/v1/research/{id}} returns a stored result.
+ * Counts research in flight, which /api/v1/system/stats reports as active agents.
+ */
+public final class ResearchRoutes {
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+
+  private final Researcher researcher;
+  private final RequestBodies bodies;
+  private final String defaultEngine;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Counter succeeded;
+  private final Counter failed;
+  private final Timer duration;
+
+  public ResearchRoutes(
+      Researcher researcher, RequestBodies bodies, String defaultEngine, MeterRegistry registry) {
+    this.researcher = Objects.requireNonNull(researcher, "researcher");
+    this.bodies = Objects.requireNonNull(bodies, "bodies");
+    this.defaultEngine = Objects.requireNonNull(defaultEngine, "defaultEngine");
+    this.succeeded = requests(registry, "ok");
+    this.failed = requests(registry, "error");
+    this.duration =
+        Timer.builder("sophia.research.duration")
+            .description("Time from research request to answer")
+            .register(registry);
+    Gauge.builder("sophia.research.in_flight", inFlight, AtomicInteger::get)
+        .description("Research requests running now")
+        .register(registry);
+  }
+
+  public void register(RoutesConfig routes) {
+    routes.post("/api/v1/chat", this::chat, Access.USE);
+    routes.get("/api/v1/research/{id}", this::find, Access.READ);
+  }
+
+  /** Research requests running right now. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  private void chat(Context ctx) {
+    ResearchRequest request = bodies.read(ctx, ChatRequest.class).validate(defaultEngine);
+    inFlight.incrementAndGet();
+    Timer.Sample sample = Timer.start();
+    boolean ok = false;
+    try {
+      ResearchResult result = researcher.research(request, ResearchProgress.none());
+      ok = true;
+      ctx.json(result);
+    } finally {
+      inFlight.decrementAndGet();
+      sample.stop(duration);
+      (ok ? succeeded : failed).increment();
+    }
+  }
+
+  private void find(Context ctx) {
+    String id = ctx.pathParam("id");
+    if (!ID.matcher(id).matches()) {
+      throw new InvalidInputException(
+          "id", "a research id is 1 to 100 letters, digits, '-' or '_'");
+    }
+    ResearchResult result =
+        researcher
+            .find(id)
+            .orElseThrow(() -> new NotFoundException("no research result with id '" + id + "'"));
+    ctx.json(result);
+  }
+
+  private static Counter requests(MeterRegistry registry, String outcome) {
+    return Counter.builder("sophia.research.requests")
+        .description("Research requests answered, by outcome")
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+}

@@ -1,0 +1,102 @@
+package ai.sophia.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.sophia.health.HealthCheck;
+import ai.sophia.health.HealthChecks;
+import ai.sophia.health.HealthStatus;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HealthRouteTest {
+  @TempDir Path dir;
+
+  private static HealthCheck sleeping(String name, boolean critical) {
+    return new HealthCheck() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Duration timeout() {
+        return Duration.ofMillis(300);
+      }
+
+      @Override
+      public boolean critical() {
+        return critical;
+      }
+
+      @Override
+      public HealthStatus check() throws InterruptedException {
+        Thread.sleep(10_000);
+        return HealthStatus.up("too late");
+      }
+    };
+  }
+
+  private static HealthCheck fine(String name) {
+    return HealthCheck.of(
+        name, Duration.ofSeconds(1), () -> HealthStatus.up("fine", Map.of("answers", 42)));
+  }
+
+  @Test
+  void health_allUp_200WithEachComponentAndNoKeyNeeded() {
+    HealthChecks checks = HealthChecks.create().register(fine("store")).register(fine("index"));
+    try (TestServer server = TestServer.start(dir, Map.of(), new RefusingResearcher(), checks)) {
+      HttpResponse<String> response = server.get("/health");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+      JsonNode body = TestServer.json(response);
+      assertThat(body.get("status").asText()).isEqualTo("up");
+      assertThat(body.get("timestamp").asText()).isNotBlank();
+      assertThat(body.get("components")).hasSize(2);
+      JsonNode store = body.get("components").get(0);
+      assertThat(store.get("name").asText()).isEqualTo("store");
+      assertThat(store.get("status").asText()).isEqualTo("up");
+      assertThat(store.get("detail").asText()).isEqualTo("fine");
+      assertThat(store.get("latency_ms").isIntegralNumber()).isTrue();
+      assertThat(store.get("facts").get("answers").asInt()).isEqualTo(42);
+    }
+  }
+
+  @Test
+  void health_criticalCheckHangs_503DownWithinItsTimeout() {
+    HealthChecks checks =
+        HealthChecks.create().register(fine("index")).register(sleeping("store", true));
+    try (TestServer server = TestServer.start(dir, Map.of(), new RefusingResearcher(), checks)) {
+      long started = System.nanoTime();
+      HttpResponse<String> response = server.get("/health");
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+      assertThat(tookMs).isLessThan(3_000);
+      assertThat(response.statusCode()).isEqualTo(503);
+      JsonNode body = TestServer.json(response);
+      assertThat(body.get("status").asText()).isEqualTo("down");
+      JsonNode store = body.get("components").get(1);
+      assertThat(store.get("status").asText()).isEqualTo("down");
+      assertThat(store.get("detail").asText()).contains("300 ms");
+      assertThat(store.get("latency_ms").asLong()).isBetween(250L, 3_000L);
+    }
+  }
+
+  @Test
+  void health_optionalCheckHangs_200Degraded() {
+    HealthChecks checks =
+        HealthChecks.create().register(fine("store")).register(sleeping("search.brave", false));
+    try (TestServer server = TestServer.start(dir, Map.of(), new RefusingResearcher(), checks)) {
+      HttpResponse<String> response = server.get("/health");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(TestServer.json(response).get("status").asText()).isEqualTo("degraded");
+    }
+  }
+}

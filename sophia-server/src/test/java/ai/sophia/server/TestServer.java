@@ -1,0 +1,132 @@
+package ai.sophia.server;
+
+import ai.sophia.cache.CacheRegistry;
+import ai.sophia.config.ConfigLoader;
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.health.HealthChecks;
+import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.research.Researcher;
+import ai.sophia.security.ApiKeyStore;
+import ai.sophia.security.Role;
+import ai.sophia.security.SqliteApiKeyStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A real {@link SophiaServer} on an ephemeral loopback port over a real SQLite key store in a
+ * temporary directory, plus a small HTTP client for it.
+ */
+final class TestServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final SophiaConfig config;
+  final SqliteDatabase database;
+  final ApiKeyStore keys;
+  final CacheRegistry caches = CacheRegistry.create();
+  final SophiaServer server;
+  final int port;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestServer(
+      Path dir, Map<String, String> env, Researcher researcher, HealthChecks health) {
+    Map<String, String> all = new HashMap<>(env);
+    all.put("SOPHIA_SERVER_PORT", "0");
+    all.put("SOPHIA_DATA_DIR", dir.toString());
+    this.config = ConfigLoader.create(all).load(Optional.empty());
+    this.database = SqliteDatabase.open(dir);
+    this.keys = new SqliteApiKeyStore(database);
+    this.server =
+        SophiaServer.create(
+            config,
+            researcher,
+            keys,
+            health,
+            caches,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    this.port = server.start();
+  }
+
+  static TestServer start(Path dir) {
+    return start(dir, Map.of(), new RefusingResearcher(), HealthChecks.create());
+  }
+
+  static TestServer start(
+      Path dir, Map<String, String> env, Researcher researcher, HealthChecks health) {
+    return new TestServer(dir, env, researcher, health);
+  }
+
+  /** A new key's secret. */
+  String key(Role role) {
+    return keys.create("test-" + role, role).secret();
+  }
+
+  HttpResponse<String> get(String path, String... headers) {
+    return send(request(path, headers).GET());
+  }
+
+  HttpResponse<String> post(String path, String contentType, String body, String... headers) {
+    HttpRequest.Builder builder =
+        request(path, headers).POST(HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      builder.header("Content-Type", contentType);
+    }
+    return send(builder);
+  }
+
+  HttpResponse<String> send(String method, String path, String... headers) {
+    return send(request(path, headers).method(method, HttpRequest.BodyPublishers.noBody()));
+  }
+
+  static JsonNode json(HttpResponse<String> response) {
+    try {
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException("not JSON: " + response.body(), e);
+    }
+  }
+
+  static String bearer(String secret) {
+    return "Bearer " + secret;
+  }
+
+  private HttpRequest.Builder request(String path, String... headers) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(20));
+    if (headers.length > 0) {
+      builder.headers(headers);
+    }
+    return builder;
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder builder) {
+    try {
+      return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    database.close();
+  }
+}

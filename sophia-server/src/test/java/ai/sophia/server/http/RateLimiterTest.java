@@ -1,0 +1,48 @@
+package ai.sophia.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RateLimiterTest {
+  private final AtomicLong now = new AtomicLong(1_000_000_000L);
+
+  @Test
+  void acquire_burstUsedUp_refusedWithTheWaitForOneToken() {
+    RateLimiter limiter = new RateLimiter(2.0, 3, now::get);
+
+    assertThat(limiter.acquire("k").remaining()).isEqualTo(2);
+    assertThat(limiter.acquire("k").remaining()).isEqualTo(1);
+    assertThat(limiter.acquire("k").remaining()).isZero();
+    RateLimiter.Decision refused = limiter.acquire("k");
+
+    assertThat(refused.allowed()).isFalse();
+    assertThat(refused.retryAfter()).isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
+  void acquire_timePasses_tokensRefillAtTheRateUpToTheBurst() {
+    RateLimiter limiter = new RateLimiter(2.0, 3, now::get);
+    for (int i = 0; i < 3; i++) {
+      limiter.acquire("k");
+    }
+
+    now.addAndGet(Duration.ofMillis(500).toNanos());
+    assertThat(limiter.acquire("k").allowed()).isTrue();
+    assertThat(limiter.acquire("k").allowed()).isFalse();
+
+    now.addAndGet(Duration.ofMinutes(10).toNanos());
+    assertThat(limiter.acquire("k").remaining()).isEqualTo(2);
+  }
+
+  @Test
+  void acquire_separateKeys_separateBuckets() {
+    RateLimiter limiter = new RateLimiter(1.0, 1, now::get);
+
+    assertThat(limiter.acquire("a").allowed()).isTrue();
+    assertThat(limiter.acquire("a").allowed()).isFalse();
+    assertThat(limiter.acquire("b").allowed()).isTrue();
+  }
+}
