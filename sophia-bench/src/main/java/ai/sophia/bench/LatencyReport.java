@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Research latency results: request-to-answer time over all samples and, per stage, its median,
- * p95 and share of the summed request time. Time not covered by any reported stage is shown as
- * {@code other}, so the shares add up to 100%.
+ * Research latency results: request-to-answer time over all samples and, per stage, its median, p95
+ * and share of the summed request time. Time not covered by any reported stage is shown as {@code
+ * other}, so the shares add up to 100%.
  */
 record LatencyReport(
     String corpus,

@@ -91,7 +91,8 @@ public final class ResearchLatency {
                 docs.toString(), ingested, config.embedding().model(), sources, warmup, samples);
         System.out.print(report.markdown());
         System.out.println();
-        System.out.println("Per-request timings: " + JsonResults.write(out, "research-latency", report));
+        System.out.println(
+            "Per-request timings: " + JsonResults.write(out, "research-latency", report));
       }
     }
   }

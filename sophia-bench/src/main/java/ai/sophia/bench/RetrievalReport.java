@@ -54,14 +54,14 @@ final class RetrievalReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "- %s (%s) vs %s, top 3: right page found only by %s on %d questions, only by the"
-                  + " baseline on %d%n",
+              "- %s (%s) vs %s, top 3: right page found only by the first on %d questions, only"
+                  + " by the baseline on %d (two-sided sign test p = %.3g)%n",
               label(other.ranking()),
               other.model(),
               label(baseline.ranking()),
-              label(other.ranking()),
               wins,
-              losses));
+              losses,
+              signTest(wins, losses)));
     }
     return md.toString();
   }
@@ -78,6 +78,25 @@ final class RetrievalReport {
     return JsonResults.write(dir, "retrieval", root);
   }
 
+  /**
+   * Two-sided exact sign test on the questions where the two rankings disagree: the chance of a
+   * split at least this uneven if each side were equally likely to win a disagreement.
+   */
+  static double signTest(int wins, int losses) {
+    int n = wins + losses;
+    if (n == 0) {
+      return 1;
+    }
+    int k = Math.min(wins, losses);
+    double tail = 0;
+    double term = Math.pow(0.5, n); // C(n, 0) / 2^n
+    for (int i = 0; i <= k; i++) {
+      tail += term;
+      term = term * (n - i) / (i + 1);
+    }
+    return Math.min(1, 2 * tail);
+  }
+
   private static boolean top3(int rank) {
     return rank >= 1 && rank <= 3;
   }
@@ -85,8 +104,9 @@ final class RetrievalReport {
   private static String label(String ranking) {
     return switch (ranking) {
       case "bm25-pages" -> "BM25, whole pages (baseline)";
-      case "bm25-chunks" -> "BM25, chunks";
-      case "hybrid" -> "Sophia hybrid";
+      case "bm25-chunks" -> "BM25 only, chunks";
+      case "vector" -> "embeddings only, chunks";
+      case "hybrid" -> "Sophia hybrid (local engine)";
       default -> ranking;
     };
   }

@@ -28,7 +28,8 @@ class LatencyReportTest {
         List.of(
             new ResearchLatency.Sample("a", 100, stages(1), 3, true),
             new ResearchLatency.Sample("b", 200, stages(2), 0, false));
-    Ingestor.Result ingested = new Ingestor.Result(new IngestReport(7, List.of(), true), 7, 0, 70, 1500);
+    Ingestor.Result ingested =
+        new Ingestor.Result(new IngestReport(7, List.of(), true), 7, 0, 70, 1500);
 
     LatencyReport report = LatencyReport.of("/docs", ingested, "bge-small-en-v1.5", 3, 0, samples);
 
