@@ -77,7 +77,8 @@ final class RetrievalScorer {
       long start = System.nanoTime();
       List<String> urls = search.apply(question.text());
       millis[i] = (System.nanoTime() - start) / 1e6;
-      ranks[i] = Scores.rank(urls, question);
+      // Every ranking is judged on its first PAGES pages, so MRR means MRR@10 for all of them.
+      ranks[i] = Scores.rank(urls.subList(0, Math.min(PAGES, urls.size())), question);
     }
     return new ModelRun(
         ranking,
