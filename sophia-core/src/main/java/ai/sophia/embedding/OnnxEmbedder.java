@@ -4,19 +4,10 @@ import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthStatus;
-import dev.langchain4j.data.embedding.Embedding;
-import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +17,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The model (about 130 MB for bge-small, 90 MB for MiniLM) is loaded on first use, once; a
  * caller that wants no first-request delay calls {@link #load()} at start-up. Passages are embedded
- * in parallel on a pool of daemon threads, one per core.
+ * in padded batches of similar length, one ONNX call per batch, with ONNX Runtime using every core
+ * ({@link BertEncoder}); the vectors equal LangChain4j's one-text-per-call ones.
  */
 public final class OnnxEmbedder implements Embedder {
   private static final Logger log = LoggerFactory.getLogger(OnnxEmbedder.class);
@@ -35,30 +27,50 @@ public final class OnnxEmbedder implements Embedder {
   private static final String BGE_QUERY_PREFIX =
       "Represent this sentence for searching relevant passages: ";
 
+  // Windows per ONNX call and padded positions per call: measured best on 2 cores (EmbedderSpeed).
+  private static final int BATCH_ROWS = 16;
+  private static final int BATCH_TOKENS = 8192;
+
   private final String model;
   private final String queryPrefix;
-  private final Function<ExecutorService, EmbeddingModel> loader;
-  private volatile EmbeddingModel loaded;
+  private volatile BertEncoder loaded;
 
-  private OnnxEmbedder(
-      String model, String queryPrefix, Function<ExecutorService, EmbeddingModel> loader) {
+  private OnnxEmbedder(String model, String queryPrefix) {
     this.model = model;
     this.queryPrefix = queryPrefix;
-    this.loader = loader;
   }
 
   /** An embedder for {@code bge-small-en-v1.5} or {@code all-minilm-l6-v2}; nothing loads yet. */
   public static OnnxEmbedder create(String modelName) {
     Objects.requireNonNull(modelName, "modelName");
+    return new OnnxEmbedder(modelName, spec(modelName).queryPrefix);
+  }
+
+  /** Model file (a resource in the LangChain4j model jar), pooling and query prefix of a model. */
+  private record Spec(String file, BertEncoder.Pooling pooling, String queryPrefix) {}
+
+  private static Spec spec(String modelName) {
     return switch (modelName) {
       case "bge-small-en-v1.5" ->
-          new OnnxEmbedder(modelName, BGE_QUERY_PREFIX, BgeSmallEnV15EmbeddingModel::new);
-      case "all-minilm-l6-v2" -> new OnnxEmbedder(modelName, "", AllMiniLmL6V2EmbeddingModel::new);
+          new Spec("bge-small-en-v1.5", BertEncoder.Pooling.CLS, BGE_QUERY_PREFIX);
+      case "all-minilm-l6-v2" -> new Spec("all-minilm-l6-v2", BertEncoder.Pooling.MEAN, "");
       default ->
           throw new InvalidInputException(
               "embedding.model",
               "embedding.model '" + modelName + "' is not bge-small-en-v1.5 or all-minilm-l6-v2");
     };
+  }
+
+  /** Loads the encoder for a model name now (tests compare it with LangChain4j's). */
+  static BertEncoder encoder(String modelName) {
+    Spec spec = spec(modelName);
+    return BertEncoder.load(
+        spec.file + ".onnx",
+        spec.file + "-tokenizer.json",
+        spec.pooling,
+        Runtime.getRuntime().availableProcessors(),
+        BATCH_ROWS,
+        BATCH_TOKENS);
   }
 
   @Override
@@ -78,7 +90,7 @@ public final class OnnxEmbedder implements Embedder {
 
   /** Loads the model now if it is not loaded yet; safe to call from several threads. */
   public void load() {
-    embeddingModel();
+    encoder();
   }
 
   @Override
@@ -87,8 +99,7 @@ public final class OnnxEmbedder implements Embedder {
     if (query.isBlank()) {
       throw new InvalidInputException("query", "query is blank");
     }
-    Embedding e = embeddingModel().embed(queryPrefix + query).content();
-    return normalized(e.vector());
+    return normalized(encoder().embed(List.of(queryPrefix + query)).get(0));
   }
 
   @Override
@@ -97,20 +108,13 @@ public final class OnnxEmbedder implements Embedder {
     if (passages.isEmpty()) {
       return List.of();
     }
-    List<TextSegment> segments = new ArrayList<>(passages.size());
     for (int i = 0; i < passages.size(); i++) {
       String passage = passages.get(i);
       if (passage == null || passage.isBlank()) {
         throw new InvalidInputException("passages[" + i + "]", "passage " + i + " is blank");
       }
-      segments.add(TextSegment.from(passage));
     }
-    List<Embedding> embeddings = embeddingModel().embedAll(segments).content();
-    List<float[]> out = new ArrayList<>(embeddings.size());
-    for (Embedding e : embeddings) {
-      out.add(normalized(e.vector()));
-    }
-    return out;
+    return encoder().embed(passages).stream().map(OnnxEmbedder::normalized).toList();
   }
 
   /**
@@ -137,22 +141,17 @@ public final class OnnxEmbedder implements Embedder {
     };
   }
 
-  private EmbeddingModel embeddingModel() {
-    EmbeddingModel current = loaded;
+  private BertEncoder encoder() {
+    BertEncoder current = loaded;
     if (current != null) {
       return current;
     }
     synchronized (this) {
       if (loaded == null) {
         long started = System.nanoTime();
-        ExecutorService executor =
-            Executors.newFixedThreadPool(
-                Runtime.getRuntime().availableProcessors(),
-                Thread.ofPlatform().daemon().name("embed-" + model + "-", 0).factory());
         try {
-          loaded = loader.apply(executor);
+          loaded = encoder(model);
         } catch (RuntimeException | LinkageError e) {
-          executor.shutdown();
           throw new UnavailableException(
               "embedding model " + model + " could not be loaded: " + e, e);
         }
@@ -163,9 +162,7 @@ public final class OnnxEmbedder implements Embedder {
     }
   }
 
-  /**
-   * The models normalize already; this keeps the unit-length contract whatever the library does.
-   */
+  /** The encoder normalizes already; this keeps the unit-length contract whatever it does. */
   private static float[] normalized(float[] v) {
     double sum = 0;
     for (float x : v) {

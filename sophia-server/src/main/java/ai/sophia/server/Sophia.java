@@ -3,7 +3,9 @@ package ai.sophia.server;
 import ai.sophia.cache.CacheRegistry;
 import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.embedding.Embedder;
 import ai.sophia.embedding.OnnxEmbedder;
+import ai.sophia.embedding.QueryCachingEmbedder;
 import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthChecks;
@@ -228,8 +230,15 @@ public final class Sophia implements AutoCloseable {
    * results kept in {@code researchStore}.
    */
   private Researcher buildResearch() {
+    Embedder queries =
+        new QueryCachingEmbedder(
+            embedder,
+            caches.create(
+                "query_embeddings",
+                config.cache().searchMaxEntries(),
+                Duration.ofMinutes(config.cache().ttlMinutes())));
     Map<String, SearchProvider> providers = new HashMap<>(SearchProviders.create(config, secrets));
-    providers.put("local", new LocalSearchProvider(index, embedder));
+    providers.put("local", new LocalSearchProvider(index, queries));
     SearchRouter router =
         SearchRouter.create(providers, config.research().fallbackEngines(), caches, config.cache());
     router.healthChecks().forEach(health::register);
@@ -239,7 +248,7 @@ public final class Sophia implements AutoCloseable {
         SafeFetcher.create(config.research().fetch()),
         extractor,
         chunker,
-        embedder,
+        queries,
         index,
         documents,
         researchStore,
