@@ -15,7 +15,8 @@ import java.util.Set;
 record LatencyReport(
     String corpus,
     int pages,
-    int passages,
+    int pagesEmbedded,
+    int passagesEmbedded,
     long ingestMillis,
     String model,
     int sourcesLimit,
@@ -75,6 +76,7 @@ record LatencyReport(
     return new LatencyReport(
         corpus,
         ingested.stored() + ingested.unchanged(),
+        ingested.stored(),
         ingested.passages(),
         ingested.millis(),
         model,
@@ -95,12 +97,14 @@ record LatencyReport(
     md.append(
         String.format(
             Locale.ROOT,
-            "%nResearch over %s: %d pages, %d passages (ingested in %.1f s), embedding model %s;"
-                + " %d requests one after another (after %d warm-up), search_engine local,"
-                + " sources_limit %d; %d answered, %.1f sources on average.%n%n",
+            "%nResearch over %s: %d pages (ingest in this run: %d pages, %d passages embedded in"
+                + " %.1f s; the rest were indexed already), embedding model %s; %d requests one"
+                + " after another (after %d warm-up), search_engine local, sources_limit %d; %d"
+                + " answered, %.1f sources on average.%n%n",
             corpus,
             pages,
-            passages,
+            pagesEmbedded,
+            passagesEmbedded,
             ingestMillis / 1000.0,
             model,
             requests,

@@ -29,12 +29,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Flags: {@code --docs DIR}, {@code --questions FILE}, {@code --queries N} (default: all),
  * {@code --warmup N} (default 5, not measured), {@code --sources N} (default 3), {@code --model M}
- * (embedding model, default the configured one), {@code --out DIR}.
+ * (embedding model, default the configured one), {@code --data DIR} (use and keep this data
+ * directory instead of a scratch one; pages already ingested there are not embedded again), {@code
+ * --out DIR}.
  */
 public final class ResearchLatency {
   private static final Logger log = LoggerFactory.getLogger(ResearchLatency.class);
   private static final Set<String> FLAGS =
-      Set.of("docs", "questions", "queries", "warmup", "sources", "model", "out");
+      Set.of("docs", "questions", "queries", "warmup", "sources", "model", "data", "out");
 
   private ResearchLatency() {}
 
@@ -58,42 +60,56 @@ public final class ResearchLatency {
     int sources = flags.integer("sources", 3, 1, 20);
     Path out = flags.path("out", "bench/results");
 
+    Optional<Path> kept =
+        flags.has("data") ? Optional.of(flags.path("data", "")) : Optional.empty();
     try (ScratchDirectory scratch = ScratchDirectory.create("sophia-research-latency-")) {
       Map<String, String> env = new LinkedHashMap<>();
-      env.put(ConfigLoader.envName("data_dir"), scratch.path().toString());
+      env.put(ConfigLoader.envName("data_dir"), kept.orElse(scratch.path()).toString());
       env.put(ConfigLoader.envName("ingest.max_pages"), "100000");
-      flags.list("model", "-").stream()
-          .filter(m -> !m.equals("-"))
-          .forEach(m -> env.put(ConfigLoader.envName("embedding.model"), m));
-      SophiaConfig config = ConfigLoader.create(env).load(Optional.empty());
-      // No provider secrets: every request names the local engine, nothing leaves the machine.
-      try (Sophia sophia = Sophia.open(config, Map.of())) {
-        Ingestor.Result ingested =
-            sophia.ingestor().ingest(docs.toString(), false, IngestProgress.none());
-        log.info(
-            "ingested {} pages, {} passages in {} s",
-            ingested.stored(),
-            ingested.passages(),
-            ingested.millis() / 1000);
-        Researcher researcher = sophia.researcher();
-        for (int i = 0; i < warmup; i++) {
-          ask(researcher, questions.get(i % questions.size()).text(), sources);
-        }
-        List<Sample> samples = new ArrayList<>();
-        for (int i = 0; i < queries; i++) {
-          samples.add(ask(researcher, questions.get(i % questions.size()).text(), sources));
-          if ((i + 1) % 20 == 0) {
-            log.info("{}/{} research requests done", i + 1, queries);
-          }
-        }
-        LatencyReport report =
-            LatencyReport.of(
-                docs.toString(), ingested, config.embedding().model(), sources, warmup, samples);
-        System.out.print(report.markdown());
-        System.out.println();
-        System.out.println(
-            "Per-request timings: " + JsonResults.write(out, "research-latency", report));
+      if (flags.has("model")) {
+        env.put(ConfigLoader.envName("embedding.model"), flags.text("model", ""));
       }
+      SophiaConfig config = ConfigLoader.create(env).load(Optional.empty());
+      measure(config, docs, questions, queries, warmup, sources, out);
+    }
+  }
+
+  private static void measure(
+      SophiaConfig config,
+      Path docs,
+      List<Question> questions,
+      int queries,
+      int warmup,
+      int sources,
+      Path out) {
+    // No provider secrets: every request names the local engine, nothing leaves the machine.
+    try (Sophia sophia = Sophia.open(config, Map.of())) {
+      Ingestor.Result ingested =
+          sophia.ingestor().ingest(docs.toString(), false, IngestProgress.none());
+      log.info(
+          "ingested {} pages ({} unchanged), {} passages in {} s",
+          ingested.stored(),
+          ingested.unchanged(),
+          ingested.passages(),
+          ingested.millis() / 1000);
+      Researcher researcher = sophia.researcher();
+      for (int i = 0; i < warmup; i++) {
+        ask(researcher, questions.get(i % questions.size()).text(), sources);
+      }
+      List<Sample> samples = new ArrayList<>();
+      for (int i = 0; i < queries; i++) {
+        samples.add(ask(researcher, questions.get(i % questions.size()).text(), sources));
+        if ((i + 1) % 20 == 0) {
+          log.info("{}/{} research requests done", i + 1, queries);
+        }
+      }
+      LatencyReport report =
+          LatencyReport.of(
+              docs.toString(), ingested, config.embedding().model(), sources, warmup, samples);
+      System.out.print(report.markdown());
+      System.out.println();
+      System.out.println(
+          "Per-request timings: " + JsonResults.write(out, "research-latency", report));
     }
   }
 
