@@ -2,36 +2,49 @@
 # Load benchmark: throughput and latency of GET /health and POST /api/v1/chat (research with
 # search_engine "local" over the ingested PostgreSQL 15 manual) under concurrent load, with wrk.
 # Starts its own server on a temporary data directory and stops it at the end.
-# Usage: bench/load.sh [-c "8 64 256"] [-d 20] [-p 18080] [-e "health chat"]
-#   -c  connection counts to run, -d  seconds per run, -p  port, -e  endpoints to load
+# Usage: bench/load.sh [-c "8 64 256"] [-C "1 8 64"] [-d 20] [-p 18080] [-e "health chat"] [-D DIR]
+#   -c  connection counts for /health, -C  for /api/v1/chat (a research request takes ~0.3 s of
+#       CPU, so 256 waiting connections finish nothing within 20 s on 2 cores), -d  seconds per
+#       run, -p  port, -e  endpoints to load,
+#   -D  keep the data directory in DIR (re-ingesting unchanged pages there is quick)
+# The embedding model is the configured one (SOPHIA_EMBEDDING_MODEL overrides it).
 # The rate limit per key is raised for the run (it would otherwise answer most requests 429).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 conns="8 64 256"
+chat_conns="1 8 64"
 seconds=20
 port=18080
 endpoints="health chat"
-while getopts "c:d:p:e:" opt; do
+keep=""
+while getopts "c:C:d:p:e:D:" opt; do
   case "$opt" in
     c) conns="$OPTARG" ;;
+    C) chat_conns="$OPTARG" ;;
     d) seconds="$OPTARG" ;;
     p) port="$OPTARG" ;;
     e) endpoints="$OPTARG" ;;
-    *) echo "usage: bench/load.sh [-c \"8 64 256\"] [-d 20] [-p 18080] [-e \"health chat\"]" >&2; exit 2 ;;
+    D) keep="$OPTARG" ;;
+    *) echo "usage: bench/load.sh [-c \"8 64 256\"] [-C \"1 8 64\"] [-d 20] [-p 18080] [-e \"health chat\"] [-D DIR]" >&2; exit 2 ;;
   esac
 done
 
 "$here/setup.sh"
 docs=/usr/share/doc/postgresql-doc-15/html
-data="$(mktemp -d /tmp/sophia-load.XXXXXX)"
+if [ -n "$keep" ]; then
+  mkdir -p "$keep"
+  data="$(cd "$keep" && pwd)"
+else
+  data="$(mktemp -d /tmp/sophia-load.XXXXXX)"
+fi
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid"
     wait "$server_pid" 2>/dev/null || true
   fi
-  rm -rf "$data"
+  [ -n "$keep" ] || rm -rf "$data"
 }
 trap cleanup EXIT
 
@@ -43,9 +56,9 @@ export SOPHIA_SECURITY_RATE_LIMIT_BURST=1000000
 
 cd "$root"
 echo "load: ingesting $docs into $data ..." >&2
-./sophia ingest "$docs" >&2
-# The key is the one token in the output of `keys create` that looks like a secret.
-key="$(./sophia keys create --name load-bench | grep -oE '[A-Za-z0-9_-]{24,}' | tail -n 1)"
+./sophia ingest --max-pages 100000 "$docs" >&2
+# `keys create` prints the secret alone on its last line.
+key="$(./sophia keys create --name load-bench | tail -n 1 | tr -d '[:space:]')"
 [ -n "$key" ] || { echo "load: could not read an API key from 'sophia keys create'" >&2; exit 1; }
 
 ./sophia serve >"$data/server.log" 2>&1 &
@@ -80,10 +93,20 @@ echo "| endpoint | connections | requests | req/s | p50 | p99 | max | non-2xx | 
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for endpoint in $endpoints; do
   label="GET /health"
-  [ "$endpoint" = chat ] && label="POST /api/v1/chat (local)"
-  for c in $conns; do
+  levels="$conns"
+  if [ "$endpoint" = chat ]; then
+    label="POST /api/v1/chat (local)"
+    levels="$chat_conns"
+  fi
+  for c in $levels; do
     echo "load: $label with $c connections for ${seconds}s ..." >&2
     r="$(run "$endpoint" "$c" "$seconds")"
+    if [ "$(field requests "$r")" = 0 ]; then
+      # Nothing finished within the run: latencies would read 0; say what happened instead.
+      printf '| %s | %s | 0 | 0 | — | — | — | %s | %s | %s |\n' "$label" "$c" \
+        "$(field non2xx "$r")" "$(field socket_errors "$r")" "$(field timeouts "$r")"
+      continue
+    fi
     printf '| %s | %s | %s | %s | %s ms | %s ms | %s ms | %s | %s | %s |\n' "$label" "$c" \
       "$(field requests "$r")" "$(field rps "$r")" "$(field p50_ms "$r")" "$(field p99_ms "$r")" \
       "$(field max_ms "$r")" "$(field non2xx "$r")" "$(field socket_errors "$r")" "$(field timeouts "$r")"

@@ -36,6 +36,10 @@ final class Flags {
     return new Flags(values);
   }
 
+  boolean has(String name) {
+    return values.containsKey(name);
+  }
+
   String text(String name, String fallback) {
     return values.getOrDefault(name, fallback);
   }

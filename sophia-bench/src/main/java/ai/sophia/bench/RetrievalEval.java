@@ -141,6 +141,20 @@ public final class RetrievalEval {
               q ->
                   Scores.pageOrder(
                       index.searchText(DocumentIndex.DOCUMENTS, q, RetrievalScorer.PAGES * 10)));
+      // Diagnostic: with no query text the hybrid search ranks by embedding similarity alone.
+      ModelRun vector =
+          scorer.score(
+              "vector",
+              model,
+              ingested.passages(),
+              ingested.millis(),
+              q ->
+                  Scores.pageOrder(
+                      index.search(
+                          DocumentIndex.DOCUMENTS,
+                          "",
+                          embedder.embedQuery(q),
+                          RetrievalScorer.PAGES * 10)));
       LocalSearchProvider local = new LocalSearchProvider(index, embedder);
       ModelRun hybrid =
           scorer.score(
@@ -149,7 +163,7 @@ public final class RetrievalEval {
               ingested.passages(),
               ingested.millis(),
               q -> local.search(q, RetrievalScorer.PAGES).stream().map(SearchHit::url).toList());
-      return List.of(text, hybrid);
+      return List.of(text, vector, hybrid);
     }
   }
 

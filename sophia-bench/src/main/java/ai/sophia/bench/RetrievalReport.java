@@ -1,13 +1,7 @@
 package ai.sophia.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,9 +9,6 @@ import java.util.Map;
 
 /** Renders retrieval results as a Markdown table and writes them, per question, as JSON. */
 final class RetrievalReport {
-  private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-
   private RetrievalReport() {}
 
   static String markdown(List<ModelRun> runs) {
@@ -63,14 +54,14 @@ final class RetrievalReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "- %s (%s) vs %s, top 3: right page found only by %s on %d questions, only by the"
-                  + " baseline on %d%n",
+              "- %s (%s) vs %s, top 3: right page found only by the first on %d questions, only"
+                  + " by the baseline on %d (two-sided sign test p = %.3g)%n",
               label(other.ranking()),
               other.model(),
               label(baseline.ranking()),
-              label(other.ranking()),
               wins,
-              losses));
+              losses,
+              signTest(wins, losses)));
     }
     return md.toString();
   }
@@ -84,14 +75,26 @@ final class RetrievalReport {
     root.put("pages", pages);
     root.put("questions", questions);
     root.put("runs", runs);
-    Path file = dir.resolve("retrieval-" + STAMP.format(Instant.now()) + ".json");
-    try {
-      Files.createDirectories(dir);
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
-    } catch (IOException e) {
-      throw new BenchException("cannot write " + file + ": " + e.getMessage(), e);
+    return JsonResults.write(dir, "retrieval", root);
+  }
+
+  /**
+   * Two-sided exact sign test on the questions where the two rankings disagree: the chance of a
+   * split at least this uneven if each side were equally likely to win a disagreement.
+   */
+  static double signTest(int wins, int losses) {
+    int n = wins + losses;
+    if (n == 0) {
+      return 1;
     }
-    return file;
+    int k = Math.min(wins, losses);
+    double tail = 0;
+    double term = Math.pow(0.5, n); // C(n, 0) / 2^n
+    for (int i = 0; i <= k; i++) {
+      tail += term;
+      term = term * (n - i) / (i + 1);
+    }
+    return Math.min(1, 2 * tail);
   }
 
   private static boolean top3(int rank) {
@@ -101,8 +104,9 @@ final class RetrievalReport {
   private static String label(String ranking) {
     return switch (ranking) {
       case "bm25-pages" -> "BM25, whole pages (baseline)";
-      case "bm25-chunks" -> "BM25, chunks";
-      case "hybrid" -> "Sophia hybrid";
+      case "bm25-chunks" -> "BM25 only, chunks";
+      case "vector" -> "embeddings only, chunks";
+      case "hybrid" -> "Sophia hybrid (local engine)";
       default -> ranking;
     };
   }

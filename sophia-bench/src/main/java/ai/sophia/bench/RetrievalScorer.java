@@ -77,23 +77,17 @@ final class RetrievalScorer {
       long start = System.nanoTime();
       List<String> urls = search.apply(question.text());
       millis[i] = (System.nanoTime() - start) / 1e6;
-      ranks[i] = Scores.rank(urls, question);
+      // Every ranking is judged on its first PAGES pages, so MRR means MRR@10 for all of them.
+      ranks[i] = Scores.rank(urls.subList(0, Math.min(PAGES, urls.size())), question);
     }
-    Arrays.sort(millis);
     return new ModelRun(
         ranking,
         model,
         Scores.of(ranks),
         chunks,
         indexMillis,
-        percentile(millis, 0.5),
-        percentile(millis, 0.95),
+        Percentile.of(millis, 0.5),
+        Percentile.of(millis, 0.95),
         Arrays.stream(ranks).boxed().toList());
-  }
-
-  /** Nearest-rank percentile of sorted values. */
-  static double percentile(double[] sorted, double p) {
-    int index = (int) Math.ceil(p * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 }
