@@ -8,6 +8,7 @@
 #       run, -p  port, -e  endpoints to load,
 #   -D  keep the data directory in DIR (re-ingesting unchanged pages there is quick)
 # The embedding model is the configured one (SOPHIA_EMBEDDING_MODEL overrides it).
+# With chat, it first measures research latency one request at a time (bench/api_latency.py).
 # The rate limit per key is raised for the run (it would otherwise answer most requests 429).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -84,6 +85,16 @@ run() {
 }
 
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# Research latency first, on a fresh server: one pass over 60 questions it has never seen
+# (cold caches), then the same 60 again (repeated work: query, sentence and page caches warm).
+if [[ " $endpoints " == *" chat "* ]]; then
+  echo "load: research latency, 60 new questions one at a time ..." >&2
+  echo; echo "Research latency, cold:"; echo
+  SOPHIA_API_KEY="$key" python3 "$here/api_latency.py" "$base" "$here/retrieval/questions.tsv" --n 60
+  echo; echo "Research latency, the same 60 questions again:"; echo
+  SOPHIA_API_KEY="$key" python3 "$here/api_latency.py" "$base" "$here/retrieval/questions.tsv" --n 60
+fi
 
 echo "load: warming up ..." >&2
 for endpoint in $endpoints; do run "$endpoint" 4 5 >/dev/null; done
