@@ -103,12 +103,21 @@ public final class ConfigLoader {
     merge(tree, (ObjectNode) user, "", problems);
   }
 
+  /**
+   * Mappings whose keys the operator chooses (agent names, model refs, key ids): their entries are
+   * added to the defaults' entries instead of being checked against them.
+   */
+  static final java.util.Set<String> OPEN_MAPS =
+      java.util.Set.of("models.prices", "models.key_budgets", "agents.definitions");
+
   private static void merge(ObjectNode base, ObjectNode over, String prefix, List<String> out) {
     for (Iterator<Map.Entry<String, JsonNode>> it = over.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       String key = prefix + field.getKey();
       JsonNode current = base.get(field.getKey());
-      if (current == null) {
+      if (current != null && OPEN_MAPS.contains(key) && field.getValue().isObject()) {
+        ((ObjectNode) current).setAll((ObjectNode) field.getValue());
+      } else if (current == null) {
         out.add("unknown key '" + key + "'");
       } else if (current.isObject() && field.getValue().isObject()) {
         merge((ObjectNode) current, (ObjectNode) field.getValue(), key + ".", out);
@@ -125,6 +134,9 @@ public final class ConfigLoader {
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       String path = prefix + field.getKey();
+      if (OPEN_MAPS.contains(path)) {
+        continue;
+      }
       if (field.getValue().isObject()) {
         applyEnvironment((ObjectNode) field.getValue(), path + ".", problems);
         continue;

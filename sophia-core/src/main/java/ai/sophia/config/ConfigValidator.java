@@ -3,6 +3,7 @@ package ai.sophia.config;
 import java.net.URI;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Range and shape checks on a parsed configuration; each problem names its key. */
 final class ConfigValidator {
@@ -69,6 +70,88 @@ final class ConfigValidator {
     range("cache.search_max_entries", c.cache().searchMaxEntries(), 0, 10_000_000, problems);
     range("cache.page_max_entries", c.cache().pageMaxEntries(), 0, 10_000_000, problems);
     range("cache.ttl_minutes", c.cache().ttlMinutes(), 1, 100_000, problems);
+    validateModels(c.models(), problems);
+    validateAgents(c.agents(), problems);
+  }
+
+  static final Set<String> MODEL_PROVIDERS = Set.of("openrouter", "openai_compatible", "anthropic");
+  static final Pattern AGENT_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,39}");
+
+  private static void validateModels(SophiaConfig.Models m, List<String> problems) {
+    require(m.mode() != null, "models.mode must be auto or offline", problems);
+    for (String ref : m.defaultChain()) {
+      modelRef("models.default_chain", ref, problems);
+    }
+    range("models.timeout_ms", m.timeoutMs(), 100, 600_000, problems);
+    range("models.max_attempts", m.maxAttempts(), 1, 10, problems);
+    range("models.backoff_initial_ms", m.backoffInitialMs(), 0, 60_000, problems);
+    range("models.backoff_max_ms", m.backoffMaxMs(), m.backoffInitialMs(), 600_000, problems);
+    range("models.circuit_failure_threshold", m.circuitFailureThreshold(), 1, 1000, problems);
+    range("models.circuit_open_ms", m.circuitOpenMs(), 10, 3_600_000, problems);
+    require(
+        m.dailyBudgetUsdPerKey() >= 0, "models.daily_budget_usd_per_key must be >= 0", problems);
+    m.keyBudgets()
+        .forEach(
+            (key, usd) ->
+                require(
+                    usd != null && usd >= 0,
+                    "models.key_budgets." + key + " must be a number >= 0",
+                    problems));
+    var p = m.providers();
+    url("models.providers.openrouter.base_url", p.openrouter().baseUrl(), true, problems);
+    url(
+        "models.providers.openai_compatible.base_url",
+        p.openaiCompatible().baseUrl(),
+        true,
+        problems);
+    url("models.providers.anthropic.base_url", p.anthropic().baseUrl(), true, problems);
+    m.prices()
+        .forEach(
+            (ref, price) -> {
+              modelRef("models.prices", ref, problems);
+              require(
+                  price != null && price.input() >= 0 && price.output() >= 0,
+                  "models.prices." + ref + " needs input and output prices >= 0",
+                  problems);
+            });
+  }
+
+  private static void modelRef(String key, String ref, List<String> problems) {
+    int colon = ref == null ? -1 : ref.indexOf(':');
+    require(
+        colon > 0 && colon < ref.length() - 1 && MODEL_PROVIDERS.contains(ref.substring(0, colon)),
+        key
+            + " has '"
+            + ref
+            + "'; a model is provider:model with provider one of "
+            + MODEL_PROVIDERS
+            + ", e.g. openrouter:anthropic/claude-sonnet-4",
+        problems);
+  }
+
+  private static void validateAgents(SophiaConfig.Agents a, List<String> problems) {
+    range("agents.max_steps", a.maxSteps(), 1, 100, problems);
+    range("agents.timeout_ms", a.timeoutMs(), 100, 86_400_000, problems);
+    range("agents.memory_token_budget", a.memoryTokenBudget(), 0, 1_000_000, problems);
+    a.definitions()
+        .forEach(
+            (name, spec) -> {
+              String key = "agents.definitions." + name;
+              require(
+                  AGENT_NAME.matcher(name).matches(),
+                  key + ": an agent name is a lowercase letter then up to 39 of [a-z0-9_-]",
+                  problems);
+              if (spec == null) {
+                problems.add(key + " must be a mapping");
+                return;
+              }
+              if (spec.level() != null) {
+                range(key + ".level", spec.level(), 1, 5, problems);
+              }
+              if (spec.models() != null) {
+                spec.models().forEach(ref -> modelRef(key + ".models", ref, problems));
+              }
+            });
   }
 
   private static void require(boolean ok, String problem, List<String> problems) {

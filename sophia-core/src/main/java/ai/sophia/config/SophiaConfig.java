@@ -3,6 +3,7 @@ package ai.sophia.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Sophia's whole configuration, immutable. Built by {@link ConfigLoader} from the bundled defaults,
@@ -17,7 +18,9 @@ public record SophiaConfig(
     Providers providers,
     Ingest ingest,
     Embedding embedding,
-    Cache cache) {
+    Cache cache,
+    Models models,
+    Agents agents) {
 
   /** Where Sophia runs; production tightens defaults (for example, no stack traces anywhere). */
   public enum Environment {
@@ -64,4 +67,61 @@ public record SophiaConfig(
       @JsonProperty("search_max_entries") int searchMaxEntries,
       @JsonProperty("page_max_entries") int pageMaxEntries,
       @JsonProperty("ttl_minutes") int ttlMinutes) {}
+
+  /**
+   * The model gateway: which providers exist, the default chain of models (each {@code
+   * provider:model}), retries, circuit breakers, prices and budgets.
+   */
+  public record Models(
+      Mode mode,
+      @JsonProperty("default_chain") List<String> defaultChain,
+      @JsonProperty("timeout_ms") int timeoutMs,
+      @JsonProperty("max_attempts") int maxAttempts,
+      @JsonProperty("backoff_initial_ms") int backoffInitialMs,
+      @JsonProperty("backoff_max_ms") int backoffMaxMs,
+      @JsonProperty("circuit_failure_threshold") int circuitFailureThreshold,
+      @JsonProperty("circuit_open_ms") int circuitOpenMs,
+      @JsonProperty("daily_budget_usd_per_key") double dailyBudgetUsdPerKey,
+      @JsonProperty("key_budgets") Map<String, Double> keyBudgets,
+      ModelProviders providers,
+      Map<String, Price> prices) {}
+
+  /** {@code auto} uses every provider that has credentials; {@code offline} never calls a model. */
+  public enum Mode {
+    auto,
+    offline
+  }
+
+  public record ModelProviders(
+      ModelProvider openrouter,
+      @JsonProperty("openai_compatible") ModelProvider openaiCompatible,
+      ModelProvider anthropic) {}
+
+  /** A model provider's endpoint and the environment variable with its key. */
+  public record ModelProvider(
+      @JsonProperty("base_url") String baseUrl, @JsonProperty("api_key_env") String apiKeyEnv) {}
+
+  /** US dollars per million tokens. */
+  public record Price(double input, double output) {}
+
+  /** The agent runtime's limits and the agents an operator defines. */
+  public record Agents(
+      @JsonProperty("max_steps") int maxSteps,
+      @JsonProperty("timeout_ms") int timeoutMs,
+      @JsonProperty("memory_token_budget") int memoryTokenBudget,
+      Map<String, AgentSpec> definitions) {}
+
+  /**
+   * An agent defined in configuration. Absent fields take the defaults of its {@code type} (a
+   * built-in agent's name) or of a plain agent.
+   */
+  public record AgentSpec(
+      String type,
+      Integer level,
+      String description,
+      String instructions,
+      List<String> tools,
+      List<String> models,
+      @JsonProperty("memory_scope") String memoryScope,
+      List<String> capabilities) {}
 }

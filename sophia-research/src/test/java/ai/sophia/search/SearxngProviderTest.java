@@ -99,7 +99,9 @@ class SearxngProviderTest {
                 p.tavily()),
             config.ingest(),
             config.embedding(),
-            config.cache());
+            config.cache(),
+            config.models(),
+            config.agents());
 
     SearchProvider provider =
         SearchProviders.create(unset, Secrets.create(Map.of())).get("searxng");
