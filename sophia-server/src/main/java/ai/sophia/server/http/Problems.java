@@ -1,5 +1,7 @@
 package ai.sophia.server.http;
 
+import ai.sophia.error.BudgetExceededException;
+import ai.sophia.error.ConflictException;
 import ai.sophia.error.ForbiddenException;
 import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.NotFoundException;
@@ -76,6 +78,9 @@ public final class Problems {
       }
       case ForbiddenException f -> write(ctx, 403, "forbidden", "Forbidden", f.getMessage(), null);
       case NotFoundException n -> write(ctx, 404, "not-found", "Not Found", n.getMessage(), null);
+      case ConflictException c -> write(ctx, 409, "conflict", "Conflict", c.getMessage(), null);
+      case BudgetExceededException b ->
+          write(ctx, 402, "budget-exceeded", "Budget Exceeded", b.getMessage(), null);
       case RateLimitedException r -> {
         long seconds = Math.max(1, (r.retryAfter().toMillis() + 999) / 1000);
         ctx.header("Retry-After", Long.toString(seconds));
