@@ -8,6 +8,7 @@ import ai.sophia.research.ResearchProgress;
 import ai.sophia.research.ResearchRequest;
 import ai.sophia.research.ResearchResult;
 import ai.sophia.research.Researcher;
+import ai.sophia.security.IssuedKey;
 import ai.sophia.security.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
@@ -80,7 +81,9 @@ class ChatRouteTest {
               Map.of("total", 5L),
               Map.of(),
               List.of(),
-              "");
+              "",
+              null,
+              null);
       return new ResearchResult(
           id,
           query,
@@ -97,17 +100,18 @@ class ChatRouteTest {
   void chat_validQuery_defaultsAppliedAndSnakeCaseResult() {
     RecordingResearcher researcher = new RecordingResearcher();
     try (TestServer server = TestServer.start(dir, Map.of(), researcher, HealthChecks.create())) {
+      IssuedKey key = server.keys.create("asker", Role.user);
       HttpResponse<String> response =
           server.post(
               "/api/v1/chat",
               "application/json; charset=utf-8",
               "{\"query\":\"  what is rust  \"}",
               "X-API-Key",
-              server.key(Role.user));
+              key.secret());
 
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(researcher.asked)
-          .containsExactly(new ResearchRequest("what is rust", 3, "duckduckgo"));
+          .containsExactly(new ResearchRequest("what is rust", 3, "duckduckgo", key.key().id()));
       JsonNode body = TestServer.json(response);
       assertThat(body.get("research_quality_score").asDouble()).isEqualTo(0.7);
       assertThat(body.get("sources").get(0).get("relevance_score").asDouble()).isEqualTo(0.8);
@@ -141,7 +145,12 @@ class ChatRouteTest {
       assertThat(during.get("active_agents").asInt()).isEqualTo(1);
       assertThat(done.statusCode()).isEqualTo(200);
       assertThat(after.get("active_agents").asInt()).isZero();
-      assertThat(researcher.asked).containsExactly(new ResearchRequest("q", 5, "local"));
+      assertThat(researcher.asked)
+          .singleElement()
+          .satisfies(
+              r ->
+                  assertThat(r.withRequestedBy(""))
+                      .isEqualTo(new ResearchRequest("q", 5, "local")));
     }
   }
 
