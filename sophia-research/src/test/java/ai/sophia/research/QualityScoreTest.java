@@ -46,4 +46,20 @@ class QualityScoreTest {
     assertThat(q.get("diversity")).isEqualTo(0.5);
     assertThat(q.get("support")).isEqualTo(1.0);
   }
+
+  @Test
+  void compute_modelClaims_supportedWhenEveryCitedSourceSharesTheirContentWords() {
+    var sources = List.of(source(1, "https://a.org/x", 1), source(2, "https://b.org/y", 1));
+    var texts =
+        Map.of(
+            1, "Tides are caused by the gravitational pull of the Moon and the Sun.",
+            2, "Bread rises because yeast releases carbon dioxide.");
+    var claims =
+        List.of(
+            new AnswerWriter.Claim("The Moon's gravitational pull causes tides.", List.of(1)),
+            new AnswerWriter.Claim("The Sun's pull causes tides.", List.of(1, 2)));
+    Map<String, Double> q =
+        QualityScore.compute(new QualityScore.Inputs(2, false, sources, claims, texts));
+    assertThat(q.get("support")).isEqualTo(0.5);
+  }
 }
