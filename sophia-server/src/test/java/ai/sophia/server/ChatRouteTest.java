@@ -2,6 +2,7 @@ package ai.sophia.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.sophia.error.BudgetExceededException;
 import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthChecks;
 import ai.sophia.research.ResearchProgress;
@@ -152,6 +153,15 @@ class ChatRouteTest {
                   assertThat(r.withRequestedBy(""))
                       .isEqualTo(new ResearchRequest("q", 5, "local")));
     }
+  }
+
+  @Test
+  void chat_modelBudgetSpent_402WithReason() {
+    HttpResponse<String> response =
+        chatFailingWith(new BudgetExceededException("the daily model budget of this key is spent"));
+
+    assertThat(response.statusCode()).isEqualTo(402);
+    assertThat(TestServer.json(response).get("detail").asText()).contains("budget");
   }
 
   /** One chat request to a server whose researcher throws {@code failure}. */

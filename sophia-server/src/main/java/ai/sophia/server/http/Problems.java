@@ -1,5 +1,6 @@
 package ai.sophia.server.http;
 
+import ai.sophia.error.BudgetExceededException;
 import ai.sophia.error.ForbiddenException;
 import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.NotFoundException;
@@ -81,6 +82,8 @@ public final class Problems {
         ctx.header("Retry-After", Long.toString(seconds));
         write(ctx, 429, "rate-limited", "Too Many Requests", r.getMessage(), null);
       }
+      case BudgetExceededException b ->
+          write(ctx, 402, "budget-exceeded", "Payment Required", b.getMessage(), null);
       case UnavailableException u ->
           write(ctx, 503, "unavailable", "Service Unavailable", u.getMessage(), null);
       case SearchException s -> upstream(ctx, s);
