@@ -5,6 +5,7 @@ import ai.sophia.model.Message;
 import ai.sophia.model.ModelGateway;
 import ai.sophia.model.ModelReply;
 import ai.sophia.model.ModelRequest;
+import ai.sophia.model.ModelUnavailableException;
 import ai.sophia.model.TokenUsage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers written by a model, then checked. The model gets the question and the numbered sources'
@@ -22,14 +25,17 @@ import java.util.regex.Pattern;
  * CitationChecker} then drops citations to missing or non-supporting sources and claims left with
  * none.
  *
- * <p>Design: at most two model calls. When the first answer is unusable (malformed, nothing
- * survives, or fewer than half of its claims do), the model is asked once more with the problems
- * listed; when that fails too, the model's answer is rejected and the extractive writer answers
- * instead, saying so. Summaries the model left out or got wrong come from the extractive writer.
- * {@link ai.sophia.model.ModelUnavailableException} and {@link
- * ai.sophia.error.BudgetExceededException} pass through to the caller.
+ * <p>Design: no model call when the gateway has no model available for its default policy, or when
+ * no model answers ({@link ModelUnavailableException}): the extractive writer answers, and says why
+ * in the second case. A spent budget ({@link ai.sophia.error.BudgetExceededException}) is not a
+ * reason to answer differently: it reaches the caller. Otherwise at most two model calls. When the
+ * first answer is unusable (malformed, nothing survives, or fewer than half of its claims do), the
+ * model is asked once more with the problems listed; when that fails too, the model's answer is
+ * rejected and the extractive writer answers instead, saying so. Summaries the model left out or
+ * got wrong come from the extractive writer.
  */
 final class ModelAnswerWriter implements AnswerWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelAnswerWriter.class);
   static final String SCHEMA_NAME = "research_answer";
   static final int MAX_OUTPUT_TOKENS = 2000;
 
@@ -86,6 +92,27 @@ final class ModelAnswerWriter implements AnswerWriter {
 
   @Override
   public Written write(
+      String query, float[] queryVector, List<SourceText> sources, CallContext context) {
+    if (!gateway.available(gateway.defaultPolicy())) {
+      return fallback.write(query, queryVector, sources, context);
+    }
+    try {
+      return writeWithModel(query, queryVector, sources, context);
+    } catch (ModelUnavailableException e) {
+      LOG.info("no model could write the research answer, so it is extractive: {}", e.getMessage());
+      return fallback
+          .write(query, queryVector, sources, context)
+          .with(
+              null,
+              null,
+              "No model could be reached ("
+                  + e.getMessage()
+                  + "), so the answer is extractive: every sentence is quoted from the source it"
+                  + " cites.");
+    }
+  }
+
+  private Written writeWithModel(
       String query, float[] queryVector, List<SourceText> sources, CallContext context) {
     CitationChecker checker = new CitationChecker(json, sources);
     List<Message> messages = new ArrayList<>();

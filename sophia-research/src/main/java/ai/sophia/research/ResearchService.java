@@ -14,7 +14,6 @@ import ai.sophia.memory.ResearchStore;
 import ai.sophia.memory.TaskExecution;
 import ai.sophia.model.CallContext;
 import ai.sophia.model.ModelGateway;
-import ai.sophia.model.ModelUnavailableException;
 import ai.sophia.search.SearchRouter;
 import ai.sophia.web.PageExtractor;
 import ai.sophia.web.SafeFetcher;
@@ -64,9 +63,7 @@ public final class ResearchService implements Researcher {
   private final DocumentIndex index;
   private final ResearchStore store;
   private final OperationsStore operations;
-  private final ModelGateway gateway;
-  private final AnswerWriter modelWriter;
-  private final AnswerWriter extractiveWriter;
+  private final AnswerWriter writer;
   private final ObjectMapper json;
   private final Clock clock;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -78,8 +75,7 @@ public final class ResearchService implements Researcher {
       DocumentIndex index,
       ResearchStore store,
       OperationsStore operations,
-      ModelGateway gateway,
-      AnswerWriter extractiveWriter,
+      AnswerWriter writer,
       ObjectMapper json,
       Clock clock) {
     this.router = router;
@@ -88,9 +84,7 @@ public final class ResearchService implements Researcher {
     this.embedder = embedder;
     this.index = index;
     this.store = store;
-    this.gateway = gateway;
-    this.extractiveWriter = extractiveWriter;
-    this.modelWriter = new ModelAnswerWriter(gateway, extractiveWriter, json);
+    this.writer = writer;
     this.json = json;
     this.clock = clock;
   }
@@ -137,9 +131,11 @@ public final class ResearchService implements Researcher {
         index,
         store,
         operations,
-        Objects.requireNonNull(gateway, "gateway"),
-        new ExtractiveAnswerWriter(
-            embedder, caches.create("sentence_embeddings", SENTENCE_CACHE_ENTRIES, ttl)),
+        new ModelAnswerWriter(
+            Objects.requireNonNull(gateway, "gateway"),
+            new ExtractiveAnswerWriter(
+                embedder, caches.create("sentence_embeddings", SENTENCE_CACHE_ENTRIES, ttl)),
+            json),
         json,
         clock);
   }
@@ -299,10 +295,7 @@ public final class ResearchService implements Researcher {
     return result;
   }
 
-  /**
-   * The model writes when one is available; otherwise, or when no model answers, the extractive
-   * writer does. A spent budget is not a reason to answer differently: it reaches the caller.
-   */
+  /** No sources, no answer (and no model call); otherwise the writer answers for the caller. */
   private AnswerWriter.Written write(
       ResearchRequest request, float[] queryVector, List<AnswerWriter.SourceText> texts) {
     if (texts.isEmpty()) {
@@ -310,24 +303,7 @@ public final class ResearchService implements Researcher {
     }
     String requestId = Objects.requireNonNullElse(MDC.get("request_id"), "");
     CallContext context = new CallContext(request.requestedBy(), "", requestId);
-    if (!gateway.available(gateway.defaultPolicy())) {
-      return extractiveWriter.write(request.query(), queryVector, texts, context);
-    }
-    try {
-      return modelWriter.write(request.query(), queryVector, texts, context);
-    } catch (ModelUnavailableException e) {
-      LOG.info(
-          "no model could write the research answer, writing it extractively: {}", e.getMessage());
-      AnswerWriter.Written extractive =
-          extractiveWriter.write(request.query(), queryVector, texts, context);
-      return extractive.with(
-          null,
-          null,
-          "No model could be reached ("
-              + e.getMessage()
-              + "), so the answer is extractive: every sentence is quoted from the source it"
-              + " cites.");
-    }
+    return writer.write(request.query(), queryVector, texts, context);
   }
 
   private record Ranked(SourcePage page, double relevance, List<String> passages) {}

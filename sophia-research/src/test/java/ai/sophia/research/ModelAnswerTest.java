@@ -7,6 +7,8 @@ import ai.sophia.error.BudgetExceededException;
 import ai.sophia.model.Message;
 import ai.sophia.model.ModelRequest;
 import ai.sophia.model.ScriptedModelGateway;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -117,6 +119,10 @@ class ModelAnswerTest {
     assertThat(r.metadata().citationCheck())
         .isEqualTo(new ResearchResult.CitationCheck(2, 2, 0, 0, false, false));
     assertThat(r.metadata().note()).startsWith("Model answer");
+    JsonNode metadata = new ObjectMapper().valueToTree(r.metadata());
+    assertThat(metadata.at("/model/input_tokens").asLong()).isEqualTo(10);
+    assertThat(metadata.at("/model/cost_usd").isNumber()).isTrue();
+    assertThat(metadata.at("/citation_check/kept").asInt()).isEqualTo(2);
     assertThat(r.metadata().quality().get("support")).isEqualTo(1.0);
     assertThat(model.contexts())
         .singleElement()
@@ -275,6 +281,9 @@ class ModelAnswerTest {
     assertThat(r.metadata().mode()).isEqualTo("extractive");
     assertThat(r.metadata().model()).isNull();
     assertThat(r.metadata().citationCheck()).isNull();
+    JsonNode metadata = new ObjectMapper().valueToTree(r.metadata());
+    assertThat(metadata.has("model")).isFalse();
+    assertThat(metadata.has("citation_check")).isFalse();
     assertThat(r.answer()).isNotBlank();
   }
 
