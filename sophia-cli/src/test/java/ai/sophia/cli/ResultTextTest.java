@@ -12,7 +12,17 @@ import org.junit.jupiter.api.Test;
 class ResultTextTest {
   private static ResearchResult.Metadata metadata(int found, String note) {
     return new ResearchResult.Metadata(
-        found, "local", "duckduckgo", List.of(), "extractive", Map.of(), Map.of(), List.of(), note);
+        found,
+        "local",
+        "duckduckgo",
+        List.of(),
+        "extractive",
+        Map.of(),
+        Map.of(),
+        List.of(),
+        note,
+        null,
+        null);
   }
 
   private static String print(ResearchResult result) {

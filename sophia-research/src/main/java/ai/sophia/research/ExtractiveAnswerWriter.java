@@ -1,6 +1,7 @@
 package ai.sophia.research;
 
 import ai.sophia.embedding.Embedder;
+import ai.sophia.model.CallContext;
 import com.github.benmanes.caffeine.cache.Cache;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,12 +42,8 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
   }
 
   @Override
-  public String mode() {
-    return "extractive";
-  }
-
-  @Override
-  public Written write(String query, float[] queryVector, List<SourceText> sources) {
+  public Written write(
+      String query, float[] queryVector, List<SourceText> sources, CallContext context) {
     Set<String> queryTerms = Terms.of(query);
     List<Candidate> candidates = new ArrayList<>();
     for (SourceText source : sources) {
@@ -74,15 +71,7 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
     for (SourceText source : sources) {
       summaries.put(source.index(), summarize(source, candidates));
     }
-    List<Claim> claims = chooseClaims(candidates);
-    StringBuilder answer = new StringBuilder();
-    for (Claim claim : claims) {
-      if (!answer.isEmpty()) {
-        answer.append(' ');
-      }
-      answer.append(claim.text()).append(" [").append(claim.sourceIndex()).append(']');
-    }
-    return new Written(summaries, claims, answer.toString());
+    return Written.extractive(summaries, chooseClaims(candidates));
   }
 
   /** Embeds the sentences the cache does not know, in one batch. */
@@ -146,7 +135,7 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
       chosen.add(best);
       perSource.merge(best.source, 1, Integer::sum);
     }
-    return chosen.stream().map(c -> new Claim(c.text, c.source)).toList();
+    return chosen.stream().map(c -> Claim.quoted(c.text, c.source)).toList();
   }
 
   private static final class Candidate {

@@ -15,7 +15,9 @@ import java.util.Set;
  *   <li>coverage: sources found over sources asked for (capped at 1);
  *   <li>relevance: mean relevance_score of the sources;
  *   <li>diversity: distinct hosts over sources;
- *   <li>support: share of the answer's sentences found verbatim in the source they cite.
+ *   <li>support: share of the answer's claims that every source they cite supports ({@link
+ *       Support}): found verbatim in the source's full text for an extractive answer; sharing
+ *       enough content words with it for a model's answer.
  * </ul>
  *
  * <p>score = 0.30 relevance + 0.25 coverage + 0.20 diversity + 0.25 support, rounded to three
@@ -24,8 +26,10 @@ import java.util.Set;
 final class QualityScore {
   private QualityScore() {}
 
+  /** {@code quoted}: the claims are quotations (extractive), held to the verbatim test. */
   record Inputs(
       int sourcesAsked,
+      boolean quoted,
       List<ResearchResult.Source> sources,
       List<AnswerWriter.Claim> claims,
       Map<Integer, String> sourceTexts) {}
@@ -47,13 +51,7 @@ final class QualityScore {
       hosts.add(host(s.url()));
     }
     double diversity = n == 0 ? 0 : (double) hosts.size() / n;
-    long supported =
-        in.claims().stream()
-            .filter(
-                c ->
-                    normalize(in.sourceTexts().getOrDefault(c.sourceIndex(), ""))
-                        .contains(normalize(c.text())))
-            .count();
+    long supported = in.claims().stream().filter(c -> supported(in, c)).count();
     double support = in.claims().isEmpty() ? 0 : (double) supported / in.claims().size();
     double score =
         n == 0 || in.claims().isEmpty()
@@ -77,8 +75,19 @@ final class QualityScore {
     }
   }
 
-  private static String normalize(String s) {
-    return s.replaceAll("\\s+", " ").strip().toLowerCase(Locale.ROOT);
+  private static boolean supported(Inputs in, AnswerWriter.Claim claim) {
+    if (claim.sources().isEmpty()) {
+      return false;
+    }
+    for (int n : claim.sources()) {
+      String text = in.sourceTexts().getOrDefault(n, "");
+      boolean ok =
+          in.quoted() ? Support.verbatim(claim.text(), text) : Support.byTerms(claim.text(), text);
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static double round(double v) {

@@ -2,10 +2,25 @@ package ai.sophia.research;
 
 import java.util.Objects;
 
-/** A validated research request (see {@link ResearchRequests} for the rules). */
-public record ResearchRequest(String query, int sourcesLimit, String searchEngine) {
+/**
+ * A validated research request (see {@link ResearchRequests} for the rules). {@code requestedBy} is
+ * the id of the API key that asked ({@code ""} from the CLI), whose model budget pays for it.
+ */
+public record ResearchRequest(
+    String query, int sourcesLimit, String searchEngine, String requestedBy) {
   public ResearchRequest {
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(searchEngine, "searchEngine");
+    Objects.requireNonNull(requestedBy, "requestedBy");
+  }
+
+  /** A request nobody in particular asked for (the CLI, benchmarks). */
+  public ResearchRequest(String query, int sourcesLimit, String searchEngine) {
+    this(query, sourcesLimit, searchEngine, "");
+  }
+
+  /** This request, asked by the API key {@code keyId}. */
+  public ResearchRequest withRequestedBy(String keyId) {
+    return new ResearchRequest(query, sourcesLimit, searchEngine, keyId);
   }
 }

@@ -1,5 +1,6 @@
 package ai.sophia.research;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,10 @@ public record ResearchResult(
   public record Citation(int index, String url, String title) {}
 
   /**
-   * How the result was made: counts, the engine that served and every engine tried, mode, per-stage
-   * timings, the quality components, and the search results that could not be used.
+   * How the result was made: counts, the engine that served and every engine tried, mode ({@code
+   * model} or {@code extractive}), per-stage timings, the quality components, and the search
+   * results that could not be used. {@code model} and {@code citationCheck} are null (and left out
+   * of the JSON) when no model was asked.
    */
   public record Metadata(
       @JsonProperty("sources_found") int sourcesFound,
@@ -44,7 +47,26 @@ public record ResearchResult(
       @JsonProperty("timings_ms") Map<String, Long> timingsMs,
       @JsonProperty("quality") Map<String, Double> quality,
       @JsonProperty("sources_skipped") List<String> sourcesSkipped,
-      String note) {}
+      String note,
+      @JsonInclude(JsonInclude.Include.NON_NULL) ModelUse model,
+      @JsonProperty("citation_check") @JsonInclude(JsonInclude.Include.NON_NULL)
+          CitationCheck citationCheck) {}
+
+  /** Which model was asked to write the answer and what it cost, over every call made for it. */
+  public record ModelUse(
+      String name,
+      @JsonProperty("input_tokens") long inputTokens,
+      @JsonProperty("output_tokens") long outputTokens,
+      @JsonProperty("cost_usd") double costUsd) {}
+
+  /**
+   * What checking the model's citations did to its last answer: {@code claims} it made, {@code
+   * kept} and {@code dropped} (no cited source supports them), {@code repaired} (kept after losing
+   * a citation to a missing or non-supporting source); {@code retried} when the model was asked a
+   * second time with the problems, {@code rejected} when its answer was not used at all.
+   */
+  public record CitationCheck(
+      int claims, int kept, int dropped, int repaired, boolean retried, boolean rejected) {}
 
   /** One provider tried for this request and what happened. */
   public record EngineAttempt(String engine, String outcome, String detail) {}

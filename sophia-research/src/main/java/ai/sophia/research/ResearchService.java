@@ -12,6 +12,8 @@ import ai.sophia.memory.PerformanceMetric;
 import ai.sophia.memory.ResearchRecord;
 import ai.sophia.memory.ResearchStore;
 import ai.sophia.memory.TaskExecution;
+import ai.sophia.model.CallContext;
+import ai.sophia.model.ModelGateway;
 import ai.sophia.search.SearchRouter;
 import ai.sophia.web.PageExtractor;
 import ai.sophia.web.SafeFetcher;
@@ -36,6 +38,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Research, end to end: search (with fallback across engines) → gather pages → rank their passages
@@ -89,7 +92,8 @@ public final class ResearchService implements Researcher {
   /**
    * Wires research from its parts: {@code router} already holds every search provider (the {@code
    * local} one included), pages come through {@code fetcher} and are remembered in {@code
-   * documents} and {@code index}, results are kept in {@code store}.
+   * documents} and {@code index}, results are kept in {@code store}. Answers are written by a model
+   * of {@code gateway}'s default policy when one is available, extractively otherwise.
    */
   public static ResearchService create(
       SophiaConfig config,
@@ -102,6 +106,7 @@ public final class ResearchService implements Researcher {
       DocumentStore documents,
       ResearchStore store,
       OperationsStore operations,
+      ModelGateway gateway,
       CacheRegistry caches,
       ObjectMapper json,
       Clock clock) {
@@ -126,8 +131,11 @@ public final class ResearchService implements Researcher {
         index,
         store,
         operations,
-        new ExtractiveAnswerWriter(
-            embedder, caches.create("sentence_embeddings", SENTENCE_CACHE_ENTRIES, ttl)),
+        new ModelAnswerWriter(
+            Objects.requireNonNull(gateway, "gateway"),
+            new ExtractiveAnswerWriter(
+                embedder, caches.create("sentence_embeddings", SENTENCE_CACHE_ENTRIES, ttl)),
+            json),
         json,
         clock);
   }
@@ -220,10 +228,7 @@ public final class ResearchService implements Researcher {
           new AnswerWriter.SourceText(
               i + 1, ranked.get(i).page.url(), ranked.get(i).page.title(), ranked.get(i).passages));
     }
-    AnswerWriter.Written written =
-        texts.isEmpty()
-            ? new AnswerWriter.Written(Map.of(), List.of(), "")
-            : writer.write(request.query(), queryVector, texts);
+    AnswerWriter.Written written = write(request, queryVector, texts);
     mark = lap(timings, "summarize", mark);
 
     List<ResearchResult.Source> sources = new ArrayList<>();
@@ -244,9 +249,14 @@ public final class ResearchService implements Researcher {
     List<ResearchResult.Citation> citations = citations(written.claims(), sources);
     Map<String, Double> quality =
         QualityScore.compute(
-            new QualityScore.Inputs(request.sourcesLimit(), sources, written.claims(), fullTexts));
+            new QualityScore.Inputs(
+                request.sourcesLimit(),
+                !written.mode().equals("model"),
+                sources,
+                written.claims(),
+                fullTexts));
     String answer = written.claims().isEmpty() ? null : written.answer();
-    String note = note(sources, answer, outcome);
+    String note = note(sources, answer, outcome, written);
 
     List<ResearchResult.EngineAttempt> attempts =
         outcome.attempts().stream()
@@ -265,11 +275,13 @@ public final class ResearchService implements Researcher {
                 outcome.engine(),
                 request.searchEngine(),
                 attempts,
-                writer.mode(),
+                written.mode(),
                 timings,
                 quality,
                 gathered.skipped(),
-                note),
+                note,
+                written.model(),
+                written.check()),
             quality.get("score"),
             clock.instant().toString());
     save(result);
@@ -281,6 +293,17 @@ public final class ResearchService implements Researcher {
         outcome.engine(),
         timings.get("total"));
     return result;
+  }
+
+  /** No sources, no answer (and no model call); otherwise the writer answers for the caller. */
+  private AnswerWriter.Written write(
+      ResearchRequest request, float[] queryVector, List<AnswerWriter.SourceText> texts) {
+    if (texts.isEmpty()) {
+      return AnswerWriter.Written.none();
+    }
+    String requestId = Objects.requireNonNullElse(MDC.get("request_id"), "");
+    CallContext context = new CallContext(request.requestedBy(), "", requestId);
+    return writer.write(request.query(), queryVector, texts, context);
   }
 
   private record Ranked(SourcePage page, double relevance, List<String> passages) {}
@@ -340,7 +363,7 @@ public final class ResearchService implements Researcher {
   private static List<ResearchResult.Citation> citations(
       List<AnswerWriter.Claim> claims, List<ResearchResult.Source> sources) {
     Set<Integer> used = new LinkedHashSet<>();
-    claims.forEach(c -> used.add(c.sourceIndex()));
+    claims.forEach(c -> used.addAll(c.sources()));
     List<ResearchResult.Citation> out = new ArrayList<>();
     for (int n : used) {
       ResearchResult.Source s = sources.get(n - 1); // claims cite only the sources we passed in
@@ -350,7 +373,10 @@ public final class ResearchService implements Researcher {
   }
 
   private static String note(
-      List<ResearchResult.Source> sources, String answer, SearchRouter.Routed outcome) {
+      List<ResearchResult.Source> sources,
+      String answer,
+      SearchRouter.Routed outcome,
+      AnswerWriter.Written written) {
     if (outcome.hits().isEmpty()) {
       return "No search engine returned results, so there is no answer: Sophia does not answer without sources.";
     }
@@ -360,7 +386,7 @@ public final class ResearchService implements Researcher {
     if (answer == null) {
       return "The sources found do not contain passages close enough to the question to answer from.";
     }
-    return "Extractive answer: every sentence is quoted from the source it cites.";
+    return written.note();
   }
 
   private void save(ResearchResult result) {

@@ -2,36 +2,14 @@ package ai.sophia.research;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.sophia.cache.CacheRegistry;
-import ai.sophia.config.ConfigLoader;
-import ai.sophia.config.Secrets;
-import ai.sophia.config.SophiaConfig;
-import ai.sophia.embedding.OnnxEmbedder;
-import ai.sophia.ingest.Chunker;
 import ai.sophia.ingest.IngestProgress;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.memory.DocumentIndex;
-import ai.sophia.memory.LuceneDocumentIndex;
-import ai.sophia.memory.SqliteDatabase;
-import ai.sophia.memory.SqliteDocumentStore;
-import ai.sophia.memory.SqliteOperationsStore;
-import ai.sophia.memory.SqliteResearchStore;
-import ai.sophia.search.SearchProvider;
-import ai.sophia.search.SearchProviders;
-import ai.sophia.search.SearchRouter;
-import ai.sophia.web.LocalWeb;
-import ai.sophia.web.LoopbackServer;
-import ai.sophia.web.PageExtractor;
-import ai.sophia.web.SafeFetcher;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import ai.sophia.model.OfflineModelGateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -46,101 +24,36 @@ import org.junit.jupiter.api.io.TempDir;
  * extraction, SQLite, Lucene and the ONNX embedding model.
  */
 class ResearchServiceTest {
-  private static final OnnxEmbedder EMBEDDER = OnnxEmbedder.create("all-minilm-l6-v2");
-  private static LocalWeb web;
-  private static LoopbackServer search;
-  private static final List<String> searxUrls = new ArrayList<>();
+  private static LoopbackResearch world;
 
   @TempDir Path dataDir;
-  private SqliteDatabase db;
-  private LuceneDocumentIndex index;
+  private LoopbackResearch.Stack stack;
   private ResearchService research;
   private Ingestor ingestor;
-  private SqliteOperationsStore operations;
 
   @BeforeAll
   static void startWeb() {
-    web = LocalWeb.start();
-    search = LoopbackServer.start();
-    search.route(
-        "/searx/search",
-        request -> {
-          StringBuilder json = new StringBuilder("{\"query\":\"q\",\"results\":[");
-          for (int i = 0; i < searxUrls.size(); i++) {
-            json.append(i == 0 ? "" : ",")
-                .append("{\"url\":\"")
-                .append(searxUrls.get(i))
-                .append("\",\"title\":\"Result ")
-                .append(i)
-                .append("\",\"content\":\"snippet\",\"engine\":\"test\"}");
-          }
-          return LoopbackServer.Reply.json(json.append("]}").toString());
-        });
-    search.route("/ddg/html/", LoopbackServer.Reply.status(202));
+    world = LoopbackResearch.start();
   }
 
   @AfterAll
   static void stopWeb() {
-    web.close();
-    search.close();
+    world.close();
   }
 
   private void open() {
-    Map<String, String> env = new HashMap<>();
-    env.put("SOPHIA_DATA_DIR", dataDir.toString());
-    env.put("SOPHIA_PROVIDERS_DUCKDUCKGO_BASE_URL", search.url("/ddg/html/"));
-    env.put("SOPHIA_PROVIDERS_SEARXNG_BASE_URL", search.url("/searx"));
-    env.put("SOPHIA_RESEARCH_FALLBACK_ENGINES", "searxng,local");
-    env.put("SOPHIA_RESEARCH_FETCH_ALLOWED_PRIVATE_RANGES", "127.0.0.0/8");
-    env.put("SOPHIA_RESEARCH_FETCH_TIMEOUT_MS", "3000");
-    env.put("SOPHIA_RESEARCH_FETCH_MAX_BYTES", "200000");
-    SophiaConfig config = ConfigLoader.create(env).load(Optional.of(writeEmptyYaml()));
-    db = SqliteDatabase.open(dataDir);
-    index = LuceneDocumentIndex.open(dataDir, EMBEDDER.model());
-    var documents = new SqliteDocumentStore(db);
-    operations = new SqliteOperationsStore(db);
-    CacheRegistry caches = CacheRegistry.create();
-    Map<String, SearchProvider> providers =
-        new HashMap<>(SearchProviders.create(config, Secrets.create(Map.of())));
-    providers.put("local", new LocalSearchProvider(index, EMBEDDER));
-    SearchRouter router =
-        SearchRouter.create(providers, config.research().fallbackEngines(), caches, config.cache());
-    PageExtractor extractor = PageExtractor.create();
-    research =
-        ResearchService.create(
-            config,
-            router,
-            SafeFetcher.create(config.research().fetch()),
-            extractor,
-            Chunker.create(),
-            EMBEDDER,
-            index,
-            documents,
-            new SqliteResearchStore(db),
-            operations,
-            caches,
-            new ObjectMapper(),
-            Clock.systemUTC());
-    ingestor =
-        Ingestor.create(
-            config, extractor, Chunker.create(), EMBEDDER, index, documents, Clock.systemUTC());
-  }
-
-  private Path writeEmptyYaml() {
-    try {
-      return Files.writeString(dataDir.resolve("empty.yaml"), "");
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    stack = world.open(dataDir, OfflineModelGateway.create());
+    research = stack.research();
+    ingestor = stack.ingestor();
   }
 
   @AfterEach
   void close() {
-    if (index != null) {
-      index.close();
-      db.close();
+    if (stack != null) {
+      stack.close();
+      stack = null;
     }
-    searxUrls.clear();
+    world.searchResults(List.of());
   }
 
   private static ResearchRequest request(String query, int sources, String engine) {
@@ -150,14 +63,14 @@ class ResearchServiceTest {
   @Test
   void research_webResults_citesOnlySourcesThatWereFetched() {
     open();
-    searxUrls.addAll(
+    world.searchResults(
         List.of(
-            web.url("/docs/guide.html"),
-            web.url("/docs/install.html"),
-            web.url("/docs/challenge.html"),
-            web.url("/docs/logo.png"),
+            world.url("/docs/guide.html"),
+            world.url("/docs/install.html"),
+            world.url("/docs/challenge.html"),
+            world.url("/docs/logo.png"),
             "http://10.0.0.1/secret",
-            web.url("/docs/configuration.html")));
+            world.url("/docs/configuration.html")));
     List<String> stages = new ArrayList<>();
     ResearchResult r =
         research.research(
@@ -167,9 +80,9 @@ class ResearchServiceTest {
     assertThat(r.sources()).hasSizeBetween(1, 3);
     List<String> fetchable =
         List.of(
-            web.url("/docs/guide.html"),
-            web.url("/docs/install.html"),
-            web.url("/docs/configuration.html"));
+            world.url("/docs/guide.html"),
+            world.url("/docs/install.html"),
+            world.url("/docs/configuration.html"));
     assertThat(r.sources())
         .allSatisfy(
             s -> {
@@ -177,7 +90,7 @@ class ResearchServiceTest {
               assertThat(s.relevanceScore()).isBetween(0.0, 1.0);
               assertThat(s.summary()).isNotBlank();
             });
-    assertThat(r.sources().getFirst().url()).isEqualTo(web.url("/docs/install.html"));
+    assertThat(r.sources().getFirst().url()).isEqualTo(world.url("/docs/install.html"));
     assertThat(r.answer()).isNotBlank();
     Matcher m = Pattern.compile("\\[(\\d+)]").matcher(r.answer());
     while (m.find()) {
@@ -201,7 +114,7 @@ class ResearchServiceTest {
   @Test
   void research_engineBlocked_fallsBackAndSaysWhichServed() {
     open();
-    searxUrls.add(web.url("/docs/faq.html"));
+    world.searchResults(List.of(world.url("/docs/faq.html")));
     ResearchResult r =
         research.research(
             request("Heliograph frequently asked questions", 2, "duckduckgo"),
@@ -263,7 +176,7 @@ class ResearchServiceTest {
   @Test
   void research_afterRestart_resultAndMemoryAreStillThere() {
     open();
-    searxUrls.add(web.url("/docs/configuration.html"));
+    world.searchResults(List.of(world.url("/docs/configuration.html")));
     ResearchResult r =
         research.research(
             request("How is Heliograph configured?", 1, "searxng"), ResearchProgress.none());
@@ -279,7 +192,7 @@ class ResearchServiceTest {
     assertThat(research.searchMemory("heliograph configuration file", 5))
         .anySatisfy(
             h -> {
-              assertThat(h.url()).isEqualTo(web.url("/docs/configuration.html"));
+              assertThat(h.url()).isEqualTo(world.url("/docs/configuration.html"));
               assertThat(h.collection()).isEqualTo(DocumentIndex.RESEARCH_DATA);
             });
     assertThat(research.find("res_doesnotexist")).isEmpty();

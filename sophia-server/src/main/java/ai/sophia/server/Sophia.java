@@ -21,6 +21,7 @@ import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.memory.SqliteDocumentStore;
 import ai.sophia.memory.SqliteOperationsStore;
 import ai.sophia.memory.SqliteResearchStore;
+import ai.sophia.model.OfflineModelGateway;
 import ai.sophia.research.LocalSearchProvider;
 import ai.sophia.research.ResearchService;
 import ai.sophia.research.Researcher;
@@ -253,6 +254,8 @@ public final class Sophia implements AutoCloseable {
         documents,
         researchStore,
         operations,
+        // No model provider is wired yet: research answers extractively until the gateway is.
+        OfflineModelGateway.create(),
         caches,
         // Stored results are read back tolerantly, so results saved by another version still load.
         new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES),

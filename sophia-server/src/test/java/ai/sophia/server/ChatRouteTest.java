@@ -2,12 +2,14 @@ package ai.sophia.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.sophia.error.BudgetExceededException;
 import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthChecks;
 import ai.sophia.research.ResearchProgress;
 import ai.sophia.research.ResearchRequest;
 import ai.sophia.research.ResearchResult;
 import ai.sophia.research.Researcher;
+import ai.sophia.security.IssuedKey;
 import ai.sophia.security.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
@@ -80,7 +82,9 @@ class ChatRouteTest {
               Map.of("total", 5L),
               Map.of(),
               List.of(),
-              "");
+              "",
+              null,
+              null);
       return new ResearchResult(
           id,
           query,
@@ -97,17 +101,18 @@ class ChatRouteTest {
   void chat_validQuery_defaultsAppliedAndSnakeCaseResult() {
     RecordingResearcher researcher = new RecordingResearcher();
     try (TestServer server = TestServer.start(dir, Map.of(), researcher, HealthChecks.create())) {
+      IssuedKey key = server.keys.create("asker", Role.user);
       HttpResponse<String> response =
           server.post(
               "/api/v1/chat",
               "application/json; charset=utf-8",
               "{\"query\":\"  what is rust  \"}",
               "X-API-Key",
-              server.key(Role.user));
+              key.secret());
 
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(researcher.asked)
-          .containsExactly(new ResearchRequest("what is rust", 3, "duckduckgo"));
+          .containsExactly(new ResearchRequest("what is rust", 3, "duckduckgo", key.key().id()));
       JsonNode body = TestServer.json(response);
       assertThat(body.get("research_quality_score").asDouble()).isEqualTo(0.7);
       assertThat(body.get("sources").get(0).get("relevance_score").asDouble()).isEqualTo(0.8);
@@ -141,8 +146,22 @@ class ChatRouteTest {
       assertThat(during.get("active_agents").asInt()).isEqualTo(1);
       assertThat(done.statusCode()).isEqualTo(200);
       assertThat(after.get("active_agents").asInt()).isZero();
-      assertThat(researcher.asked).containsExactly(new ResearchRequest("q", 5, "local"));
+      assertThat(researcher.asked)
+          .singleElement()
+          .satisfies(
+              r ->
+                  assertThat(r.withRequestedBy(""))
+                      .isEqualTo(new ResearchRequest("q", 5, "local")));
     }
+  }
+
+  @Test
+  void chat_modelBudgetSpent_402WithReason() {
+    HttpResponse<String> response =
+        chatFailingWith(new BudgetExceededException("the daily model budget of this key is spent"));
+
+    assertThat(response.statusCode()).isEqualTo(402);
+    assertThat(TestServer.json(response).get("detail").asText()).contains("budget");
   }
 
   /** One chat request to a server whose researcher throws {@code failure}. */

@@ -7,6 +7,7 @@ import ai.sophia.research.ResearchRequest;
 import ai.sophia.research.ResearchResult;
 import ai.sophia.research.Researcher;
 import ai.sophia.server.http.Access;
+import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.RequestBodies;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -61,7 +62,11 @@ public final class ResearchRoutes {
   }
 
   private void chat(Context ctx) {
-    ResearchRequest request = bodies.read(ctx, ChatRequest.class).validate(defaultEngine);
+    ResearchRequest request =
+        bodies
+            .read(ctx, ChatRequest.class)
+            .validate(defaultEngine)
+            .withRequestedBy(Guard.keyId(ctx).orElse(""));
     inFlight.incrementAndGet();
     Timer.Sample sample = Timer.start();
     boolean ok = false;

@@ -1,0 +1,152 @@
+package ai.sophia.research;
+
+import ai.sophia.cache.CacheRegistry;
+import ai.sophia.config.ConfigLoader;
+import ai.sophia.config.Secrets;
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.embedding.OnnxEmbedder;
+import ai.sophia.ingest.Chunker;
+import ai.sophia.ingest.Ingestor;
+import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.SqliteDocumentStore;
+import ai.sophia.memory.SqliteOperationsStore;
+import ai.sophia.memory.SqliteResearchStore;
+import ai.sophia.model.ModelGateway;
+import ai.sophia.search.SearchProvider;
+import ai.sophia.search.SearchProviders;
+import ai.sophia.search.SearchRouter;
+import ai.sophia.web.LocalWeb;
+import ai.sophia.web.LoopbackServer;
+import ai.sophia.web.PageExtractor;
+import ai.sophia.web.SafeFetcher;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The loopback world research tests run in: a small real web site ({@link LocalWeb}), a
+ * SearXNG-format search server whose results are the URLs a test sets, a DuckDuckGo endpoint that
+ * always rate-limits, and {@link #open} to build the real research pipeline over them (the real
+ * SSRF-safe fetcher with loopback opened by the operator allow-list, real extraction, SQLite,
+ * Lucene and the ONNX embedding model) with the model gateway a test chooses.
+ */
+final class LoopbackResearch implements AutoCloseable {
+  static final OnnxEmbedder EMBEDDER = OnnxEmbedder.create("all-minilm-l6-v2");
+
+  private final LocalWeb web;
+  private final LoopbackServer search;
+  private final List<String> results = new CopyOnWriteArrayList<>();
+
+  private LoopbackResearch(LocalWeb web, LoopbackServer search) {
+    this.web = web;
+    this.search = search;
+  }
+
+  static LoopbackResearch start() {
+    LoopbackResearch world = new LoopbackResearch(LocalWeb.start(), LoopbackServer.start());
+    world.search.route("/searx/search", request -> LoopbackServer.Reply.json(world.searxJson()));
+    world.search.route("/ddg/html/", LoopbackServer.Reply.status(202));
+    return world;
+  }
+
+  /** The URL of a page of the local web site. */
+  String url(String path) {
+    return web.url(path);
+  }
+
+  /** What the SearXNG engine answers from now on, in order. */
+  void searchResults(List<String> urls) {
+    results.clear();
+    results.addAll(urls);
+  }
+
+  /** The research pipeline and its stores over a fresh or existing {@code dataDir}. */
+  Stack open(Path dataDir, ModelGateway gateway) {
+    Map<String, String> env = new HashMap<>();
+    env.put("SOPHIA_DATA_DIR", dataDir.toString());
+    env.put("SOPHIA_PROVIDERS_DUCKDUCKGO_BASE_URL", search.url("/ddg/html/"));
+    env.put("SOPHIA_PROVIDERS_SEARXNG_BASE_URL", search.url("/searx"));
+    env.put("SOPHIA_RESEARCH_FALLBACK_ENGINES", "searxng,local");
+    env.put("SOPHIA_RESEARCH_FETCH_ALLOWED_PRIVATE_RANGES", "127.0.0.0/8");
+    env.put("SOPHIA_RESEARCH_FETCH_TIMEOUT_MS", "3000");
+    env.put("SOPHIA_RESEARCH_FETCH_MAX_BYTES", "200000");
+    SophiaConfig config = ConfigLoader.create(env).load(Optional.of(emptyYaml(dataDir)));
+    SqliteDatabase db = SqliteDatabase.open(dataDir);
+    LuceneDocumentIndex index = LuceneDocumentIndex.open(dataDir, EMBEDDER.model());
+    var documents = new SqliteDocumentStore(db);
+    CacheRegistry caches = CacheRegistry.create();
+    Map<String, SearchProvider> providers =
+        new HashMap<>(SearchProviders.create(config, Secrets.create(Map.of())));
+    providers.put("local", new LocalSearchProvider(index, EMBEDDER));
+    SearchRouter router =
+        SearchRouter.create(providers, config.research().fallbackEngines(), caches, config.cache());
+    PageExtractor extractor = PageExtractor.create();
+    ResearchService research =
+        ResearchService.create(
+            config,
+            router,
+            SafeFetcher.create(config.research().fetch()),
+            extractor,
+            Chunker.create(),
+            EMBEDDER,
+            index,
+            documents,
+            new SqliteResearchStore(db),
+            new SqliteOperationsStore(db),
+            gateway,
+            caches,
+            new ObjectMapper(),
+            Clock.systemUTC());
+    Ingestor ingestor =
+        Ingestor.create(
+            config, extractor, Chunker.create(), EMBEDDER, index, documents, Clock.systemUTC());
+    return new Stack(research, ingestor, db, index);
+  }
+
+  /** One opened research pipeline; closing it closes its stores. */
+  record Stack(
+      ResearchService research, Ingestor ingestor, SqliteDatabase db, LuceneDocumentIndex index)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      index.close();
+      db.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    web.close();
+    search.close();
+  }
+
+  private String searxJson() {
+    StringBuilder json = new StringBuilder("{\"query\":\"q\",\"results\":[");
+    for (int i = 0; i < results.size(); i++) {
+      json.append(i == 0 ? "" : ",")
+          .append("{\"url\":\"")
+          .append(results.get(i))
+          .append("\",\"title\":\"Result ")
+          .append(i)
+          .append("\",\"content\":\"snippet\",\"engine\":\"test\"}");
+    }
+    return json.append("]}").toString();
+  }
+
+  private static Path emptyYaml(Path dataDir) {
+    try {
+      return Files.writeString(dataDir.resolve("empty.yaml"), "");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
