@@ -3,6 +3,7 @@ package ai.sophia.agent;
 import ai.sophia.memory.OperationsStore;
 import ai.sophia.memory.TaskExecution;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -52,6 +53,15 @@ final class RunRecorder {
       return JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** A transcript as JSON, each step tagged with its {@code kind}. */
+  static String transcriptJson(List<Step> steps) {
+    try {
+      return JSON.writerFor(new TypeReference<List<Step>>() {}).writeValueAsString(steps);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the transcript: " + e.getMessage(), e);
     }
   }
 
@@ -107,7 +117,7 @@ final class RunRecorder {
         run.mode(),
         run.request().input(),
         output,
-        json(run.transcript()),
+        transcriptJson(run.transcript()),
         run.startedAt(),
         clock.instant());
   }
