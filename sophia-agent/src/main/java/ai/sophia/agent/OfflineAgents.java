@@ -22,6 +22,8 @@ final class OfflineAgents {
       Pattern.compile(
           "(?i)\\b(analy[sz]\\w*|compar\\w*|summar\\w*|evaluat\\w*|assess\\w*|review\\w*|digest"
               + "|what do we know|in memory|trend\\w*)\\b");
+  private static final Pattern LEADING =
+      Pattern.compile("(?i)^(?:and then|then|and also|and|also)\\s+");
   private static final int MAX_SUBTASKS = 5;
   private static final int DIGEST_HITS = 3;
 
@@ -65,7 +67,12 @@ final class OfflineAgents {
 
   private AgentRunner.Outcome analysis(AgentDefinition def, AgentRun run, String q, String why) {
     ToolOutput out =
-        call(def, run, "offline-memory", MemorySearchTool.NAME, args("query", q, DIGEST_HITS));
+        call(
+            def,
+            run,
+            "offline-memory",
+            MemorySearchTool.NAME,
+            args("query", q, "limit", DIGEST_HITS));
     if (out instanceof ToolOutput.Failure) {
       return new AgentRunner.Outcome("", why + "; memory search failed: " + out.text());
     }
@@ -140,7 +147,7 @@ final class OfflineAgents {
   static List<String> plan(String task) {
     List<String> parts = new ArrayList<>();
     for (String p : SPLIT.split(task.strip())) {
-      String s = p.strip();
+      String s = LEADING.matcher(p.strip()).replaceFirst("");
       if (s.length() >= 3 && parts.size() < MAX_SUBTASKS) {
         parts.add(s);
       }
