@@ -14,6 +14,13 @@ public interface DocumentIndex extends AutoCloseable {
   /** Pages fetched while researching: remembered for memory search and later research. */
   String RESEARCH_DATA = "research_data";
 
+  /**
+   * What agents remember of their finished runs. Each memory's url is {@code memory://<scope>/<run
+   * id>}, so {@link #searchUnder} with {@code memory://<scope>/} keeps one memory scope's memories
+   * apart from every other's.
+   */
+  String AGENT_MEMORIES = "agent_memories";
+
   /** Replaces all chunks of each (collection, url) present in {@code chunks}; commits. */
   void replace(List<Chunk> chunks);
 
@@ -36,6 +43,13 @@ public interface DocumentIndex extends AutoCloseable {
       String queryText,
       float[] queryVector,
       int limit);
+
+  /**
+   * Hybrid search restricted to the documents whose url starts with {@code urlPrefix}: how an agent
+   * searches only its own memory scope.
+   */
+  List<ChunkHit> searchUnder(
+      String collection, String urlPrefix, String queryText, float[] queryVector, int limit);
 
   /** Plain BM25 only (the retrieval baseline, and a fallback). */
   List<ChunkHit> searchText(String collection, String queryText, int limit);

@@ -30,6 +30,7 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
@@ -216,6 +217,25 @@ public final class LuceneDocumentIndex implements DocumentIndex {
             .add(
                 new TermInSetQuery(URL, urls.stream().map(BytesRef::new).toList()),
                 BooleanClause.Occur.FILTER)
+            .build();
+    return read(s -> hybrid.search(s, filter, queryText, queryVector, limit));
+  }
+
+  @Override
+  public List<ChunkHit> searchUnder(
+      String collection, String urlPrefix, String queryText, float[] queryVector, int limit) {
+    Objects.requireNonNull(collection, "collection");
+    Objects.requireNonNull(urlPrefix, "urlPrefix");
+    Objects.requireNonNull(queryText, "queryText");
+    Objects.requireNonNull(queryVector, "queryVector");
+    Limits.check(limit);
+    if (urlPrefix.isEmpty()) {
+      throw new IllegalArgumentException("urlPrefix must not be empty");
+    }
+    Query filter =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(COLLECTION, collection)), BooleanClause.Occur.FILTER)
+            .add(new PrefixQuery(new Term(URL, urlPrefix)), BooleanClause.Occur.FILTER)
             .build();
     return read(s -> hybrid.search(s, filter, queryText, queryVector, limit));
   }

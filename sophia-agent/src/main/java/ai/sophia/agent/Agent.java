@@ -1,0 +1,99 @@
+package ai.sophia.agent;
+
+import ai.sophia.health.HealthCheck;
+import ai.sophia.health.HealthStatus;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An agent: an immutable definition plus the runtime every agent shares (gateway, tools, stores).
+ * Two references and nothing else, so creating one costs an allocation; everything heavy lives in
+ * the one {@link AgentRuntime}.
+ */
+public final class Agent {
+  private final AgentDefinition definition;
+  private final AgentRuntime runtime;
+
+  Agent(AgentDefinition definition, AgentRuntime runtime) {
+    this.definition = definition;
+    this.runtime = runtime;
+  }
+
+  public String name() {
+    return definition.name();
+  }
+
+  public AgentDefinition definition() {
+    return definition;
+  }
+
+  /** Starts a run on a virtual thread and returns its handle at once. */
+  public AgentRun start(AgentRequest request) {
+    return runtime.start(this, Objects.requireNonNull(request, "request"));
+  }
+
+  /** Runs a request and waits for its result (SPEC's process_request). */
+  public AgentResult processRequest(AgentRequest request) {
+    return start(request).join();
+  }
+
+  public List<String> capabilities() {
+    return definition.capabilities();
+  }
+
+  /** Name, type, level, description, tools (and which are installed), memory scope, models. */
+  public Map<String, Object> metadata() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", definition.name());
+    m.put("type", definition.type());
+    m.put("level", definition.level());
+    m.put("description", definition.description());
+    m.put("capabilities", definition.capabilities());
+    m.put("tools", definition.tools());
+    m.put("missing_tools", missingTools());
+    m.put("memory_scope", definition.memoryScope());
+    m.put("models", definition.models());
+    return m;
+  }
+
+  /** Tools the agent names that are not installed (yet). */
+  public List<String> missingTools() {
+    return definition.tools().stream().filter(t -> !runtime.tools().has(t)).toList();
+  }
+
+  /**
+   * {@code agent.<name>}, not critical: up when its tools are installed and a model is available,
+   * degraded (with the reason) when it works offline or lacks a tool.
+   */
+  public HealthCheck healthCheck() {
+    return HealthCheck.of(
+        "agent." + name(),
+        Duration.ofSeconds(2),
+        false,
+        () -> {
+          List<String> missing = missingTools();
+          boolean model =
+              runtime
+                  .gateway()
+                  .available(
+                      definition.modelPolicy().orElseGet(() -> runtime.gateway().defaultPolicy()));
+          if (missing.isEmpty() && model) {
+            return HealthStatus.up("ready", Map.of("tools", definition.tools()));
+          }
+          StringBuilder why = new StringBuilder();
+          if (!missing.isEmpty()) {
+            why.append("tool ")
+                .append(String.join(", ", missing))
+                .append(missing.size() == 1 ? " is" : " are")
+                .append(" not installed");
+          }
+          if (!model) {
+            why.append(why.isEmpty() ? "" : "; ").append("no model available: offline mode");
+          }
+          return HealthStatus.degraded(why.toString());
+        });
+  }
+}

@@ -1,0 +1,200 @@
+package ai.sophia.agent;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A handle on one run of an agent, returned at once by {@link Agent#start}: its id, status,
+ * transcript, events and, once finished, its result.
+ *
+ * <p>Concurrency: only the run's own virtual thread appends steps and events and changes the
+ * status; readers (the HTTP layer, tests) may call any method from any thread. Events and their
+ * listeners are guarded by this object's lock, so a listener that subscribes late first receives
+ * every earlier event, in order, and then the live ones, never one twice. {@link #cancel} only
+ * raises a flag and completes {@code stop}; the run notices at its next boundary (before a model or
+ * tool call, or while waiting for one or for an approval).
+ */
+public final class AgentRun {
+  private static final Logger log = LoggerFactory.getLogger(AgentRun.class);
+
+  private final String id;
+  private final String agent;
+  private final AgentRequest request;
+  private final Instant startedAt;
+  private final long deadlineNanos;
+  private final List<Step> transcript = new CopyOnWriteArrayList<>();
+  private final List<AgentEvent> events = new ArrayList<>();
+  private final List<Consumer<AgentEvent>> listeners = new ArrayList<>();
+  private final CompletableFuture<AgentResult> done = new CompletableFuture<>();
+  private final CompletableFuture<Void> stop = new CompletableFuture<>();
+  private volatile RunStatus status = RunStatus.running;
+  private volatile String mode;
+  private volatile String sessionId = "";
+  private volatile boolean cancelled;
+
+  AgentRun(String id, String agent, AgentRequest request, String mode, Duration timeout) {
+    this.id = id;
+    this.agent = agent;
+    this.request = request;
+    this.mode = mode;
+    this.startedAt = Instant.now();
+    this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String agent() {
+    return agent;
+  }
+
+  public AgentRequest request() {
+    return request;
+  }
+
+  public RunStatus status() {
+    return status;
+  }
+
+  /** {@code model} or {@code offline}. */
+  public String mode() {
+    return mode;
+  }
+
+  public String sessionId() {
+    return sessionId;
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /** Every step so far, in order. */
+  public List<Step> transcript() {
+    return List.copyOf(transcript);
+  }
+
+  /** Every event so far, in order. */
+  public synchronized List<AgentEvent> events() {
+    return List.copyOf(events);
+  }
+
+  /** The result once the run has finished. */
+  public Optional<AgentResult> result() {
+    return Optional.ofNullable(done.getNow(null));
+  }
+
+  /** Waits for the run to finish. */
+  public AgentResult join() {
+    return done.join();
+  }
+
+  /** Waits up to {@code timeout} for the run to finish; empty when it has not. */
+  public Optional<AgentResult> await(Duration timeout) {
+    try {
+      return Optional.of(done.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("run " + id + " crashed", e.getCause());
+    }
+  }
+
+  /** A future completed with the result when the run finishes. */
+  public CompletableFuture<AgentResult> completion() {
+    return done.copy();
+  }
+
+  /**
+   * Asks the run to stop. It stops at its next boundary and finishes {@code cancelled}; a run that
+   * has already finished is left as it is.
+   */
+  public void cancel() {
+    cancelled = true;
+    stop.complete(null);
+  }
+
+  /**
+   * Delivers every event so far to {@code listener}, then each new one as it happens. Returns what
+   * unsubscribes it. A listener that throws is logged and dropped; it never breaks the run.
+   */
+  public synchronized AutoCloseable subscribe(Consumer<AgentEvent> listener) {
+    Objects.requireNonNull(listener, "listener");
+    for (AgentEvent e : events) {
+      if (!deliver(listener, e)) {
+        return () -> {};
+      }
+    }
+    listeners.add(listener);
+    return () -> unsubscribe(listener);
+  }
+
+  private synchronized void unsubscribe(Consumer<AgentEvent> listener) {
+    listeners.remove(listener);
+  }
+
+  synchronized void emit(AgentEvent event) {
+    events.add(event);
+    listeners.removeIf(l -> !deliver(l, event));
+  }
+
+  private boolean deliver(Consumer<AgentEvent> listener, AgentEvent event) {
+    try {
+      listener.accept(event);
+      return true;
+    } catch (RuntimeException e) {
+      log.warn("run {}: an event listener failed and was removed: {}", id, e.toString());
+      return false;
+    }
+  }
+
+  void record(Step step) {
+    transcript.add(step);
+  }
+
+  void status(RunStatus value) {
+    status = value;
+  }
+
+  void mode(String value) {
+    mode = value;
+  }
+
+  void sessionId(String value) {
+    sessionId = value;
+  }
+
+  boolean cancelled() {
+    return cancelled;
+  }
+
+  CompletableFuture<Void> stopSignal() {
+    return stop;
+  }
+
+  long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  void finish(AgentResult result) {
+    status = result.status();
+    stop.complete(null);
+    done.complete(result);
+  }
+}

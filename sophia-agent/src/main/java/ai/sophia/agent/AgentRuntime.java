@@ -1,0 +1,352 @@
+package ai.sophia.agent;
+
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.embedding.Embedder;
+import ai.sophia.error.InvalidInputException;
+import ai.sophia.error.NotFoundException;
+import ai.sophia.health.HealthCheck;
+import ai.sophia.memory.DocumentIndex;
+import ai.sophia.memory.OperationsStore;
+import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.model.ModelGateway;
+import ai.sophia.model.ModelUnavailableException;
+import ai.sophia.research.Researcher;
+import ai.sophia.tool.AskAgentTool;
+import ai.sophia.tool.MemorySearchTool;
+import ai.sophia.tool.ResearchTool;
+import ai.sophia.tool.Tool;
+import ai.sophia.tool.ToolContext;
+import ai.sophia.tool.ToolOutput;
+import ai.sophia.tool.ToolRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything agents share, created once: the model gateway, the tools, the stores, the approval
+ * desk and the agents themselves. The composition root builds one with {@link #builder()}; the HTTP
+ * layer and the CLI reach agents through {@link #agents()}, runs through {@link #run} and {@link
+ * #storedRun}, and approvals through {@link #approvals()}.
+ */
+public final class AgentRuntime implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
+  private static final int KEEP_FINISHED = 256;
+
+  private final SophiaConfig.Agents limits;
+  private final ModelGateway gateway;
+  private final ToolRegistry tools;
+  private final Approvals approvals;
+  private final SessionStore sessions;
+  private final AgentRunStore runStore;
+  private final RunRecorder recorder;
+  private final ContextBuilder contexts;
+  private final AgentRunner runner;
+  private final OfflineAgents offline;
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final Map<String, AgentRun> runs = new ConcurrentHashMap<>();
+  private final java.util.Deque<String> finished =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+  private final AgentRegistry agents;
+
+  private AgentRuntime(Builder b) {
+    this.limits = Objects.requireNonNull(b.limits, "agents config");
+    this.gateway = Objects.requireNonNull(b.gateway, "gateway");
+    Objects.requireNonNull(b.database, "database");
+    Clock clock = b.clock;
+    AgentMemory memory =
+        new AgentMemory(
+            Objects.requireNonNull(b.index, "index"),
+            Objects.requireNonNull(b.embedder, "embedder"));
+    List<Tool> all = new ArrayList<>();
+    all.add(
+        ResearchTool.create(Objects.requireNonNull(b.researcher, "researcher"), b.defaultEngine));
+    all.add(MemorySearchTool.create(b.index, b.embedder));
+    all.add(AskAgentTool.create(this::delegate));
+    all.addAll(b.extraTools);
+    this.tools = ToolRegistry.of(all);
+    this.approvals = new Approvals(new SqliteApprovalStore(b.database), clock);
+    this.sessions = new SqliteSessionStore(b.database, clock);
+    this.runStore = new SqliteAgentRunStore(b.database);
+    this.recorder =
+        new RunRecorder(
+            runStore, Objects.requireNonNull(b.operations, "operations"), sessions, memory, clock);
+    this.contexts = new ContextBuilder(sessions, memory, limits.memoryTokenBudget());
+    this.runner = new AgentRunner(this);
+    this.offline = new OfflineAgents(runner);
+    Map<String, Agent> byName = new LinkedHashMap<>();
+    AgentDefinitions.resolve(limits.definitions(), java.util.Set.copyOf(tools.names()))
+        .forEach((name, def) -> byName.put(name, new Agent(def, this)));
+    this.agents = new AgentRegistry(java.util.Collections.unmodifiableMap(byName));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public AgentRegistry agents() {
+    return agents;
+  }
+
+  public ToolRegistry tools() {
+    return tools;
+  }
+
+  public Approvals approvals() {
+    return approvals;
+  }
+
+  public SessionStore sessions() {
+    return sessions;
+  }
+
+  /** An agent of this definition sharing this runtime; as cheap as an allocation. */
+  public Agent agent(AgentDefinition definition) {
+    return new Agent(Objects.requireNonNull(definition, "definition"), this);
+  }
+
+  /** A run in progress or finished recently, by id. */
+  public Optional<AgentRun> run(String runId) {
+    return Optional.ofNullable(runs.get(runId));
+  }
+
+  /** Any run ever stored, by id, with its transcript as JSON. */
+  public Optional<AgentRunStore.StoredRun> storedRun(String runId) {
+    return runStore.find(runId);
+  }
+
+  /** Runs in progress. */
+  public List<AgentRun> activeRuns() {
+    return runs.values().stream().filter(r -> !r.status().finished()).toList();
+  }
+
+  /** One non-critical check per agent. */
+  public List<HealthCheck> healthChecks() {
+    return agents.list().stream().map(Agent::healthCheck).toList();
+  }
+
+  @Override
+  public void close() {
+    runs.values().forEach(AgentRun::cancel);
+    executor.shutdown();
+  }
+
+  ModelGateway gateway() {
+    return gateway;
+  }
+
+  SophiaConfig.Agents limits() {
+    return limits;
+  }
+
+  ExecutorService executor() {
+    return executor;
+  }
+
+  RunRecorder recorder() {
+    return recorder;
+  }
+
+  AgentRun start(Agent agent, AgentRequest request) {
+    AgentDefinition def = agent.definition();
+    if (!request.sessionId().isEmpty()) {
+      SessionStore.Session s =
+          sessions
+              .find(request.sessionId())
+              .orElseThrow(() -> new NotFoundException("no session " + request.sessionId()));
+      if (!s.agent().equals(def.name())) {
+        throw new InvalidInputException(
+            "session_id", "session " + s.id() + " belongs to agent " + s.agent());
+      }
+    }
+    boolean model = gateway.available(def.modelPolicy().orElseGet(gateway::defaultPolicy));
+    AgentRun run =
+        new AgentRun(
+            Ids.next("run"),
+            def.name(),
+            request,
+            model ? AgentResult.MODE_MODEL : AgentResult.MODE_OFFLINE,
+            Duration.ofMillis(limits.timeoutMs()));
+    runs.put(run.id(), run);
+    Thread.ofVirtual().name("agent-" + run.id()).start(() -> execute(def, run));
+    return run;
+  }
+
+  private void execute(AgentDefinition def, AgentRun run) {
+    Usage usage = new Usage();
+    AgentResult result;
+    try {
+      String session =
+          run.request().sessionId().isEmpty()
+              ? sessions.create(def.name(), run.request().apiKeyId()).id()
+              : run.request().sessionId();
+      run.sessionId(session);
+      recorder.saveProgress(run);
+      run.emit(new AgentEvent.RunStarted(run.id(), def.name(), run.mode(), session, Instant.now()));
+      AgentRunner.Outcome o = outcome(def, run, usage);
+      result = result(run, RunStatus.succeeded, o.answer(), o.note(), usage);
+    } catch (RunStopped stopped) {
+      result = result(run, stopped.status(), "", stopped.getMessage(), usage);
+    } catch (RuntimeException e) {
+      log.warn("run {} of agent {} failed: {}", run.id(), def.name(), e.toString());
+      result = result(run, RunStatus.failed, "", "the run failed: " + e.getMessage(), usage);
+    }
+    run.status(result.status());
+    try {
+      recorder.finished(def, run, result);
+    } catch (RuntimeException e) {
+      log.warn("run {}: recording it failed: {}", run.id(), e.toString());
+    }
+    run.emit(new AgentEvent.RunFinished(run.id(), result, Instant.now()));
+    run.finish(result);
+    finished.add(run.id());
+    while (finished.size() > KEEP_FINISHED) {
+      String old = finished.poll();
+      if (old != null) {
+        runs.remove(old);
+      }
+    }
+  }
+
+  private AgentRunner.Outcome outcome(AgentDefinition def, AgentRun run, Usage usage) {
+    List<String> missing = def.tools().stream().filter(t -> !tools.has(t)).toList();
+    if (!def.tools().isEmpty() && missing.size() == def.tools().size()) {
+      return new AgentRunner.Outcome(
+          "I cannot act yet: the "
+              + String.join(", ", missing)
+              + " tool is not installed in this Sophia, so agent "
+              + def.name()
+              + " can do nothing for this request. Nothing was changed.",
+          "tool not installed: " + String.join(", ", missing));
+    }
+    if (run.mode().equals(AgentResult.MODE_OFFLINE)) {
+      return offline.run(def, run, "no model is available: offline mode (rule-based)");
+    }
+    List<ai.sophia.model.Message> context =
+        contexts.build(def, run.sessionId(), run.request().input());
+    try {
+      return runner.modelLoop(def, run, context, usage);
+    } catch (ModelUnavailableException e) {
+      String why = "the model became unavailable during the run (" + e.getMessage() + ")";
+      run.record(new Step.Note(why + "; continuing offline"));
+      run.mode(AgentResult.MODE_OFFLINE);
+      return offline.run(def, run, why + "; answered offline (rule-based)");
+    }
+  }
+
+  private static AgentResult result(
+      AgentRun run, RunStatus status, String answer, String note, Usage usage) {
+    return new AgentResult(
+        run.id(),
+        run.agent(),
+        status,
+        run.mode(),
+        answer,
+        note,
+        run.sessionId(),
+        usage.modelCalls,
+        usage.inputTokens,
+        usage.outputTokens,
+        usage.costUsd);
+  }
+
+  /** ask_agent: a run of another agent, one level deeper, with nothing authorized up front. */
+  private ToolOutput delegate(String name, String question, ToolContext caller) {
+    Optional<Agent> agent = agents == null ? Optional.empty() : agents.find(name);
+    if (agent.isEmpty()) {
+      return new ToolOutput.Failure("ask_agent: there is no agent named '" + name + "'");
+    }
+    AgentRequest request;
+    try {
+      request = AgentRequest.of(question).withApiKey(caller.apiKeyId()).atDepth(caller.depth() + 1);
+    } catch (InvalidInputException e) {
+      return new ToolOutput.Failure("ask_agent: " + e.getMessage());
+    }
+    AgentResult r = agent.get().processRequest(request);
+    String head = "Agent " + name + " (mode " + r.mode() + ", run " + r.runId() + ")";
+    if (r.status() != RunStatus.succeeded) {
+      return new ToolOutput.Failure(head + " ended " + r.status() + ": " + r.note());
+    }
+    return new ToolOutput.Success(head + " answered:\n" + r.answer());
+  }
+
+  /** Wires a runtime; every collaborator is required except the extra tools and the clock. */
+  public static final class Builder {
+    private SophiaConfig.Agents limits;
+    private ModelGateway gateway;
+    private Researcher researcher;
+    private String defaultEngine = "duckduckgo";
+    private DocumentIndex index;
+    private Embedder embedder;
+    private SqliteDatabase database;
+    private OperationsStore operations;
+    private Clock clock = Clock.systemUTC();
+    private final List<Tool> extraTools = new ArrayList<>();
+
+    private Builder() {}
+
+    public Builder config(SophiaConfig config) {
+      this.limits = config.agents();
+      this.defaultEngine = config.research().defaultEngine();
+      return this;
+    }
+
+    public Builder gateway(ModelGateway value) {
+      this.gateway = value;
+      return this;
+    }
+
+    public Builder researcher(Researcher value) {
+      this.researcher = value;
+      return this;
+    }
+
+    public Builder index(DocumentIndex value) {
+      this.index = value;
+      return this;
+    }
+
+    public Builder embedder(Embedder value) {
+      this.embedder = value;
+      return this;
+    }
+
+    public Builder database(SqliteDatabase value) {
+      this.database = value;
+      return this;
+    }
+
+    public Builder operations(OperationsStore value) {
+      this.operations = value;
+      return this;
+    }
+
+    public Builder clock(Clock value) {
+      this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /** A tool beyond the built-in ones (later: commit, deploy, MCP tools). */
+    public Builder tool(Tool tool) {
+      extraTools.add(Objects.requireNonNull(tool, "tool"));
+      return this;
+    }
+
+    /**
+     * @throws ai.sophia.error.ConfigException when an agent definition is bad, naming its key
+     */
+    public AgentRuntime build() {
+      return new AgentRuntime(this);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package ai.sophia.agent;
+
+import ai.sophia.tool.AskAgentTool;
+import ai.sophia.tool.MemorySearchTool;
+import ai.sophia.tool.ResearchTool;
+import ai.sophia.tool.ToolOutput;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * What agents do without a model (offline mode): rules instead of reasoning, through the same tool
+ * gates as the model loop. Research runs the research tool on the question; analysis digests the
+ * top memory hits with their sources; the coordinator splits the task into sub-tasks, routes each
+ * to research or analysis by keywords, and joins the answers; an agent without a rule says so.
+ */
+final class OfflineAgents {
+  private static final Pattern SPLIT =
+      Pattern.compile("(?i)(?<=[.?!;])\\s+|\\s*;\\s*|\\s+(?:and then|then|and also)\\s+");
+  private static final Pattern ANALYSIS_WORDS =
+      Pattern.compile(
+          "(?i)\\b(analy[sz]\\w*|compar\\w*|summar\\w*|evaluat\\w*|assess\\w*|review\\w*|digest"
+              + "|what do we know|in memory|trend\\w*)\\b");
+  private static final Pattern LEADING =
+      Pattern.compile("(?i)^(?:and then|then|and also|and|also)\\s+");
+  private static final int MAX_SUBTASKS = 5;
+  private static final int DIGEST_HITS = 3;
+
+  private final AgentRunner runner;
+
+  OfflineAgents(AgentRunner runner) {
+    this.runner = runner;
+  }
+
+  AgentRunner.Outcome run(AgentDefinition def, AgentRun run, String why) {
+    String input = run.request().input();
+    String behaviour = behaviour(def);
+    return switch (behaviour) {
+      case "research" -> research(def, run, input, why);
+      case "analysis" -> analysis(def, run, input, why);
+      case "coordinator" -> coordinate(def, run, input, why);
+      default ->
+          new AgentRunner.Outcome(
+              "Agent "
+                  + def.name()
+                  + " has no offline rule: it needs a model to work, and none is available.",
+              why);
+    };
+  }
+
+  /** The rule an agent follows offline: its built-in type's, else one its tools allow. */
+  private static String behaviour(AgentDefinition def) {
+    if (!def.type().equals(AgentDefinitions.CUSTOM)) {
+      return def.type();
+    }
+    if (def.tools().contains(ResearchTool.NAME)) {
+      return "research";
+    }
+    return def.tools().contains(MemorySearchTool.NAME) ? "analysis" : "none";
+  }
+
+  private AgentRunner.Outcome research(AgentDefinition def, AgentRun run, String q, String why) {
+    ToolOutput out = call(def, run, "offline-research", ResearchTool.NAME, args("query", q));
+    return new AgentRunner.Outcome(out.text(), why);
+  }
+
+  private AgentRunner.Outcome analysis(AgentDefinition def, AgentRun run, String q, String why) {
+    ToolOutput out =
+        call(
+            def,
+            run,
+            "offline-memory",
+            MemorySearchTool.NAME,
+            args("query", q, "limit", DIGEST_HITS));
+    if (out instanceof ToolOutput.Failure) {
+      return new AgentRunner.Outcome("", why + "; memory search failed: " + out.text());
+    }
+    return new AgentRunner.Outcome(digest(out.text()), why);
+  }
+
+  /**
+   * An extractive digest of memory_search's numbered passages: the first sentence or two of each,
+   * cited [n], then the sources.
+   */
+  static String digest(String hits) {
+    if (!hits.startsWith("[")) {
+      return hits; // "Nothing in memory matches …"
+    }
+    StringBuilder answer = new StringBuilder();
+    StringBuilder sources = new StringBuilder("\n\nSources:\n");
+    for (String block : hits.split("\n\n(?=\\[\\d+] )")) {
+      int newline = block.indexOf('\n');
+      String header = newline < 0 ? block : block.substring(0, newline);
+      String body = newline < 0 ? "" : block.substring(newline + 1).replaceAll("\\s+", " ").strip();
+      String n = header.substring(1, header.indexOf(']'));
+      String[] sentences = body.split("(?<=[.!?])\\s+");
+      String lead = sentences.length > 1 ? sentences[0] + " " + sentences[1] : sentences[0];
+      if (!lead.isBlank()) {
+        answer.append(lead).append(" [").append(n).append("] ");
+      }
+      sources.append(header).append('\n');
+    }
+    return (answer.toString().strip() + sources).strip();
+  }
+
+  private AgentRunner.Outcome coordinate(
+      AgentDefinition def, AgentRun run, String task, String why) {
+    List<String> subtasks = plan(task);
+    StringBuilder answer = new StringBuilder("Plan (rule-based, offline):\n");
+    for (int i = 0; i < subtasks.size(); i++) {
+      answer
+          .append(i + 1)
+          .append(". ")
+          .append(route(subtasks.get(i)))
+          .append(": ")
+          .append(subtasks.get(i))
+          .append('\n');
+    }
+    answer.append("\nResults:\n");
+    for (int i = 0; i < subtasks.size(); i++) {
+      String sub = subtasks.get(i);
+      String agent = route(sub);
+      ToolOutput out =
+          call(
+              def,
+              run,
+              "offline-subtask-" + (i + 1),
+              AskAgentTool.NAME,
+              args("agent", agent, "question", sub));
+      answer
+          .append("\n## ")
+          .append(i + 1)
+          .append(". ")
+          .append(sub)
+          .append(" (")
+          .append(agent)
+          .append(out instanceof ToolOutput.Failure ? ", failed" : "")
+          .append(")\n")
+          .append(out.text().strip())
+          .append('\n');
+    }
+    return new AgentRunner.Outcome(answer.toString().strip(), why);
+  }
+
+  /** Sub-tasks: the task split at sentence ends, semicolons and "then", at most five. */
+  static List<String> plan(String task) {
+    List<String> parts = new ArrayList<>();
+    for (String p : SPLIT.split(task.strip())) {
+      String s = LEADING.matcher(p.strip()).replaceFirst("");
+      if (s.length() >= 3 && parts.size() < MAX_SUBTASKS) {
+        parts.add(s);
+      }
+    }
+    return parts.isEmpty() ? List.of(task.strip()) : parts;
+  }
+
+  /** Analysis for analysing what is known already, research for everything else. */
+  static String route(String subtask) {
+    return ANALYSIS_WORDS.matcher(subtask.toLowerCase(Locale.ROOT)).find()
+        ? "analysis"
+        : "research";
+  }
+
+  private ToolOutput call(AgentDefinition def, AgentRun run, String id, String tool, String json) {
+    AgentRunner.checkStop(run);
+    return runner.callTool(def, run, id, tool, json);
+  }
+
+  private static String args(Object... kv) {
+    var node = AgentRunner.JSON.createObjectNode();
+    for (int i = 0; i < kv.length; i += 2) {
+      Object v = kv[i + 1];
+      if (v instanceof Integer n) {
+        node.put((String) kv[i], n);
+      } else {
+        node.put((String) kv[i], String.valueOf(v));
+      }
+    }
+    return node.toString();
+  }
+}

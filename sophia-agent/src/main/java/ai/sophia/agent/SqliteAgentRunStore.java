@@ -1,0 +1,83 @@
+package ai.sophia.agent;
+
+import ai.sophia.memory.SqliteDatabase;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** {@link AgentRunStore} in the {@code agent_runs} table. */
+public final class SqliteAgentRunStore implements AgentRunStore {
+  private static final String COLUMNS =
+      "id, agent, session_id, api_key_id, status, mode, input, output, transcript_json,"
+          + " created_at, updated_at";
+
+  private final SqliteDatabase db;
+
+  public SqliteAgentRunStore(SqliteDatabase db) {
+    this.db = Objects.requireNonNull(db, "db");
+  }
+
+  @Override
+  public void save(StoredRun r) {
+    db.useHandle(
+        h ->
+            h.createUpdate(
+                    "INSERT OR REPLACE INTO agent_runs ("
+                        + COLUMNS
+                        + ") VALUES (:id, :agent, :session, :key, :status, :mode, :input, :output,"
+                        + " :transcript, :created, :updated)")
+                .bind("id", r.id())
+                .bind("agent", r.agent())
+                .bind("session", r.sessionId())
+                .bind("key", r.apiKeyId())
+                .bind("status", r.status().name())
+                .bind("mode", r.mode())
+                .bind("input", r.input())
+                .bind("output", r.output())
+                .bind("transcript", r.transcriptJson())
+                .bind("created", r.createdAt().toEpochMilli())
+                .bind("updated", r.updatedAt().toEpochMilli())
+                .execute());
+  }
+
+  @Override
+  public Optional<StoredRun> find(String id) {
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM agent_runs WHERE id = :id LIMIT 1")
+                .bind("id", id)
+                .map((rs, ctx) -> row(rs))
+                .findOne());
+  }
+
+  @Override
+  public List<StoredRun> recent(int limit) {
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT " + COLUMNS + " FROM agent_runs ORDER BY created_at DESC LIMIT :limit")
+                .bind("limit", Math.max(1, Math.min(limit, 1000)))
+                .map((rs, ctx) -> row(rs))
+                .list());
+  }
+
+  private static StoredRun row(ResultSet rs) throws SQLException {
+    String session = rs.getString("session_id");
+    String output = rs.getString("output");
+    return new StoredRun(
+        rs.getString("id"),
+        rs.getString("agent"),
+        session == null ? "" : session,
+        rs.getString("api_key_id"),
+        RunStatus.valueOf(rs.getString("status")),
+        rs.getString("mode"),
+        rs.getString("input"),
+        output == null ? "" : output,
+        rs.getString("transcript_json"),
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        Instant.ofEpochMilli(rs.getLong("updated_at")));
+  }
+}
