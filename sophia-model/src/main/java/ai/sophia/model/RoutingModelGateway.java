@@ -182,7 +182,12 @@ public final class RoutingModelGateway implements ModelGateway {
                         + a.outcome()
                         + (a.detail().isEmpty() ? "" : " (" + a.detail() + ")"))
             .collect(Collectors.joining("; "));
-    LOG.warn("model call failed: {}: {}", message, summary);
+    if (attempts.stream().allMatch(a -> a.outcome().equals("skipped"))) {
+      // Nothing was asked: configuration or open circuits, already reported by /health.
+      LOG.info("model call refused: {}: {}", message, summary);
+    } else {
+      LOG.warn("model call failed: {}: {}", message, summary);
+    }
     throw new ModelUnavailableException(message + ": " + summary, attempts);
   }
 

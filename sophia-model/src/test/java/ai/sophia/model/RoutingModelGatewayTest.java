@@ -5,66 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.sophia.error.BudgetExceededException;
-import ai.sophia.memory.SqliteDatabase;
-import ai.sophia.memory.SqliteOperationsStore;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The real gateway and LangChain4j clients against scripted providers over loopback HTTP. */
-class RoutingModelGatewayTest {
-  private static final CallContext CONTEXT = new CallContext("key-1", "researcher", "req-1");
-  private static final ModelRequest HELLO = ModelRequest.of(List.of(new Message.User("Hello?")));
-
-  @TempDir Path dir;
-  private SqliteDatabase db;
-  private SqliteUsageStore usage;
-  private SqliteOperationsStore operations;
-  private SimpleMeterRegistry meters;
-  private LogCapture logs;
-  private final List<AutoCloseable> servers = new ArrayList<>();
-
-  @BeforeEach
-  void open() {
-    db = SqliteDatabase.open(dir);
-    usage = new SqliteUsageStore(db);
-    operations = new SqliteOperationsStore(db);
-    meters = new SimpleMeterRegistry();
-    logs = LogCapture.start();
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    logs.close();
-    for (AutoCloseable s : servers) {
-      s.close();
-    }
-    db.close();
-  }
-
-  private ScriptedOpenAiServer openAi() {
-    ScriptedOpenAiServer server = ScriptedOpenAiServer.start();
-    servers.add(server);
-    return server;
-  }
-
-  private ScriptedAnthropicServer anthropic() {
-    ScriptedAnthropicServer server = ScriptedAnthropicServer.start();
-    servers.add(server);
-    return server;
-  }
-
-  private RoutingModelGateway gateway(TestModels t) {
-    return RoutingModelGateway.create(t.models(), t.secrets(), usage, operations, meters);
-  }
-
+class RoutingModelGatewayTest extends GatewayFixture {
   @Test
   void chat_plainAnswer_returnsTextUsageAndCost() {
     ScriptedOpenAiServer server = openAi();
