@@ -196,6 +196,31 @@ class ProviderWireTest extends GatewayFixture {
   }
 
   @Test
+  void stream_breaksAfterFirstToken_failsWithoutFallback() {
+    ScriptedAnthropicServer claude = anthropic();
+    ScriptedOpenAiServer openrouter = openAi();
+    claude.streamBreaksAfter("Partial answer");
+    openrouter.reply("never asked");
+    RoutingModelGateway gateway =
+        gateway(
+            new TestModels()
+                .anthropic(claude)
+                .openrouter(openrouter)
+                .chain("anthropic:claude-test", "openrouter:test/primary"));
+    List<String> tokens = new ArrayList<>();
+
+    assertThatThrownBy(() -> gateway.stream(gateway.defaultPolicy(), HELLO, CONTEXT, tokens::add))
+        .isInstanceOfSatisfying(
+            ModelUnavailableException.class,
+            e -> {
+              assertThat(e).hasMessageContaining("mid-stream");
+              assertThat(e.attempts()).extracting(Attempt::outcome).containsExactly("error");
+            });
+    assertThat(String.join("", tokens)).isEqualTo("Partial answer");
+    assertThat(openrouter.requests()).isEmpty();
+  }
+
+  @Test
   void chat_openAiCompatibleWithoutKey_sendsNoRealKeyAndHealthProbesModels() throws Exception {
     ScriptedOpenAiServer local = openAi();
     local.reply("local answer");

@@ -100,6 +100,17 @@ public final class ScriptedAnthropicServer extends ScriptedProviderServer {
                 "delta",
                 Map.of("type", "text_delta", "text", piece)));
       }
+      if (step.breaks()) {
+        event(
+            out,
+            "error",
+            Map.of(
+                "type",
+                "error",
+                "error",
+                Map.of("type", "overloaded_error", "message", "Overloaded")));
+        return out.toString();
+      }
       event(out, "content_block_stop", Map.of("type", "content_block_stop", "index", index));
       index++;
     }

@@ -32,7 +32,19 @@ public abstract sealed class ScriptedProviderServer implements AutoCloseable
       List<ToolCall> toolCalls,
       long inputTokens,
       long outputTokens,
-      Duration delay) {}
+      Duration delay,
+      boolean breaks) {
+    Step(
+        int status,
+        Map<String, String> headers,
+        String text,
+        List<ToolCall> toolCalls,
+        long inputTokens,
+        long outputTokens,
+        Duration delay) {
+      this(status, headers, text, toolCalls, inputTokens, outputTokens, delay, false);
+    }
+  }
 
   protected final LoopbackServer server = LoopbackServer.start();
   private final Deque<Step> script = new ArrayDeque<>();
@@ -85,6 +97,15 @@ public abstract sealed class ScriptedProviderServer implements AutoCloseable
   /** The next request is answered with {@code text} after {@code delay}. */
   public synchronized ScriptedProviderServer slow(Duration delay, String text) {
     script.add(new Step(200, Map.of(), text, List.of(), 10, 5, delay));
+    return this;
+  }
+
+  /**
+   * The next request, streamed, sends {@code text} and then the provider's mid-stream error (where
+   * its wire format has one), so the answer breaks off after its first tokens.
+   */
+  public synchronized ScriptedProviderServer streamBreaksAfter(String text) {
+    script.add(new Step(200, Map.of(), text, List.of(), 10, 5, Duration.ZERO, true));
     return this;
   }
 
