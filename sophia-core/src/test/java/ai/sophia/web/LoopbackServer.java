@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A real HTTP server on 127.0.0.1 for tests: routes by exact path, records every request, and
- * answers 404 for anything unrouted. Search-provider fakes and {@link LocalWeb} are built on it;
- * other modules' tests can use it from the research test-jar.
+ * answers 404 for anything unrouted. Search-provider fakes, {@code LocalWeb} and the scripted model
+ * providers are built on it; every module's tests can use it from the core test-jar.
  */
 public final class LoopbackServer implements AutoCloseable {
   /** Answers one request. */
