@@ -163,6 +163,8 @@ public final class AgentRuntime implements AutoCloseable {
       SessionStore.Session s =
           sessions
               .find(request.sessionId())
+              .filter(found -> found.apiKeyId().equals(request.apiKeyId()))
+              // Another key's session is not shown to exist: its history is that key's own.
               .orElseThrow(() -> new NotFoundException("no session " + request.sessionId()));
       if (!s.agent().equals(def.name())) {
         throw new InvalidInputException(
