@@ -54,6 +54,8 @@ public final class AgentRuntime implements AutoCloseable {
   private final AgentRunner runner;
   private final OfflineAgents offline;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
   private final Map<String, AgentRun> runs = new ConcurrentHashMap<>();
   private final java.util.Deque<String> finished =
       new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -125,6 +127,11 @@ public final class AgentRuntime implements AutoCloseable {
     return runStore.find(runId);
   }
 
+  /** Stored runs, newest first, at most {@code limit}. */
+  public List<AgentRunStore.StoredRun> recentRuns(int limit) {
+    return runStore.recent(limit);
+  }
+
   /** Runs in progress. */
   public List<AgentRun> activeRuns() {
     return runs.values().stream().filter(r -> !r.status().finished()).toList();
@@ -138,6 +145,15 @@ public final class AgentRuntime implements AutoCloseable {
   @Override
   public void close() {
     runs.values().forEach(AgentRun::cancel);
+    // Cancelled runs stop at their next boundary and record how they ended; give them a moment
+    // before the stores they write to are closed under them.
+    long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+    for (AgentRun run : List.copyOf(runs.values())) {
+      long left = deadline - System.nanoTime();
+      if (left > 0) {
+        run.await(Duration.ofNanos(left));
+      }
+    }
     executor.shutdown();
   }
 
@@ -209,8 +225,9 @@ public final class AgentRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("run {}: recording it failed: {}", run.id(), e.toString());
     }
-    run.emit(new AgentEvent.RunFinished(run.id(), result, Instant.now()));
+    // The result first, so a listener woken by run_finished finds it on the run.
     run.finish(result);
+    run.emit(new AgentEvent.RunFinished(run.id(), result, Instant.now()));
     finished.add(run.id());
     while (finished.size() > KEEP_FINISHED) {
       String old = finished.poll();

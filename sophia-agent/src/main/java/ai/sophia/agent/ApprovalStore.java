@@ -18,4 +18,7 @@ public interface ApprovalStore {
 
   /** Pending approvals, oldest first, at most {@code limit}. */
   List<Approval> pending(int limit);
+
+  /** A run's approvals in any status, oldest first, at most {@code limit}. */
+  List<Approval> forRun(String runId, int limit);
 }

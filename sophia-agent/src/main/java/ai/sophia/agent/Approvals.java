@@ -104,4 +104,9 @@ public final class Approvals {
   public List<Approval> pending(int limit) {
     return store.pending(limit);
   }
+
+  /** A run's approvals in any status, oldest first (at most 100). */
+  public List<Approval> forRun(String runId) {
+    return store.forRun(runId, 100);
+  }
 }

@@ -67,16 +67,30 @@ public final class SqliteApprovalStore implements ApprovalStore {
 
   @Override
   public List<Approval> pending(int limit) {
+    return list("status = 'pending'", "", limit);
+  }
+
+  @Override
+  public List<Approval> forRun(String runId, int limit) {
+    return list("run_id = :run", runId, limit);
+  }
+
+  private List<Approval> list(String where, String runId, int limit) {
     return db.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + " FROM approvals WHERE status = 'pending' ORDER BY requested_at"
-                        + " LIMIT :limit")
-                .bind("limit", Math.max(1, Math.min(limit, 1000)))
-                .map((rs, ctx) -> row(rs))
-                .list());
+        h -> {
+          var query =
+              h.createQuery(
+                      "SELECT "
+                          + COLUMNS
+                          + " FROM approvals WHERE "
+                          + where
+                          + " ORDER BY requested_at LIMIT :limit")
+                  .bind("limit", Math.max(1, Math.min(limit, 1000)));
+          if (!runId.isEmpty()) {
+            query.bind("run", runId);
+          }
+          return query.map((rs, ctx) -> row(rs)).list();
+        });
   }
 
   private static Approval row(ResultSet rs) throws SQLException {

@@ -9,6 +9,7 @@ import ai.sophia.model.Message;
 import ai.sophia.model.ModelRequest;
 import ai.sophia.model.ScriptedModelGateway;
 import ai.sophia.model.ToolCall;
+import ai.sophia.tool.CountingTool;
 import ai.sophia.tool.Risk;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentRunTest {
   @TempDir Path dir;
   private AgentFixture f;
-  private final AgentFixture.CountingTool commit =
-      new AgentFixture.CountingTool("commit", Risk.write);
+  private final CountingTool commit = new CountingTool("commit", Risk.write);
 
   private AgentFixture open(String yaml, Map<String, String> env) {
     f = new AgentFixture(dir, yaml, env, commit);
@@ -37,7 +37,7 @@ class AgentRunTest {
     if (f != null) {
       f.close();
     }
-    AgentFixture.results.clear();
+    AgentFixture.searchResults();
   }
 
   private static String lastText(ModelRequest request) {
@@ -55,7 +55,7 @@ class AgentRunTest {
   @Test
   void processRequest_modelAsksResearch_getsResultAndAnswers() {
     open("", Map.of());
-    AgentFixture.results.add(AgentFixture.url("/docs/install.html"));
+    AgentFixture.searchResults(AgentFixture.url("/docs/install.html"));
     f.model
         .thenToolCalls(
             new ToolCall("c1", "research", "{\"query\":\"How do I install Heliograph?\"}"))
@@ -140,7 +140,7 @@ class AgentRunTest {
             });
     AgentRun run = f.runtime.agents().get("analysis").start(AgentRequest.of("commit this"));
     assertThat(run.join().status()).isEqualTo(RunStatus.succeeded);
-    assertThat(commit.invocations).hasValue(0);
+    assertThat(commit.invocations()).isEqualTo(0);
     assertThat(run.transcript())
         .filteredOn(Step.ToolUse.class::isInstance)
         .singleElement()
@@ -203,7 +203,7 @@ class AgentRunTest {
         .thenText("Committed.");
     AgentRun run = f.runtime.agents().get("commit").start(AgentRequest.of("commit notes.md"));
     waitFor(run, RunStatus.waiting_approval);
-    assertThat(commit.invocations).hasValue(0);
+    assertThat(commit.invocations()).isEqualTo(0);
     Approval pending = f.runtime.approvals().pending(10).getFirst();
     assertThat(pending.tool()).isEqualTo("commit");
     assertThat(pending.risk()).isEqualTo(Risk.write);
@@ -213,7 +213,7 @@ class AgentRunTest {
     f.runtime.approvals().decide(pending.id(), true, "key_admin", "looks fine");
     AgentResult r = run.join();
     assertThat(r.status()).isEqualTo(RunStatus.succeeded);
-    assertThat(commit.invocations).hasValue(1);
+    assertThat(commit.invocations()).isEqualTo(1);
     assertThat(run.events().stream().map(AgentEvent::type))
         .contains("approval_required", "approval_decided");
     assertThat(run.transcript())
@@ -242,7 +242,7 @@ class AgentRunTest {
     String id = f.runtime.approvals().pending(10).getFirst().id();
     f.runtime.approvals().decide(id, false, "key_admin", "not today");
     assertThat(run.join().answer()).isEqualTo("Understood, not committing.");
-    assertThat(commit.invocations).hasValue(0);
+    assertThat(commit.invocations()).isEqualTo(0);
     assertThat(f.runtime.approvals().find(id).status()).isEqualTo("denied");
   }
 
@@ -256,7 +256,7 @@ class AgentRunTest {
             .get("commit")
             .processRequest(AgentRequest.of("commit it").withAuthorize(Set.of(Risk.write)));
     assertThat(r.status()).isEqualTo(RunStatus.succeeded);
-    assertThat(commit.invocations).hasValue(1);
+    assertThat(commit.invocations()).isEqualTo(1);
     assertThat(f.runtime.approvals().pending(10)).isEmpty();
   }
 
@@ -271,7 +271,7 @@ class AgentRunTest {
               tools: [research, commit]
         """,
         Map.of());
-    AgentFixture.results.add(AgentFixture.url(AgentFixture.INJECTION_PAGE));
+    AgentFixture.searchResults(AgentFixture.url(AgentFixture.INJECTION_PAGE));
     ToolCall research = new ToolCall("c1", "research", "{\"query\":\"Heliograph release\"}");
     ToolCall obey = new ToolCall("c2", "commit", "{\"file\":\"backdoor.sh\"}");
     // The scripted model is fooled by the page: it asks for commit after reading it.
@@ -287,17 +287,17 @@ class AgentRunTest {
         .thenText("Heliograph 2.0 relays metrics [1].");
     AgentResult r = f.runtime.agents().get("research").processRequest(AgentRequest.of("release?"));
     assertThat(r.status()).isEqualTo(RunStatus.succeeded);
-    assertThat(commit.invocations).hasValue(0);
+    assertThat(commit.invocations()).isEqualTo(0);
 
     f.model.thenToolCalls(research).thenToolCalls(obey).thenText("Did not commit.");
     AgentRun dev = f.runtime.agents().get("dev").start(AgentRequest.of("release?"));
     waitFor(dev, RunStatus.waiting_approval);
-    assertThat(commit.invocations).hasValue(0);
+    assertThat(commit.invocations()).isEqualTo(0);
     f.runtime
         .approvals()
         .decide(f.runtime.approvals().pending(10).getFirst().id(), false, "key_admin", "injected");
     assertThat(dev.join().status()).isEqualTo(RunStatus.succeeded);
-    assertThat(commit.invocations).hasValue(0);
+    assertThat(commit.invocations()).isEqualTo(0);
   }
 
   private static void sleep(long ms) {

@@ -28,14 +28,14 @@ class AgentsTest {
     if (f != null) {
       f.close();
     }
-    AgentFixture.results.clear();
+    AgentFixture.searchResults();
   }
 
   @Test
   void research_noModel_answersOfflineWithCitedSources() {
     f = new AgentFixture(dir, "", Map.of());
     f.model.available(false);
-    AgentFixture.results.add(AgentFixture.url("/docs/install.html"));
+    AgentFixture.searchResults(AgentFixture.url("/docs/install.html"));
     AgentResult r =
         f.runtime
             .agents()
@@ -52,7 +52,7 @@ class AgentsTest {
   void research_modelFailsMidRun_saysSoAndAnswersOffline() {
     f = new AgentFixture(dir, "", Map.of());
     f.model.thenUnavailable();
-    AgentFixture.results.add(AgentFixture.url("/docs/install.html"));
+    AgentFixture.searchResults(AgentFixture.url("/docs/install.html"));
     AgentResult r =
         f.runtime
             .agents()
@@ -67,7 +67,7 @@ class AgentsTest {
   void coordinator_noModel_plansRoutesAndAggregates() {
     f = new AgentFixture(dir, "", Map.of());
     f.model.available(false);
-    AgentFixture.results.add(AgentFixture.url("/docs/install.html"));
+    AgentFixture.searchResults(AgentFixture.url("/docs/install.html"));
     AgentRun run =
         f.runtime
             .agents()

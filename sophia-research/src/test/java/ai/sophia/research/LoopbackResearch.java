@@ -39,8 +39,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * SSRF-safe fetcher with loopback opened by the operator allow-list, real extraction, SQLite,
  * Lucene and the ONNX embedding model) with the model gateway a test chooses.
  */
-final class LoopbackResearch implements AutoCloseable {
-  static final OnnxEmbedder EMBEDDER = OnnxEmbedder.create("all-minilm-l6-v2");
+public final class LoopbackResearch implements AutoCloseable {
+  public static final OnnxEmbedder EMBEDDER = OnnxEmbedder.create("all-minilm-l6-v2");
 
   private final LocalWeb web;
   private final LoopbackServer search;
@@ -51,7 +51,7 @@ final class LoopbackResearch implements AutoCloseable {
     this.search = search;
   }
 
-  static LoopbackResearch start() {
+  public static LoopbackResearch start() {
     LoopbackResearch world = new LoopbackResearch(LocalWeb.start(), LoopbackServer.start());
     world.search.route("/searx/search", request -> LoopbackServer.Reply.json(world.searxJson()));
     world.search.route("/ddg/html/", LoopbackServer.Reply.status(202));
@@ -59,18 +59,31 @@ final class LoopbackResearch implements AutoCloseable {
   }
 
   /** The URL of a page of the local web site. */
-  String url(String path) {
+  public String url(String path) {
     return web.url(path);
   }
 
+  /** The local web site's server, for a test to add pages. */
+  public LoopbackServer site() {
+    return web.server();
+  }
+
   /** What the SearXNG engine answers from now on, in order. */
-  void searchResults(List<String> urls) {
+  public void searchResults(List<String> urls) {
     results.clear();
     results.addAll(urls);
   }
 
   /** The research pipeline and its stores over a fresh or existing {@code dataDir}. */
-  Stack open(Path dataDir, ModelGateway gateway) {
+  public Stack open(Path dataDir, ModelGateway gateway) {
+    return open(dataDir, gateway, "", Map.of());
+  }
+
+  /**
+   * The research pipeline over {@code dataDir}, configured by {@code yaml} (a sophia.yaml's text)
+   * and {@code extraEnv} on top of the loopback world's settings.
+   */
+  public Stack open(Path dataDir, ModelGateway gateway, String yaml, Map<String, String> extraEnv) {
     Map<String, String> env = new HashMap<>();
     env.put("SOPHIA_DATA_DIR", dataDir.toString());
     env.put("SOPHIA_PROVIDERS_DUCKDUCKGO_BASE_URL", search.url("/ddg/html/"));
@@ -79,10 +92,12 @@ final class LoopbackResearch implements AutoCloseable {
     env.put("SOPHIA_RESEARCH_FETCH_ALLOWED_PRIVATE_RANGES", "127.0.0.0/8");
     env.put("SOPHIA_RESEARCH_FETCH_TIMEOUT_MS", "3000");
     env.put("SOPHIA_RESEARCH_FETCH_MAX_BYTES", "200000");
-    SophiaConfig config = ConfigLoader.create(env).load(Optional.of(emptyYaml(dataDir)));
+    env.putAll(extraEnv);
+    SophiaConfig config = ConfigLoader.create(env).load(Optional.of(yaml(dataDir, yaml)));
     SqliteDatabase db = SqliteDatabase.open(dataDir);
     LuceneDocumentIndex index = LuceneDocumentIndex.open(dataDir, EMBEDDER.model());
     var documents = new SqliteDocumentStore(db);
+    var operations = new SqliteOperationsStore(db);
     CacheRegistry caches = CacheRegistry.create();
     Map<String, SearchProvider> providers =
         new HashMap<>(SearchProviders.create(config, Secrets.create(Map.of())));
@@ -101,7 +116,7 @@ final class LoopbackResearch implements AutoCloseable {
             index,
             documents,
             new SqliteResearchStore(db),
-            new SqliteOperationsStore(db),
+            operations,
             gateway,
             caches,
             new ObjectMapper(),
@@ -109,12 +124,17 @@ final class LoopbackResearch implements AutoCloseable {
     Ingestor ingestor =
         Ingestor.create(
             config, extractor, Chunker.create(), EMBEDDER, index, documents, Clock.systemUTC());
-    return new Stack(research, ingestor, db, index);
+    return new Stack(config, research, ingestor, db, index, operations);
   }
 
   /** One opened research pipeline; closing it closes its stores. */
-  record Stack(
-      ResearchService research, Ingestor ingestor, SqliteDatabase db, LuceneDocumentIndex index)
+  public record Stack(
+      SophiaConfig config,
+      ResearchService research,
+      Ingestor ingestor,
+      SqliteDatabase db,
+      LuceneDocumentIndex index,
+      SqliteOperationsStore operations)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -142,9 +162,9 @@ final class LoopbackResearch implements AutoCloseable {
     return json.append("]}").toString();
   }
 
-  private static Path emptyYaml(Path dataDir) {
+  private static Path yaml(Path dataDir, String text) {
     try {
-      return Files.writeString(dataDir.resolve("empty.yaml"), "");
+      return Files.writeString(dataDir.resolve("sophia-test.yaml"), text);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

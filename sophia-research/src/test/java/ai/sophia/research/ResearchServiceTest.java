@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.sophia.ingest.IngestProgress;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.memory.DocumentIndex;
-import ai.sophia.model.OfflineModelGateway;
+import ai.sophia.model.ScriptedModelGateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ class ResearchServiceTest {
   }
 
   private void open() {
-    stack = world.open(dataDir, OfflineModelGateway.create());
+    stack = world.open(dataDir, ScriptedModelGateway.create().available(false));
     research = stack.research();
     ingestor = stack.ingestor();
   }

@@ -1,5 +1,6 @@
 package ai.sophia.server;
 
+import ai.sophia.agent.AgentRuntime;
 import ai.sophia.cache.CacheRegistry;
 import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
@@ -21,7 +22,8 @@ import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.memory.SqliteDocumentStore;
 import ai.sophia.memory.SqliteOperationsStore;
 import ai.sophia.memory.SqliteResearchStore;
-import ai.sophia.model.OfflineModelGateway;
+import ai.sophia.model.RoutingModelGateway;
+import ai.sophia.model.SqliteUsageStore;
 import ai.sophia.research.LocalSearchProvider;
 import ai.sophia.research.ResearchService;
 import ai.sophia.research.Researcher;
@@ -53,9 +55,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds Sophia by hand, top to bottom, in the start-up order of SPEC §7 —
- * configuration (given), storage, services (caches, health checks, research, ingest), then on
- * {@link #serve} the API and the start-up health checks. {@link #close()} releases everything in
- * reverse order.
+ * configuration (given), storage, services (caches, health checks, model gateway, research, agents,
+ * ingest), then on {@link #serve} the API and the start-up health checks. {@link #close()} releases
+ * everything in reverse order.
  */
 public final class Sophia implements AutoCloseable {
   static final String BOOTSTRAP_KEY_NAME = "bootstrap";
@@ -78,7 +80,9 @@ public final class Sophia implements AutoCloseable {
   private final PageExtractor extractor = PageExtractor.create();
   private final Chunker chunker = Chunker.create();
   private final Clock clock = Clock.systemUTC();
+  private final RoutingModelGateway models;
   private final Researcher researcher;
+  private final AgentRuntime agents;
   private final Ingestor ingestor;
   private SophiaServer server;
 
@@ -104,7 +108,24 @@ public final class Sophia implements AutoCloseable {
               .register(index.healthCheck())
               .register(embedder.healthCheck())
               .register(cacheCheck(caches));
+      this.models =
+          RoutingModelGateway.create(
+              config.models(), secrets, new SqliteUsageStore(database), operations, metrics);
+      models.healthChecks().forEach(health::register);
       this.researcher = buildResearch();
+      this.agents =
+          own(
+              AgentRuntime.builder()
+                  .config(config)
+                  .gateway(models)
+                  .researcher(researcher)
+                  .index(index)
+                  .embedder(embedder)
+                  .database(database)
+                  .operations(operations)
+                  .clock(clock)
+                  .build());
+      agents.healthChecks().forEach(health::register);
       this.ingestor =
           Ingestor.create(config, extractor, chunker, embedder, index, documents, clock);
     } catch (RuntimeException e) {
@@ -144,7 +165,13 @@ public final class Sophia implements AutoCloseable {
       throw new IllegalStateException("Sophia is serving already");
     }
     SophiaServer started =
-        SophiaServer.create(config, researcher, apiKeys, health, caches, metrics);
+        SophiaServer.create(
+            config,
+            new SophiaServer.Services(researcher, agents, models),
+            apiKeys,
+            health,
+            caches,
+            metrics);
     int port = started.start();
     resources.push(started);
     server = started;
@@ -183,6 +210,16 @@ public final class Sophia implements AutoCloseable {
 
   public Researcher researcher() {
     return researcher;
+  }
+
+  /** The agents, their tools, runs and approvals. */
+  public AgentRuntime agents() {
+    return agents;
+  }
+
+  /** Every model call goes through here; {@code usage()} says what they cost. */
+  public RoutingModelGateway models() {
+    return models;
   }
 
   /** Reads sites and folders into the {@code local} engine's index ({@code sophia ingest}). */
@@ -254,8 +291,7 @@ public final class Sophia implements AutoCloseable {
         documents,
         researchStore,
         operations,
-        // No model provider is wired yet: research answers extractively until the gateway is.
-        OfflineModelGateway.create(),
+        models,
         caches,
         // Stored results are read back tolerantly, so results saved by another version still load.
         new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES),

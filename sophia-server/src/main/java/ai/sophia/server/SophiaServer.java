@@ -1,9 +1,11 @@
 package ai.sophia.server;
 
+import ai.sophia.agent.AgentRuntime;
 import ai.sophia.cache.CacheRegistry;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthChecks;
+import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.server.http.AccessLog;
@@ -14,10 +16,13 @@ import ai.sophia.server.http.Problems;
 import ai.sophia.server.http.RequestBodies;
 import ai.sophia.server.http.RequestIds;
 import ai.sophia.server.http.RequestRate;
+import ai.sophia.server.routes.AgentRoutes;
+import ai.sophia.server.routes.ApprovalRoutes;
 import ai.sophia.server.routes.HealthRoutes;
 import ai.sophia.server.routes.MemoryRoutes;
 import ai.sophia.server.routes.MetricsRoutes;
 import ai.sophia.server.routes.ResearchRoutes;
+import ai.sophia.server.routes.RunRoutes;
 import ai.sophia.server.routes.StatsRoutes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
@@ -52,9 +57,18 @@ public final class SophiaServer implements AutoCloseable {
   private final Javalin app;
   private final JvmGcMetrics gcMetrics;
 
+  /** What the API exposes: research, agents (with their runs and approvals) and the models. */
+  public record Services(Researcher research, AgentRuntime agents, RoutingModelGateway models) {
+    public Services {
+      Objects.requireNonNull(research, "research");
+      Objects.requireNonNull(agents, "agents");
+      Objects.requireNonNull(models, "models");
+    }
+  }
+
   private SophiaServer(
       SophiaConfig config,
-      Researcher researcher,
+      Services services,
       ApiKeyStore keys,
       HealthChecks health,
       CacheRegistry caches,
@@ -65,9 +79,16 @@ public final class SophiaServer implements AutoCloseable {
     Guard guard = new Guard(keys, config.security().rateLimit(), KEY_CACHE_TTL);
     RequestBodies bodies = new RequestBodies(mapper, settings.maxBodyBytes());
     ResearchRoutes research =
-        new ResearchRoutes(researcher, bodies, config.research().defaultEngine(), metrics);
+        new ResearchRoutes(services.research(), bodies, config.research().defaultEngine(), metrics);
+    AgentRuntime agents = services.agents();
     StatsRoutes stats =
-        new StatsRoutes(Version.current(), Instant.now(), research::inFlight, rate, caches);
+        new StatsRoutes(
+            Version.current(),
+            Instant.now(),
+            () -> research.inFlight() + agents.activeRuns().size(),
+            rate,
+            caches,
+            services.models()::usage);
     this.gcMetrics = bindMetrics(metrics, caches);
     this.app =
         Javalin.create(
@@ -90,7 +111,10 @@ public final class SophiaServer implements AutoCloseable {
               new HealthRoutes(health).register(cfg.routes);
               stats.register(cfg.routes);
               research.register(cfg.routes);
-              new MemoryRoutes(researcher).register(cfg.routes);
+              new MemoryRoutes(services.research()).register(cfg.routes);
+              new AgentRoutes(agents, bodies).register(cfg.routes);
+              new RunRoutes(agents, mapper).register(cfg.routes);
+              new ApprovalRoutes(agents.approvals(), bodies).register(cfg.routes);
               new MetricsRoutes(metrics).register(cfg.routes);
             });
   }
@@ -98,14 +122,14 @@ public final class SophiaServer implements AutoCloseable {
   /** A server for this configuration and these collaborators; nothing is bound until start. */
   public static SophiaServer create(
       SophiaConfig config,
-      Researcher researcher,
+      Services services,
       ApiKeyStore keys,
       HealthChecks health,
       CacheRegistry caches,
       PrometheusMeterRegistry metrics) {
     return new SophiaServer(
         Objects.requireNonNull(config, "config"),
-        Objects.requireNonNull(researcher, "researcher"),
+        Objects.requireNonNull(services, "services"),
         Objects.requireNonNull(keys, "keys"),
         Objects.requireNonNull(health, "health"),
         Objects.requireNonNull(caches, "caches"),

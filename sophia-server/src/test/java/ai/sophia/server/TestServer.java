@@ -1,14 +1,22 @@
 package ai.sophia.server;
 
+import ai.sophia.agent.AgentRuntime;
 import ai.sophia.cache.CacheRegistry;
 import ai.sophia.config.ConfigLoader;
+import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.embedding.OnnxEmbedder;
 import ai.sophia.health.HealthChecks;
+import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.SqliteOperationsStore;
+import ai.sophia.model.RoutingModelGateway;
+import ai.sophia.model.SqliteUsageStore;
 import ai.sophia.research.Researcher;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.security.Role;
 import ai.sophia.security.SqliteApiKeyStore;
+import ai.sophia.tool.Tool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -32,31 +40,60 @@ import java.util.Optional;
 final class TestServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Loads lazily: only tests that reach agent memory pay for the model. */
+  static final OnnxEmbedder EMBEDDER = OnnxEmbedder.create("all-minilm-l6-v2");
+
   final SophiaConfig config;
   final SqliteDatabase database;
   final ApiKeyStore keys;
   final CacheRegistry caches = CacheRegistry.create();
+  final LuceneDocumentIndex index;
+  final RoutingModelGateway models;
+  final AgentRuntime agents;
   final SophiaServer server;
   final int port;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestServer(
-      Path dir, Map<String, String> env, Researcher researcher, HealthChecks health) {
+      Path dir, Map<String, String> env, Researcher researcher, HealthChecks health, Tool[] tools) {
     Map<String, String> all = new HashMap<>(env);
     all.put("SOPHIA_SERVER_PORT", "0");
     all.put("SOPHIA_DATA_DIR", dir.toString());
     this.config = ConfigLoader.create(all).load(Optional.empty());
     this.database = SqliteDatabase.open(dir);
     this.keys = new SqliteApiKeyStore(database);
+    this.index = LuceneDocumentIndex.open(dir, EMBEDDER.model());
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    SqliteOperationsStore operations = new SqliteOperationsStore(database);
+    this.models =
+        RoutingModelGateway.create(
+            config.models(),
+            Secrets.create(all),
+            new SqliteUsageStore(database),
+            operations,
+            metrics);
+    AgentRuntime.Builder runtime =
+        AgentRuntime.builder()
+            .config(config)
+            .gateway(models)
+            .researcher(researcher)
+            .index(index)
+            .embedder(EMBEDDER)
+            .database(database)
+            .operations(operations);
+    for (Tool tool : tools) {
+      runtime.tool(tool);
+    }
+    this.agents = runtime.build();
     this.server =
         SophiaServer.create(
             config,
-            researcher,
+            new SophiaServer.Services(researcher, agents, models),
             keys,
             health,
             caches,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            metrics);
     this.port = server.start();
   }
 
@@ -66,7 +103,12 @@ final class TestServer implements AutoCloseable {
 
   static TestServer start(
       Path dir, Map<String, String> env, Researcher researcher, HealthChecks health) {
-    return new TestServer(dir, env, researcher, health);
+    return new TestServer(dir, env, researcher, health, new Tool[0]);
+  }
+
+  /** A server whose agents also have these tools. */
+  static TestServer withTools(Path dir, Map<String, String> env, Tool... tools) {
+    return new TestServer(dir, env, new RefusingResearcher(), HealthChecks.create(), tools);
   }
 
   /** A new key's secret. */
@@ -127,6 +169,8 @@ final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    agents.close();
+    index.close();
     database.close();
   }
 }

@@ -15,6 +15,8 @@ public enum Access implements RouteRole {
   READ(Role.readonly),
   /** Keys that may use Sophia's capabilities: research and other actions. */
   USE(Role.user),
+  /** Deciding what agents may do: approving or denying risky tool calls. */
+  DECIDE(Role.developer),
   /** Administration. */
   ADMIN(Role.admin);
 

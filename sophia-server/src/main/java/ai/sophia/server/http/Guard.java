@@ -21,6 +21,7 @@ import java.util.Set;
  */
 public final class Guard {
   private static final String KEY_ID = "sophia.api_key_id";
+  private static final String ROLE = "sophia.role";
 
   private final ApiKeyAuthenticator authenticator;
   private final RateLimiter limiter;
@@ -41,6 +42,7 @@ public final class Guard {
     }
     ApiKey key = authenticate(ctx);
     ctx.attribute(KEY_ID, key.id());
+    ctx.attribute(ROLE, key.role());
     RateLimiter.Decision decision = limiter.acquire(key.id());
     ctx.header("X-RateLimit-Limit", Integer.toString(limiter.burst()));
     ctx.header("X-RateLimit-Remaining", Integer.toString(decision.remaining()));
@@ -67,6 +69,11 @@ public final class Guard {
   /** The id (never the secret) of the key that authenticated this request, for the access log. */
   public static Optional<String> keyId(Context ctx) {
     return Optional.ofNullable(ctx.attribute(KEY_ID));
+  }
+
+  /** Whether the request's key is an admin's (admins see every key's runs). */
+  public static boolean isAdmin(Context ctx) {
+    return ctx.attribute(ROLE) == Role.admin;
   }
 
   private ApiKey authenticate(Context ctx) {

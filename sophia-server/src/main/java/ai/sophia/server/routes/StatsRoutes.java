@@ -1,6 +1,7 @@
 package ai.sophia.server.routes;
 
 import ai.sophia.cache.CacheRegistry;
+import ai.sophia.model.UsageSummary;
 import ai.sophia.server.http.Access;
 import ai.sophia.server.http.RequestRate;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -14,13 +15,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /api/v1/system/stats}: measured values only. Uptime counts from server start; memory
  * is the JVM heap plus the resident set size when /proc can tell it; CPU is Sophia's own CPU time
  * between two stats calls and the machine's load from the JVM's operating system bean (absent when
- * the platform cannot measure it); active agents are research requests running right now; the
- * request rate is over the last minute.
+ * the platform cannot measure it); active agents are research requests and agent runs in progress
+ * right now; the request rate is over the last minute; model usage is what the model gateway
+ * recorded (calls, tokens, cost today and overall, per model).
  */
 public final class StatsRoutes {
   private static final Path PROC_STATUS = Path.of("/proc/self/status");
@@ -30,6 +33,7 @@ public final class StatsRoutes {
   private final IntSupplier activeAgents;
   private final RequestRate requests;
   private final CacheRegistry caches;
+  private final Supplier<UsageSummary> modelUsage;
   private final com.sun.management.OperatingSystemMXBean os;
   private long lastCpuNanos; // guarded by this
   private long lastWallNanos; // guarded by this
@@ -39,12 +43,14 @@ public final class StatsRoutes {
       Instant startedAt,
       IntSupplier activeAgents,
       RequestRate requests,
-      CacheRegistry caches) {
+      CacheRegistry caches,
+      Supplier<UsageSummary> modelUsage) {
     this.version = Objects.requireNonNull(version, "version");
     this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
     this.activeAgents = Objects.requireNonNull(activeAgents, "activeAgents");
     this.requests = Objects.requireNonNull(requests, "requests");
     this.caches = Objects.requireNonNull(caches, "caches");
+    this.modelUsage = Objects.requireNonNull(modelUsage, "modelUsage");
     this.os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     // The system load is measured between calls; the first call sets the baseline.
@@ -71,6 +77,7 @@ public final class StatsRoutes {
             round(requests.perSecond(), 3),
             round(caches.hitRatio(), 4),
             requests.total(),
+            modelUsage.get(),
             now.toString()));
   }
 
@@ -152,6 +159,7 @@ public final class StatsRoutes {
       double requestRate,
       double cacheHitRatio,
       long requestsTotal,
+      UsageSummary modelUsage,
       String timestamp) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,0 +1,172 @@
+package ai.sophia.server.routes;
+
+import ai.sophia.agent.Agent;
+import ai.sophia.agent.AgentEvent;
+import ai.sophia.agent.AgentRequest;
+import ai.sophia.agent.AgentResult;
+import ai.sophia.agent.AgentRun;
+import ai.sophia.agent.AgentRuntime;
+import ai.sophia.agent.Approval;
+import ai.sophia.health.HealthStatus;
+import ai.sophia.server.http.Access;
+import ai.sophia.server.http.Guard;
+import ai.sophia.server.http.RequestBodies;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Agents over HTTP: {@code GET /api/v1/agents} lists every agent with its capabilities, metadata
+ * and health; {@code POST /api/v1/agents/{name}/run} starts a run (202 with its id and where to
+ * follow it, or 200 with the result when {@code wait} is true); {@code POST
+ * /api/v1/intelligence/query} routes a query to an agent and answers when the run ends or stops to
+ * wait for a person's approval (SPEC §2).
+ */
+public final class AgentRoutes {
+  private final AgentRuntime agents;
+  private final RequestBodies bodies;
+
+  public AgentRoutes(AgentRuntime agents, RequestBodies bodies) {
+    this.agents = Objects.requireNonNull(agents, "agents");
+    this.bodies = Objects.requireNonNull(bodies, "bodies");
+  }
+
+  public void register(RoutesConfig routes) {
+    routes.get("/api/v1/agents", this::list, Access.READ);
+    routes.get("/api/v1/agents/{name}", this::one, Access.READ);
+    routes.post("/api/v1/agents/{name}/run", this::run, Access.USE);
+    routes.post("/api/v1/intelligence/query", this::query, Access.USE);
+  }
+
+  private void list(Context ctx) {
+    ctx.json(Map.of("agents", agents.agents().list().stream().map(AgentRoutes::view).toList()));
+  }
+
+  private void one(Context ctx) {
+    ctx.json(view(agent(ctx.pathParam("name"), "name")));
+  }
+
+  private void run(Context ctx) {
+    Agent agent = agent(ctx.pathParam("name"), "name");
+    AgentBodies.Run body = bodies.read(ctx, AgentBodies.Run.class);
+    AgentRun run = agent.start(body.validate(Guard.keyId(ctx).orElse("")));
+    if (body.waits()) {
+      run.join();
+      ctx.json(RunRoutes.view(run));
+      return;
+    }
+    String self = "/api/v1/runs/" + run.id();
+    ctx.status(202).header("Location", self);
+    ctx.json(
+        new Started(
+            run.id(),
+            run.agent(),
+            run.status().name(),
+            run.mode(),
+            Map.of("self", self, "events", self + "/events", "cancel", self + "/cancel")));
+  }
+
+  private void query(Context ctx) {
+    AgentBodies.Query body = bodies.read(ctx, AgentBodies.Query.class);
+    AgentRequest request = body.validate(Guard.keyId(ctx).orElse(""));
+    AgentRun run = agent(body.agentType(), "agent_type").start(request);
+    // Answer when the run ends, or as soon as it waits for a person: the caller decides then.
+    CompletableFuture<AgentResult> stopped = new CompletableFuture<>();
+    AgentResult result;
+    try (AutoCloseable subscription =
+        run.subscribe(
+            event -> {
+              switch (event) {
+                case AgentEvent.RunFinished finished -> stopped.complete(finished.result());
+                case AgentEvent.ApprovalRequired waiting -> stopped.complete(null);
+                default -> {}
+              }
+            })) {
+      result = stopped.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      run.cancel();
+      throw new IllegalStateException("interrupted while the agent ran", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException("could not follow the run", e);
+    }
+    ctx.json(answer(run, result, agents.approvals().forRun(run.id())));
+  }
+
+  private Agent agent(String name, String field) {
+    return agents.agents().get(AgentBodies.id(field, name));
+  }
+
+  static Map<String, Object> view(Agent agent) {
+    Map<String, Object> out = new LinkedHashMap<>(agent.metadata());
+    HealthStatus health = health(agent);
+    out.put("health", Map.of("status", health.state().name(), "detail", health.detail()));
+    return out;
+  }
+
+  private static HealthStatus health(Agent agent) {
+    try {
+      return agent.healthCheck().check();
+    } catch (Exception e) {
+      return HealthStatus.down(e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+  }
+
+  /**
+   * The SPEC's {@code {status, data, metadata}} for a run that ended with {@code result}, or waits
+   * for approval ({@code result} null).
+   */
+  static Answer answer(AgentRun run, AgentResult result, List<Approval> approvals) {
+    List<Approval> pending =
+        approvals.stream().filter(a -> Approval.PENDING.equals(a.status())).toList();
+    Data data =
+        new Data(
+            result == null ? "" : result.answer(),
+            run.id(),
+            run.sessionId(),
+            result == null
+                ? "waiting for a person to approve " + pending.size() + " tool call(s)"
+                : result.note(),
+            pending);
+    Metadata metadata =
+        new Metadata(
+            run.agent(),
+            run.mode(),
+            Instant.now().toString(),
+            result == null ? 0 : result.modelCalls(),
+            result == null ? 0 : result.inputTokens(),
+            result == null ? 0 : result.outputTokens(),
+            result == null ? 0 : result.costUsd());
+    String status = result == null ? run.status().name() : result.status().name();
+    return new Answer(status, data, metadata);
+  }
+
+  record Started(
+      String runId, String agent, String status, String mode, Map<String, String> links) {}
+
+  record Answer(String status, Data data, Metadata metadata) {}
+
+  record Data(
+      String answer,
+      String runId,
+      String sessionId,
+      String note,
+      List<Approval> pendingApprovals) {}
+
+  record Metadata(
+      String agent,
+      String mode,
+      String timestamp,
+      int modelCalls,
+      long inputTokens,
+      long outputTokens,
+      double costUsd) {}
+}

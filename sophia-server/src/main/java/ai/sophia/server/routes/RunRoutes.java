@@ -1,0 +1,269 @@
+package ai.sophia.server.routes;
+
+import ai.sophia.agent.AgentEvent;
+import ai.sophia.agent.AgentResult;
+import ai.sophia.agent.AgentRun;
+import ai.sophia.agent.AgentRunStore.StoredRun;
+import ai.sophia.agent.AgentRuntime;
+import ai.sophia.agent.Step;
+import ai.sophia.error.ConflictException;
+import ai.sophia.error.InvalidInputException;
+import ai.sophia.error.NotFoundException;
+import ai.sophia.server.http.Access;
+import ai.sophia.server.http.Guard;
+import ai.sophia.server.http.RequestParams;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Agent runs over HTTP: {@code GET /api/v1/runs} (newest first), {@code GET /api/v1/runs/{id}}
+ * (status, result and transcript), {@code GET /api/v1/runs/{id}/events} (server-sent events, each
+ * with its sequence number as id, so a client that reconnects with {@code Last-Event-ID} gets only
+ * what it missed), and {@code POST /api/v1/runs/{id}/cancel}. A key sees its own runs; an admin's
+ * sees every run.
+ */
+public final class RunRoutes {
+  private static final Logger log = LoggerFactory.getLogger(RunRoutes.class);
+  private static final Set<String> LIST_PARAMETERS = Set.of("limit");
+
+  /** How often an idle event stream sends a comment, so proxies keep it open. */
+  private static final long HEARTBEAT_SECONDS = 15;
+
+  private final AgentRuntime agents;
+  private final ObjectMapper mapper;
+
+  public RunRoutes(AgentRuntime agents, ObjectMapper mapper) {
+    this.agents = Objects.requireNonNull(agents, "agents");
+    this.mapper = Objects.requireNonNull(mapper, "mapper");
+  }
+
+  public void register(RoutesConfig routes) {
+    routes.get("/api/v1/runs", this::list, Access.READ);
+    routes.get("/api/v1/runs/{id}", this::one, Access.READ);
+    routes.get("/api/v1/runs/{id}/events", this::events, Access.READ);
+    routes.post("/api/v1/runs/{id}/cancel", this::cancel, Access.USE);
+  }
+
+  private void list(Context ctx) {
+    RequestParams.allowOnly(ctx, LIST_PARAMETERS);
+    int limit = RequestParams.integer(ctx, "limit", 20, 1, 200);
+    boolean admin = Guard.isAdmin(ctx);
+    String key = Guard.keyId(ctx).orElse("");
+    List<Summary> runs =
+        agents.recentRuns(admin ? limit : 1000).stream()
+            .filter(r -> admin || r.apiKeyId().equals(key))
+            .limit(limit)
+            .map(
+                r ->
+                    new Summary(
+                        r.id(),
+                        r.agent(),
+                        r.status().name(),
+                        r.mode(),
+                        r.sessionId(),
+                        r.createdAt().toString(),
+                        r.updatedAt().toString()))
+            .toList();
+    ctx.json(java.util.Map.of("runs", runs));
+  }
+
+  private void one(Context ctx) {
+    String id = AgentBodies.id("id", ctx.pathParam("id"));
+    var live = agents.run(id).filter(run -> visible(ctx, run.request().apiKeyId()));
+    if (live.isPresent()) {
+      ctx.json(view(live.get()));
+      return;
+    }
+    StoredRun stored =
+        agents
+            .storedRun(id)
+            .filter(run -> visible(ctx, run.apiKeyId()))
+            .orElseThrow(() -> notFound(id));
+    ctx.json(
+        new Stored(
+            stored.id(),
+            stored.agent(),
+            stored.status().name(),
+            stored.mode(),
+            stored.sessionId(),
+            stored.input(),
+            stored.output(),
+            transcript(stored.transcriptJson()),
+            stored.createdAt().toString(),
+            stored.updatedAt().toString()));
+  }
+
+  private void cancel(Context ctx) {
+    String id = AgentBodies.id("id", ctx.pathParam("id"));
+    AgentRun run = liveRun(ctx, id);
+    if (run.status().finished()) {
+      throw new ConflictException("run " + id + " has already finished: " + run.status());
+    }
+    run.cancel();
+    ctx.status(202).json(java.util.Map.of("run_id", id, "status", "cancelling"));
+  }
+
+  /**
+   * Streams the run's events as server-sent events: first the ones after {@code Last-Event-ID} (all
+   * of them without it), then each new one as it happens, until run_finished; a comment every
+   * {@value #HEARTBEAT_SECONDS} s keeps an idle stream open. The run and the header are checked
+   * before the stream starts, so a bad request still gets a problem+json answer. Blocking is fine:
+   * handlers run on virtual threads.
+   */
+  private void events(Context ctx) throws IOException {
+    String id = AgentBodies.id("id", ctx.pathParam("id"));
+    AgentRun run = liveRun(ctx, id);
+    int after = lastEventId(ctx.header("Last-Event-ID"));
+    HttpServletResponse response = ctx.res();
+    response.setStatus(200);
+    response.setCharacterEncoding("UTF-8");
+    response.setContentType("text/event-stream");
+    response.setHeader("Cache-Control", "no-cache");
+    response.setHeader("X-Accel-Buffering", "no");
+    OutputStream out = response.getOutputStream();
+    BlockingQueue<AgentEvent> queue = new LinkedBlockingQueue<>();
+    int sequence = 0;
+    try (AutoCloseable subscription = run.subscribe(queue::add)) {
+      out.write(": run ".concat(id).concat("\n\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      while (true) {
+        AgentEvent event = queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+        if (event == null) {
+          out.write(": waiting\n\n".getBytes(StandardCharsets.UTF_8));
+        } else if (++sequence > after) {
+          String frame =
+              "id: " + sequence + "\nevent: " + event.type() + "\ndata: " + json(event) + "\n\n";
+          out.write(frame.getBytes(StandardCharsets.UTF_8));
+        }
+        out.flush();
+        if (event instanceof AgentEvent.RunFinished) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      log.debug("event stream of run {} ended by the client: {}", id, e.toString());
+    } catch (Exception e) {
+      throw new IllegalStateException("event stream of run " + id + " failed", e);
+    }
+  }
+
+  private AgentRun liveRun(Context ctx, String id) {
+    AgentRun run =
+        agents
+            .run(id)
+            .filter(r -> visible(ctx, r.request().apiKeyId()))
+            .orElseThrow(
+                () ->
+                    agents.storedRun(id).filter(r -> visible(ctx, r.apiKeyId())).isPresent()
+                        ? new ConflictException(
+                            "run "
+                                + id
+                                + " is no longer live (finished before this server kept it);"
+                                + " GET /api/v1/runs/"
+                                + id
+                                + " has its transcript")
+                        : notFound(id));
+    return run;
+  }
+
+  private static boolean visible(Context ctx, String ownerKeyId) {
+    return Guard.isAdmin(ctx) || ownerKeyId.equals(Guard.keyId(ctx).orElse(""));
+  }
+
+  private static NotFoundException notFound(String id) {
+    return new NotFoundException("no agent run with id '" + id + "'");
+  }
+
+  private static int lastEventId(String header) {
+    if (header == null || header.isBlank()) {
+      return 0;
+    }
+    try {
+      int value = Integer.parseInt(header.strip());
+      if (value >= 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error below
+    }
+    throw new InvalidInputException(
+        "Last-Event-ID", "Last-Event-ID must be the number of the last event received");
+  }
+
+  private String json(Object value) {
+    try {
+      return mapper.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("an agent event must always serialize", e);
+    }
+  }
+
+  private JsonNode transcript(String json) {
+    try {
+      return mapper.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a stored transcript is not JSON", e);
+    }
+  }
+
+  /** A live run: its state now, its result once it has one, and every step so far. */
+  static Live view(AgentRun run) {
+    return new Live(
+        run.id(),
+        run.agent(),
+        run.status().name(),
+        run.mode(),
+        run.sessionId(),
+        run.request().input(),
+        run.result().orElse(null),
+        run.transcript());
+  }
+
+  record Summary(
+      String runId,
+      String agent,
+      String status,
+      String mode,
+      String sessionId,
+      String createdAt,
+      String updatedAt) {}
+
+  record Live(
+      String runId,
+      String agent,
+      String status,
+      String mode,
+      String sessionId,
+      String input,
+      AgentResult result,
+      List<Step> transcript) {}
+
+  record Stored(
+      String runId,
+      String agent,
+      String status,
+      String mode,
+      String sessionId,
+      String input,
+      String output,
+      JsonNode transcript,
+      String createdAt,
+      String updatedAt) {}
+}
