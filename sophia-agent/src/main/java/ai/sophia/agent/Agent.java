@@ -64,36 +64,41 @@ public final class Agent {
     return definition.tools().stream().filter(t -> !runtime.tools().has(t)).toList();
   }
 
+  /** {@link #metadata()} and the agent's health now: what the API and the CLI list. */
+  public Map<String, Object> describe() {
+    Map<String, Object> m = metadata();
+    HealthStatus health = health();
+    m.put("health", Map.of("status", health.state().name(), "detail", health.detail()));
+    return m;
+  }
+
   /**
    * {@code agent.<name>}, not critical: up when its tools are installed and a model is available,
    * degraded (with the reason) when it works offline or lacks a tool.
    */
   public HealthCheck healthCheck() {
-    return HealthCheck.of(
-        "agent." + name(),
-        Duration.ofSeconds(2),
-        false,
-        () -> {
-          List<String> missing = missingTools();
-          boolean model =
-              runtime
-                  .gateway()
-                  .available(
-                      definition.modelPolicy().orElseGet(() -> runtime.gateway().defaultPolicy()));
-          if (missing.isEmpty() && model) {
-            return HealthStatus.up("ready", Map.of("tools", definition.tools()));
-          }
-          StringBuilder why = new StringBuilder();
-          if (!missing.isEmpty()) {
-            why.append("tool ")
-                .append(String.join(", ", missing))
-                .append(missing.size() == 1 ? " is" : " are")
-                .append(" not installed");
-          }
-          if (!model) {
-            why.append(why.isEmpty() ? "" : "; ").append("no model available: offline mode");
-          }
-          return HealthStatus.degraded(why.toString());
-        });
+    return HealthCheck.of("agent." + name(), Duration.ofSeconds(2), false, this::health);
+  }
+
+  private HealthStatus health() {
+    List<String> missing = missingTools();
+    boolean model =
+        runtime
+            .gateway()
+            .available(definition.modelPolicy().orElseGet(() -> runtime.gateway().defaultPolicy()));
+    if (missing.isEmpty() && model) {
+      return HealthStatus.up("ready", Map.of("tools", definition.tools()));
+    }
+    StringBuilder why = new StringBuilder();
+    if (!missing.isEmpty()) {
+      why.append("tool ")
+          .append(String.join(", ", missing))
+          .append(missing.size() == 1 ? " is" : " are")
+          .append(" not installed");
+    }
+    if (!model) {
+      why.append(why.isEmpty() ? "" : "; ").append("no model available: offline mode");
+    }
+    return HealthStatus.degraded(why.toString());
   }
 }

@@ -30,12 +30,14 @@ import picocli.CommandLine.Spec;
     name = "sophia",
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
-    description = "Sophia, a self-hosted agent server: research with cited sources.",
+    description = "Sophia, a self-hosted agent server: research with cited sources, and agents.",
     subcommands = {
       ServeCommand.class,
       ResearchCommand.class,
       IngestCommand.class,
       MemoryCommand.class,
+      AgentsCommand.class,
+      AskCommand.class,
       KeysCommand.class,
       DoctorCommand.class,
       CommandLine.HelpCommand.class

@@ -98,16 +98,7 @@ final class AgentBodies {
     }
     Set<Risk> risks = EnumSet.noneOf(Risk.class);
     for (String name : authorize) {
-      if ("write".equals(name)) {
-        risks.add(Risk.write);
-      } else if ("deploy".equals(name)) {
-        risks.add(Risk.deploy);
-      } else {
-        throw new InvalidInputException(
-            "authorize",
-            "authorize lists the risks to allow without asking: write, deploy; got "
-                + quoted(name));
-      }
+      risks.add(Risk.authorizable(name, "authorize"));
     }
     return risks;
   }

@@ -7,14 +7,12 @@ import ai.sophia.agent.AgentResult;
 import ai.sophia.agent.AgentRun;
 import ai.sophia.agent.AgentRuntime;
 import ai.sophia.agent.Approval;
-import ai.sophia.health.HealthStatus;
 import ai.sophia.server.http.Access;
 import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.RequestBodies;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,11 +43,11 @@ public final class AgentRoutes {
   }
 
   private void list(Context ctx) {
-    ctx.json(Map.of("agents", agents.agents().list().stream().map(AgentRoutes::view).toList()));
+    ctx.json(Map.of("agents", agents.agents().list().stream().map(Agent::describe).toList()));
   }
 
   private void one(Context ctx) {
-    ctx.json(view(agent(ctx.pathParam("name"), "name")));
+    ctx.json(agent(ctx.pathParam("name"), "name").describe());
   }
 
   private void run(Context ctx) {
@@ -103,21 +101,6 @@ public final class AgentRoutes {
 
   private Agent agent(String name, String field) {
     return agents.agents().get(AgentBodies.id(field, name));
-  }
-
-  static Map<String, Object> view(Agent agent) {
-    Map<String, Object> out = new LinkedHashMap<>(agent.metadata());
-    HealthStatus health = health(agent);
-    out.put("health", Map.of("status", health.state().name(), "detail", health.detail()));
-    return out;
-  }
-
-  private static HealthStatus health(Agent agent) {
-    try {
-      return agent.healthCheck().check();
-    } catch (Exception e) {
-      return HealthStatus.down(e.getMessage() == null ? e.toString() : e.getMessage());
-    }
   }
 
   /**
