@@ -42,6 +42,7 @@ public final class AgentRun {
   private volatile RunStatus status = RunStatus.running;
   private volatile String mode;
   private volatile String sessionId = "";
+  private volatile AgentResult result;
   private volatile boolean cancelled;
 
   AgentRun(String id, String agent, AgentRequest request, String mode, Duration timeout) {
@@ -94,7 +95,7 @@ public final class AgentRun {
 
   /** The result once the run has finished. */
   public Optional<AgentResult> result() {
-    return Optional.ofNullable(done.getNow(null));
+    return Optional.ofNullable(result);
   }
 
   /** Waits for the run to finish. */
@@ -192,9 +193,15 @@ public final class AgentRun {
     return deadlineNanos;
   }
 
-  void finish(AgentResult result) {
+  /**
+   * Ends the run: the result is visible at once, then run_finished goes to the listeners, and only
+   * then are {@link #join} callers released — so both see the whole story.
+   */
+  void finish(AgentResult result, AgentEvent.RunFinished event) {
+    this.result = result;
     status = result.status();
     stop.complete(null);
+    emit(event);
     done.complete(result);
   }
 }

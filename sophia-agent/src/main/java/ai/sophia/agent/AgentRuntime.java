@@ -225,9 +225,7 @@ public final class AgentRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("run {}: recording it failed: {}", run.id(), e.toString());
     }
-    // The result first, so a listener woken by run_finished finds it on the run.
-    run.finish(result);
-    run.emit(new AgentEvent.RunFinished(run.id(), result, Instant.now()));
+    run.finish(result, new AgentEvent.RunFinished(run.id(), result, Instant.now()));
     finished.add(run.id());
     while (finished.size() > KEEP_FINISHED) {
       String old = finished.poll();

@@ -23,16 +23,30 @@ final class Budgets {
     this.accounting = accounting;
   }
 
+  KeyBudget status(String apiKeyId) {
+    double budget = perKey.getOrDefault(apiKeyId, defaultUsd);
+    String day = accounting.today().toString();
+    return new KeyBudget(
+        apiKeyId, day, accounting.store().spentUsd(apiKeyId, accounting.today()), budget);
+  }
+
+  /** Refuses when {@code apiKeyId} has already spent its budget for today. */
+  void requireLeft(String apiKeyId) {
+    check(apiKeyId, 0);
+  }
+
   void check(CallContext context, ModelRef primary, ModelRequest request) {
-    double budget = perKey.getOrDefault(context.apiKeyId(), defaultUsd);
+    check(context.apiKeyId(), accounting.inputCost(primary, estimatedInputTokens(request)));
+  }
+
+  private void check(String apiKeyId, double estimate) {
+    double budget = perKey.getOrDefault(apiKeyId, defaultUsd);
     if (budget <= 0) {
       return;
     }
-    double spent = accounting.store().spentUsd(context.apiKeyId(), accounting.today());
-    double estimate = accounting.inputCost(primary, estimatedInputTokens(request));
+    double spent = accounting.store().spentUsd(apiKeyId, accounting.today());
     if (spent >= budget || spent + estimate > budget) {
-      String key =
-          context.apiKeyId().isEmpty() ? "(none: the CLI)" : "'" + context.apiKeyId() + "'";
+      String key = apiKeyId.isEmpty() ? "(none: the CLI)" : "'" + apiKeyId + "'";
       throw new BudgetExceededException(
           String.format(
               Locale.ROOT,

@@ -135,6 +135,20 @@ public final class RoutingModelGateway implements ModelGateway {
     return accounting.store().summary(accounting.today());
   }
 
+  /**
+   * Refuses work for a key that has spent its daily model budget, before anything starts.
+   *
+   * @throws ai.sophia.error.BudgetExceededException naming the key, its budget and its spend
+   */
+  public void requireBudgetLeft(String apiKeyId) {
+    budgets.requireLeft(apiKeyId);
+  }
+
+  /** What {@code apiKeyId} spent today (UTC) and its daily budget. */
+  public KeyBudget budget(String apiKeyId) {
+    return budgets.status(apiKeyId);
+  }
+
   private boolean offline() {
     return config.mode() == SophiaConfig.Mode.offline;
   }

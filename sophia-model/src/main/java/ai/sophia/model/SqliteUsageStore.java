@@ -58,32 +58,7 @@ public final class SqliteUsageStore implements UsageStore {
   @Override
   public UsageSummary summary(LocalDate today) {
     Objects.requireNonNull(today, "today");
-    Map<String, UsageSummary.ModelUsage> byModel =
-        db.withHandle(
-            h ->
-                h.createQuery(
-                        "SELECT model, COUNT(*) AS calls,"
-                            + " SUM(CASE WHEN outcome = 'ok' THEN 1 ELSE 0 END) AS ok,"
-                            + " SUM(input_tokens) AS input, SUM(output_tokens) AS output,"
-                            + " SUM(CASE WHEN day = :day THEN cost_usd ELSE 0 END) AS cost_today,"
-                            + " SUM(cost_usd) AS cost_total"
-                            + " FROM model_usage GROUP BY model ORDER BY model LIMIT :n")
-                    .bind("day", today.toString())
-                    .bind("n", MAX_MODELS)
-                    .reduceRows(
-                        new LinkedHashMap<String, UsageSummary.ModelUsage>(),
-                        (map, row) -> {
-                          map.put(
-                              row.getColumn("model", String.class),
-                              new UsageSummary.ModelUsage(
-                                  row.getColumn("calls", Long.class),
-                                  row.getColumn("ok", Long.class),
-                                  row.getColumn("input", Long.class),
-                                  row.getColumn("output", Long.class),
-                                  row.getColumn("cost_today", Double.class),
-                                  row.getColumn("cost_total", Double.class)));
-                          return map;
-                        }));
+    Map<String, UsageSummary.ModelUsage> byModel = grouped("model", today);
     long calls = 0;
     long ok = 0;
     long in = 0;
@@ -98,6 +73,43 @@ public final class SqliteUsageStore implements UsageStore {
       costToday += m.costTodayUsd();
       costTotal += m.costTotalUsd();
     }
-    return new UsageSummary(calls, ok, in, out, costToday, costTotal, byModel);
+    return new UsageSummary(
+        calls, ok, in, out, costToday, costTotal, byModel, grouped("agent", today));
+  }
+
+  /** Totals per value of {@code column} (model or agent: never caller input). */
+  private Map<String, UsageSummary.ModelUsage> grouped(String column, LocalDate today) {
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + column
+                        + " AS name, COUNT(*) AS calls,"
+                        + " SUM(CASE WHEN outcome = 'ok' THEN 1 ELSE 0 END) AS ok,"
+                        + " SUM(input_tokens) AS input, SUM(output_tokens) AS output,"
+                        + " SUM(CASE WHEN day = :day THEN cost_usd ELSE 0 END) AS cost_today,"
+                        + " SUM(cost_usd) AS cost_total"
+                        + " FROM model_usage GROUP BY "
+                        + column
+                        + " ORDER BY "
+                        + column
+                        + " LIMIT :n")
+                .bind("day", today.toString())
+                .bind("n", MAX_MODELS)
+                .reduceRows(
+                    new LinkedHashMap<String, UsageSummary.ModelUsage>(),
+                    (map, row) -> {
+                      String name = row.getColumn("name", String.class);
+                      map.put(
+                          name.isEmpty() ? "(none)" : name,
+                          new UsageSummary.ModelUsage(
+                              row.getColumn("calls", Long.class),
+                              row.getColumn("ok", Long.class),
+                              row.getColumn("input", Long.class),
+                              row.getColumn("output", Long.class),
+                              row.getColumn("cost_today", Double.class),
+                              row.getColumn("cost_total", Double.class)));
+                      return map;
+                    }));
   }
 }

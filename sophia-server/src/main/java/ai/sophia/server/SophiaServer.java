@@ -24,6 +24,7 @@ import ai.sophia.server.routes.MetricsRoutes;
 import ai.sophia.server.routes.ResearchRoutes;
 import ai.sophia.server.routes.RunRoutes;
 import ai.sophia.server.routes.StatsRoutes;
+import ai.sophia.server.routes.UsageRoutes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -112,9 +113,10 @@ public final class SophiaServer implements AutoCloseable {
               stats.register(cfg.routes);
               research.register(cfg.routes);
               new MemoryRoutes(services.research()).register(cfg.routes);
-              new AgentRoutes(agents, bodies).register(cfg.routes);
+              new AgentRoutes(agents, services.models(), bodies).register(cfg.routes);
               new RunRoutes(agents, mapper).register(cfg.routes);
               new ApprovalRoutes(agents.approvals(), bodies).register(cfg.routes);
+              new UsageRoutes(services.models()).register(cfg.routes);
               new MetricsRoutes(metrics).register(cfg.routes);
             });
   }

@@ -52,6 +52,7 @@ class AgentApiTest {
                 "SOPHIA_MODELS_DEFAULT_CHAIN", "openai_compatible:test-model",
                 "SOPHIA_MODELS_BACKOFF_INITIAL_MS", "10",
                 "SOPHIA_MODELS_BACKOFF_MAX_MS", "20"),
+            "",
             commit);
     user = server.key(Role.user);
   }
@@ -100,6 +101,8 @@ class AgentApiTest {
     assertThat(stats.at("/model_usage/calls").asLong()).isEqualTo(1);
     assertThat(stats.at("/model_usage/by_model/openai_compatible:test-model/ok").asLong())
         .isEqualTo(1);
+    assertThat(stats.at("/model_usage/by_agent/analysis/calls").asLong()).isEqualTo(1);
+    assertThat(stats.at("/active_agents").asInt()).isZero();
   }
 
   @Test
@@ -235,6 +238,37 @@ class AgentApiTest {
     assertThat(cancelled.statusCode()).isEqualTo(202);
     JsonNode last = events(runId, null).getLast().data();
     assertThat(last.at("/result/status").asText()).isEqualTo("cancelled");
+  }
+
+  @Test
+  void query_budgetSpent_402BeforeTheRunStarts() {
+    server.close();
+    // A dollar per output token against a one-dollar budget: the first answer spends it.
+    server =
+        TestServer.withTools(
+            dir,
+            Map.of(
+                "SOPHIA_MODELS_PROVIDERS_OPENAI_COMPATIBLE_BASE_URL", model.baseUrl(),
+                "SOPHIA_MODELS_DEFAULT_CHAIN", "openai_compatible:test-model",
+                "SOPHIA_MODELS_DAILY_BUDGET_USD_PER_KEY", "1"),
+            "models:\n  prices:\n    \"openai_compatible:test-model\": {input: 0, output: 1000000}\n");
+    user = server.key(Role.user);
+    model.reply("An answer that costs more than a dollar.");
+    String query = "{\"query\":\"What is write-ahead logging?\",\"agent_type\":\"analysis\"}";
+
+    HttpResponse<String> first =
+        server.post("/api/v1/intelligence/query", JSON, query, "Authorization", bearer(user));
+    HttpResponse<String> second =
+        server.post("/api/v1/intelligence/query", JSON, query, "Authorization", bearer(user));
+    JsonNode usage = json(server.get("/api/v1/usage", "Authorization", bearer(user)));
+
+    assertThat(json(first).at("/status").asText()).isEqualTo("succeeded");
+    assertProblem(second, 402, null);
+    assertThat(json(second).at("/detail").asText()).contains("daily model budget of $1.0000");
+    assertThat(model.requests()).hasSize(1);
+    assertThat(usage.at("/daily_budget_usd").asDouble()).isEqualTo(1.0);
+    assertThat(usage.at("/spent_usd").asDouble()).isGreaterThanOrEqualTo(1.0);
+    assertThat(usage.at("/remaining_usd").asDouble()).isZero();
   }
 
   @Test

@@ -56,11 +56,17 @@ final class TestServer implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestServer(
-      Path dir, Map<String, String> env, Researcher researcher, HealthChecks health, Tool[] tools) {
+      Path dir,
+      Map<String, String> env,
+      String yaml,
+      Researcher researcher,
+      HealthChecks health,
+      Tool[] tools) {
     Map<String, String> all = new HashMap<>(env);
     all.put("SOPHIA_SERVER_PORT", "0");
     all.put("SOPHIA_DATA_DIR", dir.toString());
-    this.config = ConfigLoader.create(all).load(Optional.empty());
+    this.config =
+        ConfigLoader.create(all).load(Optional.of(write(dir.resolve("sophia-test.yaml"), yaml)));
     this.database = SqliteDatabase.open(dir);
     this.keys = new SqliteApiKeyStore(database);
     this.index = LuceneDocumentIndex.open(dir, EMBEDDER.model());
@@ -103,12 +109,20 @@ final class TestServer implements AutoCloseable {
 
   static TestServer start(
       Path dir, Map<String, String> env, Researcher researcher, HealthChecks health) {
-    return new TestServer(dir, env, researcher, health, new Tool[0]);
+    return new TestServer(dir, env, "", researcher, health, new Tool[0]);
   }
 
-  /** A server whose agents also have these tools. */
-  static TestServer withTools(Path dir, Map<String, String> env, Tool... tools) {
-    return new TestServer(dir, env, new RefusingResearcher(), HealthChecks.create(), tools);
+  /** A server configured by {@code env} and {@code yaml} whose agents also have these tools. */
+  static TestServer withTools(Path dir, Map<String, String> env, String yaml, Tool... tools) {
+    return new TestServer(dir, env, yaml, new RefusingResearcher(), HealthChecks.create(), tools);
+  }
+
+  private static Path write(Path file, String text) {
+    try {
+      return java.nio.file.Files.writeString(file, text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A new key's secret. */

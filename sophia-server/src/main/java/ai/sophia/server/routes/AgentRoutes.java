@@ -7,6 +7,7 @@ import ai.sophia.agent.AgentResult;
 import ai.sophia.agent.AgentRun;
 import ai.sophia.agent.AgentRuntime;
 import ai.sophia.agent.Approval;
+import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.server.http.Access;
 import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.RequestBodies;
@@ -24,14 +25,17 @@ import java.util.concurrent.ExecutionException;
  * and health; {@code POST /api/v1/agents/{name}/run} starts a run (202 with its id and where to
  * follow it, or 200 with the result when {@code wait} is true); {@code POST
  * /api/v1/intelligence/query} routes a query to an agent and answers when the run ends or stops to
- * wait for a person's approval (SPEC §2).
+ * wait for a person's approval (SPEC §2). A key that has spent its daily model budget gets 402
+ * before a run starts.
  */
 public final class AgentRoutes {
   private final AgentRuntime agents;
+  private final RoutingModelGateway models;
   private final RequestBodies bodies;
 
-  public AgentRoutes(AgentRuntime agents, RequestBodies bodies) {
+  public AgentRoutes(AgentRuntime agents, RoutingModelGateway models, RequestBodies bodies) {
     this.agents = Objects.requireNonNull(agents, "agents");
+    this.models = Objects.requireNonNull(models, "models");
     this.bodies = Objects.requireNonNull(bodies, "bodies");
   }
 
@@ -53,7 +57,9 @@ public final class AgentRoutes {
   private void run(Context ctx) {
     Agent agent = agent(ctx.pathParam("name"), "name");
     AgentBodies.Run body = bodies.read(ctx, AgentBodies.Run.class);
-    AgentRun run = agent.start(body.validate(Guard.keyId(ctx).orElse("")));
+    AgentRequest request = body.validate(Guard.keyId(ctx).orElse(""));
+    models.requireBudgetLeft(request.apiKeyId());
+    AgentRun run = agent.start(request);
     if (body.waits()) {
       run.join();
       ctx.json(RunRoutes.view(run));
@@ -73,7 +79,9 @@ public final class AgentRoutes {
   private void query(Context ctx) {
     AgentBodies.Query body = bodies.read(ctx, AgentBodies.Query.class);
     AgentRequest request = body.validate(Guard.keyId(ctx).orElse(""));
-    AgentRun run = agent(body.agentType(), "agent_type").start(request);
+    Agent agent = agent(body.agentType(), "agent_type");
+    models.requireBudgetLeft(request.apiKeyId());
+    AgentRun run = agent.start(request);
     // Answer when the run ends, or as soon as it waits for a person: the caller decides then.
     CompletableFuture<AgentResult> stopped = new CompletableFuture<>();
     AgentResult result;
