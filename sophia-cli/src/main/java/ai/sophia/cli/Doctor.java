@@ -23,8 +23,8 @@ import java.util.concurrent.Future;
 
 /**
  * The checks behind {@code sophia doctor}, each probing one real component: the JDK, the data
- * directory, the store, the index, the embedding model, and every search provider (reachability
- * only, in parallel, 3 s each; a provider problem is reported but is not fatal).
+ * directory, the store, the index, the embedding model, and every search and model provider
+ * (reachability only, in parallel, 3 s each; a provider problem is reported but is not fatal).
  */
 final class Doctor {
   static final Duration PROVIDER_TIMEOUT = Duration.ofSeconds(3);
@@ -127,16 +127,28 @@ final class Doctor {
     }
   }
 
-  /** Every web search provider: configured? reachable? Checked in parallel. */
+  /** An external service to probe: what to call it, its configuration key, URL and key variable. */
+  private record Target(String label, String key, String baseUrl, String apiKeyEnv) {}
+
+  /**
+   * Every web search provider and model provider: configured? reachable? Checked in parallel. A
+   * model provider is probed like a search provider (a HEAD request), never with a paid call.
+   */
   static List<Check> providers(SophiaConfig config, Map<String, String> env) {
     Secrets secrets = Secrets.create(env);
     SophiaConfig.Providers p = config.providers();
-    Map<String, SophiaConfig.Provider> providers = new java.util.LinkedHashMap<>();
-    providers.put("duckduckgo", p.duckduckgo());
-    providers.put("searxng", p.searxng());
-    providers.put("serper", p.serper());
-    providers.put("brave", p.brave());
-    providers.put("tavily", p.tavily());
+    List<Target> providers = new ArrayList<>();
+    search(providers, "duckduckgo", p.duckduckgo());
+    search(providers, "searxng", p.searxng());
+    search(providers, "serper", p.serper());
+    search(providers, "brave", p.brave());
+    search(providers, "tavily", p.tavily());
+    if (config.models().mode() == SophiaConfig.Mode.auto) {
+      SophiaConfig.ModelProviders m = config.models().providers();
+      model(providers, "openrouter", m.openrouter());
+      model(providers, "openai_compatible", m.openaiCompatible());
+      model(providers, "anthropic", m.anthropic());
+    }
     HttpClient http =
         HttpClient.newBuilder()
             .connectTimeout(PROVIDER_TIMEOUT)
@@ -145,8 +157,7 @@ final class Doctor {
     List<Future<Check>> pending = new ArrayList<>();
     try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
       providers.forEach(
-          (name, provider) ->
-              pending.add(executor.submit(() -> provider(http, name, provider, secrets))));
+          target -> pending.add(executor.submit(() -> provider(http, target, secrets))));
       List<Check> checks = new ArrayList<>();
       for (Future<Check> future : pending) {
         checks.add(future.get());
@@ -160,14 +171,25 @@ final class Doctor {
     }
   }
 
-  private static Check provider(
-      HttpClient http, String name, SophiaConfig.Provider provider, Secrets secrets) {
-    String label = "search " + name;
+  private static void search(List<Target> out, String name, SophiaConfig.Provider provider) {
+    out.add(
+        new Target(
+            "search " + name, "providers." + name, provider.baseUrl(), provider.apiKeyEnv()));
+  }
+
+  private static void model(List<Target> out, String name, SophiaConfig.ModelProvider provider) {
+    // The OpenAI-compatible server's key is optional (a local Ollama has none).
+    String keyEnv = name.equals("openai_compatible") ? null : provider.apiKeyEnv();
+    out.add(new Target("model " + name, "models.providers." + name, provider.baseUrl(), keyEnv));
+  }
+
+  private static Check provider(HttpClient http, Target provider, Secrets secrets) {
+    String label = provider.label();
     if (provider.baseUrl() == null || provider.baseUrl().isBlank()) {
       return new Check(
           Check.Outcome.SKIPPED,
           false,
-          label + ": not configured (providers." + name + ".base_url is empty)");
+          label + ": not configured (" + provider.key() + ".base_url is empty)");
     }
     String keyEnv = provider.apiKeyEnv();
     if (keyEnv != null && !keyEnv.isBlank() && secrets.get(keyEnv).isEmpty()) {

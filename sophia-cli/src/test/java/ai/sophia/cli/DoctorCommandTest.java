@@ -64,7 +64,17 @@ class DoctorCommandTest {
                       .endsWith("(not required)"))
           .anySatisfy(l -> assertThat(l).startsWith("– search searxng: not configured"))
           .anySatisfy(
-              l -> assertThat(l).startsWith("– search brave: not configured (set BRAVE_API_KEY"));
+              l -> assertThat(l).startsWith("– search brave: not configured (set BRAVE_API_KEY"))
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .startsWith("– model openrouter: not configured (set OPENROUTER_API_KEY"))
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .startsWith(
+                          "– model openai_compatible: not configured"
+                              + " (models.providers.openai_compatible.base_url is empty)"));
       assertThat(lines.getLast()).isEqualTo("Sophia is ready.");
     } finally {
       search.stop(0);

@@ -35,10 +35,22 @@ final class ProviderHealth {
     if (offline) {
       checks.add(
           HealthCheck.of(
-              "model.offline",
+              "models",
               TIMEOUT,
               false,
-              () -> HealthStatus.up("models.mode is offline: no model is called")));
+              () -> HealthStatus.up("offline mode (models.mode is offline): no model is called")));
+      return checks;
+    }
+    if (providers.isEmpty()) {
+      checks.add(
+          HealthCheck.of(
+              "models",
+              TIMEOUT,
+              false,
+              () ->
+                  HealthStatus.degraded(
+                      "offline mode: no model provider configured (set OPENROUTER_API_KEY,"
+                          + " ANTHROPIC_API_KEY or models.providers.openai_compatible.base_url)")));
       return checks;
     }
     for (ProviderClient provider : providers.values()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.sophia.error.BudgetExceededException;
+import ai.sophia.health.HealthStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
@@ -148,7 +149,15 @@ class RoutingModelGatewayTest extends GatewayFixture {
                             "provider not configured",
                             0)));
     assertThat(server.requests()).isEmpty();
-    assertThat(gateway.healthChecks()).isEmpty();
+    assertThat(gateway.healthChecks())
+        .singleElement()
+        .satisfies(
+            check -> {
+              assertThat(check.name()).isEqualTo("models");
+              assertThat(check.critical()).isFalse();
+              assertThat(check.check().state()).isEqualTo(HealthStatus.State.degraded);
+              assertThat(check.check().detail()).startsWith("offline mode: no model provider");
+            });
   }
 
   @Test
