@@ -73,8 +73,8 @@ public final class Agent {
   }
 
   /**
-   * {@code agent.<name>}, not critical: up when its tools are installed and a model is available,
-   * degraded (with the reason) when it works offline or lacks a tool.
+   * {@code agent.<name>}, not critical: up when its tools are installed (the detail says when it
+   * works offline, rule-based), degraded when it lacks a tool.
    */
   public HealthCheck healthCheck() {
     return HealthCheck.of("agent." + name(), Duration.ofSeconds(2), false, this::health);
@@ -86,19 +86,17 @@ public final class Agent {
         runtime
             .gateway()
             .available(definition.modelPolicy().orElseGet(() -> runtime.gateway().defaultPolicy()));
-    if (missing.isEmpty() && model) {
-      return HealthStatus.up("ready", Map.of("tools", definition.tools()));
+    // Offline is Sophia's state, reported once by the "models" check; here it only shapes the
+    // detail. A tool the agent needs and lacks is this agent's own problem.
+    String mode = model ? "" : "; offline mode (rule-based): no model available";
+    if (missing.isEmpty()) {
+      return HealthStatus.up("ready" + mode, Map.of("tools", definition.tools()));
     }
-    StringBuilder why = new StringBuilder();
-    if (!missing.isEmpty()) {
-      why.append("tool ")
-          .append(String.join(", ", missing))
-          .append(missing.size() == 1 ? " is" : " are")
-          .append(" not installed");
-    }
-    if (!model) {
-      why.append(why.isEmpty() ? "" : "; ").append("no model available: offline mode");
-    }
-    return HealthStatus.degraded(why.toString());
+    return HealthStatus.degraded(
+        "tool "
+            + String.join(", ", missing)
+            + (missing.size() == 1 ? " is" : " are")
+            + " not installed"
+            + mode);
   }
 }

@@ -46,10 +46,11 @@ class AgentCommandsTest {
     assertThat(run.out().lines().findFirst().orElseThrow())
         .matches("NAME\\s+TYPE\\s+LEVEL\\s+TOOLS\\s+HEALTH");
     assertThat(run.out())
-        .containsPattern("research\\s+research\\s+3\\s+research,memory_search\\s+degraded")
         .containsPattern(
-            "commit\\s+commit\\s+2\\s+commit\\s+degraded: tool commit is not installed")
-        .contains("no model available: offline mode");
+            "research\\s+research\\s+3\\s+research,memory_search\\s+up: ready; offline mode")
+        .containsPattern(
+            "commit\\s+commit\\s+2\\s+commit\\s+degraded: tool commit is not installed;")
+        .contains("offline mode (rule-based): no model available");
   }
 
   @Test
