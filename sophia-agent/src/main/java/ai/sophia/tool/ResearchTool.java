@@ -85,7 +85,10 @@ public final class ResearchTool implements Tool {
     } catch (SophiaException e) {
       return new ToolOutput.Failure("research: " + e.getMessage());
     }
-    return format(researcher.research(request, ResearchProgress.none()));
+    // The research's own model call is paid by the key the agent runs for, and counted as its.
+    return format(
+        researcher.research(
+            request.forAgent(context.apiKeyId(), context.agent()), ResearchProgress.none()));
   }
 
   /** The answer, then one line per source: {@code [n] title — url}. */

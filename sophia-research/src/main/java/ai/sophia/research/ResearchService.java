@@ -302,7 +302,7 @@ public final class ResearchService implements Researcher {
       return AnswerWriter.Written.none();
     }
     String requestId = Objects.requireNonNullElse(MDC.get("request_id"), "");
-    CallContext context = new CallContext(request.requestedBy(), "", requestId);
+    CallContext context = new CallContext(request.requestedBy(), request.agent(), requestId);
     return writer.write(request.query(), queryVector, texts, context);
   }
 

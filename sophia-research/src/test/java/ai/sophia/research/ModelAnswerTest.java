@@ -68,7 +68,8 @@ class ModelAnswerTest {
     return stack
         .research()
         .research(
-            new ResearchRequest(QUESTION, sources, "searxng", "key-1"), ResearchProgress.none());
+            new ResearchRequest(QUESTION, sources, "searxng", "key-1", ""),
+            ResearchProgress.none());
   }
 
   /** A reply of the research_answer schema; each claim is {text, sources...}. */

@@ -112,7 +112,8 @@ class ChatRouteTest {
 
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(researcher.asked)
-          .containsExactly(new ResearchRequest("what is rust", 3, "duckduckgo", key.key().id()));
+          .containsExactly(
+              new ResearchRequest("what is rust", 3, "duckduckgo", key.key().id(), ""));
       JsonNode body = TestServer.json(response);
       assertThat(body.get("research_quality_score").asDouble()).isEqualTo(0.7);
       assertThat(body.get("sources").get(0).get("relevance_score").asDouble()).isEqualTo(0.8);
