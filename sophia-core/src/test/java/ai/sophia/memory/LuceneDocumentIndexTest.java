@@ -206,4 +206,43 @@ class LuceneDocumentIndexTest {
     index.close();
     assertThat(index.healthCheck().check().state()).isEqualTo(HealthStatus.State.down);
   }
+
+  @Test
+  void replace_manyConcurrentWriters_eachReadsItsWriteAndAllSurviveReopening() throws Exception {
+    float[] vector = EMBEDDER.embedPassages(List.of("a note")).getFirst();
+    int writers = 64;
+    List<Thread> threads = new ArrayList<>();
+    java.util.Set<String> unseen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    for (int i = 0; i < writers; i++) {
+      String url = "memory://scope/run-" + i;
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    index.replace(
+                        List.of(
+                            new Chunk(
+                                LuceneDocumentIndex.chunkId(url, 0),
+                                "agent_memories",
+                                url,
+                                "note",
+                                0,
+                                "note " + url,
+                                vector)));
+                    // Read-your-writes holds for each writer, even when another one committed.
+                    if (index.searchUnder("agent_memories", url, "note", vector, 1).isEmpty()) {
+                      unseen.add(url);
+                    }
+                  }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(unseen).isEmpty();
+
+    index.close();
+    index = LuceneDocumentIndex.open(dataDir, MODEL);
+
+    assertThat(index.count("agent_memories")).isEqualTo(writers);
+  }
 }
