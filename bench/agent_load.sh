@@ -9,12 +9,13 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 [ -n "${BENCH_SKIP_BUILD:-}" ] || bench_build
-runs=10000 delay=2000 warmup=200
+runs=10000 delay=2000 warmup=200 max=300
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --delay-ms) delay="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
+    --max-seconds) max="$2"; shift 2 ;;
     *) echo "unknown flag $1" >&2; exit 2 ;;
   esac
 done
@@ -31,5 +32,5 @@ for _ in $(seq 100); do grep -q '^url ' "$work/server.out" 2>/dev/null && break;
 url="$(sed -n 's/^url //p' "$work/server.out")"
 [ -n "$url" ] || { echo "agent_load: the model server did not start" >&2; exit 1; }
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; open file limit $(ulimit -n); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-bench_java AgentLoad --base-url "$url" --runs "$runs" --delay-ms "$delay" --warmup "$warmup"
+bench_java AgentLoad --base-url "$url" --runs "$runs" --delay-ms "$delay" --warmup "$warmup" --max-seconds "$max"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -46,13 +46,16 @@ public final class AgentLoad {
   private AgentLoad() {}
 
   public static void main(String[] args) throws Exception {
-    Flags flags = Flags.parse(args, Set.of("base-url", "runs", "delay-ms", "warmup"));
+    Flags flags =
+        Flags.parse(args, Set.of("base-url", "runs", "delay-ms", "warmup", "max-seconds"));
     if (!flags.has("base-url")) {
       throw new BenchException("--base-url is required (bench/agent_load.sh starts the server)");
     }
     int runs = flags.integer("runs", 10_000, 1, 100_000);
     int delayMs = flags.integer("delay-ms", 2000, 0, 600_000);
     int warmup = flags.integer("warmup", 200, 0, 10_000);
+    // Stop waiting after this long and report the runs still unfinished as such.
+    int maxSeconds = flags.integer("max-seconds", 300, 1, 3600);
     Map<String, String> settings = new HashMap<>();
     settings.put("SOPHIA_MODELS_PROVIDERS_OPENAI_COMPATIBLE_BASE_URL", flags.text("base-url", ""));
     settings.put("SOPHIA_MODELS_DEFAULT_CHAIN", "openai_compatible:test-model");
@@ -84,7 +87,7 @@ public final class AgentLoad {
                   List.of(),
                   "loader"));
       if (warmup > 0) {
-        Result w = wave(agent, warmup);
+        Result w = wave(agent, warmup, maxSeconds);
         System.out.printf(
             Locale.ROOT,
             "warm-up: %d runs, %d succeeded, %.0f ms%n",
@@ -96,13 +99,14 @@ public final class AgentLoad {
       int threadsBefore = THREADS.getThreadCount();
       long heapBefore = HEAP.getHeapMemoryUsage().getUsed();
       THREADS.resetPeakThreadCount();
-      Result r = wave(agent, runs);
+      Result r = wave(agent, runs, maxSeconds);
       print(runs, delayMs, r, threadsBefore, heapBefore);
     }
   }
 
   private static final class Result {
     int succeeded;
+    int unfinished;
     int failed;
     final Map<String, Integer> notes = new TreeMap<>();
     double wallMs;
@@ -115,7 +119,7 @@ public final class AgentLoad {
     Map<String, Integer> threadGroupsAtPeak = Map.of();
   }
 
-  private static Result wave(Agent agent, int n) throws InterruptedException {
+  private static Result wave(Agent agent, int n, int maxSeconds) throws InterruptedException {
     Result r = new Result();
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger peak = new AtomicInteger();
@@ -151,14 +155,30 @@ public final class AgentLoad {
                   }));
     }
     r.startMs = (System.nanoTime() - t0) / 1e6;
-    if (!done.await(15, TimeUnit.MINUTES)) {
-      throw new BenchException("runs still unfinished after 15 minutes");
+    long deadline = t0 + TimeUnit.SECONDS.toNanos(maxSeconds);
+    while (!done.await(10, TimeUnit.SECONDS)) {
+      System.err.printf(
+          Locale.ROOT,
+          "  %.0f s: %,d of %,d finished, %,d waiting on the model%n",
+          (System.nanoTime() - t0) / 1e9,
+          n - done.getCount(),
+          n,
+          inFlight.get());
+      if (System.nanoTime() > deadline) {
+        break;
+      }
     }
     r.wallMs = (System.nanoTime() - t0) / 1e6;
     sampler.stop = true;
     sampling.join();
-    for (CompletableFuture<AgentResult> f : results) {
-      AgentResult result = f.join();
+    List<Double> finished = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      AgentResult result = results.get(i).getNow(null);
+      if (result == null) {
+        r.unfinished++;
+        continue;
+      }
+      finished.add(latency[i]);
       if (result.status() == RunStatus.succeeded && result.mode().equals(AgentResult.MODE_MODEL)) {
         r.succeeded++;
       } else {
@@ -167,7 +187,7 @@ public final class AgentLoad {
         r.notes.merge(why.length() > 160 ? why.substring(0, 160) : why, 1, Integer::sum);
       }
     }
-    r.latencyMs = latency;
+    r.latencyMs = finished.stream().mapToDouble(Double::doubleValue).toArray();
     r.peakInFlight = peak.get();
     r.peakHeap = sampler.peakHeap;
     r.peakThreads = Math.max(sampler.peakThreads, THREADS.getPeakThreadCount());
@@ -220,10 +240,10 @@ public final class AgentLoad {
   }
 
   private static void print(int runs, int delayMs, Result r, int threadsBefore, long heapBefore) {
-    double p50 = Percentile.of(r.latencyMs, 0.50);
-    double p95 = Percentile.of(r.latencyMs, 0.95);
-    double p99 = Percentile.of(r.latencyMs, 0.99);
-    double max = Percentile.of(r.latencyMs, 1.0);
+    double p50 = r.latencyMs.length == 0 ? Double.NaN : Percentile.of(r.latencyMs, 0.50);
+    double p95 = r.latencyMs.length == 0 ? Double.NaN : Percentile.of(r.latencyMs, 0.95);
+    double p99 = r.latencyMs.length == 0 ? Double.NaN : Percentile.of(r.latencyMs, 0.99);
+    double max = r.latencyMs.length == 0 ? Double.NaN : Percentile.of(r.latencyMs, 1.0);
     System.out.printf(
         Locale.ROOT,
         "runs %,d (model answers after %d ms), JVM %s, %d cores, heap max %,d MiB%n",
@@ -232,11 +252,17 @@ public final class AgentLoad {
         Runtime.version(),
         Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20);
-    System.out.printf(Locale.ROOT, "completed %,d, failed %,d%n", r.succeeded, r.failed);
+    System.out.printf(
+        Locale.ROOT,
+        "completed %,d, failed %,d, unfinished %,d (stopped waiting at --max-seconds)%n",
+        r.succeeded,
+        r.failed,
+        r.unfinished);
+
     r.notes.forEach((why, count) -> System.out.printf(Locale.ROOT, "  %,6d × %s%n", count, why));
     System.out.printf(
         Locale.ROOT,
-        "wall %.0f ms (all %,d started in %.0f ms); run latency p50 %.0f, p95 %.0f, p99 %.0f, max %.0f ms%n",
+        "wall %.0f ms (all %,d started in %.0f ms); latency of finished runs p50 %.0f, p95 %.0f, p99 %.0f, max %.0f ms%n",
         r.wallMs,
         runs,
         r.startMs,
