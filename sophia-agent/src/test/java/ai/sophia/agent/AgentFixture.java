@@ -132,7 +132,7 @@ final class AgentFixture implements AutoCloseable {
               documents,
               new SqliteResearchStore(db),
               operations,
-              // Research inside agent tests answers extractively; the scripted model serves the agent.
+              // Research answers extractively here; the scripted model serves the agent.
               ai.sophia.model.OfflineModelGateway.create(),
               caches,
               new ObjectMapper(),
