@@ -164,6 +164,23 @@ class CodeChangesTest {
   }
 
   @Test
+  void apply_concurrentChangesToOneRepository_takeTurnsAndAllLand() throws Exception {
+    List<ChangeRequest> requests = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      requests.add(ChangeRequest.of("demo", List.of(FileChange.write("f" + i + ".txt", i + "\n"))));
+    }
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<ChangeResult>> futures =
+          requests.stream().map(r -> pool.submit(() -> f.changes.apply(r))).toList();
+      for (int i = 0; i < futures.size(); i++) {
+        ChangeResult r = futures.get(i).get();
+        assertThat(GitRemotes.read(remote, r.branchName(), "f" + i + ".txt")).isEqualTo(i + "\n");
+      }
+    }
+    assertThat(GitRemotes.branches(remote)).hasSize(5);
+  }
+
+  @Test
   void apply_protectedPathWithoutApproval_refusedAndNothingPushed() {
     ChangeRequest request =
         ChangeRequest.of(
