@@ -171,23 +171,24 @@ public final class CodeChanges {
                                       + request.repository()
                                       + "'"));
               Optional<RevCommit> existing = ws.remoteBranch(branch);
-              if (existing.isPresent()
-                  && !request.dryRun()
-                  && ws.holds(existing.get(), request.files())) {
+              boolean done = existing.isPresent() && ws.holds(existing.get(), request.files());
+              if (done && !request.dryRun()) {
                 return new Pushed(existing.get().getName(), true, "");
               }
-              if (existing.isPresent() && derived) {
+              if (existing.isPresent() && derived && !request.dryRun()) {
                 throw new PushConflictException(
                     "branch " + branch + " already exists with other content; nothing was pushed");
               }
-              ws.stage(branch, existing.orElse(baseTip), request.files());
+              // A named branch grows; a derived one (and any dry run of it) starts at the base.
+              RevCommit start = existing.isPresent() && !derived ? existing.get() : baseTip;
+              ws.stage(branch, start, request.files());
               String diff = ws.stagedDiff();
               if (diff.isEmpty()) {
                 ws.discard();
                 throw new InvalidInputException(
                     "files",
                     "the change makes no difference: the files are already so on "
-                        + (existing.isPresent() ? branch : base)
+                        + (start == baseTip ? base : branch)
                         + "; nothing to commit");
               }
               if (request.dryRun()) {

@@ -167,8 +167,10 @@ public final class CommitTool implements Tool {
     ObjectNode props = s.putObject("properties");
     ObjectNode repo = props.putObject("repository").put("type", "string");
     repo.put("description", "the configured repository to change");
-    ArrayNode names = repo.putArray("enum");
-    repositories.forEach(names::add);
+    if (!repositories.isEmpty()) {
+      ArrayNode names = repo.putArray("enum");
+      repositories.forEach(names::add);
+    }
     ObjectNode files = props.putObject("files").put("type", "array");
     files.put("description", "the files: full new content, or delete");
     ObjectNode item = files.putObject("items").put("type", "object");

@@ -256,6 +256,17 @@ class CodeChangesTest {
   }
 
   @Test
+  void apply_dryRunOfAChangeAlreadyMade_showsItsDiffAgainstTheBase() {
+    ChangeResult made = f.changes.apply(docs("demo"));
+
+    ChangeResult dry = f.changes.apply(docs("demo").asDryRun(true));
+
+    assertThat(dry.branchName()).isEqualTo(made.branchName());
+    assertThat(dry.diff()).contains("+# Notes");
+    assertThat(GitRemotes.tip(remote, made.branchName()).getName()).isEqualTo(made.commitHash());
+  }
+
+  @Test
   void apply_plainRemote_pushesBranchAndSaysThereIsNoPullRequest() {
     ChangeResult r =
         f.changes.apply(
