@@ -110,8 +110,9 @@ final class AgentRunner {
 
   /**
    * Runs one tool call through the gates: refused unless the agent lists the tool and it is
-   * installed; write and deploy tools only with the request's authorization or a person's approval.
-   * Every call lands in the transcript and the events.
+   * installed; write and deploy tools only with the request's authorization or a person's approval,
+   * and a call the tool says needs approval (a protected path) only with a person's approval. Every
+   * call lands in the transcript and the events.
    */
   ToolOutput callTool(
       AgentDefinition def, AgentRun run, String callId, String name, String argumentsJson) {
@@ -134,7 +135,7 @@ final class AgentRunner {
       finishTool(run, callId, name, argumentsJson, tool.risk(), "failed", bad, 0);
       return bad;
     }
-    if (!run.request().authorizes(tool.risk())) {
+    if (!run.request().authorizes(tool.risk()) || tool.needsApproval(args)) {
       Approvals.Decision decision = askApproval(def, run, tool, argumentsJson);
       if (!decision.granted()) {
         ToolOutput denied =

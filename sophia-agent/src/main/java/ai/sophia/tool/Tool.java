@@ -18,5 +18,15 @@ public interface Tool {
 
   Risk risk();
 
+  /**
+   * True when this very call must be put to a person even though its {@link #risk()} was authorized
+   * up front — a commit touching a protected path, say. The runtime asks before {@link #invoke}, so
+   * a tool invoked at all had such a call approved. Arguments it cannot read need no approval here
+   * ({@link #invoke} refuses them).
+   */
+  default boolean needsApproval(JsonNode arguments) {
+    return false;
+  }
+
   ToolOutput invoke(JsonNode arguments, ToolContext context);
 }

@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       MemoryCommand.class,
       AgentsCommand.class,
       AskCommand.class,
+      CommitCommand.class,
       KeysCommand.class,
       DoctorCommand.class,
       CommandLine.HelpCommand.class

@@ -72,6 +72,72 @@ final class ConfigValidator {
     range("cache.ttl_minutes", c.cache().ttlMinutes(), 1, 100_000, problems);
     validateModels(c.models(), problems);
     validateAgents(c.agents(), problems);
+    validateCode(c.code(), problems);
+  }
+
+  static final Pattern REPOSITORY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  static final Pattern CREDENTIALS_IN_URL = Pattern.compile("://[^/@]*:[^/@]*@");
+  static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  private static void validateCode(SophiaConfig.Code code, List<String> problems) {
+    require(
+        code.authorName() != null && !code.authorName().isBlank(),
+        "code.author_name must be set",
+        problems);
+    require(
+        code.authorEmail() != null && code.authorEmail().contains("@"),
+        "code.author_email must be an email address",
+        problems);
+    require(
+        code.baseBranch() != null && !code.baseBranch().isBlank(),
+        "code.base_branch must be set",
+        problems);
+    require(
+        code.messageTemplate() != null && !code.messageTemplate().isBlank(),
+        "code.message_template must be set",
+        problems);
+    range("code.max_file_bytes", code.maxFileBytes(), 1, 100_000_000, problems);
+    range("code.max_change_bytes", code.maxChangeBytes(), 1, 1_000_000_000, problems);
+    range("code.max_files", code.maxFiles(), 1, 10_000, problems);
+    range("code.github_wait_max_ms", code.githubWaitMaxMs(), 0, 3_600_000, problems);
+    code.repositories()
+        .forEach(
+            (name, repo) -> {
+              String key = "code.repositories." + name;
+              require(
+                  REPOSITORY_NAME.matcher(name).matches(),
+                  key + ": a repository name is up to 64 of [A-Za-z0-9._-]",
+                  problems);
+              if (repo == null) {
+                problems.add(key + " must be a mapping with at least a url");
+                return;
+              }
+              require(
+                  repo.url() != null && !repo.url().isBlank(),
+                  key + ".url must be set (https://…, ssh://…, git@host:path or a local path)",
+                  problems);
+              require(
+                  repo.url() == null || !CREDENTIALS_IN_URL.matcher(repo.url()).find(),
+                  key + ".url must not carry a password or token; name its variable in token_env",
+                  problems);
+              require(
+                  repo.tokenEnv() == null
+                      || repo.tokenEnv().isEmpty()
+                      || ENV_NAME.matcher(repo.tokenEnv()).matches(),
+                  key + ".token_env must be the name of an environment variable",
+                  problems);
+              if (repo.github() != null) {
+                url(key + ".github.api_url", repo.github().apiUrl(), false, problems);
+                require(
+                    repo.github().owner() != null && !repo.github().owner().isBlank(),
+                    key + ".github.owner must be set",
+                    problems);
+                require(
+                    repo.github().repo() != null && !repo.github().repo().isBlank(),
+                    key + ".github.repo must be set",
+                    problems);
+              }
+            });
   }
 
   static final Set<String> MODEL_PROVIDERS = Set.of("openrouter", "openai_compatible", "anthropic");

@@ -20,7 +20,8 @@ public record SophiaConfig(
     Embedding embedding,
     Cache cache,
     Models models,
-    Agents agents) {
+    Agents agents,
+    Code code) {
 
   /** Where Sophia runs; production tightens defaults (for example, no stack traces anywhere). */
   public enum Environment {
@@ -124,4 +125,35 @@ public record SophiaConfig(
       List<String> models,
       @JsonProperty("memory_scope") String memoryScope,
       List<String> capabilities) {}
+
+  /**
+   * Code changes: the identity Sophia commits as, the message and branch defaults, the guards
+   * (protected paths, size limits) and the repositories it may change, by name.
+   */
+  public record Code(
+      @JsonProperty("author_name") String authorName,
+      @JsonProperty("author_email") String authorEmail,
+      @JsonProperty("base_branch") String baseBranch,
+      @JsonProperty("message_template") String messageTemplate,
+      @JsonProperty("protected_paths") List<String> protectedPaths,
+      @JsonProperty("max_file_bytes") int maxFileBytes,
+      @JsonProperty("max_change_bytes") int maxChangeBytes,
+      @JsonProperty("max_files") int maxFiles,
+      @JsonProperty("github_wait_max_ms") int githubWaitMaxMs,
+      Map<String, Repository> repositories) {}
+
+  /**
+   * A repository Sophia may change: its git URL (https, ssh or a local path), the environment
+   * variable holding its token (never the token itself), its base branch (empty: {@code
+   * code.base_branch}) and, for GitHub, where its pull requests are opened (absent: a plain remote,
+   * branches are pushed and no pull request is opened).
+   */
+  public record Repository(
+      String url,
+      @JsonProperty("token_env") String tokenEnv,
+      @JsonProperty("base_branch") String baseBranch,
+      GitHub github) {}
+
+  /** GitHub's REST API for a repository: {@code api_url} (https://api.github.com), owner, repo. */
+  public record GitHub(@JsonProperty("api_url") String apiUrl, String owner, String repo) {}
 }

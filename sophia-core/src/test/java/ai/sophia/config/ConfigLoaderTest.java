@@ -83,6 +83,36 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void load_codeRepositories_openMapReadAndCheckedByKey() throws Exception {
+    Path good =
+        java.nio.file.Files.writeString(
+            dir.resolve("code.yaml"),
+            "code:\n  repositories:\n    web:\n      url: https://github.com/acme/web.git\n"
+                + "      token_env: WEB_TOKEN\n"
+                + "      github: {api_url: https://api.github.com, owner: acme, repo: web}\n"
+                + "    local:\n      url: /srv/git/local.git\n");
+    SophiaConfig c = ConfigLoader.create(Map.of()).load(Optional.of(good));
+    assertThat(c.code().repositories()).containsOnlyKeys("web", "local");
+    assertThat(c.code().repositories().get("web").github().owner()).isEqualTo("acme");
+    assertThat(c.code().repositories().get("local").github()).isNull();
+    assertThat(c.code().protectedPaths()).containsExactly(".github/workflows/**");
+
+    Path bad =
+        java.nio.file.Files.writeString(
+            dir.resolve("code-bad.yaml"),
+            "code:\n  max_files: 0\n  repositories:\n    web:\n"
+                + "      url: https://me:ghp_secret@github.com/acme/web.git\n"
+                + "      token_env: 'not a name'\n      github: {api_url: ftp://x, owner: acme}\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(bad)))
+        .hasMessageContaining("code.max_files is 0")
+        .hasMessageContaining("code.repositories.web.url must not carry a password or token")
+        .hasMessageContaining("code.repositories.web.token_env")
+        .hasMessageContaining("code.repositories.web.github.api_url")
+        .hasMessageContaining("code.repositories.web.github.repo must be set")
+        .hasMessageNotContaining("ghp_secret");
+  }
+
+  @Test
   void load_missingFile_saysSo() {
     assertThatThrownBy(
             () -> ConfigLoader.create(Map.of()).load(Optional.of(dir.resolve("nope.yaml"))))

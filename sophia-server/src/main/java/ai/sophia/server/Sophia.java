@@ -2,6 +2,8 @@ package ai.sophia.server;
 
 import ai.sophia.agent.AgentRuntime;
 import ai.sophia.cache.CacheRegistry;
+import ai.sophia.code.CodeChanges;
+import ai.sophia.code.CommitTool;
 import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.embedding.Embedder;
@@ -82,6 +84,7 @@ public final class Sophia implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final RoutingModelGateway models;
   private final Researcher researcher;
+  private final CodeChanges code;
   private final AgentRuntime agents;
   private final Ingestor ingestor;
   private SophiaServer server;
@@ -113,6 +116,8 @@ public final class Sophia implements AutoCloseable {
               config.models(), secrets, new SqliteUsageStore(database), operations, metrics);
       models.healthChecks().forEach(health::register);
       this.researcher = buildResearch();
+      this.code = CodeChanges.create(config, secrets, operations, clock);
+      code.cleanup();
       this.agents =
           own(
               AgentRuntime.builder()
@@ -124,6 +129,7 @@ public final class Sophia implements AutoCloseable {
                   .database(database)
                   .operations(operations)
                   .clock(clock)
+                  .tool(CommitTool.create(code))
                   .build());
       agents.healthChecks().forEach(health::register);
       this.ingestor =
@@ -167,7 +173,7 @@ public final class Sophia implements AutoCloseable {
     SophiaServer started =
         SophiaServer.create(
             config,
-            new SophiaServer.Services(researcher, agents, models),
+            new SophiaServer.Services(researcher, agents, models, code),
             apiKeys,
             health,
             caches,
@@ -220,6 +226,24 @@ public final class Sophia implements AutoCloseable {
   /** Every model call goes through here; {@code usage()} says what they cost. */
   public RoutingModelGateway models() {
     return models;
+  }
+
+  /** Commits, pushes and pull requests ({@code sophia commit}, the commit tool). */
+  public CodeChanges code() {
+    return code;
+  }
+
+  /**
+   * Runs {@code work} against code changes alone — storage for their records, no index, no model —
+   * so {@code sophia commit} works beside a running server.
+   */
+  public static <R> R withCodeChanges(
+      SophiaConfig config, Map<String, String> env, Function<CodeChanges, R> work) {
+    try (SqliteDatabase database = SqliteDatabase.open(config.dataDir())) {
+      return work.apply(
+          CodeChanges.create(
+              config, Secrets.create(env), new SqliteOperationsStore(database), Clock.systemUTC()));
+    }
   }
 
   /** Reads sites and folders into the {@code local} engine's index ({@code sophia ingest}). */

@@ -2,6 +2,7 @@ package ai.sophia.server;
 
 import ai.sophia.agent.AgentRuntime;
 import ai.sophia.cache.CacheRegistry;
+import ai.sophia.code.CodeChanges;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthChecks;
@@ -18,6 +19,7 @@ import ai.sophia.server.http.RequestIds;
 import ai.sophia.server.http.RequestRate;
 import ai.sophia.server.routes.AgentRoutes;
 import ai.sophia.server.routes.ApprovalRoutes;
+import ai.sophia.server.routes.CodeRoutes;
 import ai.sophia.server.routes.HealthRoutes;
 import ai.sophia.server.routes.MemoryRoutes;
 import ai.sophia.server.routes.MetricsRoutes;
@@ -58,9 +60,11 @@ public final class SophiaServer implements AutoCloseable {
   private final Javalin app;
   private final JvmGcMetrics gcMetrics;
 
-  /** What the API exposes: research, agents (with their runs and approvals) and the models. */
-  public record Services(Researcher research, AgentRuntime agents, RoutingModelGateway models) {
+  /** What the API exposes: research, agents (with their runs and approvals), models, code. */
+  public record Services(
+      Researcher research, AgentRuntime agents, RoutingModelGateway models, CodeChanges code) {
     public Services {
+      Objects.requireNonNull(code, "code");
       Objects.requireNonNull(research, "research");
       Objects.requireNonNull(agents, "agents");
       Objects.requireNonNull(models, "models");
@@ -116,6 +120,7 @@ public final class SophiaServer implements AutoCloseable {
               new AgentRoutes(agents, services.models(), bodies).register(cfg.routes);
               new RunRoutes(agents, mapper).register(cfg.routes);
               new ApprovalRoutes(agents.approvals(), bodies).register(cfg.routes);
+              new CodeRoutes(services.code(), bodies).register(cfg.routes);
               new UsageRoutes(services.models()).register(cfg.routes);
               new MetricsRoutes(metrics).register(cfg.routes);
             });

@@ -95,7 +95,12 @@ final class TestServer implements AutoCloseable {
     this.server =
         SophiaServer.create(
             config,
-            new SophiaServer.Services(researcher, agents, models),
+            new SophiaServer.Services(
+                researcher,
+                agents,
+                models,
+                ai.sophia.code.CodeChanges.create(
+                    config, Secrets.create(all), operations, java.time.Clock.systemUTC())),
             keys,
             health,
             caches,

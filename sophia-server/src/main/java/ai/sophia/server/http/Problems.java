@@ -1,5 +1,6 @@
 package ai.sophia.server.http;
 
+import ai.sophia.code.GitFailedException;
 import ai.sophia.error.BudgetExceededException;
 import ai.sophia.error.ConflictException;
 import ai.sophia.error.ForbiddenException;
@@ -90,6 +91,7 @@ public final class Problems {
           write(ctx, 503, "unavailable", "Service Unavailable", u.getMessage(), null);
       case SearchException s -> upstream(ctx, s);
       case FetchException f -> upstream(ctx, f);
+      case GitFailedException g -> upstream(ctx, g);
       default -> {
         log.error("request failed", e);
         String detail = e.safeMessage() ? e.getMessage() : internalDetail(ctx);

@@ -1,0 +1,368 @@
+package ai.sophia.code;
+
+import ai.sophia.config.Secrets;
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.error.InvalidInputException;
+import ai.sophia.error.SophiaException;
+import ai.sophia.memory.OperationsStore;
+import ai.sophia.memory.TaskExecution;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sophia's code changes: a request's files committed on their own branch from the fresh base
+ * branch, pushed, and proposed as a pull request. Called by {@code POST /api/v1/code/modify}, the
+ * {@code commit} tool and {@code sophia commit}.
+ *
+ * <p>Idempotency: the branch is named after a hash of the request ({@code sophia/<slug>-<8 hex>}),
+ * so a retried request finds its branch already pushed with its files and returns that commit (and
+ * the branch's open pull request) instead of making a second branch, commit or pull request. Every
+ * outcome, failures with their reason, lands in {@code task_executions} as {@code code.modify}.
+ * Tokens come from the environment only and are redacted from every message.
+ */
+public final class CodeChanges {
+  private static final Logger log = LoggerFactory.getLogger(CodeChanges.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String OPERATION = "code.modify";
+  static final String GIT_USER = "x-access-token";
+
+  private final SophiaConfig.Code config;
+  private final Secrets secrets;
+  private final OperationsStore operations;
+  private final Clock clock;
+  private final ChangeGuard guard;
+  private final Workspaces workspaces;
+  private final GitHubPulls github;
+  private volatile Runnable beforePush = () -> {};
+
+  private CodeChanges(
+      SophiaConfig config, Secrets secrets, OperationsStore operations, Clock clock) {
+    this.config = config.code();
+    this.secrets = secrets;
+    this.operations = operations;
+    this.clock = clock;
+    this.guard = new ChangeGuard(this.config);
+    this.workspaces = new Workspaces(config.dataDir().resolve("workspaces"));
+    this.github =
+        new GitHubPulls(
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
+            Duration.ofMillis(this.config.githubWaitMaxMs()),
+            clock);
+  }
+
+  /** The code changes of this configuration; tokens are read from {@code secrets} when used. */
+  public static CodeChanges create(
+      SophiaConfig config, Secrets secrets, OperationsStore operations, Clock clock) {
+    return new CodeChanges(
+        Objects.requireNonNull(config, "config"),
+        Objects.requireNonNull(secrets, "secrets"),
+        Objects.requireNonNull(operations, "operations"),
+        Objects.requireNonNull(clock, "clock"));
+  }
+
+  /** The configured repositories' names, sorted. */
+  public List<String> repositories() {
+    return config.repositories().keySet().stream().sorted().toList();
+  }
+
+  /** Those of the paths that match {@code code.protected_paths}. */
+  public List<String> protectedPaths(List<FileChange> files) {
+    return guard.protectedIn(files);
+  }
+
+  /** Deletes the working copies of repositories no longer configured. */
+  public void cleanup() {
+    workspaces.cleanup(config.repositories().keySet());
+  }
+
+  /**
+   * Makes the change: guards, commit on its branch, push, pull request. A dry run stops after the
+   * diff and writes nothing.
+   *
+   * @throws InvalidInputException for a bad request (unknown repository, bad path, too large)
+   * @throws ProtectedPathException when it touches protected paths without approval
+   * @throws PushConflictException when the branch moved on the remote meanwhile
+   * @throws GitFailedException when git could not fetch or push
+   */
+  public ChangeResult apply(ChangeRequest request) {
+    Objects.requireNonNull(request, "request");
+    Instant started = clock.instant();
+    String taskId = "code_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    try {
+      ChangeResult result = change(request);
+      record(taskId, started, request, result.dryRun() ? "dry_run" : "succeeded", result, "");
+      return result;
+    } catch (SophiaException e) {
+      record(taskId, started, request, "failed", null, e.getMessage());
+      throw e;
+    }
+  }
+
+  private ChangeResult change(ChangeRequest request) {
+    SophiaConfig.Repository repo = config.repositories().get(request.repository());
+    if (repo == null) {
+      throw new InvalidInputException(
+          "repository",
+          "unknown repository '"
+              + request.repository()
+              + "'; configured (code.repositories): "
+              + repositories());
+    }
+    guard.check(request.files());
+    List<String> protectedHits = guard.protectedIn(request.files());
+    if (!protectedHits.isEmpty() && !request.approveProtected()) {
+      throw new ProtectedPathException(
+          protectedHits,
+          "it needs a person's approval (code.protected_paths): an admin sends approve_protected,"
+              + " an agent's commit call is put to a person, the CLI takes --approve-protected");
+    }
+    String base =
+        repo.baseBranch() == null || repo.baseBranch().isBlank()
+            ? config.baseBranch()
+            : repo.baseBranch();
+    boolean derived = request.branchName().isEmpty();
+    String branch = derived ? derivedBranch(request, base) : checkedBranch(request.branchName());
+    Optional<String> token = secrets.get(repo.tokenEnv());
+    Redactor redactor = new Redactor(token.stream().toList());
+    CredentialsProvider credentials =
+        token
+            .<CredentialsProvider>map(t -> new UsernamePasswordCredentialsProvider(GIT_USER, t))
+            .orElse(null);
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    String message =
+        request.message().isEmpty()
+            ? config.messageTemplate().replace("{timestamp}", now.toString())
+            : request.message();
+    Pushed pushed =
+        workspaces.with(
+            request.repository(),
+            repo.url(),
+            credentials,
+            redactor,
+            ws -> {
+              RevCommit baseTip =
+                  ws.remoteBranch(base)
+                      .orElseThrow(
+                          () ->
+                              new GitFailedException(
+                                  "the base branch '"
+                                      + base
+                                      + "' does not exist in repository '"
+                                      + request.repository()
+                                      + "'"));
+              Optional<RevCommit> existing = ws.remoteBranch(branch);
+              boolean done = existing.isPresent() && ws.holds(existing.get(), request.files());
+              if (done && !request.dryRun()) {
+                return new Pushed(existing.get().getName(), true, "");
+              }
+              if (existing.isPresent() && derived && !request.dryRun()) {
+                throw new PushConflictException(
+                    "branch " + branch + " already exists with other content; nothing was pushed");
+              }
+              // A named branch grows; a derived one (and any dry run of it) starts at the base.
+              RevCommit start = existing.isPresent() && !derived ? existing.get() : baseTip;
+              ws.stage(branch, start, request.files());
+              String diff = ws.stagedDiff();
+              if (diff.isEmpty()) {
+                ws.discard();
+                throw new InvalidInputException(
+                    "files",
+                    "the change makes no difference: the files are already so on "
+                        + (start == baseTip ? base : branch)
+                        + "; nothing to commit");
+              }
+              if (request.dryRun()) {
+                ws.discard();
+                return new Pushed("", false, diff);
+              }
+              RevCommit commit = ws.commit(message, config.authorName(), config.authorEmail(), now);
+              beforePush.run();
+              ws.push(branch);
+              return new Pushed(commit.getName(), false, diff);
+            });
+    List<String> paths = request.files().stream().map(FileChange::path).toList();
+    if (request.dryRun()) {
+      return result(pushed, null, branch, paths, "dry_run", "nothing was written");
+    }
+    if (repo.github() == null) {
+      return result(
+          pushed,
+          null,
+          branch,
+          paths,
+          "no_pr_api",
+          "repository '"
+              + request.repository()
+              + "' is a plain git remote without a pull-request API: branch "
+              + branch
+              + " was pushed; open the pull request there yourself");
+    }
+    String title =
+        request.title().isEmpty() ? message.lines().findFirst().orElse("") : request.title();
+    GitHubPulls.Outcome pr =
+        github.open(
+            repo.github(),
+            token.orElse(""),
+            redactor,
+            new GitHubPulls.Pull(
+                branch, base, title, body(request, pushed.commit(), message), request.draft()));
+    return result(pushed, pr, branch, paths, pr.status(), pr.detail());
+  }
+
+  private ChangeResult result(
+      Pushed pushed,
+      GitHubPulls.Outcome pr,
+      String branch,
+      List<String> paths,
+      String status,
+      String detail) {
+    return new ChangeResult(
+        pushed.commit().isEmpty() ? null : pushed.commit(),
+        pr == null ? null : pr.url(),
+        pr == null ? null : pr.number(),
+        branch,
+        paths.getFirst(),
+        paths,
+        status,
+        detail,
+        pushed.reused(),
+        pushed.commit().isEmpty(),
+        pushed.diff(),
+        clock.instant());
+  }
+
+  /** What the git part did: the commit (empty on a dry run), whether it was already there. */
+  private record Pushed(String commit, boolean reused, String diff) {}
+
+  private static String body(ChangeRequest request, String commit, String message) {
+    StringBuilder b = new StringBuilder("Sophia made this change");
+    b.append(
+        request.requestedBy().isEmpty()
+            ? "."
+            : " at the request of " + request.requestedBy() + ".");
+    b.append("\n\n**Why:** ")
+        .append(request.reason().isEmpty() ? message : request.reason())
+        .append("\n\n**Files:**\n");
+    for (FileChange f : request.files()) {
+      b.append("- `")
+          .append(f.path())
+          .append("` ")
+          .append(f.delete() ? "(deleted)" : "(written)")
+          .append('\n');
+    }
+    b.append("\nCommit ")
+        .append(commit)
+        .append(". Review it before merging: Sophia wrote it autonomously.");
+    return b.toString();
+  }
+
+  /** {@code sophia/<slug>-<8 hex>}: the same request always yields the same branch. */
+  static String derivedBranch(ChangeRequest request, String base) {
+    String source =
+        !request.title().isEmpty()
+            ? request.title()
+            : !request.message().isEmpty()
+                ? request.message().lines().findFirst().orElse("")
+                : request.files().getFirst().path().replaceAll(".*/", "");
+    String slug =
+        source.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+    if (slug.length() > 30) {
+      slug = slug.substring(0, 30).replaceAll("-+$", "");
+    }
+    if (slug.isEmpty()) {
+      slug = "change";
+    }
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String part : List.of(request.repository(), base, request.message(), request.title())) {
+        sha.update(part.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+      }
+      for (FileChange f : request.files()) {
+        sha.update(f.path().getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        sha.update(f.delete() ? new byte[] {'D'} : new byte[] {'W'});
+        sha.update(f.bytes());
+        sha.update((byte) 0);
+      }
+      return "sophia/" + slug + "-" + HexFormat.of().formatHex(sha.digest()).substring(0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  private static String checkedBranch(String name) {
+    if (name.length() > 200 || !Repository.isValidRefName("refs/heads/" + name)) {
+      throw new InvalidInputException(
+          "branch_name", "'" + name + "' is not a valid git branch name");
+    }
+    return name;
+  }
+
+  private void record(
+      String id,
+      Instant started,
+      ChangeRequest request,
+      String status,
+      ChangeResult result,
+      String reason) {
+    Instant finished = clock.instant();
+    ObjectNode detail = JSON.createObjectNode().put("repository", request.repository());
+    var files = detail.putArray("files");
+    request.files().forEach(f -> files.add(f.path()));
+    detail.put("requested_by", request.requestedBy()).put("dry_run", request.dryRun());
+    if (result != null) {
+      detail
+          .put("branch_name", result.branchName())
+          .put("commit_hash", result.commitHash())
+          .put("pr_url", result.prUrl())
+          .put("github_status", result.githubStatus())
+          .put("reused", result.reused());
+      if (result.prNumber() != null) {
+        detail.put("pr_number", result.prNumber());
+      }
+    }
+    if (!reason.isEmpty()) {
+      detail.put("reason", reason);
+      log.info("code change to {} failed: {}", request.repository(), reason);
+    }
+    try {
+      operations.recordTask(
+          new TaskExecution(
+              id,
+              OPERATION,
+              status,
+              started,
+              finished,
+              Duration.between(started, finished).toMillis(),
+              detail.toString()));
+    } catch (RuntimeException e) {
+      log.warn("could not record code change {}: {}", id, e.toString());
+    }
+  }
+
+  /** Test hook: runs between the commit and the push (a concurrent push lands here). */
+  void beforePush(Runnable hook) {
+    this.beforePush = Objects.requireNonNull(hook, "hook");
+  }
+}

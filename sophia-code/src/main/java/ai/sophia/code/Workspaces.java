@@ -1,0 +1,164 @@
+package ai.sophia.code;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.RefSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Concurrency: one working copy per repository under data_dir/workspaces/<name>. Every use of a
+ * working copy holds its repository's lock — an in-process lock, then an OS file lock on
+ * <name>.lock, so that a server and a CLI on the same data directory also take turns. Writers to
+ * the same repository are therefore serialized; different repositories proceed in parallel.
+ */
+
+/** The working copies of the configured repositories: cloned once, fetched before every use. */
+final class Workspaces {
+  private static final Logger log = LoggerFactory.getLogger(Workspaces.class);
+  static final int TIMEOUT_SECONDS = 60;
+
+  private final Path root;
+  private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+  Workspaces(Path root) {
+    this.root = root;
+  }
+
+  /** What to do with a fresh working copy. */
+  interface Work<R> {
+    R run(Workspace workspace) throws GitAPIException, IOException;
+  }
+
+  /**
+   * Runs {@code work} on the working copy of {@code name}, cloned from {@code url} on first use and
+   * fetched (pruned) before {@code work} sees it; holds the repository's lock throughout.
+   */
+  <R> R with(
+      String name, String url, CredentialsProvider credentials, Redactor redactor, Work<R> work) {
+    ReentrantLock lock = locks.computeIfAbsent(name, n -> new ReentrantLock());
+    lock.lock();
+    try {
+      Files.createDirectories(root);
+      try (FileChannel channel =
+              FileChannel.open(
+                  root.resolve(name + ".lock"),
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.WRITE);
+          FileLock ignored = channel.lock();
+          Git git = open(name, url, credentials)) {
+        git.fetch()
+            .setRemote("origin")
+            .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/origin/*"))
+            .setRemoveDeletedRefs(true)
+            .setCredentialsProvider(credentials)
+            .setTimeout(TIMEOUT_SECONDS)
+            .call();
+        return work.run(new Workspace(git, credentials, redactor));
+      }
+    } catch (GitAPIException e) {
+      throw new GitFailedException(
+          "git failed on repository '" + name + "': " + redactor.clean(rootMessage(e)));
+    } catch (IOException e) {
+      throw new GitFailedException(
+          "the working copy of repository '"
+              + name
+              + "' failed: "
+              + redactor.clean(rootMessage(e)));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Deletes the working copies of repositories that are no longer configured. */
+  void cleanup(Set<String> configured) {
+    if (!Files.isDirectory(root)) {
+      return;
+    }
+    try (Stream<Path> entries = Files.list(root)) {
+      for (Path dir : entries.filter(Files::isDirectory).toList()) {
+        String name = dir.getFileName().toString();
+        if (!configured.contains(name)) {
+          remove(name);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + root, e);
+    }
+  }
+
+  /** Deletes one working copy (it is cloned again on next use). */
+  void remove(String name) {
+    ReentrantLock lock = locks.computeIfAbsent(name, n -> new ReentrantLock());
+    lock.lock();
+    try {
+      deleteTree(root.resolve(name));
+      log.info("removed the working copy of repository {}", name);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Git open(String name, String url, CredentialsProvider credentials)
+      throws GitAPIException, IOException {
+    Path dir = root.resolve(name);
+    if (Files.isDirectory(dir.resolve(".git"))) {
+      Git git = Git.open(dir.toFile());
+      StoredConfig config = git.getRepository().getConfig();
+      if (url.equals(config.getString("remote", "origin", "url"))) {
+        return git;
+      }
+      // The configured url changed: start again from the new remote.
+      git.close();
+      deleteTree(dir);
+    } else if (Files.exists(dir)) {
+      deleteTree(dir);
+    }
+    log.info("cloning repository {} into its working copy", name);
+    return Git.cloneRepository()
+        .setURI(url)
+        .setDirectory(dir.toFile())
+        .setNoCheckout(true)
+        .setCredentialsProvider(credentials)
+        .setTimeout(TIMEOUT_SECONDS)
+        .call();
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    String top = e.getMessage();
+    return top != null && !top.equals(m) && !top.contains(m) ? top + ": " + m : m;
+  }
+}
