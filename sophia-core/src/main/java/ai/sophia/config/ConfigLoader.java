@@ -108,7 +108,7 @@ public final class ConfigLoader {
    * added to the defaults' entries instead of being checked against them.
    */
   static final java.util.Set<String> OPEN_MAPS =
-      java.util.Set.of("models.prices", "models.key_budgets", "agents.definitions");
+      java.util.Set.of("models.prices", "models.key_budgets", "agents.definitions", "mcp.servers");
 
   private static void merge(ObjectNode base, ObjectNode over, String prefix, List<String> out) {
     for (Iterator<Map.Entry<String, JsonNode>> it = over.fields(); it.hasNext(); ) {

@@ -20,7 +20,8 @@ public record SophiaConfig(
     Embedding embedding,
     Cache cache,
     Models models,
-    Agents agents) {
+    Agents agents,
+    Mcp mcp) {
 
   /** Where Sophia runs; production tightens defaults (for example, no stack traces anywhere). */
   public enum Environment {
@@ -124,4 +125,27 @@ public record SophiaConfig(
       List<String> models,
       @JsonProperty("memory_scope") String memoryScope,
       List<String> capabilities) {}
+
+  /**
+   * MCP: the browser origins {@code /mcp} accepts besides the server's own, and the MCP servers
+   * Sophia connects to as a client, by name.
+   */
+  public record Mcp(
+      @JsonProperty("allowed_origins") List<String> allowedOrigins,
+      Map<String, McpServerSpec> servers) {}
+
+  /**
+   * One MCP server Sophia uses: a stdio {@code command} with {@code args} (and the names of
+   * Sophia's environment variables passed to it in {@code env}), or an HTTP {@code url} with a
+   * bearer token read from the variable {@code token_env}. Its tools get {@code risk} (read when
+   * absent).
+   */
+  public record McpServerSpec(
+      String command,
+      List<String> args,
+      List<String> env,
+      String url,
+      @JsonProperty("token_env") String tokenEnv,
+      String risk,
+      @JsonProperty("timeout_ms") Integer timeoutMs) {}
 }

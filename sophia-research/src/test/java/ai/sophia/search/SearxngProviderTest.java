@@ -101,7 +101,8 @@ class SearxngProviderTest {
             config.embedding(),
             config.cache(),
             config.models(),
-            config.agents());
+            config.agents(),
+            config.mcp());
 
     SearchProvider provider =
         SearchProviders.create(unset, Secrets.create(Map.of())).get("searxng");

@@ -1,5 +1,15 @@
 package ai.sophia.server;
 
+import ai.sophia.mcp.SophiaMcp;
+import ai.sophia.server.http.McpGate;
+import ai.sophia.server.routes.McpMetadataRoutes;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import java.util.EnumSet;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+
 import ai.sophia.agent.AgentRuntime;
 import ai.sophia.cache.CacheRegistry;
 import ai.sophia.config.SophiaConfig;
@@ -57,6 +67,7 @@ public final class SophiaServer implements AutoCloseable {
   private final SophiaConfig.Server settings;
   private final Javalin app;
   private final JvmGcMetrics gcMetrics;
+  private final SophiaMcp mcp;
 
   /** What the API exposes: research, agents (with their runs and approvals) and the models. */
   public record Services(Researcher research, AgentRuntime agents, RoutingModelGateway models) {
@@ -91,6 +102,18 @@ public final class SophiaServer implements AutoCloseable {
             caches,
             services.models()::usage);
     this.gcMetrics = bindMetrics(metrics, caches);
+    this.mcp =
+        SophiaMcp.create(
+            services.research(),
+            agents,
+            services.models(),
+            config.research().defaultEngine(),
+            Version.current());
+    HttpServlet mcpServlet = mcp.httpServlet();
+    AtomicReference<Javalin> self = new AtomicReference<>();
+    McpGate mcpGate =
+        new McpGate(
+            guard, mapper, settings.host(), () -> self.get().port(), config.mcp().allowedOrigins());
     this.app =
         Javalin.create(
             cfg -> {
@@ -105,6 +128,17 @@ public final class SophiaServer implements AutoCloseable {
               cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
               cfg.jetty.modifyServer(
                   server -> server.setErrorHandler(new ProblemErrorHandler(mapper)));
+              // MCP's Streamable HTTP servlet on the same Jetty and port, behind its own gate.
+              cfg.jetty.modifyServletContextHandler(
+                  handler -> {
+                    ServletHolder holder = new ServletHolder("mcp", mcpServlet);
+                    holder.setAsyncSupported(true);
+                    handler.addServlet(holder, SophiaMcp.ENDPOINT);
+                    FilterHolder gate = new FilterHolder(mcpGate);
+                    gate.setAsyncSupported(true);
+                    handler.addFilter(
+                        gate, SophiaMcp.ENDPOINT, EnumSet.of(DispatcherType.REQUEST));
+                  });
               cfg.requestLogger.http(new AccessLog(metrics, rate));
               cfg.routes.before(RequestIds::assign);
               cfg.routes.beforeMatched(guard::check);
@@ -118,7 +152,9 @@ public final class SophiaServer implements AutoCloseable {
               new ApprovalRoutes(agents.approvals(), bodies).register(cfg.routes);
               new UsageRoutes(services.models()).register(cfg.routes);
               new MetricsRoutes(metrics).register(cfg.routes);
+              new McpMetadataRoutes().register(cfg.routes);
             });
+    self.set(app);
   }
 
   /** A server for this configuration and these collaborators; nothing is bound until start. */
@@ -169,6 +205,7 @@ public final class SophiaServer implements AutoCloseable {
 
   @Override
   public void close() {
+    mcp.close();
     app.stop();
     gcMetrics.close();
     log.info("Sophia stopped serving");
