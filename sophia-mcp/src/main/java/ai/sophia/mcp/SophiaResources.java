@@ -3,7 +3,6 @@ package ai.sophia.mcp;
 import ai.sophia.agent.AgentRunStore;
 import ai.sophia.agent.AgentRuntime;
 import ai.sophia.error.SophiaException;
-import java.util.function.BiFunction;
 import ai.sophia.research.Researcher;
 import ai.sophia.security.Role;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncPromptSpecification;
@@ -21,6 +20,7 @@ import io.modelcontextprotocol.spec.McpSchema.TextResourceContents;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -122,9 +122,11 @@ final class SophiaResources {
                 "Research a question with Sophia and answer with cited sources",
                 List.of(
                     new PromptArgument("question", "What to research", true),
-                    new PromptArgument("engine", "Search engine, e.g. duckduckgo or local", false))),
+                    new PromptArgument(
+                        "engine", "Search engine, e.g. duckduckgo or local", false))),
             (exchange, request) -> {
-              Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
+              Map<String, Object> args =
+                  request.arguments() == null ? Map.of() : request.arguments();
               Object engine = args.get("engine");
               return message(
                   "Research this question with Sophia's research tool"
@@ -140,7 +142,8 @@ final class SophiaResources {
                     new PromptArgument("agent", "The agent's name (see agents_list)", true),
                     new PromptArgument("task", "What the agent should do", true))),
             (exchange, request) -> {
-              Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
+              Map<String, Object> args =
+                  request.arguments() == null ? Map.of() : request.arguments();
               return message(
                   "Use Sophia's ask_agent tool to ask the agent '"
                       + required(args, "agent")
@@ -182,12 +185,15 @@ final class SophiaResources {
   }
 
   private static ReadResourceResult contents(String uri, Object value) {
-    return new ReadResourceResult(List.of(new TextResourceContents(uri, JSON, Structured.text(value))));
+    return new ReadResourceResult(
+        List.of(new TextResourceContents(uri, JSON, Structured.text(value))));
   }
 
   private static Object parse(String json) {
     try {
-      return json == null || json.isBlank() ? List.of() : Structured.JSON.readValue(json, Object.class);
+      return json == null || json.isBlank()
+          ? List.of()
+          : Structured.JSON.readValue(json, Object.class);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       return json;
     }

@@ -238,8 +238,9 @@ final class SophiaTools {
     String text =
         result == null
             ? "Run " + run.id() + " waits for approval of " + pending.size() + " tool call(s)."
-            : result.answer().isEmpty() ? "Run ended " + result.status() + ": " + result.note()
-            : result.answer();
+            : result.answer().isEmpty()
+                ? "Run ended " + result.status() + ": " + result.note()
+                : result.answer();
     return ok(text + "\n\nRun: sophia://runs/" + run.id(), out);
   }
 

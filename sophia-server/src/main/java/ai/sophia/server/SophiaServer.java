@@ -1,26 +1,18 @@
 package ai.sophia.server;
 
-import ai.sophia.mcp.SophiaMcp;
-import ai.sophia.server.http.McpGate;
-import ai.sophia.server.routes.McpMetadataRoutes;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.http.HttpServlet;
-import java.util.EnumSet;
-import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-
 import ai.sophia.agent.AgentRuntime;
 import ai.sophia.cache.CacheRegistry;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthChecks;
+import ai.sophia.mcp.SophiaMcp;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.server.http.AccessLog;
 import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.Json;
+import ai.sophia.server.http.McpGate;
 import ai.sophia.server.http.ProblemErrorHandler;
 import ai.sophia.server.http.Problems;
 import ai.sophia.server.http.RequestBodies;
@@ -29,6 +21,7 @@ import ai.sophia.server.http.RequestRate;
 import ai.sophia.server.routes.AgentRoutes;
 import ai.sophia.server.routes.ApprovalRoutes;
 import ai.sophia.server.routes.HealthRoutes;
+import ai.sophia.server.routes.McpMetadataRoutes;
 import ai.sophia.server.routes.MemoryRoutes;
 import ai.sophia.server.routes.MetricsRoutes;
 import ai.sophia.server.routes.ResearchRoutes;
@@ -46,9 +39,15 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,8 +135,7 @@ public final class SophiaServer implements AutoCloseable {
                     handler.addServlet(holder, SophiaMcp.ENDPOINT);
                     FilterHolder gate = new FilterHolder(mcpGate);
                     gate.setAsyncSupported(true);
-                    handler.addFilter(
-                        gate, SophiaMcp.ENDPOINT, EnumSet.of(DispatcherType.REQUEST));
+                    handler.addFilter(gate, SophiaMcp.ENDPOINT, EnumSet.of(DispatcherType.REQUEST));
                   });
               cfg.requestLogger.http(new AccessLog(metrics, rate));
               cfg.routes.before(RequestIds::assign);

@@ -86,8 +86,7 @@ public final class McpGate implements Filter {
     } catch (UnauthorizedException e) {
       String metadata = request.getScheme() + "://" + host + METADATA_PATH;
       response.setHeader(
-          "WWW-Authenticate",
-          "Bearer realm=\"sophia\", resource_metadata=\"" + metadata + "\"");
+          "WWW-Authenticate", "Bearer realm=\"sophia\", resource_metadata=\"" + metadata + "\"");
       problem(response, 401, "unauthorized", "Unauthorized", e.getMessage());
       return;
     }

@@ -11,10 +11,10 @@ import java.util.Map;
 
 /**
  * {@code GET /.well-known/oauth-protected-resource} (and its {@code /mcp} suffixed form): the
- * protected-resource metadata document (RFC 9728) that the MCP authorization spec points clients
- * to from a 401. Sophia's keys are not issued by an OAuth server but with {@code sophia keys
- * create}, so no authorization server is listed; the document says the resource takes bearer
- * tokens in the header.
+ * protected-resource metadata document (RFC 9728) that the MCP authorization spec points clients to
+ * from a 401. Sophia's keys are not issued by an OAuth server but with {@code sophia keys create},
+ * so no authorization server is listed; the document says the resource takes bearer tokens in the
+ * header.
  */
 public final class McpMetadataRoutes {
   public void register(RoutesConfig routes) {
