@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Sophia's MCP server at {@code /mcp}, as {@code sophia serve} builds it (real SQLite, Lucene,
  * embedding model, research over an ingested folder), driven over Streamable HTTP by the official
- * TypeScript SDK client ({@code sophia-mcp/src/test/node/http-client.mjs}).
+ * TypeScript SDK client ({@code sophia-mcp/src/test/node/client.mjs}).
  */
 class McpServerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -77,8 +77,8 @@ class McpServerTest {
 
   private List<JsonNode> client(String key, String scenario) throws Exception {
     List<JsonNode> steps = new ArrayList<>();
-    for (String line :
-        NodePeers.runScript("http-client.mjs", url(), key, scenario.replace('\'', '"'))) {
+    String target = JSON.writeValueAsString(Map.of("url", url(), "key", key));
+    for (String line : NodePeers.runScript("client.mjs", target, scenario.replace('\'', '"'))) {
       steps.add(JSON.readTree(line));
     }
     return steps;

@@ -1,16 +1,29 @@
-// Drives Sophia's MCP server over Streamable HTTP with the official TypeScript SDK client.
-// Usage: node http-client.mjs <url> <api-key> <scenario-json>
+// Drives Sophia's MCP server with the official TypeScript SDK client, over Streamable HTTP or stdio.
+// Usage: node client.mjs <target-json> <scenario-json>
+//   target: {"url": "http://…/mcp", "key": "sk-sophia-…"} or {"command": "java", "args": […], "env": {…}}
 // The scenario lists steps; each step's outcome is printed as one JSON line on stdout, and the
 // script exits 0 unless a step failed unexpectedly (the Java test asserts on the lines).
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
-const [url, key, scenarioJson] = process.argv.slice(2);
+const [targetJson, scenarioJson] = process.argv.slice(2);
+const target = JSON.parse(targetJson);
 const scenario = JSON.parse(scenarioJson);
 const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 
-const headers = key ? { Authorization: `Bearer ${key}` } : {};
-const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+let transport;
+if (target.url) {
+  const headers = target.key ? { Authorization: `Bearer ${target.key}` } : {};
+  transport = new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers } });
+} else {
+  transport = new StdioClientTransport({
+    command: target.command,
+    args: target.args ?? [],
+    env: { ...process.env, ...(target.env ?? {}) },
+    stderr: "ignore",
+  });
+}
 const client = new Client({ name: "sophia-test-client", version: "1.0.0" });
 try {
   await client.connect(transport);
