@@ -14,6 +14,7 @@ import ai.sophia.health.HealthReport;
 import ai.sophia.health.HealthStatus;
 import ai.sophia.ingest.Chunker;
 import ai.sophia.ingest.Ingestor;
+import ai.sophia.mcp.McpClients;
 import ai.sophia.memory.DocumentStore;
 import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.memory.OperationsStore;
@@ -82,6 +83,7 @@ public final class Sophia implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final RoutingModelGateway models;
   private final Researcher researcher;
+  private final McpClients mcpClients;
   private final AgentRuntime agents;
   private final Ingestor ingestor;
   private SophiaServer server;
@@ -113,9 +115,14 @@ public final class Sophia implements AutoCloseable {
               config.models(), secrets, new SqliteUsageStore(database), operations, metrics);
       models.healthChecks().forEach(health::register);
       this.researcher = buildResearch();
+      // MCP connections before the agents: their tools are agent tools.
+      this.mcpClients = own(McpClients.connect(config, env, Version.current()));
+      mcpClients.healthChecks().forEach(health::register);
+      AgentRuntime.Builder runtime = AgentRuntime.builder();
+      mcpClients.tools().forEach(runtime::tool);
       this.agents =
           own(
-              AgentRuntime.builder()
+              runtime
                   .config(config)
                   .gateway(models)
                   .researcher(researcher)
