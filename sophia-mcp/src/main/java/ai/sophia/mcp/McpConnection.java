@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +27,11 @@ import org.slf4j.LoggerFactory;
  * One MCP server Sophia is a client of, kept connected.
  *
  * <p>Design: a single virtual thread per connection ({@link #watch}) owns (re)connecting. It pings
- * the server every {@link #PING_EVERY}; when a ping or a tool call fails, the client is dropped and
- * the thread reconnects with exponential backoff and jitter (1 s doubling to 60 s). Tool calls
- * never wait for a reconnect: while disconnected they fail at once with a message saying so, which
- * the agent's model reads. The tool list is the one the server gave at the last connect.
+ * the server every {@link #PING_EVERY}; when a ping or a tool call fails, the client is dropped,
+ * the thread is woken, and it reconnects with exponential backoff and jitter (1 s doubling to 60
+ * s). Tool calls never wait for a reconnect: while disconnected they fail at once with a message
+ * saying so, which the agent's model reads. The tool list is the one the server gave at the last
+ * connect.
  */
 final class McpConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(McpConnection.class);
@@ -48,6 +50,10 @@ final class McpConnection implements AutoCloseable {
   private final Duration timeout;
   private final String version;
   private final Object lock = new Object();
+
+  /** Released when the client is dropped, so the watcher starts reconnecting at once. */
+  private final java.util.concurrent.Semaphore dropped = new java.util.concurrent.Semaphore(0);
+
   private volatile McpSyncClient client;
   private volatile List<McpSchema.Tool> tools = List.of();
   private volatile String problem = "not connected yet";
@@ -131,10 +137,9 @@ final class McpConnection implements AutoCloseable {
       McpSyncClient c = client;
       try {
         if (c != null) {
-          Thread.sleep(PING_EVERY);
           backoff = BACKOFF_MIN;
-          if (closed) {
-            return;
+          if (dropped.tryAcquire(PING_EVERY.toMillis(), TimeUnit.MILLISECONDS) || closed) {
+            continue;
           }
           try {
             c.ping();
@@ -203,8 +208,10 @@ final class McpConnection implements AutoCloseable {
       client = null;
       problem = why;
     }
+    dropped.release();
     log.warn("MCP server {} disconnected ({}); reconnecting", name, why);
-    closeQuietly(c);
+    // Not gracefully: the peer is gone, and a graceful close would wait for it.
+    Thread.ofVirtual().start(c::close);
   }
 
   private McpClientTransport transport() {
