@@ -101,6 +101,7 @@ class McpServerTest {
     JsonNode connect = steps.get(0);
     assertThat(connect.get("ok").asBoolean()).as(connect.toString()).isTrue();
     assertThat(connect.get("server").get("name").asText()).isEqualTo("sophia");
+    assertThat(connect.get("protocol").asText()).isEqualTo("2025-11-25");
     JsonNode tools = steps.get(1).get("tools");
     List<String> names = new ArrayList<>();
     tools.forEach(t -> names.add(t.get("name").asText()));
