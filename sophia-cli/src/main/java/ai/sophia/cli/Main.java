@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
     description = "Sophia, a self-hosted agent server: research with cited sources, and agents.",
     subcommands = {
       ServeCommand.class,
+      McpCommand.class,
       ResearchCommand.class,
       IngestCommand.class,
       MemoryCommand.class,

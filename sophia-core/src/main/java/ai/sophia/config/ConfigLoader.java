@@ -109,7 +109,11 @@ public final class ConfigLoader {
    */
   static final java.util.Set<String> OPEN_MAPS =
       java.util.Set.of(
-          "models.prices", "models.key_budgets", "agents.definitions", "code.repositories");
+          "models.prices",
+          "models.key_budgets",
+          "agents.definitions",
+          "code.repositories",
+          "mcp.servers");
 
   private static void merge(ObjectNode base, ObjectNode over, String prefix, List<String> out) {
     for (Iterator<Map.Entry<String, JsonNode>> it = over.fields(); it.hasNext(); ) {

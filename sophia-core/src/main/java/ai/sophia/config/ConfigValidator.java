@@ -73,6 +73,7 @@ final class ConfigValidator {
     validateModels(c.models(), problems);
     validateAgents(c.agents(), problems);
     validateCode(c.code(), problems);
+    validateMcp(c.mcp(), problems);
   }
 
   static final Pattern REPOSITORY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -216,6 +217,46 @@ final class ConfigValidator {
               }
               if (spec.models() != null) {
                 spec.models().forEach(ref -> modelRef(key + ".models", ref, problems));
+              }
+            });
+  }
+
+  static final Pattern MCP_SERVER_NAME = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
+  static final Set<String> RISKS = Set.of("read", "write", "deploy");
+
+  private static void validateMcp(SophiaConfig.Mcp m, List<String> problems) {
+    for (String origin : m.allowedOrigins()) {
+      url("mcp.allowed_origins", origin, false, problems);
+    }
+    m.servers()
+        .forEach(
+            (name, spec) -> {
+              String key = "mcp.servers." + name;
+              require(
+                  name.length() <= 30 && MCP_SERVER_NAME.matcher(name).matches(),
+                  key
+                      + ": a server name is up to 30 of [a-z0-9_], starting with a letter, without"
+                      + " '__' (its tools are named <server>__<tool>)",
+                  problems);
+              if (spec == null) {
+                problems.add(key + " must be a mapping");
+                return;
+              }
+              boolean command = spec.command() != null && !spec.command().isBlank();
+              boolean http = spec.url() != null && !spec.url().isBlank();
+              require(
+                  command != http,
+                  key + ": set either command (a stdio server) or url (an HTTP server)",
+                  problems);
+              if (http) {
+                url(key + ".url", spec.url(), false, problems);
+              }
+              require(
+                  spec.risk() == null || RISKS.contains(spec.risk()),
+                  key + ".risk '" + spec.risk() + "' is not one of read, write, deploy",
+                  problems);
+              if (spec.timeoutMs() != null) {
+                range(key + ".timeout_ms", spec.timeoutMs(), 100, 600_000, problems);
               }
             });
   }

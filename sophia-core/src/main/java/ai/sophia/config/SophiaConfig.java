@@ -21,7 +21,8 @@ public record SophiaConfig(
     Cache cache,
     Models models,
     Agents agents,
-    Code code) {
+    Code code,
+    Mcp mcp) {
 
   /** Where Sophia runs; production tightens defaults (for example, no stack traces anywhere). */
   public enum Environment {
@@ -156,4 +157,27 @@ public record SophiaConfig(
 
   /** GitHub's REST API for a repository: {@code api_url} (https://api.github.com), owner, repo. */
   public record GitHub(@JsonProperty("api_url") String apiUrl, String owner, String repo) {}
+
+  /**
+   * MCP: the browser origins {@code /mcp} accepts besides the server's own, and the MCP servers
+   * Sophia connects to as a client, by name.
+   */
+  public record Mcp(
+      @JsonProperty("allowed_origins") List<String> allowedOrigins,
+      Map<String, McpServerSpec> servers) {}
+
+  /**
+   * One MCP server Sophia uses: a stdio {@code command} with {@code args} (and the names of
+   * Sophia's environment variables passed to it in {@code env}), or an HTTP {@code url} with a
+   * bearer token read from the variable {@code token_env}. Its tools get {@code risk} (read when
+   * absent).
+   */
+  public record McpServerSpec(
+      String command,
+      List<String> args,
+      List<String> env,
+      String url,
+      @JsonProperty("token_env") String tokenEnv,
+      String risk,
+      @JsonProperty("timeout_ms") Integer timeoutMs) {}
 }

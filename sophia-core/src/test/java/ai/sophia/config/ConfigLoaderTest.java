@@ -73,6 +73,36 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void load_mcpServers_openMapReadWithDefaults() throws Exception {
+    Path file =
+        yaml(
+            "mcp:\n  servers:\n    github:\n      command: npx\n      args: [-y, pkg]\n"
+                + "      env: [GITHUB_PERSONAL_ACCESS_TOKEN]\n    linear:\n"
+                + "      url: https://mcp.linear.app/mcp\n      token_env: LINEAR_API_KEY\n"
+                + "      risk: write\n");
+    SophiaConfig c = ConfigLoader.create(Map.of()).load(Optional.of(file));
+
+    assertThat(c.mcp().servers()).containsOnlyKeys("github", "linear");
+    assertThat(c.mcp().servers().get("github").args()).containsExactly("-y", "pkg");
+    assertThat(c.mcp().servers().get("linear").risk()).isEqualTo("write");
+    assertThat(c.mcp().allowedOrigins()).isEmpty();
+  }
+
+  @Test
+  void load_badMcpServers_reportsEachByKey() throws Exception {
+    Path file =
+        yaml(
+            "mcp:\n  allowed_origins: [nope]\n  servers:\n    Bad__Name:\n      command: x\n"
+                + "    both:\n      command: x\n      url: http://h/mcp\n"
+                + "    risky:\n      command: x\n      risk: admin\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(file)))
+        .hasMessageContaining("mcp.allowed_origins")
+        .hasMessageContaining("mcp.servers.Bad__Name: a server name")
+        .hasMessageContaining("mcp.servers.both: set either command")
+        .hasMessageContaining("mcp.servers.risky.risk 'admin' is not one of read, write, deploy");
+  }
+
+  @Test
   void load_wrongTypeFromEnv_namesKey() throws Exception {
     assertThatThrownBy(
             () ->

@@ -102,7 +102,8 @@ class SearxngProviderTest {
             config.cache(),
             config.models(),
             config.agents(),
-            config.code());
+            config.code(),
+            config.mcp());
 
     SearchProvider provider =
         SearchProviders.create(unset, Secrets.create(Map.of())).get("searxng");

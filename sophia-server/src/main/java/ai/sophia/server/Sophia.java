@@ -16,6 +16,7 @@ import ai.sophia.health.HealthReport;
 import ai.sophia.health.HealthStatus;
 import ai.sophia.ingest.Chunker;
 import ai.sophia.ingest.Ingestor;
+import ai.sophia.mcp.McpClients;
 import ai.sophia.memory.DocumentStore;
 import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.memory.OperationsStore;
@@ -85,6 +86,7 @@ public final class Sophia implements AutoCloseable {
   private final RoutingModelGateway models;
   private final Researcher researcher;
   private final CodeChanges code;
+  private final McpClients mcpClients;
   private final AgentRuntime agents;
   private final Ingestor ingestor;
   private SophiaServer server;
@@ -118,9 +120,14 @@ public final class Sophia implements AutoCloseable {
       this.researcher = buildResearch();
       this.code = CodeChanges.create(config, secrets, operations, clock);
       code.cleanup();
+      // MCP connections before the agents: their tools are agent tools.
+      this.mcpClients = own(McpClients.connect(config, env, Version.current()));
+      mcpClients.healthChecks().forEach(health::register);
+      AgentRuntime.Builder runtime = AgentRuntime.builder();
+      mcpClients.tools().forEach(runtime::tool);
       this.agents =
           own(
-              AgentRuntime.builder()
+              runtime
                   .config(config)
                   .gateway(models)
                   .researcher(researcher)

@@ -6,12 +6,14 @@ import ai.sophia.code.CodeChanges;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthChecks;
+import ai.sophia.mcp.SophiaMcp;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.server.http.AccessLog;
 import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.Json;
+import ai.sophia.server.http.McpGate;
 import ai.sophia.server.http.ProblemErrorHandler;
 import ai.sophia.server.http.Problems;
 import ai.sophia.server.http.RequestBodies;
@@ -21,6 +23,7 @@ import ai.sophia.server.routes.AgentRoutes;
 import ai.sophia.server.routes.ApprovalRoutes;
 import ai.sophia.server.routes.CodeRoutes;
 import ai.sophia.server.routes.HealthRoutes;
+import ai.sophia.server.routes.McpMetadataRoutes;
 import ai.sophia.server.routes.MemoryRoutes;
 import ai.sophia.server.routes.MetricsRoutes;
 import ai.sophia.server.routes.ResearchRoutes;
@@ -38,9 +41,15 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +68,7 @@ public final class SophiaServer implements AutoCloseable {
   private final SophiaConfig.Server settings;
   private final Javalin app;
   private final JvmGcMetrics gcMetrics;
+  private final SophiaMcp mcp;
 
   /** What the API exposes: research, agents (with their runs and approvals), models, code. */
   public record Services(
@@ -95,6 +105,18 @@ public final class SophiaServer implements AutoCloseable {
             caches,
             services.models()::usage);
     this.gcMetrics = bindMetrics(metrics, caches);
+    this.mcp =
+        SophiaMcp.create(
+            services.research(),
+            agents,
+            services.models(),
+            config.research().defaultEngine(),
+            Version.current());
+    HttpServlet mcpServlet = mcp.httpServlet();
+    AtomicReference<Javalin> self = new AtomicReference<>();
+    McpGate mcpGate =
+        new McpGate(
+            guard, mapper, settings.host(), () -> self.get().port(), config.mcp().allowedOrigins());
     this.app =
         Javalin.create(
             cfg -> {
@@ -109,6 +131,16 @@ public final class SophiaServer implements AutoCloseable {
               cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
               cfg.jetty.modifyServer(
                   server -> server.setErrorHandler(new ProblemErrorHandler(mapper)));
+              // MCP's Streamable HTTP servlet on the same Jetty and port, behind its own gate.
+              cfg.jetty.modifyServletContextHandler(
+                  handler -> {
+                    ServletHolder holder = new ServletHolder("mcp", mcpServlet);
+                    holder.setAsyncSupported(true);
+                    handler.addServlet(holder, SophiaMcp.ENDPOINT);
+                    FilterHolder gate = new FilterHolder(mcpGate);
+                    gate.setAsyncSupported(true);
+                    handler.addFilter(gate, SophiaMcp.ENDPOINT, EnumSet.of(DispatcherType.REQUEST));
+                  });
               cfg.requestLogger.http(new AccessLog(metrics, rate));
               cfg.routes.before(RequestIds::assign);
               cfg.routes.beforeMatched(guard::check);
@@ -123,7 +155,9 @@ public final class SophiaServer implements AutoCloseable {
               new CodeRoutes(services.code(), bodies).register(cfg.routes);
               new UsageRoutes(services.models()).register(cfg.routes);
               new MetricsRoutes(metrics).register(cfg.routes);
+              new McpMetadataRoutes().register(cfg.routes);
             });
+    self.set(app);
   }
 
   /** A server for this configuration and these collaborators; nothing is bound until start. */
@@ -174,6 +208,7 @@ public final class SophiaServer implements AutoCloseable {
 
   @Override
   public void close() {
+    mcp.close();
     app.stop();
     gcMetrics.close();
     log.info("Sophia stopped serving");

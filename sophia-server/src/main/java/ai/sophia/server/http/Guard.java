@@ -77,14 +77,31 @@ public final class Guard {
   }
 
   private ApiKey authenticate(Context ctx) {
-    String secret = presentedSecret(ctx);
+    return authenticate(ctx.header("Authorization"), ctx.header("X-API-Key"));
+  }
+
+  /**
+   * The key presented in these headers (either may be null).
+   *
+   * @throws UnauthorizedException when none is presented or it is not valid
+   */
+  ApiKey authenticate(String authorization, String apiKeyHeader) {
+    String secret = presentedSecret(authorization, apiKeyHeader);
     return authenticator
         .authenticate(secret)
         .orElseThrow(() -> new UnauthorizedException("the API key is not valid or was revoked"));
   }
 
-  private static String presentedSecret(Context ctx) {
-    String authorization = ctx.header("Authorization");
+  /** Takes a request of this key from its rate limit. */
+  RateLimiter.Decision acquire(String keyId) {
+    return limiter.acquire(keyId);
+  }
+
+  int burst() {
+    return limiter.burst();
+  }
+
+  private static String presentedSecret(String authorization, String header) {
     if (authorization != null) {
       int space = authorization.indexOf(' ');
       String scheme = space < 0 ? authorization : authorization.substring(0, space);
@@ -94,7 +111,6 @@ public final class Guard {
       }
       return space < 0 ? "" : authorization.substring(space + 1).strip();
     }
-    String header = ctx.header("X-API-Key");
     if (header != null) {
       return header.strip();
     }

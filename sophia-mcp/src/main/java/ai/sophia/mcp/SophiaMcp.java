@@ -1,0 +1,150 @@
+package ai.sophia.mcp;
+
+import ai.sophia.agent.AgentRuntime;
+import ai.sophia.model.RoutingModelGateway;
+import ai.sophia.research.Researcher;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import jakarta.servlet.http.HttpServlet;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Sophia as an MCP server (the official MCP Java SDK): its capabilities as tools, stored research
+ * and agent runs as resources, and prompts, over Streamable HTTP ({@link #httpServlet}, mounted at
+ * {@code /mcp} on Sophia's own Jetty behind an authentication filter) or over stdio ({@link
+ * #serveStdio}, {@code sophia mcp}).
+ */
+public final class SophiaMcp implements AutoCloseable {
+  /** Where the Streamable HTTP endpoint is mounted. */
+  public static final String ENDPOINT = "/mcp";
+
+  private final SophiaTools tools;
+  private final SophiaResources resources;
+  private final String version;
+  private McpSyncServer server;
+
+  private SophiaMcp(
+      Researcher researcher,
+      AgentRuntime agents,
+      RoutingModelGateway models,
+      String defaultEngine,
+      String version) {
+    this.tools = new SophiaTools(researcher, agents, models, defaultEngine);
+    this.resources = new SophiaResources(researcher, agents);
+    this.version = version;
+  }
+
+  /** The MCP server's features over Sophia's services; nothing is served until asked. */
+  public static SophiaMcp create(
+      Researcher researcher,
+      AgentRuntime agents,
+      RoutingModelGateway models,
+      String defaultEngine,
+      String version) {
+    return new SophiaMcp(
+        Objects.requireNonNull(researcher, "researcher"),
+        Objects.requireNonNull(agents, "agents"),
+        Objects.requireNonNull(models, "models"),
+        Objects.requireNonNull(defaultEngine, "defaultEngine"),
+        Objects.requireNonNull(version, "version"));
+  }
+
+  /**
+   * The Streamable HTTP endpoint as a servlet. It trusts the {@link Caller} that a filter in front
+   * of it put in the request attribute {@link Caller#ATTRIBUTE}; without one every call fails.
+   */
+  public synchronized HttpServlet httpServlet() {
+    HttpServletStreamableServerTransportProvider transport =
+        HttpServletStreamableServerTransportProvider.builder()
+            .jsonMapper(McpJsonDefaults.getMapper())
+            .mcpEndpoint(ENDPOINT)
+            .keepAliveInterval(Duration.ofSeconds(30))
+            .contextExtractor(
+                request -> {
+                  Map<String, Object> values = new HashMap<>();
+                  values.put(Caller.HTTP, Boolean.TRUE);
+                  if (request.getAttribute(Caller.ATTRIBUTE) instanceof Caller caller) {
+                    values.put(Caller.ATTRIBUTE, caller);
+                  }
+                  return McpTransportContext.create(values);
+                })
+            .build();
+    this.server = build(McpServer.sync(transport));
+    return transport;
+  }
+
+  /**
+   * Serves MCP over stdio (JSON-RPC lines on {@code in} and {@code out}) as the local user until
+   * {@code in} ends. Nothing but protocol messages may be written to {@code out}.
+   */
+  public void serveStdio(InputStream in, OutputStream out) throws InterruptedException {
+    java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+    InputStream watched =
+        new java.io.FilterInputStream(in) {
+          @Override
+          public int read(byte[] b, int off, int len) throws java.io.IOException {
+            int n = super.read(b, off, len);
+            if (n < 0) {
+              ended.countDown();
+            }
+            return n;
+          }
+
+          @Override
+          public int read() throws java.io.IOException {
+            int c = super.read();
+            if (c < 0) {
+              ended.countDown();
+            }
+            return c;
+          }
+        };
+    McpSyncServer stdio =
+        build(
+            McpServer.sync(
+                new StdioServerTransportProvider(McpJsonDefaults.getMapper(), watched, out)));
+    try {
+      ended.await();
+    } finally {
+      stdio.closeGracefully();
+    }
+  }
+
+  private McpSyncServer build(McpServer.SyncSpecification<?> spec) {
+    return spec.serverInfo("sophia", version)
+        .instructions(
+            "Sophia researches questions with cited sources and runs agents. Use research for new"
+                + " questions, memory_search for what Sophia has read, agents_list and ask_agent"
+                + " for agents. Stored results are resources: sophia://research/{id},"
+                + " sophia://runs/{id}.")
+        .capabilities(
+            McpSchema.ServerCapabilities.builder()
+                .tools(false)
+                .resources(false, false)
+                .prompts(false)
+                .build())
+        .tools(tools.specifications())
+        .resourceTemplates(resources.templates())
+        .prompts(resources.prompts())
+        .requestTimeout(Duration.ofMinutes(10))
+        .build();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.closeGracefully();
+      server = null;
+    }
+  }
+}

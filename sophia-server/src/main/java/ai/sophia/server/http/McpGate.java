@@ -1,0 +1,173 @@
+package ai.sophia.server.http;
+
+import ai.sophia.error.UnauthorizedException;
+import ai.sophia.mcp.Caller;
+import ai.sophia.security.ApiKey;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.IntSupplier;
+
+/**
+ * The gate in front of {@code /mcp}, a servlet filter because Javalin's before-handlers do not run
+ * for a servlet mounted beside it. In order: the {@code Host} header (when Sophia listens on
+ * loopback, only loopback names and the hosts of {@code mcp.allowed_origins}) and a browser's
+ * {@code Origin} (only Sophia's own or a configured one) against DNS rebinding (403); then the API
+ * key exactly as {@link Guard} checks it (401 with {@code WWW-Authenticate} naming the
+ * protected-resource metadata document), the key's rate limit (429), and the caller for the tools,
+ * which check each tool's role themselves.
+ */
+public final class McpGate implements Filter {
+  /** The protected-resource metadata document (RFC 9728) that the MCP authorization spec uses. */
+  public static final String METADATA_PATH = "/.well-known/oauth-protected-resource";
+
+  private static final Set<String> LOOPBACK_NAMES =
+      Set.of("localhost", "127.0.0.1", "[::1]", "::1");
+
+  private final Guard guard;
+  private final ObjectMapper mapper;
+  private final String bindHost;
+  private final IntSupplier port;
+  private final List<String> allowedOrigins;
+
+  /**
+   * @param bindHost the address Sophia listens on ({@code server.host})
+   * @param port the bound port, known once the server started
+   * @param allowedOrigins further browser origins ({@code mcp.allowed_origins})
+   */
+  public McpGate(
+      Guard guard,
+      ObjectMapper mapper,
+      String bindHost,
+      IntSupplier port,
+      List<String> allowedOrigins) {
+    this.guard = guard;
+    this.mapper = mapper;
+    this.bindHost = bindHost;
+    this.port = port;
+    this.allowedOrigins =
+        allowedOrigins.stream().map(o -> stripSlash(o).toLowerCase(Locale.ROOT)).toList();
+  }
+
+  @Override
+  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+      throws IOException, ServletException {
+    HttpServletRequest request = (HttpServletRequest) req;
+    HttpServletResponse response = (HttpServletResponse) res;
+    String host = request.getHeader("Host");
+    if (!hostAllowed(host)) {
+      problem(response, 403, "forbidden", "Forbidden", "Host '" + host + "' is not served here");
+      return;
+    }
+    String origin = request.getHeader("Origin");
+    if (origin != null && !originAllowed(origin)) {
+      problem(
+          response,
+          403,
+          "forbidden",
+          "Forbidden",
+          "Origin '" + origin + "' may not call /mcp; add it to mcp.allowed_origins to allow it");
+      return;
+    }
+    ApiKey key;
+    try {
+      key = guard.authenticate(request.getHeader("Authorization"), request.getHeader("X-API-Key"));
+    } catch (UnauthorizedException e) {
+      String metadata = request.getScheme() + "://" + host + METADATA_PATH;
+      response.setHeader(
+          "WWW-Authenticate", "Bearer realm=\"sophia\", resource_metadata=\"" + metadata + "\"");
+      problem(response, 401, "unauthorized", "Unauthorized", e.getMessage());
+      return;
+    }
+    RateLimiter.Decision decision = guard.acquire(key.id());
+    response.setHeader("X-RateLimit-Limit", Integer.toString(guard.burst()));
+    response.setHeader("X-RateLimit-Remaining", Integer.toString(decision.remaining()));
+    if (!decision.allowed()) {
+      long seconds = Math.max(1, (decision.retryAfter().toMillis() + 999) / 1000);
+      response.setHeader("Retry-After", Long.toString(seconds));
+      problem(response, 429, "rate-limited", "Too Many Requests", "rate limit exceeded");
+      return;
+    }
+    request.setAttribute(Caller.ATTRIBUTE, new Caller(key.id(), key.role()));
+    chain.doFilter(request, response);
+  }
+
+  private boolean hostAllowed(String host) {
+    if (host == null || host.isBlank()) {
+      return false;
+    }
+    if (!loopback(bindHost)) {
+      return true; // exposed on purpose: the names it is reached by are not known here
+    }
+    String name = hostName(host);
+    if (LOOPBACK_NAMES.contains(name)) {
+      return true;
+    }
+    return allowedOrigins.stream().anyMatch(o -> name.equals(originHost(o)));
+  }
+
+  private boolean originAllowed(String origin) {
+    String o = stripSlash(origin).toLowerCase(Locale.ROOT);
+    if (allowedOrigins.contains(o)) {
+      return true;
+    }
+    int p = port.getAsInt();
+    for (String name : List.of("localhost", "127.0.0.1", "[::1]", bindHost)) {
+      if (!name.equals("0.0.0.0") && !name.equals("::")) {
+        if (o.equals("http://" + name + ":" + p) || o.equals("https://" + name + ":" + p)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private void problem(
+      HttpServletResponse response, int status, String slug, String title, String detail)
+      throws IOException {
+    response.setStatus(status);
+    response.setContentType(Problem.MEDIA_TYPE);
+    mapper.writeValue(
+        response.getOutputStream(),
+        new Problem(
+            Problem.type(slug), title, status, detail, "/mcp", null, UUID.randomUUID().toString()));
+  }
+
+  private static boolean loopback(String host) {
+    return LOOPBACK_NAMES.contains(host.toLowerCase(Locale.ROOT)) || host.startsWith("127.");
+  }
+
+  private static String hostName(String hostHeader) {
+    String h = hostHeader.strip().toLowerCase(Locale.ROOT);
+    if (h.startsWith("[")) {
+      int end = h.indexOf(']');
+      return end < 0 ? h : h.substring(0, end + 1);
+    }
+    int colon = h.indexOf(':');
+    return colon < 0 ? h : h.substring(0, colon);
+  }
+
+  private static String originHost(String origin) {
+    try {
+      String host = URI.create(origin).getHost();
+      return host == null ? "" : host.toLowerCase(Locale.ROOT);
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+}

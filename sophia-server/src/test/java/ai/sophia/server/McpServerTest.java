@@ -1,0 +1,230 @@
+package ai.sophia.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.sophia.config.ConfigLoader;
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.ingest.IngestProgress;
+import ai.sophia.mcp.NodePeers;
+import ai.sophia.security.Role;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sophia's MCP server at {@code /mcp}, as {@code sophia serve} builds it (real SQLite, Lucene,
+ * embedding model, research over an ingested folder), driven over Streamable HTTP by the official
+ * TypeScript SDK client ({@code sophia-mcp/src/test/node/client.mjs}).
+ */
+class McpServerTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir static Path dir;
+  private static Sophia sophia;
+  private static int port;
+  private static String userKey;
+  private static String readonlyKey;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path docs = Files.createDirectories(dir.resolve("docs"));
+    Files.writeString(
+        docs.resolve("wal.md"),
+        "# Write-ahead logging\n\nSQLite in WAL mode appends changes to a separate write-ahead log"
+            + " file instead of overwriting the database file in place. Readers keep reading the"
+            + " database while one writer appends new pages to the log. A checkpoint later copies"
+            + " the logged pages back into the main database file.\n");
+    SophiaConfig config =
+        ConfigLoader.create(
+                Map.of(
+                    "SOPHIA_DATA_DIR",
+                    dir.resolve("data").toString(),
+                    "SOPHIA_SERVER_PORT",
+                    "0",
+                    "SOPHIA_MODELS_MODE",
+                    "offline"))
+            .load(Optional.empty());
+    sophia = Sophia.open(config, Map.of());
+    sophia.ingestor().ingest(docs.toString(), false, IngestProgress.none());
+    port = sophia.serve(new PrintWriter(new StringWriter()));
+    userKey = sophia.apiKeys().create("mcp-user", Role.user).secret();
+    readonlyKey = sophia.apiKeys().create("mcp-reader", Role.readonly).secret();
+  }
+
+  @AfterAll
+  static void stop() {
+    sophia.close();
+  }
+
+  private String url() {
+    return "http://127.0.0.1:" + port + "/mcp";
+  }
+
+  private List<JsonNode> client(String key, String scenario) throws Exception {
+    List<JsonNode> steps = new ArrayList<>();
+    String target = JSON.writeValueAsString(Map.of("url", url(), "key", key));
+    for (String line : NodePeers.runScript("client.mjs", target, scenario.replace('\'', '"'))) {
+      steps.add(JSON.readTree(line));
+    }
+    return steps;
+  }
+
+  @Test
+  void tsClient_withUserKey_listsToolsResearchesAndReadsTheResult() throws Exception {
+    List<JsonNode> steps =
+        client(
+            userKey,
+            "[{'op':'listTools'},"
+                + "{'op':'callTool','name':'research','arguments':{'query':'how do readers work"
+                + " in WAL mode','search_engine':'local'}},"
+                + "{'op':'callTool','name':'memory_search','arguments':{'query':'write-ahead log',"
+                + "'limit':3}},"
+                + "{'op':'callTool','name':'agents_list'},"
+                + "{'op':'callTool','name':'research','arguments':{'query':''}},"
+                + "{'op':'listResourceTemplates'},{'op':'listPrompts'}]");
+
+    JsonNode connect = steps.get(0);
+    assertThat(connect.get("ok").asBoolean()).as(connect.toString()).isTrue();
+    assertThat(connect.get("server").get("name").asText()).isEqualTo("sophia");
+    assertThat(connect.get("protocol").asText()).isEqualTo("2025-11-25");
+    JsonNode tools = steps.get(1).get("tools");
+    List<String> names = new ArrayList<>();
+    tools.forEach(t -> names.add(t.get("name").asText()));
+    assertThat(names)
+        .containsExactlyInAnyOrder("research", "memory_search", "agents_list", "ask_agent");
+    tools.forEach(t -> assertThat(t.has("outputSchema")).as(t.toString()).isTrue());
+
+    JsonNode research = steps.get(2);
+    assertThat(research.get("ok").asBoolean()).as(research.toString()).isTrue();
+    JsonNode structured = research.get("result").get("structuredContent");
+    assertThat(research.get("result").get("isError").asBoolean()).isFalse();
+    assertThat(structured.get("sources").get(0).get("url").asText()).endsWith("wal.md");
+    assertThat(structured.get("answer").asText()).contains("[1]");
+    assertThat(research.get("progress").size()).as("progress notifications").isPositive();
+    String id = structured.get("id").asText();
+
+    JsonNode memory = steps.get(3).get("result").get("structuredContent");
+    assertThat(memory.get("results").get(0).get("url").asText()).endsWith("wal.md");
+    JsonNode agents = steps.get(4).get("result").get("structuredContent").get("agents");
+    assertThat(agents.findValuesAsText("name")).contains("research", "analysis", "coordinator");
+
+    JsonNode bad = steps.get(5).get("result");
+    assertThat(bad.get("isError").asBoolean()).as(bad.toString()).isTrue();
+    assertThat(bad.get("content").get(0).get("text").asText()).contains("query");
+    assertThat(steps.get(6).toString()).contains("sophia://research/{id}", "sophia://runs/{id}");
+    assertThat(steps.get(7).toString()).contains("research_question");
+
+    List<JsonNode> read =
+        client(userKey, "[{'op':'readResource','uri':'sophia://research/" + id + "'}]");
+    JsonNode contents = read.get(1).get("result").get("contents").get(0);
+    assertThat(contents.get("mimeType").asText()).isEqualTo("application/json");
+    assertThat(JSON.readTree(contents.get("text").asText()).get("query").asText())
+        .isEqualTo("how do readers work in WAL mode");
+  }
+
+  @Test
+  void tsClient_askAgent_runsTheAgentAndItsRunIsAResource() throws Exception {
+    List<JsonNode> steps =
+        client(
+            userKey,
+            "[{'op':'callTool','name':'ask_agent','arguments':{'agent':'analysis',"
+                + "'question':'what does a checkpoint do in WAL mode?'}}]");
+    JsonNode result = steps.get(1).get("result");
+    assertThat(result.get("isError").asBoolean()).as(result.toString()).isFalse();
+    JsonNode out = result.get("structuredContent");
+    assertThat(out.get("status").asText()).isEqualTo("succeeded");
+    assertThat(out.get("mode").asText()).isEqualTo("offline");
+    assertThat(out.get("answer").asText()).contains("wal.md");
+
+    List<JsonNode> read =
+        client(
+            userKey,
+            "[{'op':'readResource','uri':'sophia://runs/" + out.get("run_id").asText() + "'}]");
+    JsonNode run =
+        JSON.readTree(read.get(1).get("result").get("contents").get(0).get("text").asText());
+    assertThat(run.get("agent").asText()).isEqualTo("analysis");
+    assertThat(run.get("status").asText()).isEqualTo("succeeded");
+  }
+
+  @Test
+  void tsClient_readonlyKey_mayListButNotResearch() throws Exception {
+    List<JsonNode> steps =
+        client(
+            readonlyKey,
+            "[{'op':'callTool','name':'agents_list'},"
+                + "{'op':'callTool','name':'research','arguments':{'query':'anything'}}]");
+    assertThat(steps.get(1).get("result").get("isError").asBoolean()).isFalse();
+    JsonNode denied = steps.get(2).get("result");
+    assertThat(denied.get("isError").asBoolean()).isTrue();
+    assertThat(denied.get("content").get(0).get("text").asText()).contains("role user");
+  }
+
+  @Test
+  void tsClient_withoutKey_isRefusedWith401() throws Exception {
+    List<JsonNode> steps = client("", "[]");
+    assertThat(steps.get(0).get("ok").asBoolean()).isFalse();
+    assertThat(steps.get(0).get("error").asText()).contains("401");
+  }
+
+  @Test
+  void post_withoutKey_401PointsToProtectedResourceMetadata() throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url()))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(401);
+    String challenge = response.headers().firstValue("WWW-Authenticate").orElseThrow();
+    assertThat(challenge)
+        .startsWith("Bearer ")
+        .contains(
+            "resource_metadata=\"http://127.0.0.1:"
+                + port
+                + "/.well-known/oauth-protected-resource\"");
+
+    HttpResponse<String> metadata =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:" + port + "/.well-known/oauth-protected-resource"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(metadata.statusCode()).isEqualTo(200);
+    JsonNode doc = JSON.readTree(metadata.body());
+    assertThat(doc.get("resource").asText()).isEqualTo(url());
+    assertThat(doc.get("bearer_methods_supported").get(0).asText()).isEqualTo("header");
+  }
+
+  @Test
+  void post_fromForeignOrigin_isRefusedBeforeTheKeyIsChecked() throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url()))
+                .header("Origin", "http://evil.example")
+                .header("Authorization", "Bearer " + userKey)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(response.body()).contains("mcp.allowed_origins");
+  }
+}
