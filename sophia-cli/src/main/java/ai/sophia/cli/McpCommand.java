@@ -36,6 +36,7 @@ final class McpCommand implements Callable<Integer> {
                 sophia.researcher(),
                 sophia.agents(),
                 sophia.models(),
+                sophia.code(),
                 config.research().defaultEngine(),
                 Version.current())) {
       mcp.serveStdio(System.in, protocol);

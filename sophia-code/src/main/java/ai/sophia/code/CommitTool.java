@@ -1,5 +1,6 @@
 package ai.sophia.code;
 
+import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.SophiaException;
 import ai.sophia.tool.Risk;
 import ai.sophia.tool.Tool;
@@ -71,22 +72,38 @@ public final class CommitTool implements Tool {
     }
   }
 
+  /**
+   * The change the commit tool's arguments ask for — {@code repository}, {@code files} ({@code
+   * path} and {@code content}, or {@code delete: true}), {@code message}, {@code title}, {@code
+   * reason}, {@code draft} — requested by {@code requestedBy}. Shared with the MCP server's {@code
+   * code_modify}, which adds its own options.
+   *
+   * @throws InvalidInputException naming what is wrong with the arguments
+   */
+  public static ChangeRequest request(JsonNode arguments, String requestedBy) {
+    try {
+      only(arguments, FIELDS, "arguments");
+      return ChangeRequest.of(text(arguments, "repository", true), files(arguments))
+          .withMessage(text(arguments, "message", false))
+          .withPullRequest(
+              text(arguments, "title", false),
+              text(arguments, "reason", false),
+              arguments.path("draft").asBoolean(false))
+          .requestedBy(requestedBy);
+    } catch (Bad | IllegalArgumentException e) {
+      throw new InvalidInputException("arguments", e.getMessage());
+    }
+  }
+
   @Override
   public ToolOutput invoke(JsonNode arguments, ToolContext context) {
     ChangeRequest request;
     try {
-      only(arguments, FIELDS, "arguments");
       request =
-          ChangeRequest.of(text(arguments, "repository", true), files(arguments))
-              .withMessage(text(arguments, "message", false))
-              .withPullRequest(
-                  text(arguments, "title", false),
-                  text(arguments, "reason", false),
-                  arguments.path("draft").asBoolean(false))
+          request(arguments, "agent " + context.agent() + " (run " + context.runId() + ")")
               // The runtime asked a person before this call if it touches a protected path.
-              .approvingProtected(true)
-              .requestedBy("agent " + context.agent() + " (run " + context.runId() + ")");
-    } catch (Bad | IllegalArgumentException e) {
+              .approvingProtected(true);
+    } catch (InvalidInputException e) {
       return new ToolOutput.Failure("commit: " + e.getMessage());
     }
     try {

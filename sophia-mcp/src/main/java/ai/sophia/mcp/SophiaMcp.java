@@ -1,6 +1,7 @@
 package ai.sophia.mcp;
 
 import ai.sophia.agent.AgentRuntime;
+import ai.sophia.code.CodeChanges;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
 import io.modelcontextprotocol.common.McpTransportContext;
@@ -29,6 +30,7 @@ public final class SophiaMcp implements AutoCloseable {
   public static final String ENDPOINT = "/mcp";
 
   private final SophiaTools tools;
+  private final CodeTools code;
   private final SophiaResources resources;
   private final String version;
   private McpSyncServer server;
@@ -37,9 +39,11 @@ public final class SophiaMcp implements AutoCloseable {
       Researcher researcher,
       AgentRuntime agents,
       RoutingModelGateway models,
+      CodeChanges code,
       String defaultEngine,
       String version) {
     this.tools = new SophiaTools(researcher, agents, models, defaultEngine);
+    this.code = new CodeTools(code);
     this.resources = new SophiaResources(researcher, agents);
     this.version = version;
   }
@@ -49,12 +53,14 @@ public final class SophiaMcp implements AutoCloseable {
       Researcher researcher,
       AgentRuntime agents,
       RoutingModelGateway models,
+      CodeChanges code,
       String defaultEngine,
       String version) {
     return new SophiaMcp(
         Objects.requireNonNull(researcher, "researcher"),
         Objects.requireNonNull(agents, "agents"),
         Objects.requireNonNull(models, "models"),
+        Objects.requireNonNull(code, "code"),
         Objects.requireNonNull(defaultEngine, "defaultEngine"),
         Objects.requireNonNull(version, "version"));
   }
@@ -133,7 +139,11 @@ public final class SophiaMcp implements AutoCloseable {
                 .resources(false, false)
                 .prompts(false)
                 .build())
-        .tools(tools.specifications())
+        .tools(
+            java.util.stream.Stream.concat(
+                    tools.specifications().stream(),
+                    java.util.stream.Stream.of(code.specification()))
+                .toList())
         .resourceTemplates(resources.templates())
         .prompts(resources.prompts())
         .requestTimeout(Duration.ofMinutes(10))

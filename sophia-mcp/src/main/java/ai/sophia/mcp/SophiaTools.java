@@ -244,7 +244,7 @@ final class SophiaTools {
     return ok(text + "\n\nRun: sophia://runs/" + run.id(), out);
   }
 
-  private static SyncToolSpecification tool(
+  static SyncToolSpecification tool(
       String name,
       String description,
       String input,
@@ -283,7 +283,7 @@ final class SophiaTools {
     }
   }
 
-  private static CallToolResult ok(String text, Map<String, Object> structured) {
+  static CallToolResult ok(String text, Map<String, Object> structured) {
     return CallToolResult.builder()
         .addTextContent(text)
         .structuredContent(structured)

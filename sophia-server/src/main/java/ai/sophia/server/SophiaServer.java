@@ -110,6 +110,7 @@ public final class SophiaServer implements AutoCloseable {
             services.research(),
             agents,
             services.models(),
+            services.code(),
             config.research().defaultEngine(),
             Version.current());
     HttpServlet mcpServlet = mcp.httpServlet();

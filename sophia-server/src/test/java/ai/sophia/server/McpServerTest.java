@@ -2,6 +2,7 @@ package ai.sophia.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.sophia.code.GitRemotes;
 import ai.sophia.config.ConfigLoader;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.ingest.IngestProgress;
@@ -38,6 +39,7 @@ class McpServerTest {
   private static int port;
   private static String userKey;
   private static String readonlyKey;
+  private static Path remote;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -49,6 +51,11 @@ class McpServerTest {
             + " file instead of overwriting the database file in place. Readers keep reading the"
             + " database while one writer appends new pages to the log. A checkpoint later copies"
             + " the logged pages back into the main database file.\n");
+    remote = GitRemotes.bare(dir.resolve("demo.git"));
+    Path yaml =
+        Files.writeString(
+            dir.resolve("sophia.yaml"),
+            "code:\n  repositories:\n    demo:\n      url: " + remote + "\n");
     SophiaConfig config =
         ConfigLoader.create(
                 Map.of(
@@ -58,7 +65,7 @@ class McpServerTest {
                     "0",
                     "SOPHIA_MODELS_MODE",
                     "offline"))
-            .load(Optional.empty());
+            .load(Optional.of(yaml));
     sophia = Sophia.open(config, Map.of());
     sophia.ingestor().ingest(docs.toString(), false, IngestProgress.none());
     port = sophia.serve(new PrintWriter(new StringWriter()));
@@ -106,7 +113,8 @@ class McpServerTest {
     List<String> names = new ArrayList<>();
     tools.forEach(t -> names.add(t.get("name").asText()));
     assertThat(names)
-        .containsExactlyInAnyOrder("research", "memory_search", "agents_list", "ask_agent");
+        .containsExactlyInAnyOrder(
+            "research", "memory_search", "agents_list", "ask_agent", "code_modify");
     tools.forEach(t -> assertThat(t.has("outputSchema")).as(t.toString()).isTrue());
 
     JsonNode research = steps.get(2);
@@ -159,6 +167,43 @@ class McpServerTest {
         JSON.readTree(read.get(1).get("result").get("contents").get(0).get("text").asText());
     assertThat(run.get("agent").asText()).isEqualTo("analysis");
     assertThat(run.get("status").asText()).isEqualTo("succeeded");
+  }
+
+  @Test
+  void tsClient_codeModify_developerCommitsProtectedPathAndUserRefused() throws Exception {
+    String developer = sophia.apiKeys().create("mcp-dev", Role.developer).secret();
+    List<JsonNode> steps =
+        client(
+            developer,
+            "[{'op':'callTool','name':'code_modify','arguments':{'repository':'demo',"
+                + "'files':[{'path':'notes/mcp.md','content':'# From MCP\\n'}],"
+                + "'message':'docs: from mcp'}},"
+                + "{'op':'callTool','name':'code_modify','arguments':{'repository':'demo',"
+                + "'files':[{'path':'.github/workflows/ci.yml','content':'on: push'}]}},"
+                + "{'op':'callTool','name':'code_modify','arguments':{'repository':'demo',"
+                + "'files':[{'path':'x.md','content':'x'}],'approve_protected':true}}]");
+    List<JsonNode> asUser =
+        client(
+            userKey,
+            "[{'op':'callTool','name':'code_modify','arguments':{'repository':'demo',"
+                + "'files':[{'path':'y.md','content':'y'}]}}]");
+
+    JsonNode made = steps.get(1).get("result");
+    assertThat(made.get("isError").asBoolean()).as(made.toString()).isFalse();
+    JsonNode change = made.get("structuredContent");
+    String branch = change.get("branch_name").asText();
+    assertThat(branch).startsWith("sophia/");
+    assertThat(change.get("commit_hash").asText())
+        .isEqualTo(GitRemotes.tip(remote, branch).getName());
+    assertThat(GitRemotes.read(remote, branch, "notes/mcp.md")).isEqualTo("# From MCP\n");
+    assertThat(change.get("github_status").asText()).isEqualTo("no_pr_api");
+    assertThat(steps.get(2).get("result").get("isError").asBoolean()).isTrue();
+    assertThat(steps.get(2).get("result").toString()).contains("protected");
+    assertThat(steps.get(3).get("result").get("isError").asBoolean()).isTrue();
+    assertThat(steps.get(3).get("result").toString()).contains("approve_protected needs an admin");
+    assertThat(asUser.get(1).get("result").get("isError").asBoolean()).isTrue();
+    assertThat(asUser.get(1).get("result").toString()).contains("needs role developer");
+    assertThat(GitRemotes.branches(remote)).hasSize(2);
   }
 
   @Test
