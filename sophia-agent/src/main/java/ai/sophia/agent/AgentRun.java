@@ -117,6 +117,44 @@ public final class AgentRun {
     }
   }
 
+  /**
+   * Waits until the run finishes, or until it stops to wait for a person's approval, passing every
+   * event to {@code onEvent} meanwhile (earlier ones first). Returns the result, or empty when the
+   * run waits for an approval (the caller answers then and the run goes on). How the API and MCP
+   * answer a synchronous question.
+   *
+   * @throws InterruptedException when the waiting thread is interrupted; the run is cancelled
+   */
+  public Optional<AgentResult> awaitResultOrApproval(Consumer<AgentEvent> onEvent)
+      throws InterruptedException {
+    CompletableFuture<Optional<AgentResult>> stopped = new CompletableFuture<>();
+    AutoCloseable subscription =
+        subscribe(
+            event -> {
+              onEvent.accept(event);
+              switch (event) {
+                case AgentEvent.RunFinished finished ->
+                    stopped.complete(Optional.of(finished.result()));
+                case AgentEvent.ApprovalRequired waiting -> stopped.complete(Optional.empty());
+                default -> {}
+              }
+            });
+    try {
+      return stopped.get();
+    } catch (InterruptedException e) {
+      cancel();
+      throw e;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("run " + id + " could not be followed", e.getCause());
+    } finally {
+      try {
+        subscription.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   /** A future completed with the result when the run finishes. */
   public CompletableFuture<AgentResult> completion() {
     return done.copy();

@@ -26,8 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -195,28 +193,21 @@ final class SophiaTools {
     AgentRun run = agent.start(request);
     Progress progress = Progress.of(exchange, call);
     // Answer when the run ends, or as soon as it waits for a person, as the REST API does.
-    CompletableFuture<AgentResult> stopped = new CompletableFuture<>();
     AgentResult result;
-    try (AutoCloseable subscription =
-        run.subscribe(
-            event -> {
-              switch (event) {
-                case AgentEvent.RunFinished finished -> stopped.complete(finished.result());
-                case AgentEvent.ApprovalRequired waiting -> stopped.complete(null);
-                case AgentEvent.ToolStarted t -> progress.send("calling " + t.tool());
-                case AgentEvent.ModelReplied m -> progress.send("model step " + m.step());
-                default -> {}
-              }
-            })) {
-      result = stopped.get();
+    try {
+      result =
+          run.awaitResultOrApproval(
+                  event -> {
+                    switch (event) {
+                      case AgentEvent.ToolStarted t -> progress.send("calling " + t.tool());
+                      case AgentEvent.ModelReplied m -> progress.send("model step " + m.step());
+                      default -> {}
+                    }
+                  })
+              .orElse(null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      run.cancel();
       throw new IllegalStateException("interrupted while the agent ran", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException("could not follow the run", e);
     }
     List<Approval> pending =
         agents.approvals().forRun(run.id()).stream()

@@ -1,7 +1,6 @@
 package ai.sophia.server.routes;
 
 import ai.sophia.agent.Agent;
-import ai.sophia.agent.AgentEvent;
 import ai.sophia.agent.AgentRequest;
 import ai.sophia.agent.AgentResult;
 import ai.sophia.agent.AgentRun;
@@ -17,8 +16,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Agents over HTTP: {@code GET /api/v1/agents} lists every agent with its capabilities, metadata
@@ -83,26 +80,12 @@ public final class AgentRoutes {
     models.requireBudgetLeft(request.apiKeyId());
     AgentRun run = agent.start(request);
     // Answer when the run ends, or as soon as it waits for a person: the caller decides then.
-    CompletableFuture<AgentResult> stopped = new CompletableFuture<>();
     AgentResult result;
-    try (AutoCloseable subscription =
-        run.subscribe(
-            event -> {
-              switch (event) {
-                case AgentEvent.RunFinished finished -> stopped.complete(finished.result());
-                case AgentEvent.ApprovalRequired waiting -> stopped.complete(null);
-                default -> {}
-              }
-            })) {
-      result = stopped.get();
+    try {
+      result = run.awaitResultOrApproval(event -> {}).orElse(null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      run.cancel();
       throw new IllegalStateException("interrupted while the agent ran", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException("could not follow the run", e);
     }
     ctx.json(answer(run, result, agents.approvals().forRun(run.id())));
   }
