@@ -2,7 +2,9 @@ package ai.sophia.agent;
 
 import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthStatus;
+import ai.sophia.tool.Tool;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,16 +89,26 @@ public final class Agent {
             .gateway()
             .available(definition.modelPolicy().orElseGet(() -> runtime.gateway().defaultPolicy()));
     // Offline is Sophia's state, reported once by the "models" check; here it only shapes the
-    // detail. A tool the agent needs and lacks is this agent's own problem.
+    // detail. A tool the agent needs and lacks, or cannot use, is this agent's own problem.
     String mode = model ? "" : "; offline mode (rule-based): no model available";
-    if (missing.isEmpty()) {
+    List<String> problems = new ArrayList<>();
+    if (!missing.isEmpty()) {
+      problems.add(
+          "tool "
+              + String.join(", ", missing)
+              + (missing.size() == 1 ? " is" : " are")
+              + " not installed");
+    }
+    for (String name : definition.tools()) {
+      runtime
+          .tools()
+          .find(name)
+          .flatMap(Tool::unavailable)
+          .ifPresent(why -> problems.add("tool " + name + ": " + why));
+    }
+    if (problems.isEmpty()) {
       return HealthStatus.up("ready" + mode, Map.of("tools", definition.tools()));
     }
-    return HealthStatus.degraded(
-        "tool "
-            + String.join(", ", missing)
-            + (missing.size() == 1 ? " is" : " are")
-            + " not installed"
-            + mode);
+    return HealthStatus.degraded(String.join("; ", problems) + mode);
   }
 }

@@ -1,6 +1,7 @@
 package ai.sophia.tool;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
 
 /**
  * Something an agent can do: a name, a description and a JSON schema for the model, a {@link Risk},
@@ -26,6 +27,14 @@ public interface Tool {
    */
   default boolean needsApproval(JsonNode arguments) {
     return false;
+  }
+
+  /**
+   * Why the tool cannot do anything useful right now although it is installed (e.g. no repository
+   * is configured for {@code commit}); empty when it can. Agents that use it report it as degraded.
+   */
+  default Optional<String> unavailable() {
+    return Optional.empty();
   }
 
   ToolOutput invoke(JsonNode arguments, ToolContext context);

@@ -48,7 +48,8 @@ class AgentCommandsTest {
     assertThat(run.out())
         .containsPattern(
             "research\\s+research\\s+3\\s+research,memory_search\\s+up: ready; offline mode")
-        .containsPattern("commit\\s+commit\\s+2\\s+commit\\s+up: ready")
+        .containsPattern(
+            "commit\\s+commit\\s+2\\s+commit\\s+degraded: tool commit: no repository is configured")
         .contains("offline mode (rule-based): no model available");
   }
 

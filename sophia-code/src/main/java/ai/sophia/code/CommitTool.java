@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -61,6 +62,13 @@ public final class CommitTool implements Tool {
   @Override
   public Risk risk() {
     return Risk.write;
+  }
+
+  @Override
+  public Optional<String> unavailable() {
+    return changes.repositories().isEmpty()
+        ? Optional.of("no repository is configured (code.repositories)")
+        : Optional.empty();
   }
 
   @Override

@@ -47,6 +47,18 @@ class CommitAgentTest {
   }
 
   @Test
+  void health_repositoryConfigured_upAndWithoutOne_toolSaysWhy() throws Exception {
+    Files.createDirectories(dir.resolve("none"));
+    try (CodeFixture none = new CodeFixture(dir.resolve("none"), "    {}\n", Map.of())) {
+      assertThat(CommitTool.create(none.changes).unavailable())
+          .hasValue("no repository is configured (code.repositories)");
+    }
+    assertThat(CommitTool.create(code.changes).unavailable()).isEmpty();
+    assertThat(f.runtime.agents().get("commit").healthCheck().check().state())
+        .isEqualTo(ai.sophia.health.HealthStatus.State.up);
+  }
+
+  @Test
   void commitTool_notAuthorized_waitsForApprovalThenCommits() throws Exception {
     f.model
         .thenToolCalls(
