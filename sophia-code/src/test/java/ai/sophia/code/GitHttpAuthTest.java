@@ -3,6 +3,7 @@ package ai.sophia.code;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.sophia.model.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,7 +51,7 @@ class GitHttpAuthTest {
 
   @Test
   void apply_overHttpWithToken_clonesPushesAndOpensPullRequest() {
-    try (LogLines logs = new LogLines();
+    try (LogCapture logs = LogCapture.everything();
         CodeFixture f = fixture("data", Map.of("DEMO_TOKEN", TOKEN))) {
       ChangeResult r =
           f.changes.apply(ChangeRequest.of("demo", List.of(FileChange.write("hello.txt", "hi\n"))));
@@ -65,7 +66,7 @@ class GitHttpAuthTest {
   @Test
   void apply_wrongOrMissingToken_failsClearlyWithoutTheTokenAnywhere() {
     String wrong = "ghs_wrongToken_000111222333";
-    try (LogLines logs = new LogLines();
+    try (LogCapture logs = LogCapture.everything();
         CodeFixture f = fixture("data-wrong", Map.of("DEMO_TOKEN", wrong))) {
       assertThatThrownBy(
               () ->
