@@ -113,7 +113,8 @@ public final class ConfigLoader {
           "models.key_budgets",
           "agents.definitions",
           "code.repositories",
-          "mcp.servers");
+          "mcp.servers",
+          "deploy.targets");
 
   private static void merge(ObjectNode base, ObjectNode over, String prefix, List<String> out) {
     for (Iterator<Map.Entry<String, JsonNode>> it = over.fields(); it.hasNext(); ) {

@@ -22,7 +22,9 @@ public record SophiaConfig(
     Models models,
     Agents agents,
     Code code,
-    Mcp mcp) {
+    Mcp mcp,
+    Swarm swarm,
+    Deploy deploy) {
 
   /** Where Sophia runs; production tightens defaults (for example, no stack traces anywhere). */
   public enum Environment {
@@ -180,4 +182,22 @@ public record SophiaConfig(
       @JsonProperty("token_env") String tokenEnv,
       String risk,
       @JsonProperty("timeout_ms") Integer timeoutMs) {}
+
+  /**
+   * Swarms: the defaults of a step (timeout, attempts), a run's deadline, how long finished runs
+   * keep their step checkpoints and events, and the quality bar a run must clear.
+   */
+  public record Swarm(
+      @JsonProperty("step_timeout_ms") int stepTimeoutMs,
+      @JsonProperty("step_attempts") int stepAttempts,
+      @JsonProperty("run_deadline_ms") long runDeadlineMs,
+      @JsonProperty("retention_days") int retentionDays,
+      @JsonProperty("quality_threshold") double qualityThreshold) {}
+
+  /** Deployments: how long one may take, and the targets Sophia deploys to, by name. */
+  public record Deploy(
+      @JsonProperty("timeout_ms") int timeoutMs, Map<String, DeployTarget> targets) {}
+
+  /** One deployment target: {@code type} is {@code fly}, {@code local} or {@code command}. */
+  public record DeployTarget(String type) {}
 }

@@ -103,7 +103,9 @@ class SearxngProviderTest {
             config.models(),
             config.agents(),
             config.code(),
-            config.mcp());
+            config.mcp(),
+            config.swarm(),
+            config.deploy());
 
     SearchProvider provider =
         SearchProviders.create(unset, Secrets.create(Map.of())).get("searxng");

@@ -7,9 +7,9 @@ import ai.sophia.agent.AgentRunStore.StoredRun;
 import ai.sophia.agent.AgentRuntime;
 import ai.sophia.agent.Step;
 import ai.sophia.error.ConflictException;
-import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.NotFoundException;
 import ai.sophia.server.http.Access;
+import ai.sophia.server.http.EventStream;
 import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.RequestParams;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -17,18 +17,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Agent runs over HTTP: {@code GET /api/v1/runs} (newest first), {@code GET /api/v1/runs/{id}}
@@ -38,11 +30,7 @@ import org.slf4j.LoggerFactory;
  * sees every run.
  */
 public final class RunRoutes {
-  private static final Logger log = LoggerFactory.getLogger(RunRoutes.class);
   private static final Set<String> LIST_PARAMETERS = Set.of("limit");
-
-  /** How often an idle event stream sends a comment, so proxies keep it open. */
-  private static final long HEARTBEAT_SECONDS = 15;
 
   private final AgentRuntime agents;
   private final ObjectMapper mapper;
@@ -119,49 +107,31 @@ public final class RunRoutes {
   }
 
   /**
-   * Streams the run's events as server-sent events: first the ones after {@code Last-Event-ID} (all
-   * of them without it), then each new one as it happens, until run_finished; a comment every
-   * {@value #HEARTBEAT_SECONDS} s keeps an idle stream open. The run and the header are checked
-   * before the stream starts, so a bad request still gets a problem+json answer. Blocking is fine:
-   * handlers run on virtual threads.
+   * Streams the run's events as server-sent events, numbered from 1 in the order they happened,
+   * until run_finished. The run and the header are checked before the stream starts, so a bad
+   * request still gets a problem+json answer.
    */
-  private void events(Context ctx) throws IOException {
+  private void events(Context ctx) {
     String id = AgentBodies.id("id", ctx.pathParam("id"));
     AgentRun run = liveRun(ctx, id);
-    int after = lastEventId(ctx.header("Last-Event-ID"));
-    HttpServletResponse response = ctx.res();
-    response.setStatus(200);
-    response.setCharacterEncoding("UTF-8");
-    response.setContentType("text/event-stream");
-    response.setHeader("Cache-Control", "no-cache");
-    response.setHeader("X-Accel-Buffering", "no");
-    OutputStream out = response.getOutputStream();
-    BlockingQueue<AgentEvent> queue = new LinkedBlockingQueue<>();
-    int sequence = 0;
-    try (AutoCloseable subscription = run.subscribe(queue::add)) {
-      out.write(": run ".concat(id).concat("\n\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      while (true) {
-        AgentEvent event = queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
-        if (event == null) {
-          out.write(": waiting\n\n".getBytes(StandardCharsets.UTF_8));
-        } else if (++sequence > after) {
-          String frame =
-              "id: " + sequence + "\nevent: " + event.type() + "\ndata: " + json(event) + "\n\n";
-          out.write(frame.getBytes(StandardCharsets.UTF_8));
-        }
-        out.flush();
-        if (event instanceof AgentEvent.RunFinished) {
-          return;
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (IOException e) {
-      log.debug("event stream of run {} ended by the client: {}", id, e.toString());
-    } catch (Exception e) {
-      throw new IllegalStateException("event stream of run " + id + " failed", e);
-    }
+    long after = EventStream.lastEventId(ctx);
+    EventStream.stream(
+        ctx,
+        "run " + id,
+        after,
+        sink -> {
+          // A run replays its events in order to a new listener, then delivers each new one.
+          AtomicLong sequence = new AtomicLong();
+          return run.subscribe(
+              event ->
+                  sink.accept(
+                      new EventStream.Frame(
+                          sequence.incrementAndGet(),
+                          event.type(),
+                          event,
+                          event instanceof AgentEvent.RunFinished)));
+        },
+        mapper);
   }
 
   private AgentRun liveRun(Context ctx, String id) {
@@ -189,30 +159,6 @@ public final class RunRoutes {
 
   private static NotFoundException notFound(String id) {
     return new NotFoundException("no agent run with id '" + id + "'");
-  }
-
-  private static int lastEventId(String header) {
-    if (header == null || header.isBlank()) {
-      return 0;
-    }
-    try {
-      int value = Integer.parseInt(header.strip());
-      if (value >= 0) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // fall through to the error below
-    }
-    throw new InvalidInputException(
-        "Last-Event-ID", "Last-Event-ID must be the number of the last event received");
-  }
-
-  private String json(Object value) {
-    try {
-      return mapper.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("an agent event must always serialize", e);
-    }
   }
 
   private JsonNode transcript(String json) {
