@@ -44,6 +44,8 @@ public final class AgentRun {
   private volatile String sessionId = "";
   private volatile AgentResult result;
   private volatile boolean cancelled;
+  private final java.util.Map<String, Integer> callsByTool =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   AgentRun(String id, String agent, AgentRequest request, String mode, Duration timeout) {
     this.id = id;
@@ -241,5 +243,10 @@ public final class AgentRun {
     stop.complete(null);
     emit(event);
     done.complete(result);
+  }
+
+  /** How many calls of {@code tool} this run has made, this one included: 1 for the first. */
+  int nextCall(String tool) {
+    return callsByTool.merge(tool, 1, Integer::sum);
   }
 }

@@ -155,7 +155,9 @@ final class AgentRunner {
             def.name(),
             def.memoryScope(),
             run.request().apiKeyId(),
-            run.id() + "/" + callId,
+            run.request().idempotencyKey().isEmpty()
+                ? run.id() + "/" + callId
+                : run.request().idempotencyKey() + "/" + name + "#" + run.nextCall(name),
             run.request().depth());
     long started = System.nanoTime();
     ToolOutput out;

@@ -261,6 +261,35 @@ class AgentRunTest {
   }
 
   @Test
+  void run_withIdempotencyKey_givesEachToolCallAKeyDerivedFromIt() {
+    open("", Map.of());
+    f.model
+        .thenToolCalls(new ToolCall("c1", "commit", "{}"))
+        .thenToolCalls(new ToolCall("c2", "commit", "{}"))
+        .thenText("Done.");
+    AgentRequest request =
+        AgentRequest.of("commit twice")
+            .withAuthorize(Set.of(Risk.write))
+            .withIdempotencyKey("swarm-1/execute[0]");
+    assertThat(f.runtime.agents().get("commit").processRequest(request).status())
+        .isEqualTo(RunStatus.succeeded);
+    assertThat(commit.idempotencyKeys())
+        .containsExactly("swarm-1/execute[0]/commit#1", "swarm-1/execute[0]/commit#2");
+  }
+
+  @Test
+  void run_withoutIdempotencyKey_keysCallsByRunAndCall() {
+    open("", Map.of());
+    f.model.thenToolCalls(new ToolCall("c1", "commit", "{}")).thenText("Done.");
+    AgentResult r =
+        f.runtime
+            .agents()
+            .get("commit")
+            .processRequest(AgentRequest.of("commit").withAuthorize(Set.of(Risk.write)));
+    assertThat(commit.idempotencyKeys()).containsExactly(r.runId() + "/c1");
+  }
+
+  @Test
   void run_injectedPageAsksForCommit_neverCommits() throws Exception {
     open(
         """

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CountingTool implements Tool {
   private final AtomicInteger invocations = new AtomicInteger();
+  private final java.util.List<String> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final String name;
   private final Risk risk;
 
@@ -22,6 +23,11 @@ public final class CountingTool implements Tool {
   /** How often the tool ran. */
   public int invocations() {
     return invocations.get();
+  }
+
+  /** The idempotency key of each call, in order. */
+  public java.util.List<String> idempotencyKeys() {
+    return java.util.List.copyOf(keys);
   }
 
   @Override
@@ -47,6 +53,7 @@ public final class CountingTool implements Tool {
   @Override
   public ToolOutput invoke(JsonNode arguments, ToolContext context) {
     invocations.incrementAndGet();
+    keys.add(context.idempotencyKey());
     return new ToolOutput.Success("done: " + arguments);
   }
 }
