@@ -50,6 +50,21 @@ for (const step of scenario) {
         timeout: 120000,
       });
       out({ step: step.op, name: step.name, ok: true, result: r, progress });
+    } else if (step.op === "callToolAbort") {
+      // Starts a call and cancels it after abortAfterMs: the SDK sends notifications/cancelled.
+      const controller = new AbortController();
+      setTimeout(() => controller.abort("the test cancels"), step.abortAfterMs ?? 1000);
+      try {
+        const r = await client.callTool({ name: step.name, arguments: step.arguments ?? {} }, undefined, {
+          signal: controller.signal,
+          timeout: 120000,
+        });
+        out({ step: step.op, name: step.name, ok: true, result: r });
+      } catch (e) {
+        out({ step: step.op, ok: false, error: String(e), code: e.code ?? null });
+      }
+      // The notification is sent in the background: give it time before the client closes.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
     } else if (step.op === "readResource") {
       const r = await client.readResource({ uri: step.uri });
       out({ step: step.op, ok: true, result: r });

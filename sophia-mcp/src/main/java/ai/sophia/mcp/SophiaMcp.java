@@ -12,12 +12,23 @@ import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTrans
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.http.HttpServlet;
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sophia as an MCP server (the official MCP Java SDK): its capabilities as tools, stored research
@@ -26,12 +37,15 @@ import java.util.Objects;
  * #serveStdio}, {@code sophia mcp}).
  */
 public final class SophiaMcp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SophiaMcp.class);
+
   /** Where the Streamable HTTP endpoint is mounted. */
   public static final String ENDPOINT = "/mcp";
 
   private final SophiaTools tools;
   private final CodeTools code;
   private final SophiaResources resources;
+  private final Cancellations cancellations = new Cancellations();
   private final String version;
   private McpSyncServer server;
 
@@ -42,7 +56,7 @@ public final class SophiaMcp implements AutoCloseable {
       CodeChanges code,
       String defaultEngine,
       String version) {
-    this.tools = new SophiaTools(researcher, agents, models, defaultEngine);
+    this.tools = new SophiaTools(researcher, agents, models, defaultEngine, cancellations);
     this.code = new CodeTools(code);
     this.resources = new SophiaResources(researcher, agents);
     this.version = version;
@@ -90,35 +104,54 @@ public final class SophiaMcp implements AutoCloseable {
   }
 
   /**
+   * What the HTTP transport must hand the SDK for an inbound JSON-RPC message: the message itself
+   * (a {@code tools/call} tagged so that it can be cancelled), or nothing when it was a {@code
+   * notifications/cancelled}, which is acted on here (the SDK does not implement cancellation).
+   * {@code scope} identifies the caller and session the message came in.
+   */
+  public Optional<String> inbound(String scope, String message) {
+    return cancellations.inbound(Objects.requireNonNull(scope, "scope"), message);
+  }
+
+  /**
    * Serves MCP over stdio (JSON-RPC lines on {@code in} and {@code out}) as the local user until
    * {@code in} ends. Nothing but protocol messages may be written to {@code out}.
    */
   public void serveStdio(InputStream in, OutputStream out) throws InterruptedException {
-    java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
-    InputStream watched =
-        new java.io.FilterInputStream(in) {
-          @Override
-          public int read(byte[] b, int off, int len) throws java.io.IOException {
-            int n = super.read(b, off, len);
-            if (n < 0) {
-              ended.countDown();
-            }
-            return n;
-          }
-
-          @Override
-          public int read() throws java.io.IOException {
-            int c = super.read();
-            if (c < 0) {
-              ended.countDown();
-            }
-            return c;
-          }
-        };
+    // The SDK reads lines from a pipe that a pump fills: each line passes through the
+    // cancellation handling first, and the end of input ends the server.
+    CountDownLatch ended = new CountDownLatch(1);
+    PipedInputStream toSdk = new PipedInputStream(1 << 20);
+    PipedOutputStream pump;
+    try {
+      pump = new PipedOutputStream(toSdk);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Thread.ofVirtual()
+        .name("mcp-stdio-in")
+        .start(
+            () -> {
+              try (BufferedReader lines =
+                      new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                  OutputStream sink = pump) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                  Optional<String> message = cancellations.inbound("stdio", line);
+                  if (message.isPresent()) {
+                    sink.write((message.get() + "\n").getBytes(StandardCharsets.UTF_8));
+                    sink.flush();
+                  }
+                }
+              } catch (IOException e) {
+                log.debug("stdio input ended: {}", e.toString());
+              } finally {
+                ended.countDown();
+              }
+            });
     McpSyncServer stdio =
         build(
             McpServer.sync(
-                new StdioServerTransportProvider(McpJsonDefaults.getMapper(), watched, out)));
+                new StdioServerTransportProvider(McpJsonDefaults.getMapper(), toSdk, out)));
     try {
       ended.await();
     } finally {

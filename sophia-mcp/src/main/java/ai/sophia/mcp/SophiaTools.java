@@ -44,9 +44,15 @@ final class SophiaTools {
   private final AgentRuntime agents;
   private final RoutingModelGateway models;
   private final String defaultEngine;
+  private final Cancellations cancellations;
 
   SophiaTools(
-      Researcher researcher, AgentRuntime agents, RoutingModelGateway models, String engine) {
+      Researcher researcher,
+      AgentRuntime agents,
+      RoutingModelGateway models,
+      String engine,
+      Cancellations cancellations) {
+    this.cancellations = cancellations;
     this.researcher = researcher;
     this.agents = agents;
     this.models = models;
@@ -127,9 +133,20 @@ final class SophiaTools {
             .withRequestedBy(caller.keyId());
     models.requireBudgetLeft(caller.keyId());
     Progress progress = Progress.of(exchange, call);
-    ResearchResult result =
-        researcher.research(
-            request, (stage, done, total) -> progress.send(stage + " " + done + "/" + total));
+    Interruption interruption = new Interruption(Thread.currentThread());
+    ResearchResult result;
+    try (var registration = cancellations.register(call, interruption::interrupt)) {
+      result =
+          researcher.research(
+              request, (stage, done, total) -> progress.send(stage + " " + done + "/" + total));
+    } catch (RuntimeException e) {
+      if (interruption.end()) {
+        return failure("research: cancelled by the client");
+      }
+      throw e;
+    } finally {
+      interruption.end();
+    }
     String summary =
         (result.answer() == null ? "No answer: " + result.metadata().note() : result.answer())
             + "\n\nFull result: sophia://research/"
@@ -194,7 +211,7 @@ final class SophiaTools {
     Progress progress = Progress.of(exchange, call);
     // Answer when the run ends, or as soon as it waits for a person, as the REST API does.
     AgentResult result;
-    try {
+    try (var registration = cancellations.register(call, run::cancel)) {
       result =
           run.awaitResultOrApproval(
                   event -> {
@@ -327,6 +344,36 @@ final class SophiaTools {
 
   private static String quoted(List<String> values) {
     return values.stream().map(v -> "'" + v + "'").toList().toString();
+  }
+
+  /**
+   * Interrupts a worker thread at most once, and only while it still works on this call: the thread
+   * goes back to the transport afterwards, and a late interrupt must not hit its next task.
+   */
+  private static final class Interruption {
+    private final Thread worker;
+    private boolean interrupted;
+    private boolean ended;
+
+    Interruption(Thread worker) {
+      this.worker = worker;
+    }
+
+    synchronized void interrupt() {
+      if (!ended && !interrupted) {
+        interrupted = true;
+        worker.interrupt();
+      }
+    }
+
+    /** Ends the call on the worker thread; true when it was interrupted (the flag is cleared). */
+    synchronized boolean end() {
+      ended = true;
+      if (interrupted) {
+        Thread.interrupted();
+      }
+      return interrupted;
+    }
   }
 
   /** Progress notifications for a call whose request carried a progress token. */

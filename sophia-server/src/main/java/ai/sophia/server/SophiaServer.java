@@ -117,7 +117,13 @@ public final class SophiaServer implements AutoCloseable {
     AtomicReference<Javalin> self = new AtomicReference<>();
     McpGate mcpGate =
         new McpGate(
-            guard, mapper, settings.host(), () -> self.get().port(), config.mcp().allowedOrigins());
+            guard,
+            mapper,
+            settings.host(),
+            () -> self.get().port(),
+            config.mcp().allowedOrigins(),
+            mcp::inbound,
+            settings.maxBodyBytes());
     this.app =
         Javalin.create(
             cfg -> {

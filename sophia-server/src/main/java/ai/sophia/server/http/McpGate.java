@@ -6,17 +6,26 @@ import ai.sophia.security.ApiKey;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.IntSupplier;
 
 /**
@@ -26,7 +35,9 @@ import java.util.function.IntSupplier;
  * {@code Origin} (only Sophia's own or a configured one) against DNS rebinding (403); then the API
  * key exactly as {@link Guard} checks it (401 with {@code WWW-Authenticate} naming the
  * protected-resource metadata document), the key's rate limit (429), and the caller for the tools,
- * which check each tool's role themselves.
+ * which check each tool's role themselves. Last, a POSTed message passes {@code inbound} (MCP
+ * cancellation, which the SDK lacks): a {@code notifications/cancelled} is answered 202 here, a
+ * {@code tools/call} reaches the SDK tagged so that it can be cancelled.
  */
 public final class McpGate implements Filter {
   /** The protected-resource metadata document (RFC 9728) that the MCP authorization spec uses. */
@@ -40,18 +51,27 @@ public final class McpGate implements Filter {
   private final String bindHost;
   private final IntSupplier port;
   private final List<String> allowedOrigins;
+  private final BiFunction<String, String, Optional<String>> inbound;
+  private final int maxBodyBytes;
 
   /**
    * @param bindHost the address Sophia listens on ({@code server.host})
    * @param port the bound port, known once the server started
    * @param allowedOrigins further browser origins ({@code mcp.allowed_origins})
+   * @param inbound what the SDK gets for a message from a scope (key and session): the message,
+   *     possibly rewritten, or nothing when it was consumed
+   * @param maxBodyBytes the largest message accepted ({@code server.max_body_bytes})
    */
   public McpGate(
       Guard guard,
       ObjectMapper mapper,
       String bindHost,
       IntSupplier port,
-      List<String> allowedOrigins) {
+      List<String> allowedOrigins,
+      BiFunction<String, String, Optional<String>> inbound,
+      int maxBodyBytes) {
+    this.inbound = inbound;
+    this.maxBodyBytes = maxBodyBytes;
     this.guard = guard;
     this.mapper = mapper;
     this.bindHost = bindHost;
@@ -100,7 +120,91 @@ public final class McpGate implements Filter {
       return;
     }
     request.setAttribute(Caller.ATTRIBUTE, new Caller(key.id(), key.role()));
-    chain.doFilter(request, response);
+    if (!"POST".equalsIgnoreCase(request.getMethod())) {
+      chain.doFilter(request, response);
+      return;
+    }
+    byte[] body = request.getInputStream().readNBytes(maxBodyBytes + 1);
+    if (body.length > maxBodyBytes) {
+      problem(
+          response,
+          413,
+          "payload-too-large",
+          "Payload Too Large",
+          "the message is larger than " + maxBodyBytes + " bytes (server.max_body_bytes)");
+      return;
+    }
+    String session = request.getHeader("Mcp-Session-Id");
+    Optional<String> message =
+        inbound.apply(
+            key.id() + "/" + (session == null ? "" : session),
+            new String(body, StandardCharsets.UTF_8));
+    if (message.isEmpty()) {
+      response.setStatus(202); // a notification, handled
+      return;
+    }
+    chain.doFilter(new BufferedBody(request, message.get()), response);
+  }
+
+  /** The request with its body read, and possibly rewritten, by the gate. */
+  private static final class BufferedBody extends HttpServletRequestWrapper {
+    private final byte[] body;
+
+    BufferedBody(HttpServletRequest request, String body) {
+      super(request);
+      this.body = body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public ServletInputStream getInputStream() {
+      ByteArrayInputStream in = new ByteArrayInputStream(body);
+      return new ServletInputStream() {
+        @Override
+        public int read() {
+          return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+          return in.read(b, off, len);
+        }
+
+        @Override
+        public boolean isFinished() {
+          return in.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+          return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+          throw new IllegalStateException("the MCP body is already buffered");
+        }
+      };
+    }
+
+    @Override
+    public BufferedReader getReader() {
+      return new BufferedReader(new InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String getCharacterEncoding() {
+      return StandardCharsets.UTF_8.name();
+    }
+
+    @Override
+    public int getContentLength() {
+      return body.length;
+    }
+
+    @Override
+    public long getContentLengthLong() {
+      return body.length;
+    }
   }
 
   private boolean hostAllowed(String host) {
