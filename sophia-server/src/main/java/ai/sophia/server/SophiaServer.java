@@ -115,6 +115,7 @@ public final class SophiaServer implements AutoCloseable {
             Version.current());
     HttpServlet mcpServlet = mcp.httpServlet();
     AtomicReference<Javalin> self = new AtomicReference<>();
+    AccessLog accessLog = new AccessLog(metrics, rate);
     McpGate mcpGate =
         new McpGate(
             guard,
@@ -123,7 +124,8 @@ public final class SophiaServer implements AutoCloseable {
             () -> self.get().port(),
             config.mcp().allowedOrigins(),
             mcp::inbound,
-            settings.maxBodyBytes());
+            settings.maxBodyBytes(),
+            accessLog);
     this.app =
         Javalin.create(
             cfg -> {
@@ -148,7 +150,7 @@ public final class SophiaServer implements AutoCloseable {
                     gate.setAsyncSupported(true);
                     handler.addFilter(gate, SophiaMcp.ENDPOINT, EnumSet.of(DispatcherType.REQUEST));
                   });
-              cfg.requestLogger.http(new AccessLog(metrics, rate));
+              cfg.requestLogger.http(accessLog);
               cfg.routes.before(RequestIds::assign);
               cfg.routes.beforeMatched(guard::check);
               Problems.register(cfg, mapper);

@@ -57,4 +57,56 @@ class AccessLogTest {
       access.detachAppender(lines);
     }
   }
+
+  @Test
+  void accessLog_mcpRequests_loggedAndTimedUnderTheMcpRoute() {
+    Logger access = (Logger) LoggerFactory.getLogger("ai.sophia.access");
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    access.addAppender(lines);
+    try (TestServer server = TestServer.start(dir)) {
+      IssuedKey key = server.keys.create("mcp", Role.user);
+      String initialize =
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+              + "\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+              + "\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}";
+
+      int refused = server.post("/mcp", "application/json", initialize).statusCode();
+      int served =
+          server
+              .post(
+                  "/mcp",
+                  "application/json",
+                  initialize,
+                  "Accept",
+                  "application/json, text/event-stream",
+                  "Authorization",
+                  "Bearer " + key.secret())
+              .statusCode();
+
+      assertThat(refused).isEqualTo(401);
+      assertThat(served).isEqualTo(200);
+      long deadline = System.nanoTime() + 2_000_000_000L;
+      while (lines.list.size() < 2 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(lines.list).hasSize(2);
+      Map<String, Object> first = fields(lines.list.get(0));
+      Map<String, Object> second = fields(lines.list.get(1));
+      assertThat(first).containsEntry("path", "/mcp").containsEntry("status", 401);
+      assertThat(second)
+          .containsEntry("path", "/mcp")
+          .containsEntry("status", 200)
+          .containsEntry("api_key_id", key.key().id());
+      String metrics =
+          server.get("/metrics", "Authorization", "Bearer " + server.key(Role.admin)).body();
+      assertThat(metrics).containsPattern("http_server_requests_seconds_count\\{[^}]*uri=\"/mcp\"");
+    } finally {
+      access.detachAppender(lines);
+    }
+  }
+
+  private static Map<String, Object> fields(ILoggingEvent line) {
+    return line.getKeyValuePairs().stream().collect(Collectors.toMap(kv -> kv.key, kv -> kv.value));
+  }
 }

@@ -29,32 +29,41 @@ public final class AccessLog implements RequestLogger {
   @Override
   public void handle(Context ctx, Float executionTimeMs) {
     try {
-      long nanos = (long) (executionTimeMs * 1_000_000L);
-      int status = ctx.statusCode();
-      Timer.builder("http.server.requests")
-          .description("HTTP requests served, by route template, method and status")
-          .tag("method", ctx.method().name())
-          .tag("uri", routeTemplate(ctx, status))
-          .tag("status", Integer.toString(status))
-          .tag("outcome", outcome(status))
-          .register(registry)
-          .record(nanos, TimeUnit.NANOSECONDS);
-      rate.record();
-      log.atInfo()
-          .addKeyValue("method", ctx.method().name())
-          .addKeyValue("path", ctx.path())
-          .addKeyValue("status", status)
-          .addKeyValue("duration_ms", Math.round(executionTimeMs * 10) / 10.0)
-          .addKeyValue("api_key_id", Guard.keyId(ctx).orElse("-"))
-          .log(
-              "{} {} {} {}ms",
-              ctx.method().name(),
-              ctx.path(),
-              status,
-              Math.round(executionTimeMs));
+      record(
+          ctx.method().name(),
+          routeTemplate(ctx, ctx.statusCode()),
+          ctx.path(),
+          ctx.statusCode(),
+          (long) (executionTimeMs * 1_000_000L),
+          Guard.keyId(ctx).orElse("-"));
     } finally {
       RequestIds.clear();
     }
+  }
+
+  /**
+   * Records one finished request served outside Javalin's routes (the MCP endpoint) the same way:
+   * timer, request rate and access log line.
+   */
+  public void record(
+      String method, String uriTemplate, String path, int status, long nanos, String keyId) {
+    Timer.builder("http.server.requests")
+        .description("HTTP requests served, by route template, method and status")
+        .tag("method", method)
+        .tag("uri", uriTemplate)
+        .tag("status", Integer.toString(status))
+        .tag("outcome", outcome(status))
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+    rate.record();
+    double ms = nanos / 1_000_000.0;
+    log.atInfo()
+        .addKeyValue("method", method)
+        .addKeyValue("path", path)
+        .addKeyValue("status", status)
+        .addKeyValue("duration_ms", Math.round(ms * 10) / 10.0)
+        .addKeyValue("api_key_id", keyId)
+        .log("{} {} {} {}ms", method, path, status, Math.round(ms));
   }
 
   private static String routeTemplate(Context ctx, int status) {

@@ -2,6 +2,7 @@ package ai.sophia.server.http;
 
 import ai.sophia.error.UnauthorizedException;
 import ai.sophia.mcp.Caller;
+import ai.sophia.mcp.SophiaMcp;
 import ai.sophia.security.ApiKey;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.Filter;
@@ -53,6 +54,7 @@ public final class McpGate implements Filter {
   private final List<String> allowedOrigins;
   private final BiFunction<String, String, Optional<String>> inbound;
   private final int maxBodyBytes;
+  private final AccessLog accessLog;
 
   /**
    * @param bindHost the address Sophia listens on ({@code server.host})
@@ -61,6 +63,7 @@ public final class McpGate implements Filter {
    * @param inbound what the SDK gets for a message from a scope (key and session): the message,
    *     possibly rewritten, or nothing when it was consumed
    * @param maxBodyBytes the largest message accepted ({@code server.max_body_bytes})
+   * @param accessLog where each request is logged and timed, as Javalin's routes are
    */
   public McpGate(
       Guard guard,
@@ -69,7 +72,9 @@ public final class McpGate implements Filter {
       IntSupplier port,
       List<String> allowedOrigins,
       BiFunction<String, String, Optional<String>> inbound,
-      int maxBodyBytes) {
+      int maxBodyBytes,
+      AccessLog accessLog) {
+    this.accessLog = accessLog;
     this.inbound = inbound;
     this.maxBodyBytes = maxBodyBytes;
     this.guard = guard;
@@ -85,6 +90,23 @@ public final class McpGate implements Filter {
       throws IOException, ServletException {
     HttpServletRequest request = (HttpServletRequest) req;
     HttpServletResponse response = (HttpServletResponse) res;
+    long started = System.nanoTime();
+    try {
+      gate(request, response, chain);
+    } finally {
+      // A streamed answer (server-sent events) is counted until the servlet hands it off.
+      accessLog.record(
+          request.getMethod(),
+          SophiaMcp.ENDPOINT,
+          request.getRequestURI(),
+          response.getStatus(),
+          System.nanoTime() - started,
+          request.getAttribute(Caller.ATTRIBUTE) instanceof Caller c ? c.keyId() : "-");
+    }
+  }
+
+  private void gate(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
     String host = request.getHeader("Host");
     if (!hostAllowed(host)) {
       problem(response, 403, "forbidden", "Forbidden", "Host '" + host + "' is not served here");
