@@ -3,9 +3,12 @@ package ai.sophia.cli;
 import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.embedding.OnnxEmbedder;
+import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthStatus;
+import ai.sophia.mcp.McpClients;
 import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.server.Version;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,8 +26,10 @@ import java.util.concurrent.Future;
 
 /**
  * The checks behind {@code sophia doctor}, each probing one real component: the JDK, the data
- * directory, the store, the index, the embedding model, and every search and model provider
- * (reachability only, in parallel, 3 s each; a provider problem is reported but is not fatal).
+ * directory, the store, the index, the embedding model, every search and model provider
+ * (reachability only, in parallel, 3 s each) and every configured MCP server (connected, within its
+ * {@code timeout_ms}, and its tools listed). A provider or MCP server problem is reported but is
+ * not fatal.
  */
 final class Doctor {
   static final Duration PROVIDER_TIMEOUT = Duration.ofSeconds(3);
@@ -181,6 +186,33 @@ final class Doctor {
     // The OpenAI-compatible server's key is optional (a local Ollama has none).
     String keyEnv = name.equals("openai_compatible") ? null : provider.apiKeyEnv();
     out.add(new Target("model " + name, "models.providers." + name, provider.baseUrl(), keyEnv));
+  }
+
+  /**
+   * One check per MCP server in {@code mcp.servers}: connected and its tools listed, or why not.
+   */
+  static List<Check> mcpServers(SophiaConfig config, Map<String, String> env) {
+    if (config.mcp().servers().isEmpty()) {
+      return List.of(
+          new Check(Check.Outcome.SKIPPED, false, "MCP servers: none configured (mcp.servers)"));
+    }
+    List<Check> checks = new ArrayList<>();
+    try (McpClients clients = McpClients.connect(config, env, Version.current())) {
+      for (HealthCheck server : clients.healthChecks()) {
+        String name = server.name().substring("mcp.".length());
+        HealthStatus status;
+        try {
+          status = server.check();
+        } catch (Exception e) {
+          status = HealthStatus.down(describe(e));
+        }
+        checks.add(
+            status.state() == HealthStatus.State.up
+                ? Check.ok("MCP server " + name + ": " + status.detail())
+                : Check.failed(false, "MCP server " + name + ": " + status.detail()));
+      }
+    }
+    return checks;
   }
 
   private static Check provider(HttpClient http, Target provider, Secrets secrets) {

@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "doctor",
-    description = "Check the JDK, configuration, storage, embedding model and search providers.")
+    description =
+        "Check the JDK, configuration, storage, embedding model, search and model providers and"
+            + " MCP servers.")
 final class DoctorCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec spec;
@@ -48,6 +50,9 @@ final class DoctorCommand implements Callable<Integer> {
     }
     checks.add(print(out, Doctor.embeddings(config.embedding().model())));
     for (Doctor.Check check : Doctor.providers(config, main.env())) {
+      checks.add(print(out, check));
+    }
+    for (Doctor.Check check : Doctor.mcpServers(config, main.env())) {
       checks.add(print(out, check));
     }
     return finish(out, checks);

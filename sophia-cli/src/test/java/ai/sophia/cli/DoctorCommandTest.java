@@ -108,4 +108,39 @@ class DoctorCommandTest {
         .contains("embedding.model 'gpt-embed'")
         .doesNotContain("store opens");
   }
+
+  @Test
+  void doctor_mcpServers_connectedOneListedAndDeadOneReportedNotRequired() throws Exception {
+    String everything =
+        ai.sophia.mcp.NodePeers.folder()
+            .resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+            .toString();
+    Path yaml =
+        Files.writeString(
+            dir.resolve("sophia.yaml"),
+            """
+            mcp:
+              servers:
+                everything:
+                  command: node
+                  args: ["%s", "stdio"]
+                gone:
+                  url: http://127.0.0.1:%d/mcp
+                  timeout_ms: 1000
+            """
+                .formatted(everything, closedPort()));
+
+    CliRun run =
+        CliRun.of(Map.of(), "--data-dir", dir.toString(), "--config", yaml.toString(), "doctor");
+
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    assertThat(run.out().lines().toList())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("✓ MCP server everything: connected;")
+                    .containsPattern("\\d+ tools"))
+        .anySatisfy(
+            l -> assertThat(l).startsWith("✗ MCP server gone: ").endsWith("(not required)"));
+  }
 }
