@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /** {@link DeploymentStore} in the {@code deployments} and {@code deployment_events} tables. */
 public final class SqliteDeploymentStore implements DeploymentStore {
@@ -57,8 +56,8 @@ public final class SqliteDeploymentStore implements DeploymentStore {
                   .bind("finished", d.finishedAt().toEpochMilli())
                   .execute());
       return true;
-    } catch (UnableToExecuteStatementException e) {
-      if (e.getCause() instanceof SQLException s && s.getErrorCode() == SQLITE_CONSTRAINT) {
+    } catch (RuntimeException e) {
+      if (constraintViolated(e)) {
         return false;
       }
       throw e;
@@ -199,6 +198,16 @@ public final class SqliteDeploymentStore implements DeploymentStore {
                 .bind("v", value)
                 .map((rs, ctx) -> row(rs))
                 .findOne());
+  }
+
+  /** True when a unique index refused the row (SQLite's extended codes keep 19 in the low byte). */
+  private static boolean constraintViolated(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && (s.getErrorCode() & 0xff) == SQLITE_CONSTRAINT) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int bound(int limit) {
