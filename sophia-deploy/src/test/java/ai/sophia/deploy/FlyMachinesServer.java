@@ -54,6 +54,9 @@ public final class FlyMachinesServer implements AutoCloseable {
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   volatile long startDelayMs = 150;
 
+  /** A machine whose checks fail once it runs any image other than its first; "" for none. */
+  volatile String failingMachine = "";
+
   private static final class Machine {
     String id;
     String region;
@@ -61,6 +64,7 @@ public final class FlyMachinesServer implements AutoCloseable {
     String instanceId;
     ObjectNode config;
     long readyAt;
+    String firstImage = "";
     String leaseNonce = "";
     long leaseExpires;
   }
@@ -90,6 +94,7 @@ public final class FlyMachinesServer implements AutoCloseable {
     m.state = "started";
     m.instanceId = version();
     m.config = JSON.createObjectNode().put("image", image);
+    m.firstImage = image;
     m.config.putObject("guest").put("cpu_kind", "shared").put("cpus", 1).put("memory_mb", 256);
     m.config.putArray("checks");
     machines.put(m.id, m);
@@ -333,7 +338,8 @@ public final class FlyMachinesServer implements AutoCloseable {
         .put("tag", colon < 0 ? "latest" : image.substring(colon + 1));
     ArrayNode checks = v.putArray("checks");
     if (state.equals("started")) {
-      boolean broken = image.contains("broken");
+      boolean broken =
+          image.contains("broken") || (m.id.equals(failingMachine) && !image.equals(m.firstImage));
       checks
           .addObject()
           .put("name", "servicecheck-00-http-8080")

@@ -28,7 +28,7 @@ class LocalProcessTargetTest {
     fx =
         DeployFixture.open(
             dir,
-            "deploy:\n  targets:\n" + DeployFixture.localTarget("web", service, 1500),
+            "deploy:\n  targets:\n" + DeployFixture.localTarget("web", service, 4000),
             Map.of());
   }
 
@@ -131,9 +131,12 @@ class LocalProcessTargetTest {
         .isInstanceOf(ConflictException.class)
         .hasMessageContaining(first.id());
     Deployment done = fx.deployments.await(first.id(), WAIT);
-    assertThat(done.status()).isEqualTo(DeploymentStatus.healthy);
+    assertThat(done.status())
+        .as(fx.deployments.events(first.id(), 0, 100).toString())
+        .isEqualTo(DeploymentStatus.healthy);
     assertThat(fx.deployments.history("web", 10)).hasSize(1);
-    assertThat(deploy("v2").status()).isEqualTo(DeploymentStatus.healthy);
+    Deployment second = deploy("v2");
+    assertThat(second.status()).as(second.detail()).isEqualTo(DeploymentStatus.healthy);
   }
 
   @Test
