@@ -257,6 +257,18 @@ public final class Deployments implements AutoCloseable {
     return store.events(id, after, limit);
   }
 
+  /** The deployment started with this idempotency key, if any. */
+  public Optional<Deployment> findByIdempotencyKey(String key) {
+    return key.isEmpty()
+        ? Optional.empty()
+        : store.findByIdempotencyKey(key).flatMap(d -> find(d.id()));
+  }
+
+  /** How long one deployment may take, health checks included ({@code deploy.timeout_ms}). */
+  public Duration timeout() {
+    return timeout;
+  }
+
   /** True while this process is running deployment {@code id}. */
   public boolean runningHere(String id) {
     return live.containsKey(id);
