@@ -74,6 +74,7 @@ final class ConfigValidator {
     validateAgents(c.agents(), problems);
     validateCode(c.code(), problems);
     validateMcp(c.mcp(), problems);
+    validateDeploy(c.deploy(), problems);
   }
 
   static final Pattern REPOSITORY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -289,5 +290,85 @@ final class ConfigValidator {
     } catch (IllegalArgumentException e) {
       problems.add(key + " is not a URL: '" + value + "'");
     }
+  }
+
+  static final Set<String> DEPLOY_TYPES = Set.of("fly", "local", "command");
+  static final Set<String> FLY_STRATEGIES = Set.of("rolling", "bluegreen", "canary", "immediate");
+  static final Pattern DEPLOY_TARGET_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,39}");
+
+  private static void validateDeploy(SophiaConfig.Deploy d, List<String> problems) {
+    range("deploy.timeout_ms", d.timeoutMs(), 1_000, 86_400_000, problems);
+    if (d.targets() == null) {
+      return;
+    }
+    d.targets()
+        .forEach(
+            (name, t) -> {
+              String key = "deploy.targets." + name;
+              require(
+                  DEPLOY_TARGET_NAME.matcher(name).matches(),
+                  key + ": a target name is up to 40 of [a-z0-9_-], starting with a letter",
+                  problems);
+              if (t == null || !DEPLOY_TYPES.contains(t.type())) {
+                problems.add(key + ".type must be one of fly, local, command");
+                return;
+              }
+              if (t.healthUrl() != null) {
+                url(key + ".health_url", t.healthUrl(), false, problems);
+              }
+              if (t.url() != null) {
+                url(key + ".url", t.url(), false, problems);
+              }
+              if (t.healthTimeoutMs() != null) {
+                range(key + ".health_timeout_ms", t.healthTimeoutMs(), 100, 3_600_000, problems);
+              }
+              switch (t.type()) {
+                case "fly" -> {
+                  require(
+                      t.app() != null && REPOSITORY_NAME.matcher(t.app()).matches(),
+                      key + ".app must be the Fly app's name",
+                      problems);
+                  require(
+                      t.strategy() == null || FLY_STRATEGIES.contains(t.strategy()),
+                      key + ".strategy must be one of " + FLY_STRATEGIES,
+                      problems);
+                  if (t.apiUrl() != null) {
+                    url(key + ".api_url", t.apiUrl(), false, problems);
+                  }
+                  require(
+                      t.tokenEnv() == null || ENV_NAME.matcher(t.tokenEnv()).matches(),
+                      key + ".token_env must name an environment variable (not hold the token)",
+                      problems);
+                  if (t.waitTimeoutS() != null) {
+                    range(key + ".wait_timeout_s", t.waitTimeoutS(), 1, 300, problems);
+                  }
+                }
+                case "local" -> {
+                  require(
+                      t.command() != null && !t.command().isEmpty(),
+                      key + ".command must list the program and its arguments",
+                      problems);
+                  List<Integer> ports = t.ports() == null ? List.of() : t.ports();
+                  require(
+                      ports.size() == 2 && !ports.get(0).equals(ports.get(1)),
+                      key + ".ports must be two different ports the versions take in turn",
+                      problems);
+                  ports.forEach(p -> range(key + ".ports", p, 1, 65535, problems));
+                  require(
+                      t.healthPath() == null || t.healthPath().startsWith("/"),
+                      key + ".health_path must start with /",
+                      problems);
+                }
+                default -> {
+                  require(
+                      t.command() != null && !t.command().isEmpty(),
+                      key + ".command must list the program and its arguments",
+                      problems);
+                  if (t.timeoutMs() != null) {
+                    range(key + ".timeout_ms", t.timeoutMs(), 100, 86_400_000, problems);
+                  }
+                }
+              }
+            });
   }
 }

@@ -198,6 +198,31 @@ public record SophiaConfig(
   public record Deploy(
       @JsonProperty("timeout_ms") int timeoutMs, Map<String, DeployTarget> targets) {}
 
-  /** One deployment target: {@code type} is {@code fly}, {@code local} or {@code command}. */
-  public record DeployTarget(String type) {}
+  /**
+   * One deployment target: {@code type} is {@code fly}, {@code local} or {@code command}; each type
+   * reads its own fields (README "Deployments"), the others stay unset. Never a token here: {@code
+   * token_env} names the environment variable that holds it.
+   */
+  public record DeployTarget(
+      String type,
+      // fly: the app, the image to roll out, how, and where the Machines API is
+      String app,
+      String image,
+      String strategy,
+      @JsonProperty("api_url") String apiUrl,
+      @JsonProperty("token_env") String tokenEnv,
+      @JsonProperty("wait_timeout_s") Integer waitTimeoutS,
+      // local: a command started on one of two ports in turn, and its health path
+      List<String> command,
+      List<Integer> ports,
+      @JsonProperty("health_path") String healthPath,
+      @JsonProperty("working_dir") String workingDir,
+      Map<String, String> env,
+      // command: the operator's deploy command and the way back
+      @JsonProperty("rollback_command") List<String> rollbackCommand,
+      @JsonProperty("timeout_ms") Integer timeoutMs,
+      // every type: where health is probed, how long it may take, the URL users reach
+      @JsonProperty("health_url") String healthUrl,
+      @JsonProperty("health_timeout_ms") Integer healthTimeoutMs,
+      String url) {}
 }

@@ -168,4 +168,40 @@ class ConfigLoaderTest {
     assertThat(s.get("BRAVE_API_KEY")).contains("s3cret");
     assertThat(s.get("EMPTY")).isEmpty();
   }
+
+  @Test
+  void load_deployTargets_readEachTypesFields() throws Exception {
+    Path file =
+        yaml(
+            "deploy:\n  targets:\n    edge:\n      type: fly\n      app: demo\n"
+                + "      image: registry.fly.io/demo:v1\n      strategy: canary\n"
+                + "    web:\n      type: local\n      command: [python3, app.py, \"{port}\"]\n"
+                + "      ports: [8081, 8082]\n      health_path: /health\n"
+                + "    k8s:\n      type: command\n      command: [kubectl, apply, -f, k8s/]\n"
+                + "      health_url: https://app.example/health\n");
+    SophiaConfig c = ConfigLoader.create(Map.of()).load(Optional.of(file));
+
+    assertThat(c.deploy().targets()).containsOnlyKeys("edge", "web", "k8s");
+    assertThat(c.deploy().targets().get("edge").strategy()).isEqualTo("canary");
+    assertThat(c.deploy().targets().get("web").ports()).containsExactly(8081, 8082);
+    assertThat(c.deploy().targets().get("k8s").command()).startsWith("kubectl");
+  }
+
+  @Test
+  void load_badDeployTargets_reportsEachByKey() throws Exception {
+    Path file =
+        yaml(
+            "deploy:\n  targets:\n    edge:\n      type: fly\n      strategy: sideways\n"
+                + "      token_env: \"fo1_secret value\"\n"
+                + "    web:\n      type: local\n      command: [x]\n      ports: [8081, 8081]\n"
+                + "    odd:\n      type: ftp\n"
+                + "    cmd:\n      type: command\n      command: [x]\n      health_url: nope\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(file)))
+        .hasMessageContaining("deploy.targets.edge.app")
+        .hasMessageContaining("deploy.targets.edge.strategy")
+        .hasMessageContaining("deploy.targets.edge.token_env must name an environment variable")
+        .hasMessageContaining("deploy.targets.web.ports")
+        .hasMessageContaining("deploy.targets.odd.type")
+        .hasMessageContaining("deploy.targets.cmd.health_url");
+  }
 }

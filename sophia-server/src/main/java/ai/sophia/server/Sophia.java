@@ -6,6 +6,9 @@ import ai.sophia.code.CodeChanges;
 import ai.sophia.code.CommitTool;
 import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.deploy.DeployTool;
+import ai.sophia.deploy.Deployments;
+import ai.sophia.deploy.SqliteDeploymentStore;
 import ai.sophia.embedding.Embedder;
 import ai.sophia.embedding.OnnxEmbedder;
 import ai.sophia.embedding.QueryCachingEmbedder;
@@ -86,6 +89,7 @@ public final class Sophia implements AutoCloseable {
   private final RoutingModelGateway models;
   private final Researcher researcher;
   private final CodeChanges code;
+  private final Deployments deployments;
   private final McpClients mcpClients;
   private final AgentRuntime agents;
   private final Ingestor ingestor;
@@ -120,6 +124,7 @@ public final class Sophia implements AutoCloseable {
       this.researcher = buildResearch();
       this.code = CodeChanges.create(config, secrets, operations, clock);
       code.cleanup();
+      this.deployments = own(openDeployments(config, secrets, database));
       // MCP connections before the agents: their tools are agent tools.
       this.mcpClients = own(McpClients.connect(config, env, Version.current()));
       mcpClients.healthChecks().forEach(health::register);
@@ -137,6 +142,7 @@ public final class Sophia implements AutoCloseable {
                   .operations(operations)
                   .clock(clock)
                   .tool(CommitTool.create(code))
+                  .tool(DeployTool.create(deployments))
                   .build());
       agents.healthChecks().forEach(health::register);
       this.ingestor =
@@ -180,7 +186,7 @@ public final class Sophia implements AutoCloseable {
     SophiaServer started =
         SophiaServer.create(
             config,
-            new SophiaServer.Services(researcher, agents, models, code),
+            new SophiaServer.Services(researcher, agents, models, code, deployments),
             apiKeys,
             health,
             caches,
@@ -251,6 +257,30 @@ public final class Sophia implements AutoCloseable {
           CodeChanges.create(
               config, Secrets.create(env), new SqliteOperationsStore(database), Clock.systemUTC()));
     }
+  }
+
+  /** Deployments: their targets, records and logs ({@code sophia deploy}, the deploy tool). */
+  public Deployments deployments() {
+    return deployments;
+  }
+
+  /**
+   * Runs {@code work} against deployments alone — storage for their records, no index, no model —
+   * so {@code sophia deploy} works beside a running server (the database keeps one deployment per
+   * target at a time across both). Waits for the deployments it started before closing.
+   */
+  public static <R> R withDeployments(
+      SophiaConfig config, Map<String, String> env, Function<Deployments, R> work) {
+    try (SqliteDatabase database = SqliteDatabase.open(config.dataDir());
+        Deployments deployments = openDeployments(config, Secrets.create(env), database)) {
+      return work.apply(deployments);
+    }
+  }
+
+  private static Deployments openDeployments(
+      SophiaConfig config, Secrets secrets, SqliteDatabase database) {
+    return Deployments.create(
+        config, secrets, new SqliteDeploymentStore(database), Clock.systemUTC());
   }
 
   /** Reads sites and folders into the {@code local} engine's index ({@code sophia ingest}). */

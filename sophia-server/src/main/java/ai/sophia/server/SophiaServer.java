@@ -4,6 +4,7 @@ import ai.sophia.agent.AgentRuntime;
 import ai.sophia.cache.CacheRegistry;
 import ai.sophia.code.CodeChanges;
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.deploy.Deployments;
 import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthChecks;
 import ai.sophia.mcp.SophiaMcp;
@@ -22,6 +23,7 @@ import ai.sophia.server.http.RequestRate;
 import ai.sophia.server.routes.AgentRoutes;
 import ai.sophia.server.routes.ApprovalRoutes;
 import ai.sophia.server.routes.CodeRoutes;
+import ai.sophia.server.routes.DeployRoutes;
 import ai.sophia.server.routes.HealthRoutes;
 import ai.sophia.server.routes.McpMetadataRoutes;
 import ai.sophia.server.routes.MemoryRoutes;
@@ -70,10 +72,18 @@ public final class SophiaServer implements AutoCloseable {
   private final JvmGcMetrics gcMetrics;
   private final SophiaMcp mcp;
 
-  /** What the API exposes: research, agents (with their runs and approvals), models, code. */
+  /**
+   * What the API exposes: research, agents (with their runs and approvals), models, code,
+   * deployments.
+   */
   public record Services(
-      Researcher research, AgentRuntime agents, RoutingModelGateway models, CodeChanges code) {
+      Researcher research,
+      AgentRuntime agents,
+      RoutingModelGateway models,
+      CodeChanges code,
+      Deployments deployments) {
     public Services {
+      Objects.requireNonNull(deployments, "deployments");
       Objects.requireNonNull(code, "code");
       Objects.requireNonNull(research, "research");
       Objects.requireNonNull(agents, "agents");
@@ -162,6 +172,7 @@ public final class SophiaServer implements AutoCloseable {
               new RunRoutes(agents, mapper).register(cfg.routes);
               new ApprovalRoutes(agents.approvals(), bodies).register(cfg.routes);
               new CodeRoutes(services.code(), bodies).register(cfg.routes);
+              new DeployRoutes(services.deployments(), bodies, mapper).register(cfg.routes);
               new UsageRoutes(services.models()).register(cfg.routes);
               new MetricsRoutes(metrics).register(cfg.routes);
               new McpMetadataRoutes().register(cfg.routes);

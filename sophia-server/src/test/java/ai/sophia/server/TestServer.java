@@ -50,6 +50,7 @@ final class TestServer implements AutoCloseable {
   final LuceneDocumentIndex index;
   final RoutingModelGateway models;
   final AgentRuntime agents;
+  final ai.sophia.deploy.Deployments deployments;
   final SophiaServer server;
   final int port;
   private final HttpClient http =
@@ -91,6 +92,12 @@ final class TestServer implements AutoCloseable {
     for (Tool tool : tools) {
       runtime.tool(tool);
     }
+    this.deployments =
+        ai.sophia.deploy.Deployments.create(
+            config,
+            Secrets.create(all),
+            new ai.sophia.deploy.SqliteDeploymentStore(database),
+            java.time.Clock.systemUTC());
     this.agents = runtime.build();
     this.server =
         SophiaServer.create(
@@ -100,7 +107,8 @@ final class TestServer implements AutoCloseable {
                 agents,
                 models,
                 ai.sophia.code.CodeChanges.create(
-                    config, Secrets.create(all), operations, java.time.Clock.systemUTC())),
+                    config, Secrets.create(all), operations, java.time.Clock.systemUTC()),
+                deployments),
             keys,
             health,
             caches,
@@ -188,6 +196,7 @@ final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    deployments.close();
     agents.close();
     index.close();
     database.close();
