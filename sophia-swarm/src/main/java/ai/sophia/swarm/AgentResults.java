@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * The per-agent results of a run, read from its state: each sub-task's outcome (from the
- * parallel_execution fan-out, or the monitoring rounds) and the pipeline's commit and deployment.
- * A failed branch becomes {@code {agent, subtask, status: failed, error}}: failures are reported,
+ * parallel_execution fan-out, or the monitoring rounds) and the pipeline's commit and deployment. A
+ * failed branch becomes {@code {agent, subtask, status: failed, error}}: failures are reported,
  * never dropped.
  */
 final class AgentResults {

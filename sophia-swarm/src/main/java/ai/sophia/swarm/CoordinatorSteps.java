@@ -116,8 +116,8 @@ final class CoordinatorSteps {
 
   /**
    * commit or deployment (development): runs the stage's agent when validation passed, the stage
-   * before it succeeded, and the request authorized its risk or a person approved the step
-   * ({@code approved}); otherwise records it skipped, with the reason.
+   * before it succeeded, and the request authorized its risk or a person approved the step ({@code
+   * approved}); otherwise records it skipped, with the reason.
    */
   JsonNode stage(StepContext ctx, String stage, boolean approved) throws AgentStep.AgentFailed {
     JsonNode state = ctx.state();

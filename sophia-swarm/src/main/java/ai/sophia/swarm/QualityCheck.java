@@ -15,9 +15,9 @@ import java.util.Locale;
  *       sub-task (or monitoring round), plus the commit and deployment when they were to run (not
  *       skipped for lack of authorization or by a person's denial);
  *   <li>{@code quality_score}: the mean of the successful results' scores — 0.5 for a non-empty
- *       answer, 0.3 when a research or analysis answer cites its sources ([n]; other agents' answers
- *       get it for succeeding), 0.2 when a model wrote it rather than offline rules — 0 when nothing
- *       succeeded;
+ *       answer, 0.3 when a research or analysis answer cites its sources ([n]; other agents'
+ *       answers get it for succeeding), 0.2 when a model wrote it rather than offline rules — 0
+ *       when nothing succeeded;
  *   <li>{@code overall_score}: the mean of the two;
  *   <li>{@code meets_threshold}: each of the three above {@code swarm.quality_threshold};
  *   <li>{@code recommendations}: what to do about each shortfall found.

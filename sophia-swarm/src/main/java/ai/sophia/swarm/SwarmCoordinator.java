@@ -137,9 +137,7 @@ public final class SwarmCoordinator {
             .step("approve_commit", c -> steps.stage(c, "commit", true), once.withApproval())
             .step("deployment", c -> steps.stage(c, "deployment", false), once)
             .step(
-                "approve_deployment",
-                c -> steps.stage(c, "deployment", true),
-                once.withApproval())
+                "approve_deployment", c -> steps.stage(c, "deployment", true), once.withApproval())
             .edge("agent_assignment", PARALLEL)
             .edge(PARALLEL, "validation")
             .route("validation", s -> gate(s, "commit", Risk.write))
@@ -170,9 +168,9 @@ public final class SwarmCoordinator {
   }
 
   /**
-   * Which step runs a pipeline stage: the approval-gated one when the request did not authorize
-   * its risk but asked for approval and there is something to do, else the plain one (which runs,
-   * or records why it was skipped).
+   * Which step runs a pipeline stage: the approval-gated one when the request did not authorize its
+   * risk but asked for approval and there is something to do, else the plain one (which runs, or
+   * records why it was skipped).
    */
   private static String gate(JsonNode state, String stage, Risk risk) {
     SwarmRequest request = CoordinatorSteps.request(state);

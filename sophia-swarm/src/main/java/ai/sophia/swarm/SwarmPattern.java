@@ -19,7 +19,8 @@ public enum SwarmPattern {
           "(?i)\\b(commit\\w*|deploy\\w*|implement\\w*|refactor\\w*|pull request|fix (the|a) bug"
               + "|release|ship)\\b");
   private static final Pattern MONITORING =
-      Pattern.compile("(?i)\\b(monitor\\w*|watch\\w*|keep an eye|every \\d+|periodic\\w*|poll\\w*)\\b");
+      Pattern.compile(
+          "(?i)\\b(monitor\\w*|watch\\w*|keep an eye|every \\d+|periodic\\w*|poll\\w*)\\b");
 
   /** The engine's name for this pattern's graph. */
   String graph() {

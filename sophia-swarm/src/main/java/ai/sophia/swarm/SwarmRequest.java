@@ -17,10 +17,10 @@ import java.util.regex.Pattern;
 /**
  * What a swarm is asked to do (SPEC §2 plus what the coordinator needs): the task, the agents to
  * use (empty: the plan picks), the objective (what a good result looks like), the priority, the
- * pattern (empty: chosen from the task by rules), the risks authorized up front ({@code write}
- * lets the development swarm commit, {@code deploy} deploy), whether unauthorized commit and
- * deployment steps wait for a person's approval instead of being skipped, the repository a commit
- * goes to, and for monitoring the number of rounds and the interval between them.
+ * pattern (empty: chosen from the task by rules), the risks authorized up front ({@code write} lets
+ * the development swarm commit, {@code deploy} deploy), whether unauthorized commit and deployment
+ * steps wait for a person's approval instead of being skipped, the repository a commit goes to, and
+ * for monitoring the number of rounds and the interval between them.
  */
 public record SwarmRequest(
     String task,
@@ -105,49 +105,113 @@ public record SwarmRequest(
 
   public SwarmRequest withAgents(List<String> value) {
     return new SwarmRequest(
-        task, value, objective, priority, pattern, authorize, askApproval, repository, rounds,
+        task,
+        value,
+        objective,
+        priority,
+        pattern,
+        authorize,
+        askApproval,
+        repository,
+        rounds,
         intervalMs);
   }
 
   public SwarmRequest withObjective(String value) {
     return new SwarmRequest(
-        task, agents, value, priority, pattern, authorize, askApproval, repository, rounds,
+        task,
+        agents,
+        value,
+        priority,
+        pattern,
+        authorize,
+        askApproval,
+        repository,
+        rounds,
         intervalMs);
   }
 
   public SwarmRequest withPriority(String value) {
     return new SwarmRequest(
-        task, agents, objective, value, pattern, authorize, askApproval, repository, rounds,
+        task,
+        agents,
+        objective,
+        value,
+        pattern,
+        authorize,
+        askApproval,
+        repository,
+        rounds,
         intervalMs);
   }
 
   public SwarmRequest withPattern(SwarmPattern value) {
     return new SwarmRequest(
-        task, agents, objective, priority, Optional.of(value), authorize, askApproval, repository,
-        rounds, intervalMs);
+        task,
+        agents,
+        objective,
+        priority,
+        Optional.of(value),
+        authorize,
+        askApproval,
+        repository,
+        rounds,
+        intervalMs);
   }
 
   public SwarmRequest withAuthorize(Set<Risk> value) {
     return new SwarmRequest(
-        task, agents, objective, priority, pattern, value, askApproval, repository, rounds,
+        task,
+        agents,
+        objective,
+        priority,
+        pattern,
+        value,
+        askApproval,
+        repository,
+        rounds,
         intervalMs);
   }
 
   public SwarmRequest askingApproval(boolean value) {
     return new SwarmRequest(
-        task, agents, objective, priority, pattern, authorize, value, repository, rounds,
+        task,
+        agents,
+        objective,
+        priority,
+        pattern,
+        authorize,
+        value,
+        repository,
+        rounds,
         intervalMs);
   }
 
   public SwarmRequest withRepository(String value) {
     return new SwarmRequest(
-        task, agents, objective, priority, pattern, authorize, askApproval, value, rounds,
+        task,
+        agents,
+        objective,
+        priority,
+        pattern,
+        authorize,
+        askApproval,
+        value,
+        rounds,
         intervalMs);
   }
 
   public SwarmRequest withRounds(int value, long everyMs) {
     return new SwarmRequest(
-        task, agents, objective, priority, pattern, authorize, askApproval, repository, value,
+        task,
+        agents,
+        objective,
+        priority,
+        pattern,
+        authorize,
+        askApproval,
+        repository,
+        value,
         everyMs);
   }
 

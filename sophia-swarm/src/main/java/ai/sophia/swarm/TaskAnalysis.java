@@ -115,7 +115,8 @@ final class TaskAnalysis {
     List<String> researchers = researchers(allowed);
     for (int i = 0; i < parts.size(); i++) {
       String wanted = TaskRules.route(parts.get(i));
-      String agent = researchers.contains(wanted) ? wanted : researchers.get(i % researchers.size());
+      String agent =
+          researchers.contains(wanted) ? wanted : researchers.get(i % researchers.size());
       out.add(new SubTask(parts.get(i), agent));
     }
     return out;
@@ -129,11 +130,7 @@ final class TaskAnalysis {
   }
 
   private List<SubTask> modelPlan(
-      SwarmRequest request,
-      List<String> allowed,
-      String requestedBy,
-      long[] usage,
-      double[] cost) {
+      SwarmRequest request, List<String> allowed, String requestedBy, long[] usage, double[] cost) {
     List<String> researchers = researchers(allowed);
     StringBuilder roster = new StringBuilder();
     for (String name : researchers) {
@@ -164,10 +161,7 @@ final class TaskAnalysis {
             .withResponseSchema("swarm_plan", schema(researchers))
             .withMaxOutputTokens(800);
     ModelReply reply =
-        gateway.chat(
-            gateway.defaultPolicy(),
-            ask,
-            new CallContext(requestedBy, "coordinator", ""));
+        gateway.chat(gateway.defaultPolicy(), ask, new CallContext(requestedBy, "coordinator", ""));
     usage[0] += reply.usage().inputTokens();
     usage[1] += reply.usage().outputTokens();
     cost[0] += reply.costUsd();
