@@ -29,7 +29,9 @@ import ai.sophia.server.routes.MetricsRoutes;
 import ai.sophia.server.routes.ResearchRoutes;
 import ai.sophia.server.routes.RunRoutes;
 import ai.sophia.server.routes.StatsRoutes;
+import ai.sophia.server.routes.SwarmRoutes;
 import ai.sophia.server.routes.UsageRoutes;
+import ai.sophia.swarm.SwarmCoordinator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -70,10 +72,17 @@ public final class SophiaServer implements AutoCloseable {
   private final JvmGcMetrics gcMetrics;
   private final SophiaMcp mcp;
 
-  /** What the API exposes: research, agents (with their runs and approvals), models, code. */
+  /**
+   * What the API exposes: research, agents (with their runs and approvals), models, code, swarms.
+   */
   public record Services(
-      Researcher research, AgentRuntime agents, RoutingModelGateway models, CodeChanges code) {
+      Researcher research,
+      AgentRuntime agents,
+      RoutingModelGateway models,
+      CodeChanges code,
+      SwarmCoordinator swarms) {
     public Services {
+      Objects.requireNonNull(swarms, "swarms");
       Objects.requireNonNull(code, "code");
       Objects.requireNonNull(research, "research");
       Objects.requireNonNull(agents, "agents");
@@ -154,6 +163,13 @@ public final class SophiaServer implements AutoCloseable {
               new RunRoutes(agents, mapper).register(cfg.routes);
               new ApprovalRoutes(agents.approvals(), bodies).register(cfg.routes);
               new CodeRoutes(services.code(), bodies).register(cfg.routes);
+              new SwarmRoutes(
+                      services.swarms(),
+                      services.models(),
+                      bodies,
+                      mapper,
+                      Duration.ofMillis(config.swarm().runDeadlineMs()))
+                  .register(cfg.routes);
               new UsageRoutes(services.models()).register(cfg.routes);
               new MetricsRoutes(metrics).register(cfg.routes);
               new McpMetadataRoutes().register(cfg.routes);

@@ -50,6 +50,8 @@ final class TestServer implements AutoCloseable {
   final LuceneDocumentIndex index;
   final RoutingModelGateway models;
   final AgentRuntime agents;
+  final ai.sophia.swarm.SwarmEngine swarmEngine;
+  final ai.sophia.swarm.SwarmCoordinator swarms;
   final SophiaServer server;
   final int port;
   private final HttpClient http =
@@ -92,6 +94,13 @@ final class TestServer implements AutoCloseable {
       runtime.tool(tool);
     }
     this.agents = runtime.build();
+    this.swarmEngine =
+        ai.sophia.swarm.SwarmEngine.create(
+            new ai.sophia.swarm.SqliteSwarmStore(database),
+            config.swarm(),
+            java.time.Clock.systemUTC());
+    this.swarms =
+        ai.sophia.swarm.SwarmCoordinator.create(swarmEngine, agents, models, config.swarm());
     this.server =
         SophiaServer.create(
             config,
@@ -100,7 +109,8 @@ final class TestServer implements AutoCloseable {
                 agents,
                 models,
                 ai.sophia.code.CodeChanges.create(
-                    config, Secrets.create(all), operations, java.time.Clock.systemUTC())),
+                    config, Secrets.create(all), operations, java.time.Clock.systemUTC()),
+                swarms),
             keys,
             health,
             caches,
@@ -188,6 +198,7 @@ final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    swarmEngine.close();
     agents.close();
     index.close();
     database.close();
