@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
       AgentsCommand.class,
       AskCommand.class,
       CommitCommand.class,
+      SwarmCommand.class,
       KeysCommand.class,
       DoctorCommand.class,
       CommandLine.HelpCommand.class
