@@ -4,10 +4,7 @@ import ai.sophia.tool.AskAgentTool;
 import ai.sophia.tool.MemorySearchTool;
 import ai.sophia.tool.ResearchTool;
 import ai.sophia.tool.ToolOutput;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * What agents do without a model (offline mode): rules instead of reasoning, through the same tool
@@ -16,15 +13,6 @@ import java.util.regex.Pattern;
  * to research or analysis by keywords, and joins the answers; an agent without a rule says so.
  */
 final class OfflineAgents {
-  private static final Pattern SPLIT =
-      Pattern.compile("(?i)(?<=[.?!;])\\s+|\\s*;\\s*|\\s+(?:and then|then|and also)\\s+");
-  private static final Pattern ANALYSIS_WORDS =
-      Pattern.compile(
-          "(?i)\\b(analy[sz]\\w*|compar\\w*|summar\\w*|evaluat\\w*|assess\\w*|review\\w*|digest"
-              + "|what do we know|in memory|trend\\w*)\\b");
-  private static final Pattern LEADING =
-      Pattern.compile("(?i)^(?:and then|then|and also|and|also)\\s+");
-  private static final int MAX_SUBTASKS = 5;
   private static final int DIGEST_HITS = 3;
 
   private final AgentRunner runner;
@@ -106,13 +94,13 @@ final class OfflineAgents {
 
   private AgentRunner.Outcome coordinate(
       AgentDefinition def, AgentRun run, String task, String why) {
-    List<String> subtasks = plan(task);
+    List<String> subtasks = TaskRules.split(task);
     StringBuilder answer = new StringBuilder("Plan (rule-based, offline):\n");
     for (int i = 0; i < subtasks.size(); i++) {
       answer
           .append(i + 1)
           .append(". ")
-          .append(route(subtasks.get(i)))
+          .append(TaskRules.route(subtasks.get(i)))
           .append(": ")
           .append(subtasks.get(i))
           .append('\n');
@@ -120,7 +108,7 @@ final class OfflineAgents {
     answer.append("\nResults:\n");
     for (int i = 0; i < subtasks.size(); i++) {
       String sub = subtasks.get(i);
-      String agent = route(sub);
+      String agent = TaskRules.route(sub);
       ToolOutput out =
           call(
               def,
@@ -141,25 +129,6 @@ final class OfflineAgents {
           .append('\n');
     }
     return new AgentRunner.Outcome(answer.toString().strip(), why);
-  }
-
-  /** Sub-tasks: the task split at sentence ends, semicolons and "then", at most five. */
-  static List<String> plan(String task) {
-    List<String> parts = new ArrayList<>();
-    for (String p : SPLIT.split(task.strip())) {
-      String s = LEADING.matcher(p.strip()).replaceFirst("");
-      if (s.length() >= 3 && parts.size() < MAX_SUBTASKS) {
-        parts.add(s);
-      }
-    }
-    return parts.isEmpty() ? List.of(task.strip()) : parts;
-  }
-
-  /** Analysis for analysing what is known already, research for everything else. */
-  static String route(String subtask) {
-    return ANALYSIS_WORDS.matcher(subtask.toLowerCase(Locale.ROOT)).find()
-        ? "analysis"
-        : "research";
   }
 
   private ToolOutput call(AgentDefinition def, AgentRun run, String id, String tool, String json) {

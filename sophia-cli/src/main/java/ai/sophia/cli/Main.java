@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
       AgentsCommand.class,
       AskCommand.class,
       CommitCommand.class,
+      SwarmCommand.class,
       DeployCommand.class,
       KeysCommand.class,
       DoctorCommand.class,

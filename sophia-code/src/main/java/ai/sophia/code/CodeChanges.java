@@ -36,15 +36,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Idempotency: the branch is named after a hash of the request ({@code sophia/<slug>-<8 hex>}),
  * so a retried request finds its branch already pushed with its files and returns that commit (and
- * the branch's open pull request) instead of making a second branch, commit or pull request. Every
- * outcome, failures with their reason, lands in {@code task_executions} as {@code code.modify}.
- * Tokens come from the environment only and are redacted from every message.
+ * the branch's open pull request) instead of making a second branch, commit or pull request. A
+ * request with an idempotency key (an agent's commit call in a swarm step) is made at most once per
+ * key, even when a retry's files or message differ (a model re-run after a crash writes other
+ * words): the commit carries the key as a {@value #KEY_TRAILER} trailer, and before committing the
+ * remote's branches are searched for it; found, that commit (and its pull request) is returned
+ * instead of a new one. Every outcome, failures with their reason, lands in {@code task_executions}
+ * as {@code code.modify}. Tokens come from the environment only and are redacted from every
+ * message.
  */
 public final class CodeChanges {
   private static final Logger log = LoggerFactory.getLogger(CodeChanges.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String OPERATION = "code.modify";
   static final String GIT_USER = "x-access-token";
+  static final String KEY_TRAILER = "Sophia-Idempotency-Key";
+
+  /** How far back on each branch a keyed commit is looked for. */
+  private static final int KEY_SEARCH_DEPTH = 30;
 
   private final SophiaConfig.Code config;
   private final Secrets secrets;
@@ -141,7 +150,7 @@ public final class CodeChanges {
             ? config.baseBranch()
             : repo.baseBranch();
     boolean derived = request.branchName().isEmpty();
-    String branch = derived ? derivedBranch(request, base) : checkedBranch(request.branchName());
+    String target = derived ? derivedBranch(request, base) : checkedBranch(request.branchName());
     Optional<String> token = secrets.get(repo.tokenEnv());
     Redactor redactor = new Redactor(token.stream().toList());
     CredentialsProvider credentials =
@@ -149,10 +158,12 @@ public final class CodeChanges {
             .<CredentialsProvider>map(t -> new UsernamePasswordCredentialsProvider(GIT_USER, t))
             .orElse(null);
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    String message =
+    String written =
         request.message().isEmpty()
             ? config.messageTemplate().replace("{timestamp}", now.toString())
             : request.message();
+    String key = request.idempotencyKey();
+    String message = key.isEmpty() ? written : written.strip() + "\n\n" + KEY_TRAILER + ": " + key;
     Pushed pushed =
         workspaces.with(
             request.repository(),
@@ -170,37 +181,46 @@ public final class CodeChanges {
                                       + "' does not exist in repository '"
                                       + request.repository()
                                       + "'"));
-              Optional<RevCommit> existing = ws.remoteBranch(branch);
+              if (!key.isEmpty() && !request.dryRun()) {
+                Optional<Workspace.Found> prior =
+                    ws.findByTrailer(KEY_TRAILER, key, KEY_SEARCH_DEPTH);
+                if (prior.isPresent()) {
+                  return new Pushed(prior.get().commit().getName(), true, "", prior.get().branch());
+                }
+              }
+              Optional<RevCommit> existing = ws.remoteBranch(target);
               boolean done = existing.isPresent() && ws.holds(existing.get(), request.files());
               if (done && !request.dryRun()) {
-                return new Pushed(existing.get().getName(), true, "");
+                return new Pushed(existing.get().getName(), true, "", target);
               }
               if (existing.isPresent() && derived && !request.dryRun()) {
                 throw new PushConflictException(
-                    "branch " + branch + " already exists with other content; nothing was pushed");
+                    "branch " + target + " already exists with other content; nothing was pushed");
               }
               // A named branch grows; a derived one (and any dry run of it) starts at the base.
               RevCommit start = existing.isPresent() && !derived ? existing.get() : baseTip;
-              ws.stage(branch, start, request.files());
+              ws.stage(target, start, request.files());
               String diff = ws.stagedDiff();
               if (diff.isEmpty()) {
                 ws.discard();
                 throw new InvalidInputException(
                     "files",
                     "the change makes no difference: the files are already so on "
-                        + (start == baseTip ? base : branch)
+                        + (start == baseTip ? base : target)
                         + "; nothing to commit");
               }
               if (request.dryRun()) {
                 ws.discard();
-                return new Pushed("", false, diff);
+                return new Pushed("", false, diff, target);
               }
               RevCommit commit = ws.commit(message, config.authorName(), config.authorEmail(), now);
               beforePush.run();
-              ws.push(branch);
-              return new Pushed(commit.getName(), false, diff);
+              ws.push(target);
+              return new Pushed(commit.getName(), false, diff, target);
             });
     List<String> paths = request.files().stream().map(FileChange::path).toList();
+    // A keyed change found done may sit on another branch than this request's derived one.
+    String branch = pushed.branch();
     if (request.dryRun()) {
       return result(pushed, null, branch, paths, "dry_run", "nothing was written");
     }
@@ -252,7 +272,7 @@ public final class CodeChanges {
   }
 
   /** What the git part did: the commit (empty on a dry run), whether it was already there. */
-  private record Pushed(String commit, boolean reused, String diff) {}
+  private record Pushed(String commit, boolean reused, String diff, String branch) {}
 
   private static String body(ChangeRequest request, String commit, String message) {
     StringBuilder b = new StringBuilder("Sophia made this change");

@@ -22,7 +22,9 @@ import java.util.Set;
  * pull request. Write risk: it runs when the request authorized {@code write} or a person approved
  * the call — and a call touching a protected path ({@code code.protected_paths}) is always put to a
  * person ({@link #needsApproval}), even when write was authorized. A retried call with the same
- * arguments lands on the same branch and returns the same commit and pull request.
+ * arguments lands on the same branch and returns the same commit and pull request; a call with the
+ * same idempotency key as one already pushed (a swarm step re-run after a crash) returns that
+ * commit and pull request even when its arguments differ.
  */
 public final class CommitTool implements Tool {
   public static final String NAME = "commit";
@@ -110,7 +112,8 @@ public final class CommitTool implements Tool {
       request =
           request(arguments, "agent " + context.agent() + " (run " + context.runId() + ")")
               // The runtime asked a person before this call if it touches a protected path.
-              .approvingProtected(true);
+              .approvingProtected(true)
+              .withIdempotencyKey(context.idempotencyKey());
     } catch (InvalidInputException e) {
       return new ToolOutput.Failure("commit: " + e.getMessage());
     }

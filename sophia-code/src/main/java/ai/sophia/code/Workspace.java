@@ -17,6 +17,7 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -49,6 +50,34 @@ final class Workspace {
     try (RevWalk walk = new RevWalk(repo)) {
       return Optional.of(walk.parseCommit(id));
     }
+  }
+
+  /** A commit found on a remote branch, and the branch. */
+  record Found(RevCommit commit, String branch) {}
+
+  /**
+   * The commit on any remote branch (among each branch's last {@code depth} first-parent commits)
+   * whose message carries the footer {@code trailer: value}; the remote is the truth, so a commit
+   * pushed just before a crash is found, and one that never got pushed is not.
+   */
+  Optional<Found> findByTrailer(String trailer, String value, int depth) throws IOException {
+    String prefix = "refs/remotes/origin/";
+    try (RevWalk walk = new RevWalk(repo)) {
+      for (Ref ref : repo.getRefDatabase().getRefsByPrefix(prefix)) {
+        if (ref.getName().equals(prefix + "HEAD") || ref.getObjectId() == null) {
+          continue;
+        }
+        RevCommit c = walk.parseCommit(ref.getObjectId());
+        for (int i = 0; i < depth && c != null; i++) {
+          walk.parseBody(c);
+          if (c.getFooterLines(trailer).contains(value)) {
+            return Optional.of(new Found(c, ref.getName().substring(prefix.length())));
+          }
+          c = c.getParentCount() == 0 ? null : walk.parseCommit(c.getParent(0));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** True when {@code commit}'s tree already holds every file as the change wants it. */

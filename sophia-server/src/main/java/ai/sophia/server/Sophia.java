@@ -40,6 +40,9 @@ import ai.sophia.security.ApiKeyStore;
 import ai.sophia.security.IssuedKey;
 import ai.sophia.security.Role;
 import ai.sophia.security.SqliteApiKeyStore;
+import ai.sophia.swarm.SqliteSwarmStore;
+import ai.sophia.swarm.SwarmCoordinator;
+import ai.sophia.swarm.SwarmEngine;
 import ai.sophia.web.PageExtractor;
 import ai.sophia.web.SafeFetcher;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -55,6 +58,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +99,8 @@ public final class Sophia implements AutoCloseable {
   private final McpClients mcpClients;
   private final AgentRuntime agents;
   private final Ingestor ingestor;
+  private final SwarmEngine swarmEngine;
+  private final SwarmCoordinator swarms;
   private SophiaServer server;
 
   private Sophia(SophiaConfig config, Map<String, String> env) {
@@ -145,6 +153,10 @@ public final class Sophia implements AutoCloseable {
                   .tool(DeployTool.create(deployments))
                   .build());
       agents.healthChecks().forEach(health::register);
+      // Swarms run agents on the durable engine; unfinished runs resume in serve().
+      this.swarmEngine =
+          own(SwarmEngine.create(new SqliteSwarmStore(database), config.swarm(), clock));
+      this.swarms = SwarmCoordinator.create(swarmEngine, agents, models, config.swarm());
       this.ingestor =
           Ingestor.create(config, extractor, chunker, embedder, index, documents, clock);
     } catch (RuntimeException e) {
@@ -186,7 +198,7 @@ public final class Sophia implements AutoCloseable {
     SophiaServer started =
         SophiaServer.create(
             config,
-            new SophiaServer.Services(researcher, agents, models, code, deployments),
+            new SophiaServer.Services(researcher, agents, models, code, deployments, swarms),
             apiKeys,
             health,
             caches,
@@ -208,7 +220,43 @@ public final class Sophia implements AutoCloseable {
         .filter(c -> c.status() != HealthStatus.State.up)
         .forEach(c -> log.warn("component {} is {}: {}", c.name(), c.status(), c.detail()));
     printBootstrapKeyIfNone(console);
+    resumeSwarms();
     return port;
+  }
+
+  /**
+   * Continues the swarm runs a crash or a stop interrupted, then purges expired runs' checkpoints
+   * now and every hour. Only a serving Sophia does this: a CLI command beside it must not run the
+   * same runs a second time.
+   */
+  private void resumeSwarms() {
+    int resumed = swarmEngine.resumeUnfinished();
+    if (resumed > 0) {
+      log.info("resumed {} unfinished swarm run(s)", resumed);
+    }
+    ScheduledExecutorService purge =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofVirtual().name("swarm-purge").factory());
+    resources.push(purge::shutdownNow);
+    purge.scheduleWithFixedDelay(
+        () -> {
+          try {
+            int purged = swarmEngine.purgeExpired();
+            if (purged > 0) {
+              log.info("purged the checkpoints and events of {} expired swarm run(s)", purged);
+            }
+          } catch (RuntimeException e) {
+            log.warn("purging expired swarm runs failed: {}", e.toString());
+          }
+        },
+        0,
+        1,
+        TimeUnit.HOURS);
+  }
+
+  /** The swarm coordinator and, through it, the engine its runs live on. */
+  public SwarmCoordinator swarms() {
+    return swarms;
   }
 
   public SophiaConfig config() {

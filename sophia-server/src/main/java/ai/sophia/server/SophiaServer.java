@@ -31,7 +31,9 @@ import ai.sophia.server.routes.MetricsRoutes;
 import ai.sophia.server.routes.ResearchRoutes;
 import ai.sophia.server.routes.RunRoutes;
 import ai.sophia.server.routes.StatsRoutes;
+import ai.sophia.server.routes.SwarmRoutes;
 import ai.sophia.server.routes.UsageRoutes;
+import ai.sophia.swarm.SwarmCoordinator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -74,16 +76,18 @@ public final class SophiaServer implements AutoCloseable {
 
   /**
    * What the API exposes: research, agents (with their runs and approvals), models, code,
-   * deployments.
+   * deployments, swarms.
    */
   public record Services(
       Researcher research,
       AgentRuntime agents,
       RoutingModelGateway models,
       CodeChanges code,
-      Deployments deployments) {
+      Deployments deployments,
+      SwarmCoordinator swarms) {
     public Services {
       Objects.requireNonNull(deployments, "deployments");
+      Objects.requireNonNull(swarms, "swarms");
       Objects.requireNonNull(code, "code");
       Objects.requireNonNull(research, "research");
       Objects.requireNonNull(agents, "agents");
@@ -173,6 +177,13 @@ public final class SophiaServer implements AutoCloseable {
               new ApprovalRoutes(agents.approvals(), bodies).register(cfg.routes);
               new CodeRoutes(services.code(), bodies).register(cfg.routes);
               new DeployRoutes(services.deployments(), bodies, mapper).register(cfg.routes);
+              new SwarmRoutes(
+                      services.swarms(),
+                      services.models(),
+                      bodies,
+                      mapper,
+                      Duration.ofMillis(config.swarm().runDeadlineMs()))
+                  .register(cfg.routes);
               new UsageRoutes(services.models()).register(cfg.routes);
               new MetricsRoutes(metrics).register(cfg.routes);
               new McpMetadataRoutes().register(cfg.routes);

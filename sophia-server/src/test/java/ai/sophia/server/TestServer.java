@@ -51,6 +51,8 @@ final class TestServer implements AutoCloseable {
   final RoutingModelGateway models;
   final AgentRuntime agents;
   final ai.sophia.deploy.Deployments deployments;
+  final ai.sophia.swarm.SwarmEngine swarmEngine;
+  final ai.sophia.swarm.SwarmCoordinator swarms;
   final SophiaServer server;
   final int port;
   private final HttpClient http =
@@ -99,6 +101,13 @@ final class TestServer implements AutoCloseable {
             new ai.sophia.deploy.SqliteDeploymentStore(database),
             java.time.Clock.systemUTC());
     this.agents = runtime.build();
+    this.swarmEngine =
+        ai.sophia.swarm.SwarmEngine.create(
+            new ai.sophia.swarm.SqliteSwarmStore(database),
+            config.swarm(),
+            java.time.Clock.systemUTC());
+    this.swarms =
+        ai.sophia.swarm.SwarmCoordinator.create(swarmEngine, agents, models, config.swarm());
     this.server =
         SophiaServer.create(
             config,
@@ -108,7 +117,8 @@ final class TestServer implements AutoCloseable {
                 models,
                 ai.sophia.code.CodeChanges.create(
                     config, Secrets.create(all), operations, java.time.Clock.systemUTC()),
-                deployments),
+                deployments,
+                swarms),
             keys,
             health,
             caches,
@@ -196,6 +206,7 @@ final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    swarmEngine.close();
     deployments.close();
     agents.close();
     index.close();

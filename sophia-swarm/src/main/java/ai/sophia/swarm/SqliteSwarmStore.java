@@ -1,10 +1,376 @@
 package ai.sophia.swarm;
 
 import ai.sophia.memory.SqliteDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** Runs, steps and events in Sophia's SQLite database (tables of migration V3). */
 public final class SqliteSwarmStore implements SwarmStore {
+  private static final String RUN_COLUMNS =
+      "id, graph, status, requested_by, input_json, state_json, error, created_at, finished_at,"
+          + " deadline_at";
+  private static final String UNFINISHED = "('pending', 'running', 'waiting_approval')";
+
+  private final SqliteDatabase db;
+
   public SqliteSwarmStore(SqliteDatabase database) {
-    throw new UnsupportedOperationException("the swarm engine is being built (issue 4)");
+    this.db = Objects.requireNonNull(database, "database");
+  }
+
+  @Override
+  public void create(SwarmRun run, String owner, Instant leaseUntil, List<SwarmEvent> events) {
+    db.useTransaction(
+        h -> {
+          h.createUpdate(
+                  "INSERT INTO swarm_runs (id, graph, status, requested_by, input_json, state_json,"
+                      + " created_at, updated_at, deadline_at, owner, lease_until) VALUES (:id,"
+                      + " :graph, :status, :by, :input, :state, :created, :created, :deadline,"
+                      + " :owner, :lease)")
+              .bind("id", run.id())
+              .bind("graph", run.graph())
+              .bind("status", run.status().name())
+              .bind("by", run.requestedBy())
+              .bind("input", Json.text(run.input()))
+              .bind("state", Json.text(run.state()))
+              .bind("created", run.createdAt().toEpochMilli())
+              .bind("deadline", run.deadline().toEpochMilli())
+              .bind("owner", owner)
+              .bind("lease", leaseUntil.toEpochMilli())
+              .execute();
+          insertEvents(h, events);
+        });
+  }
+
+  @Override
+  public void commit(Commit c) {
+    db.useTransaction(
+        h -> {
+          if (!c.steps().isEmpty()) {
+            PreparedBatch batch =
+                h.prepareBatch(
+                    "INSERT INTO swarm_steps (run_id, step_key, name, status, attempt, started_at,"
+                        + " finished_at, output_json, error, approval_json) VALUES (:run, :key,"
+                        + " :name, :status, :attempt, :started, :finished, :output, :error,"
+                        + " :approval) ON CONFLICT (run_id, step_key) DO UPDATE SET"
+                        + " status = excluded.status, attempt = excluded.attempt, started_at ="
+                        + " excluded.started_at, finished_at = excluded.finished_at, output_json ="
+                        + " excluded.output_json, error = excluded.error, approval_json ="
+                        + " COALESCE(excluded.approval_json, approval_json)");
+            for (StepWrite w : c.steps()) {
+              StepRecord s = w.step();
+              batch
+                  .bind("run", c.runId())
+                  .bind("key", s.key())
+                  .bind("name", s.name())
+                  .bind("status", s.status())
+                  .bind("attempt", s.attempt())
+                  .bind("started", s.startedAt().map(Instant::toEpochMilli).orElse(null))
+                  .bind("finished", s.finishedAt().map(Instant::toEpochMilli).orElse(null))
+                  .bind("output", s.output().isNull() ? null : Json.text(s.output()))
+                  .bind("error", s.error())
+                  .bind("approval", w.approval().isNull() ? null : Json.text(w.approval()))
+                  .add();
+            }
+            batch.execute();
+          }
+          c.run()
+              .ifPresent(
+                  r ->
+                      h.createUpdate(
+                              "UPDATE swarm_runs SET status = :status, state_json = :state, error"
+                                  + " = :error, finished_at = :finished, updated_at = :now WHERE id"
+                                  + " = :id")
+                          .bind("id", c.runId())
+                          .bind("status", r.status().name())
+                          .bind("state", Json.text(r.state()))
+                          .bind("error", r.error())
+                          .bind("finished", r.finishedAt().map(Instant::toEpochMilli).orElse(null))
+                          .bind("now", System.currentTimeMillis())
+                          .execute());
+          insertEvents(h, c.events());
+        });
+  }
+
+  private static void insertEvents(Handle h, List<SwarmEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    PreparedBatch batch =
+        h.prepareBatch(
+            "INSERT INTO swarm_events (run_id, seq, type, step, data_json, at) VALUES (:run, :seq,"
+                + " :type, :step, :data, :at)");
+    for (SwarmEvent e : events) {
+      batch
+          .bind("run", e.runId())
+          .bind("seq", e.seq())
+          .bind("type", e.type())
+          .bind("step", e.step())
+          .bind("data", Json.text(e.data()))
+          .bind("at", e.at().toEpochMilli())
+          .add();
+    }
+    batch.execute();
+  }
+
+  @Override
+  public Optional<SwarmRun> find(String runId) {
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT " + RUN_COLUMNS + " FROM swarm_runs WHERE id = :id")
+                .bind("id", runId)
+                .map((rs, ctx) -> run(rs, steps(h, runId)))
+                .findOne());
+  }
+
+  private static List<StepRecord> steps(Handle h, String runId) {
+    return h.createQuery(
+            "SELECT step_key, name, status, attempt, started_at, finished_at, output_json, error"
+                + " FROM swarm_steps WHERE run_id = :run ORDER BY rowid")
+        .bind("run", runId)
+        .map(
+            (rs, ctx) -> {
+              String output = rs.getString("output_json");
+              return new StepRecord(
+                  rs.getString("step_key"),
+                  rs.getString("name"),
+                  rs.getString("status"),
+                  rs.getInt("attempt"),
+                  instant(rs, "started_at"),
+                  instant(rs, "finished_at"),
+                  output == null ? NullNode.getInstance() : Json.parse(output),
+                  rs.getString("error"));
+            })
+        .list();
+  }
+
+  @Override
+  public List<SwarmRun> list(Optional<SwarmStatus> status, int limit) {
+    int bounded = Math.max(1, Math.min(limit, 1000));
+    return db.withHandle(
+        h ->
+            (status.isPresent()
+                    ? h.createQuery(
+                            "SELECT "
+                                + RUN_COLUMNS
+                                + " FROM swarm_runs WHERE status = :status ORDER BY created_at"
+                                + " DESC LIMIT :limit")
+                        .bind("status", status.get().name())
+                    : h.createQuery(
+                        "SELECT "
+                            + RUN_COLUMNS
+                            + " FROM swarm_runs ORDER BY created_at DESC LIMIT :limit"))
+                .bind("limit", bounded)
+                .map((rs, ctx) -> run(rs, List.of()))
+                .list());
+  }
+
+  @Override
+  public List<SwarmRun> unfinished(int limit) {
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + RUN_COLUMNS
+                        + " FROM swarm_runs WHERE status IN "
+                        + UNFINISHED
+                        + " ORDER BY created_at LIMIT :limit")
+                .bind("limit", limit)
+                .map((rs, ctx) -> run(rs, List.of()))
+                .list());
+  }
+
+  @Override
+  public Map<String, JsonNode> approvals(String runId) {
+    return db.withHandle(
+        h -> {
+          Map<String, JsonNode> out = new LinkedHashMap<>();
+          h.createQuery(
+                  "SELECT step_key, approval_json FROM swarm_steps WHERE run_id = :run AND"
+                      + " approval_json IS NOT NULL")
+              .bind("run", runId)
+              .map((rs, ctx) -> Map.entry(rs.getString(1), Json.parse(rs.getString(2))))
+              .forEach(e -> out.put(e.getKey(), e.getValue()));
+          return out;
+        });
+  }
+
+  @Override
+  public List<SwarmEvent> events(String runId, long afterSeq, int limit) {
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT seq, type, step, data_json, at FROM swarm_events WHERE run_id = :run"
+                        + " AND seq > :after ORDER BY seq LIMIT :limit")
+                .bind("run", runId)
+                .bind("after", afterSeq)
+                .bind("limit", limit)
+                .map(
+                    (rs, ctx) ->
+                        new SwarmEvent(
+                            runId,
+                            rs.getLong("seq"),
+                            rs.getString("type"),
+                            rs.getString("step"),
+                            Json.parse(rs.getString("data_json")),
+                            Instant.ofEpochMilli(rs.getLong("at"))))
+                .list());
+  }
+
+  @Override
+  public long lastSeq(String runId) {
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM swarm_events WHERE run_id = :run")
+                .bind("run", runId)
+                .mapTo(Long.class)
+                .one());
+  }
+
+  @Override
+  public boolean claim(
+      String runId, String owner, Instant now, Instant leaseUntil, Predicate<String> ownerGone) {
+    return db.withTransaction(
+        h -> {
+          Optional<Map.Entry<String, Long>> holder =
+              h.createQuery(
+                      "SELECT owner, lease_until, status FROM swarm_runs WHERE id = :id AND status"
+                          + " IN "
+                          + UNFINISHED)
+                  .bind("id", runId)
+                  .map(
+                      (rs, ctx) ->
+                          Map.entry(
+                              rs.getString("owner"),
+                              rs.getString("status").equals("waiting_approval")
+                                  ? 0L
+                                  : rs.getLong("lease_until")))
+                  .findOne();
+          if (holder.isEmpty()) {
+            return false;
+          }
+          String current = holder.get().getKey();
+          boolean free =
+              current.equals(owner)
+                  || holder.get().getValue() < now.toEpochMilli()
+                  || ownerGone.test(current);
+          if (!free) {
+            return false;
+          }
+          h.createUpdate(
+                  "UPDATE swarm_runs SET owner = :owner, lease_until = :lease WHERE id = :id")
+              .bind("id", runId)
+              .bind("owner", owner)
+              .bind("lease", leaseUntil.toEpochMilli())
+              .execute();
+          return true;
+        });
+  }
+
+  @Override
+  public void renew(String owner, Instant leaseUntil) {
+    db.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE swarm_runs SET lease_until = :lease WHERE owner = :owner AND status IN "
+                        + UNFINISHED)
+                .bind("owner", owner)
+                .bind("lease", leaseUntil.toEpochMilli())
+                .execute());
+  }
+
+  @Override
+  public int purgeFinishedBefore(Instant before) {
+    return db.withTransaction(
+        h -> {
+          List<String> ids =
+              h.createQuery(
+                      "SELECT id FROM swarm_runs WHERE summary_json IS NULL AND finished_at IS NOT"
+                          + " NULL AND finished_at < :before LIMIT 10000")
+                  .bind("before", before.toEpochMilli())
+                  .mapTo(String.class)
+                  .list();
+          for (String id : ids) {
+            JsonNode summary =
+                h.createQuery(
+                        "SELECT COUNT(*) AS steps, COALESCE(SUM(status = 'succeeded'), 0) AS"
+                            + " succeeded, COALESCE(SUM(status = 'failed'), 0) AS failed,"
+                            + " COALESCE(SUM(status = 'skipped'), 0) AS skipped, (SELECT COUNT(*)"
+                            + " FROM swarm_events WHERE run_id = :run) AS events FROM swarm_steps"
+                            + " WHERE run_id = :run")
+                    .bind("run", id)
+                    .map(
+                        (rs, ctx) ->
+                            Json.object()
+                                .put("steps", rs.getInt("steps"))
+                                .put("succeeded", rs.getInt("succeeded"))
+                                .put("failed", rs.getInt("failed"))
+                                .put("skipped", rs.getInt("skipped"))
+                                .put("events", rs.getInt("events"))
+                                .put("purged_at", Instant.now().toString()))
+                    .one();
+            h.createUpdate("DELETE FROM swarm_steps WHERE run_id = :run").bind("run", id).execute();
+            h.createUpdate("DELETE FROM swarm_events WHERE run_id = :run")
+                .bind("run", id)
+                .execute();
+            h.createUpdate("UPDATE swarm_runs SET summary_json = :s WHERE id = :run")
+                .bind("run", id)
+                .bind("s", Json.text(summary))
+                .execute();
+          }
+          return ids.size();
+        });
+  }
+
+  @Override
+  public long recordBytes(String runId) {
+    // The payload bytes of the run's rows plus a per-row estimate of SQLite's record and index
+    // overhead (key columns repeated in the index, cell headers): about 40 bytes per row.
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT (SELECT COALESCE(SUM(LENGTH(id) + LENGTH(graph) + LENGTH(status) +"
+                        + " LENGTH(requested_by) + LENGTH(input_json) + LENGTH(state_json) +"
+                        + " LENGTH(error) + LENGTH(owner) + COALESCE(LENGTH(summary_json), 0) + 40"
+                        + " + 2 * LENGTH(id)), 0) FROM swarm_runs WHERE id = :run) + (SELECT"
+                        + " COALESCE(SUM(LENGTH(run_id) + LENGTH(step_key) + LENGTH(name) +"
+                        + " LENGTH(status) + COALESCE(LENGTH(output_json), 0) + LENGTH(error) +"
+                        + " COALESCE(LENGTH(approval_json), 0) + 40 + LENGTH(run_id) +"
+                        + " LENGTH(step_key)), 0) FROM swarm_steps WHERE run_id = :run) + (SELECT"
+                        + " COALESCE(SUM(LENGTH(run_id) + LENGTH(type) + LENGTH(step) +"
+                        + " LENGTH(data_json) + 30), 0) FROM swarm_events WHERE run_id = :run)")
+                .bind("run", runId)
+                .mapTo(Long.class)
+                .one());
+  }
+
+  private static SwarmRun run(ResultSet rs, List<StepRecord> steps) throws SQLException {
+    return new SwarmRun(
+        rs.getString("id"),
+        rs.getString("graph"),
+        SwarmStatus.valueOf(rs.getString("status")),
+        rs.getString("requested_by"),
+        Json.parse(rs.getString("input_json")),
+        Json.parse(rs.getString("state_json")),
+        steps,
+        rs.getString("error"),
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        instant(rs, "finished_at"),
+        Instant.ofEpochMilli(rs.getLong("deadline_at")));
+  }
+
+  private static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {
+    long millis = rs.getLong(column);
+    return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
   }
 }

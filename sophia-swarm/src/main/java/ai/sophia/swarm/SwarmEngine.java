@@ -1,29 +1,95 @@
 package ai.sophia.swarm;
 
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.error.ConflictException;
+import ai.sophia.error.InvalidInputException;
+import ai.sophia.error.NotFoundException;
+import ai.sophia.swarm.SwarmStore.RunChange;
+import ai.sophia.swarm.SwarmStore.StepWrite;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs graphs durably. A run is stored before its first step; every step's result is committed when
  * it finishes; {@link #resumeUnfinished()} continues every run a crash interrupted from its last
  * committed step. Runs execute on virtual threads.
+ *
+ * <p>Ownership: each engine names itself {@code host/pid/random} and holds a lease on the runs it
+ * executes, renewed every {@link #RENEW_EVERY}. Another engine resumes a run only when its lease
+ * has expired or its owner is a process of this host that no longer lives, so a CLI and a server
+ * sharing one database never run the same run twice, and a crashed process's runs resume at once.
  */
 public final class SwarmEngine implements AutoCloseable {
-  private SwarmEngine() {}
+  private static final Logger log = LoggerFactory.getLogger(SwarmEngine.class);
+  static final Duration LEASE = Duration.ofSeconds(30);
+  static final Duration RENEW_EVERY = Duration.ofSeconds(10);
+  private static final Duration DEFAULT_BACKOFF = Duration.ofMillis(200);
+  private static final Set<String> LIVE_OWNERS = ConcurrentHashMap.newKeySet();
+  private static final String HOST = hostName();
+
+  private final SwarmStore store;
+  private final SophiaConfig.Swarm settings;
+  private final Clock clock;
+  private final StepPolicy defaultPolicy;
+  private final String owner;
+  private final Map<String, SwarmGraph> graphs = new ConcurrentHashMap<>();
+  private final Map<String, RunExecution> executions = new ConcurrentHashMap<>();
+  private final Map<String, RunLog> logs = new ConcurrentHashMap<>();
+  private final Set<String> parked = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService ticker;
+  private volatile boolean closed;
+
+  private SwarmEngine(SwarmStore store, SophiaConfig.Swarm settings, Clock clock) {
+    this.store = store;
+    this.settings = settings;
+    this.clock = clock;
+    this.defaultPolicy =
+        new StepPolicy(
+            Duration.ofMillis(settings.stepTimeoutMs()),
+            settings.stepAttempts(),
+            DEFAULT_BACKOFF,
+            false,
+            false);
+    this.owner = HOST + "/" + ProcessHandle.current().pid() + "/" + SwarmIds.hex(4);
+    LIVE_OWNERS.add(owner);
+    this.ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("swarm-engine-ticker").unstarted(r));
+    long every = RENEW_EVERY.toMillis();
+    ticker.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+  }
 
   /** An engine over {@code store}; the step defaults, deadline and retention come from settings. */
   public static SwarmEngine create(SwarmStore store, SophiaConfig.Swarm settings, Clock clock) {
-    throw new UnsupportedOperationException("the swarm engine is being built (issue 4)");
+    return new SwarmEngine(
+        Objects.requireNonNull(store, "store"),
+        Objects.requireNonNull(settings, "settings"),
+        Objects.requireNonNull(clock, "clock"));
   }
 
   /** Makes a graph runnable, and resumable, under its name. */
   public void register(SwarmGraph graph) {
-    throw new UnsupportedOperationException();
+    Objects.requireNonNull(graph, "graph");
+    graphs.put(graph.name(), graph);
   }
 
   /**
@@ -33,26 +99,110 @@ public final class SwarmEngine implements AutoCloseable {
    * @throws ai.sophia.error.InvalidInputException when no graph has that name
    */
   public SwarmRun start(String graph, JsonNode input, String requestedBy) {
-    throw new UnsupportedOperationException();
+    Objects.requireNonNull(requestedBy, "requestedBy");
+    checkOpen();
+    SwarmGraph g = graph == null ? null : graphs.get(graph);
+    if (g == null) {
+      throw new InvalidInputException(
+          "graph", "no swarm graph is named '" + graph + "'; known: " + graphs.keySet());
+    }
+    if (input == null || !input.isObject()) {
+      throw new InvalidInputException("input", "a swarm run's input must be a JSON object");
+    }
+    Instant now = clock.instant();
+    SwarmRun run =
+        new SwarmRun(
+            SwarmIds.run(),
+            g.name(),
+            SwarmStatus.pending,
+            requestedBy,
+            input.deepCopy(),
+            input.deepCopy(),
+            List.of(),
+            "",
+            now,
+            Optional.empty(),
+            now.plusMillis(settings.runDeadlineMs()));
+    // Stored before anything runs: a crash right after this line still leaves a run to resume.
+    store.create(run, owner, now.plus(LEASE), List.of());
+    launch(run, g, false);
+    return run;
   }
 
   /** Continues every unfinished run in the store; returns how many. Call once after start-up. */
   public int resumeUnfinished() {
-    throw new UnsupportedOperationException();
+    checkOpen();
+    int resumed = 0;
+    for (SwarmRun run : store.unfinished(100_000)) {
+      if (executions.containsKey(run.id())) {
+        continue;
+      }
+      SwarmGraph graph = graphs.get(run.graph());
+      if (graph == null) {
+        log.warn(
+            "swarm run {} is left unfinished: no graph '{}' is registered", run.id(), run.graph());
+        continue;
+      }
+      Instant now = clock.instant();
+      if (!store.claim(run.id(), owner, now, now.plus(LEASE), this::ownerGone)) {
+        continue; // another live engine runs it
+      }
+      if (run.status() == SwarmStatus.waiting_approval) {
+        parked.add(run.id());
+        logFor(run.id());
+        timeOutIfLate(run);
+        continue;
+      }
+      launch(run, graph, true);
+      resumed++;
+    }
+    if (resumed > 0) {
+      log.info("resumed {} unfinished swarm runs", resumed);
+    }
+    return resumed;
   }
 
   public Optional<SwarmRun> find(String runId) {
-    throw new UnsupportedOperationException();
+    return store.find(Objects.requireNonNull(runId, "runId"));
   }
 
   /** Runs newest first, without their steps, of one status or all. */
   public List<SwarmRun> list(Optional<SwarmStatus> status, int limit) {
-    throw new UnsupportedOperationException();
+    return store.list(Objects.requireNonNull(status, "status"), limit);
   }
 
   /** The run once finished, or as it is when {@code max} has passed. */
   public SwarmRun await(String runId, Duration max) {
-    throw new UnsupportedOperationException();
+    long end = System.nanoTime() + max.toNanos();
+    while (true) {
+      RunExecution exec = executions.get(runId);
+      long left = end - System.nanoTime();
+      if (exec != null && left > 0) {
+        try {
+          exec.done().get(left, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          // as it is now
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return require(runId);
+        } catch (java.util.concurrent.ExecutionException e) {
+          // the execution records its own failure
+        }
+      }
+      SwarmRun run = require(runId);
+      left = end - System.nanoTime();
+      if (run.status().finished() || left <= 0) {
+        return run;
+      }
+      if (!executions.containsKey(runId)) {
+        try {
+          Thread.sleep(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 50)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return run;
+        }
+      }
+    }
   }
 
   /**
@@ -62,7 +212,26 @@ public final class SwarmEngine implements AutoCloseable {
    * @throws ai.sophia.error.ConflictException when it has already finished
    */
   public SwarmRun cancel(String runId, String by) {
-    throw new UnsupportedOperationException();
+    Objects.requireNonNull(by, "by");
+    SwarmRun run = require(runId);
+    if (run.status().finished()) {
+      throw new ConflictException("swarm run " + runId + " has already finished: " + run.status());
+    }
+    RunExecution exec = executions.get(runId);
+    if (exec != null) {
+      exec.requestStop(RunExecution.Stop.CANCELLED, by);
+      exec.done().orTimeout(30, TimeUnit.SECONDS).exceptionally(t -> null).join();
+    }
+    RunLog runLog = logFor(runId);
+    synchronized (runLog) {
+      SwarmRun now = require(runId);
+      if (!now.status().finished() && !executions.containsKey(runId)) {
+        // Not executing here: waiting for approval, or pending in a store no engine runs now.
+        finishRun(now, runLog, SwarmStatus.cancelled, null, "cancelled by " + by);
+      }
+    }
+    parked.remove(runId);
+    return require(runId);
   }
 
   /**
@@ -73,7 +242,59 @@ public final class SwarmEngine implements AutoCloseable {
    */
   public SwarmRun decide(
       String runId, String stepKey, boolean granted, String decidedBy, String reason) {
-    throw new UnsupportedOperationException();
+    Objects.requireNonNull(stepKey, "stepKey");
+    Objects.requireNonNull(decidedBy, "decidedBy");
+    String why = reason == null ? "" : reason;
+    checkOpen();
+    RunLog runLog = logFor(runId);
+    SwarmRun run;
+    synchronized (runLog) {
+      run = require(runId);
+      StepRecord step =
+          run.steps().stream()
+              .filter(s -> s.key().equals(stepKey) && s.status().equals("waiting_approval"))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new NotFoundException(
+                          "no step '"
+                              + stepKey
+                              + "' of swarm run "
+                              + runId
+                              + " waits for approval"));
+      if (timeOutIfLate(run)) {
+        return require(runId);
+      }
+      Instant at = clock.instant();
+      ObjectNode decision =
+          Json.object()
+              .put("granted", granted)
+              .put("by", decidedBy)
+              .put("reason", why)
+              .put("at", at.toString());
+      StepRecord decided =
+          new StepRecord(
+              step.key(),
+              step.name(),
+              granted ? "pending" : "skipped",
+              0,
+              Optional.empty(),
+              granted ? Optional.empty() : Optional.of(at),
+              NullNode.getInstance(),
+              granted ? "" : "denied by " + decidedBy + (why.isEmpty() ? "" : ": " + why));
+      ObjectNode data = decision.deepCopy();
+      data.put("step", stepKey);
+      runLog.commit(
+          Optional.of(new RunChange(SwarmStatus.running, run.state(), "", Optional.empty())),
+          List.of(new StepWrite(decided, decision)),
+          List.of(new RunLog.Draft("approval_decided", stepKey, data)));
+    }
+    parked.remove(runId);
+    Instant now = clock.instant();
+    if (store.claim(runId, owner, now, now.plus(LEASE), this::ownerGone)) {
+      launch(run, graphs.get(run.graph()), true);
+    }
+    return require(runId);
   }
 
   /**
@@ -81,14 +302,187 @@ public final class SwarmEngine implements AutoCloseable {
    * subscription is closed.
    */
   public AutoCloseable subscribe(String runId, long afterSeq, Consumer<SwarmEvent> listener) {
-    throw new UnsupportedOperationException();
+    Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(listener, "listener");
+    Subscription s = new Subscription(listener);
+    RunLog live = logs.get(runId);
+    if (live != null) {
+      s.onClose(() -> live.unsubscribe(s));
+      live.subscribe(s, afterSeq);
+      s.start();
+    } else {
+      Subscription.poll(store, runId, afterSeq, s, Duration.ofMillis(200));
+    }
+    return s;
   }
 
   /** Deletes steps and events of runs finished longer ago than the retention; returns how many. */
   public int purgeExpired() {
-    throw new UnsupportedOperationException();
+    return store.purgeFinishedBefore(
+        clock.instant().minus(Duration.ofDays(settings.retentionDays())));
   }
 
+  /** Stops executing: runs in flight stay unfinished in the store for the next engine to resume. */
   @Override
-  public void close() {}
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    ticker.shutdownNow();
+    List<RunExecution> running = new ArrayList<>(executions.values());
+    running.forEach(RunExecution::abandon);
+    logs.values().forEach(RunLog::close);
+    for (RunExecution exec : running) {
+      exec.done().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> null).join();
+    }
+    LIVE_OWNERS.remove(owner);
+  }
+
+  // ---- for the executions ----
+
+  SwarmStore store() {
+    return store;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  StepPolicy defaultPolicy() {
+    return defaultPolicy;
+  }
+
+  void parked(String runId) {
+    parked.add(runId);
+  }
+
+  void executionEnded(RunExecution exec) {
+    executions.remove(exec.runId(), exec);
+    RunLog runLog = logs.get(exec.runId());
+    if (runLog != null && runLog.finished()) {
+      logs.remove(exec.runId(), runLog);
+    }
+  }
+
+  /** Records a run's end and its last event; {@code state} null keeps the stored state. */
+  void finishRun(SwarmRun run, RunLog runLog, SwarmStatus status, JsonNode state, String error) {
+    SwarmRun stored = store.find(run.id()).orElseThrow();
+    JsonNode finalState = state != null ? state : stored.state();
+    Instant now = clock.instant();
+    List<StepWrite> open = new ArrayList<>();
+    if (status == SwarmStatus.cancelled || status == SwarmStatus.timed_out) {
+      for (StepRecord s : stored.steps()) {
+        if (s.status().equals("running") || s.status().equals("waiting_approval")) {
+          open.add(
+              new StepWrite(
+                  new StepRecord(
+                      s.key(),
+                      s.name(),
+                      "cancelled",
+                      s.attempt(),
+                      s.startedAt(),
+                      Optional.of(now),
+                      NullNode.getInstance(),
+                      error),
+                  NullNode.getInstance()));
+        }
+      }
+    }
+    ObjectNode data = Json.object().put("status", status.name());
+    if (!error.isEmpty()) {
+      data.put("error", error);
+    }
+    data.put("duration_ms", now.toEpochMilli() - run.createdAt().toEpochMilli());
+    runLog.commit(
+        Optional.of(new RunChange(status, finalState, error, Optional.of(now))),
+        open,
+        List.of(new RunLog.Draft(SwarmEvent.RUN_FINISHED, "", data)));
+    if (!executions.containsKey(run.id())) {
+      logs.remove(run.id(), runLog);
+    }
+  }
+
+  // ---- internals ----
+
+  private void launch(SwarmRun run, SwarmGraph graph, boolean resumed) {
+    RunExecution exec = new RunExecution(this, run, graph, logFor(run.id()), resumed);
+    if (executions.putIfAbsent(run.id(), exec) == null) {
+      exec.start();
+    }
+  }
+
+  private RunLog logFor(String runId) {
+    return logs.computeIfAbsent(runId, id -> new RunLog(id, store, clock));
+  }
+
+  private SwarmRun require(String runId) {
+    return store
+        .find(Objects.requireNonNull(runId, "runId"))
+        .orElseThrow(() -> new NotFoundException("no swarm run " + runId));
+  }
+
+  /** Ends a parked run whose deadline passed; true when it did. */
+  private boolean timeOutIfLate(SwarmRun run) {
+    if (clock.instant().isBefore(run.deadline())) {
+      return false;
+    }
+    RunLog runLog = logFor(run.id());
+    synchronized (runLog) {
+      SwarmRun now = require(run.id());
+      if (!now.status().finished()) {
+        finishRun(
+            now,
+            runLog,
+            SwarmStatus.timed_out,
+            null,
+            "the run's deadline " + run.deadline() + " passed");
+      }
+    }
+    parked.remove(run.id());
+    return true;
+  }
+
+  private void tick() {
+    try {
+      store.renew(owner, clock.instant().plus(LEASE));
+      for (String runId : parked) {
+        store.find(runId).ifPresent(this::timeOutIfLate);
+      }
+    } catch (RuntimeException e) {
+      log.warn("swarm engine upkeep failed: {}", e.getMessage());
+    }
+  }
+
+  /** True for an owner that is a dead process of this host (or a closed engine of this one). */
+  boolean ownerGone(String other) {
+    String[] parts = other.split("/");
+    if (parts.length != 3 || !parts[0].equals(HOST)) {
+      return other.isEmpty();
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(parts[1]);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    if (pid == ProcessHandle.current().pid()) {
+      return !LIVE_OWNERS.contains(other);
+    }
+    return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the swarm engine is closed");
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName().replace('/', '_');
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
+  }
 }

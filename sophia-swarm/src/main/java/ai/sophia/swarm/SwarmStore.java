@@ -1,7 +1,77 @@
 package ai.sophia.swarm;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
 /**
- * Where runs, their step checkpoints and events are kept ({@link SqliteSwarmStore} by default). The
- * engine is its only caller.
+ * Where runs, their step checkpoints and events are kept ({@link SqliteSwarmStore} by default,
+ * {@link InMemorySwarmStore} where durability is not wanted). The engine is its only caller: it
+ * serialises the writes of one run, and every write is one {@link Commit}, applied atomically.
  */
-public interface SwarmStore {}
+public interface SwarmStore {
+
+  /** Records a new run (status pending) held by {@code owner} until {@code leaseUntil}. */
+  void create(SwarmRun run, String owner, Instant leaseUntil, List<SwarmEvent> events);
+
+  /**
+   * Applies one change atomically: steps upserted by key, the run's status, state and error updated
+   * when {@code run} is present, events appended.
+   */
+  void commit(Commit commit);
+
+  /** The run with its steps in the order they were first recorded. */
+  Optional<SwarmRun> find(String runId);
+
+  /** Runs newest first, without their steps. */
+  List<SwarmRun> list(Optional<SwarmStatus> status, int limit);
+
+  /** Runs that are not finished (pending, running, waiting_approval), oldest first. */
+  List<SwarmRun> unfinished(int limit);
+
+  /** Per step key, what an approval decided ({@code {granted, by, reason, at}}) for this run. */
+  Map<String, JsonNode> approvals(String runId);
+
+  /** The run's events with {@code seq > afterSeq}, in order, at most {@code limit}. */
+  List<SwarmEvent> events(String runId, long afterSeq, int limit);
+
+  /** The highest event seq of the run; 0 when it has none. */
+  long lastSeq(String runId);
+
+  /**
+   * Takes over an unfinished run for {@code owner} until {@code leaseUntil} when no other owner
+   * holds it: {@code owner} has it already, its lease expired, {@code ownerGone} says its owner is
+   * dead, or it waits for approval (nobody runs it). True when taken.
+   */
+  boolean claim(
+      String runId, String owner, Instant now, Instant leaseUntil, Predicate<String> ownerGone);
+
+  /** Extends the lease of every unfinished run that {@code owner} holds. */
+  void renew(String owner, Instant leaseUntil);
+
+  /**
+   * Deletes the steps and events of runs finished before {@code before}, keeping each run row with
+   * a compact summary of its steps; returns how many runs were compacted.
+   */
+  int purgeFinishedBefore(Instant before);
+
+  /** Bytes the run's record takes in the store (rows and their indexes, approximately). */
+  long recordBytes(String runId);
+
+  /**
+   * One atomic write: optionally a run change, steps to upsert (with the approval decision when
+   * there is one), events to append.
+   */
+  record Commit(
+      String runId, Optional<RunChange> run, List<StepWrite> steps, List<SwarmEvent> events) {}
+
+  /** A run's new status, state, error and finish time. */
+  record RunChange(
+      SwarmStatus status, JsonNode state, String error, Optional<Instant> finishedAt) {}
+
+  /** A step to upsert; {@code approval} is a JSON null unless a person decided on it. */
+  record StepWrite(StepRecord step, JsonNode approval) {}
+}

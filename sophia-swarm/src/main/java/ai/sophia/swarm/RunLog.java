@@ -1,0 +1,98 @@
+package ai.sophia.swarm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The write path of one run and its live subscribers.
+ *
+ * <p>Concurrency: every write of a run (step checkpoints from the runner and from fan-out branches,
+ * log lines from step threads, decisions, cancellation) goes through {@link #commit} under this
+ * object's monitor, which numbers the events, commits them to the store in the same transaction as
+ * the change, and only then hands them to the subscribers. A subscriber registers under the same
+ * monitor after reading the stored events, so it sees every event once, with no gap. After {@code
+ * run_finished} nothing more is written.
+ */
+final class RunLog {
+  /** An event not numbered yet. */
+  record Draft(String type, String step, JsonNode data) {}
+
+  private final String runId;
+  private final SwarmStore store;
+  private final Clock clock;
+  private final List<Subscription> subscribers = new CopyOnWriteArrayList<>();
+  private long seq;
+  private boolean finished;
+  private boolean closed;
+
+  RunLog(String runId, SwarmStore store, Clock clock) {
+    this.runId = runId;
+    this.store = store;
+    this.clock = clock;
+    this.seq = store.lastSeq(runId);
+  }
+
+  /**
+   * Commits a change with its events atomically; false (and nothing written) once the run finished
+   * or the engine closed.
+   */
+  synchronized boolean commit(
+      Optional<SwarmStore.RunChange> run, List<SwarmStore.StepWrite> steps, List<Draft> drafts) {
+    if (finished || closed) {
+      return false;
+    }
+    List<SwarmEvent> events = new ArrayList<>(drafts.size());
+    long next = seq;
+    for (Draft d : drafts) {
+      events.add(new SwarmEvent(runId, ++next, d.type(), d.step(), d.data(), clock.instant()));
+    }
+    store.commit(new SwarmStore.Commit(runId, run, steps, events));
+    seq = next;
+    if (run.isPresent() && run.get().status().finished()) {
+      finished = true;
+    }
+    for (SwarmEvent e : events) {
+      for (Subscription s : subscribers) {
+        s.offer(e);
+      }
+    }
+    return true;
+  }
+
+  synchronized boolean event(String type, String step, JsonNode data) {
+    return commit(Optional.empty(), List.of(), List.of(new Draft(type, step, data)));
+  }
+
+  /** Registers {@code s} after handing it the stored events after {@code afterSeq}. */
+  synchronized void subscribe(Subscription s, long afterSeq) {
+    long after = afterSeq;
+    while (true) {
+      List<SwarmEvent> page = store.events(runId, after, 1000);
+      page.forEach(s::offer);
+      if (page.size() < 1000) {
+        break;
+      }
+      after = page.getLast().seq();
+    }
+    if (!finished) {
+      subscribers.add(s);
+    }
+  }
+
+  void unsubscribe(Subscription s) {
+    subscribers.remove(s);
+  }
+
+  synchronized boolean finished() {
+    return finished;
+  }
+
+  /** The engine closed: nothing more is written for this run by this process. */
+  synchronized void close() {
+    closed = true;
+  }
+}

@@ -1,0 +1,79 @@
+package ai.sophia.swarm;
+
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.memory.SqliteDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A real SQLite database in a folder and engines over it, for the engine's tests. */
+final class SwarmFixture implements AutoCloseable {
+  static final SophiaConfig.Swarm SETTINGS = new SophiaConfig.Swarm(5_000, 2, 60_000, 30, 0.8);
+  static final StepPolicy QUICK =
+      new StepPolicy(Duration.ofSeconds(5), 1, Duration.ofMillis(10), false, false);
+
+  final Path dir;
+  SqliteDatabase db;
+  SwarmEngine engine;
+
+  SwarmFixture(Path dir) {
+    this(dir, SETTINGS, Clock.systemUTC());
+  }
+
+  SwarmFixture(Path dir, SophiaConfig.Swarm settings, Clock clock) {
+    this.dir = dir;
+    this.db = SqliteDatabase.open(dir);
+    this.engine = SwarmEngine.create(new SqliteSwarmStore(db), settings, clock);
+  }
+
+  /** Closes the engine and the database and opens both again: a restart. */
+  SwarmEngine restart(SwarmGraph... graphs) {
+    engine.close();
+    db.close();
+    db = SqliteDatabase.open(dir);
+    engine = SwarmEngine.create(new SqliteSwarmStore(db), SETTINGS, Clock.systemUTC());
+    for (SwarmGraph g : graphs) {
+      engine.register(g);
+    }
+    return engine;
+  }
+
+  static ObjectNode obj() {
+    return Json.object();
+  }
+
+  static JsonNode parse(String json) {
+    return Json.parse(json);
+  }
+
+  /** Every event of a run, read through a subscription from seq 0 until run_finished. */
+  static List<SwarmEvent> events(SwarmEngine engine, String runId) throws Exception {
+    List<SwarmEvent> seen = new CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch last = new java.util.concurrent.CountDownLatch(1);
+    try (AutoCloseable s =
+        engine.subscribe(
+            runId,
+            0,
+            e -> {
+              seen.add(e);
+              if (e.last()) {
+                last.countDown();
+              }
+            })) {
+      if (!last.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new AssertionError("no run_finished in 10 s; saw " + seen);
+      }
+    }
+    return List.copyOf(seen);
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+    db.close();
+  }
+}
