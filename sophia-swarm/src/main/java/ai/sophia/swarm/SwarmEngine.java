@@ -304,7 +304,7 @@ public final class SwarmEngine implements AutoCloseable {
   public AutoCloseable subscribe(String runId, long afterSeq, Consumer<SwarmEvent> listener) {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(listener, "listener");
-    Subscription s = new Subscription(listener);
+    Subscription s = new Subscription(listener, afterSeq);
     RunLog live = logs.get(runId);
     if (live != null) {
       s.onClose(() -> live.unsubscribe(s));
