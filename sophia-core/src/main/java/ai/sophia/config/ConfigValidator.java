@@ -75,6 +75,7 @@ final class ConfigValidator {
     validateCode(c.code(), problems);
     validateMcp(c.mcp(), problems);
     validateDeploy(c.deploy(), problems);
+    validateSwarm(c.swarm(), problems);
   }
 
   static final Pattern REPOSITORY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -370,5 +371,20 @@ final class ConfigValidator {
                 }
               }
             });
+  }
+
+  private static void validateSwarm(SophiaConfig.Swarm s, List<String> problems) {
+    if (s == null) {
+      problems.add("swarm must be a mapping");
+      return;
+    }
+    range("swarm.step_timeout_ms", s.stepTimeoutMs(), 100, 86_400_000, problems);
+    range("swarm.step_attempts", s.stepAttempts(), 1, 10, problems);
+    range("swarm.run_deadline_ms", s.runDeadlineMs(), 1_000, 30L * 86_400_000, problems);
+    range("swarm.retention_days", s.retentionDays(), 1, 3650, problems);
+    require(
+        s.qualityThreshold() >= 0 && s.qualityThreshold() <= 1,
+        "swarm.quality_threshold is " + s.qualityThreshold() + " but must be between 0 and 1",
+        problems);
   }
 }
