@@ -54,8 +54,7 @@ final class RunLog {
     List<SwarmStore.StepWrite> steps = stepWrites;
     List<Draft> drafts = newDrafts;
     if (!deferredSteps.isEmpty() || !deferredDrafts.isEmpty()) {
-      steps = new ArrayList<>(deferredSteps);
-      steps.addAll(stepWrites);
+      steps = latestPerKey(deferredSteps, stepWrites);
       drafts = new ArrayList<>(deferredDrafts);
       drafts.addAll(newDrafts);
     }
@@ -81,6 +80,22 @@ final class RunLog {
       }
     }
     return true;
+  }
+
+  /** The writes in order, a deferred write of a step dropped when a later one replaces it. */
+  private static List<SwarmStore.StepWrite> latestPerKey(
+      List<SwarmStore.StepWrite> deferred, List<SwarmStore.StepWrite> now) {
+    List<SwarmStore.StepWrite> out = new ArrayList<>(deferred.size() + now.size());
+    for (SwarmStore.StepWrite d : deferred) {
+      boolean replaced =
+          d.approval().isNull()
+              && now.stream().anyMatch(w -> w.step().key().equals(d.step().key()));
+      if (!replaced) {
+        out.add(d);
+      }
+    }
+    out.addAll(now);
+    return out;
   }
 
   /**
