@@ -74,6 +74,7 @@ final class ConfigValidator {
     validateAgents(c.agents(), problems);
     validateCode(c.code(), problems);
     validateMcp(c.mcp(), problems);
+    validateSwarm(c.swarm(), problems);
   }
 
   static final Pattern REPOSITORY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -289,5 +290,20 @@ final class ConfigValidator {
     } catch (IllegalArgumentException e) {
       problems.add(key + " is not a URL: '" + value + "'");
     }
+  }
+
+  private static void validateSwarm(SophiaConfig.Swarm s, List<String> problems) {
+    if (s == null) {
+      problems.add("swarm must be a mapping");
+      return;
+    }
+    range("swarm.step_timeout_ms", s.stepTimeoutMs(), 100, 86_400_000, problems);
+    range("swarm.step_attempts", s.stepAttempts(), 1, 10, problems);
+    range("swarm.run_deadline_ms", s.runDeadlineMs(), 1_000, 30L * 86_400_000, problems);
+    range("swarm.retention_days", s.retentionDays(), 1, 3650, problems);
+    require(
+        s.qualityThreshold() >= 0 && s.qualityThreshold() <= 1,
+        "swarm.quality_threshold is " + s.qualityThreshold() + " but must be between 0 and 1",
+        problems);
   }
 }

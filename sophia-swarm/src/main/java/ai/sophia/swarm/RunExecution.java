@@ -163,14 +163,15 @@ final class RunExecution implements Runnable {
   }
 
   private void walk() {
-    SwarmRun stored = engine.store().find(run.id()).orElseThrow();
+    // A new run has nothing stored but its row: no reads on the hot path.
+    SwarmRun stored = resumed ? engine.store().find(run.id()).orElseThrow() : run;
     recorded = new HashMap<>();
     for (StepRecord s : stored.steps()) {
       recorded.put(s.key(), s);
     }
-    approvals = engine.store().approvals(run.id());
+    approvals = resumed ? engine.store().approvals(run.id()) : Map.of();
     ObjectNode state = run.input().deepCopy();
-    if (!log.commit(
+    if (!log.defer(
         Optional.of(new RunChange(SwarmStatus.running, stored.state(), "", Optional.empty())),
         List.of(),
         List.of(
@@ -237,7 +238,7 @@ final class RunExecution implements Runnable {
     if (policy.needsApproval()) {
       JsonNode decision = approvals.get(key);
       if (decision == null) {
-        return awaitApproval(node, key, prior);
+        return awaitApproval(node, key, prior, state);
       }
       if (!decision.path("granted").asBoolean()) {
         return new Outcome.Skipped(decision.path("reason").asText());
@@ -252,7 +253,8 @@ final class RunExecution implements Runnable {
     };
   }
 
-  private Outcome awaitApproval(SwarmGraph.Node node, String key, StepRecord prior) {
+  private Outcome awaitApproval(
+      SwarmGraph.Node node, String key, StepRecord prior, ObjectNode state) {
     if (prior == null || !prior.status().equals("waiting_approval")) {
       StepRecord waiting =
           new StepRecord(
@@ -265,23 +267,13 @@ final class RunExecution implements Runnable {
               NullNode.getInstance(),
               "");
       log.commit(
-          Optional.of(
-              new RunChange(
-                  SwarmStatus.waiting_approval,
-                  engine.store().find(run.id()).orElseThrow().state(),
-                  "",
-                  Optional.empty())),
+          Optional.of(new RunChange(SwarmStatus.waiting_approval, state, "", Optional.empty())),
           List.of(new StepWrite(waiting, NullNode.getInstance())),
           List.of(new RunLog.Draft("approval_required", key, Json.object().put("step", key))));
     } else {
       // Resumed while waiting: the run stays parked, as it was.
       log.commit(
-          Optional.of(
-              new RunChange(
-                  SwarmStatus.waiting_approval,
-                  engine.store().find(run.id()).orElseThrow().state(),
-                  "",
-                  Optional.empty())),
+          Optional.of(new RunChange(SwarmStatus.waiting_approval, state, "", Optional.empty())),
           List.of(),
           List.of());
     }

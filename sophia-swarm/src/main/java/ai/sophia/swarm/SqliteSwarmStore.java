@@ -23,14 +23,16 @@ public final class SqliteSwarmStore implements SwarmStore {
   private static final String UNFINISHED = "('pending', 'running', 'waiting_approval')";
 
   private final SqliteDatabase db;
+  private final GroupCommit writes;
 
   public SqliteSwarmStore(SqliteDatabase database) {
     this.db = Objects.requireNonNull(database, "database");
+    this.writes = new GroupCommit(db);
   }
 
   @Override
   public void create(SwarmRun run, String owner, Instant leaseUntil, List<SwarmEvent> events) {
-    db.useTransaction(
+    writes.write(
         h -> {
           h.createUpdate(
                   "INSERT INTO swarm_runs (id, graph, status, requested_by, input_json, state_json,"
@@ -54,7 +56,7 @@ public final class SqliteSwarmStore implements SwarmStore {
 
   @Override
   public void commit(Commit c) {
-    db.useTransaction(
+    writes.write(
         h -> {
           if (!c.steps().isEmpty()) {
             PreparedBatch batch =

@@ -19,13 +19,19 @@ final class Subscription implements AutoCloseable {
   private final LinkedBlockingQueue<SwarmEvent> queue = new LinkedBlockingQueue<>();
   private volatile Runnable onClose = () -> {};
   private volatile boolean closed;
+  private long afterSeq;
 
-  Subscription(Consumer<SwarmEvent> listener) {
+  Subscription(Consumer<SwarmEvent> listener, long afterSeq) {
     this.listener = listener;
+    this.afterSeq = afterSeq;
   }
 
-  void offer(SwarmEvent e) {
-    queue.add(e);
+  /** Queues an event unless the listener has it already (it asked for events after a later seq). */
+  synchronized void offer(SwarmEvent e) {
+    if (e.seq() > afterSeq) {
+      afterSeq = e.seq();
+      queue.add(e);
+    }
   }
 
   void onClose(Runnable action) {

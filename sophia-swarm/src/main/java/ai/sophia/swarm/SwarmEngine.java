@@ -304,7 +304,7 @@ public final class SwarmEngine implements AutoCloseable {
   public AutoCloseable subscribe(String runId, long afterSeq, Consumer<SwarmEvent> listener) {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(listener, "listener");
-    Subscription s = new Subscription(listener);
+    Subscription s = new Subscription(listener, afterSeq);
     RunLog live = logs.get(runId);
     if (live != null) {
       s.onClose(() -> live.unsubscribe(s));
@@ -367,11 +367,15 @@ public final class SwarmEngine implements AutoCloseable {
 
   /** Records a run's end and its last event; {@code state} null keeps the stored state. */
   void finishRun(SwarmRun run, RunLog runLog, SwarmStatus status, JsonNode state, String error) {
-    SwarmRun stored = store.find(run.id()).orElseThrow();
+    boolean stopped = status == SwarmStatus.cancelled || status == SwarmStatus.timed_out;
+    if (stopped) {
+      runLog.flush(); // deferred step starts, so that they are found and closed below
+    }
+    SwarmRun stored = state == null || stopped ? store.find(run.id()).orElseThrow() : run;
     JsonNode finalState = state != null ? state : stored.state();
     Instant now = clock.instant();
     List<StepWrite> open = new ArrayList<>();
-    if (status == SwarmStatus.cancelled || status == SwarmStatus.timed_out) {
+    if (stopped) {
       for (StepRecord s : stored.steps()) {
         if (s.status().equals("running") || s.status().equals("waiting_approval")) {
           open.add(
