@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -63,8 +64,12 @@ final class DeployCommand implements Callable<Integer> {
             .withEnvironment(environment)
             .withStrategy(strategy)
             .withVersion(version);
-    return Sophia.withDeployments(
-        main.config(), main.env(), d -> follow(d, d.trigger(request), spec));
+    return with(d -> follow(d, d.trigger(request), spec));
+  }
+
+  /** Runs {@code work} against deployments opened here, beside a running server if there is one. */
+  int with(Function<Deployments, Integer> work) {
+    return Sophia.withDeployments(main.config(), main.env(), work);
   }
 
   static String who() {
@@ -128,9 +133,7 @@ final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return Sophia.withDeployments(
-          parent.main.config(),
-          parent.main.env(),
+      return parent.with(
           d -> {
             Deployment found =
                 d.find(id)
@@ -167,9 +170,7 @@ final class DeployCommand implements Callable<Integer> {
       if (limit < 1 || limit > 1000) {
         throw new InvalidInputException("--limit", "--limit is between 1 and 1000");
       }
-      return Sophia.withDeployments(
-          parent.main.config(),
-          parent.main.env(),
+      return parent.with(
           d -> {
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"ID", "TARGET", "ENV", "VERSION", "STATUS", "CREATED"});
@@ -202,8 +203,7 @@ final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return Sophia.withDeployments(
-          parent.main.config(), parent.main.env(), d -> follow(d, d.rollback(id, who(), ""), spec));
+      return parent.with(d -> follow(d, d.rollback(id, who(), ""), spec));
     }
   }
 }

@@ -1,5 +1,6 @@
 package ai.sophia.cli;
 
+import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.NotFoundException;
 import ai.sophia.error.SophiaException;
@@ -8,6 +9,7 @@ import ai.sophia.server.http.Json;
 import ai.sophia.swarm.SwarmEngine;
 import ai.sophia.swarm.SwarmEvent;
 import ai.sophia.swarm.SwarmPattern;
+import ai.sophia.swarm.SwarmReport;
 import ai.sophia.swarm.SwarmRequest;
 import ai.sophia.swarm.SwarmRun;
 import ai.sophia.swarm.SwarmStatus;
@@ -153,15 +155,17 @@ final class SwarmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JsonProcessingException {
-      try (Sophia sophia = Sophia.open(swarm.main.config(), swarm.main.env())) {
-        ObjectNode report = sophia.swarms().report(find(sophia, id));
-        PrintWriter out = swarm.spec.commandLine().getOut();
-        out.println(
-            json
-                ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report)
-                : SwarmLines.status(report));
-        out.flush();
-      }
+      SophiaConfig config = swarm.main.config();
+      ObjectNode report =
+          Sophia.withSwarms(
+              config,
+              engine -> SwarmReport.of(find(engine, id), config.swarm().qualityThreshold()));
+      PrintWriter out = swarm.spec.commandLine().getOut();
+      out.println(
+          json
+              ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report)
+              : SwarmLines.status(report));
+      out.flush();
       return 0;
     }
   }
@@ -176,27 +180,36 @@ final class SwarmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      try (Sophia sophia = Sophia.open(swarm.main.config(), swarm.main.env())) {
-        SwarmRun run = find(sophia, id);
-        BlockingQueue<SwarmEvent> events = new LinkedBlockingQueue<>();
-        PrintWriter out = swarm.spec.commandLine().getOut();
-        try (AutoCloseable s = sophia.swarms().engine().subscribe(run.id(), 0, events::add)) {
-          // The kept events arrive at once; a run going on elsewhere adds none here.
-          SwarmEvent e;
-          while ((e = events.poll(300, TimeUnit.MILLISECONDS)) != null) {
-            out.println(SwarmLines.event(e));
-            if (e.last()) {
-              break;
+      PrintWriter out = swarm.spec.commandLine().getOut();
+      Sophia.withSwarms(
+          swarm.main.config(),
+          engine -> {
+            BlockingQueue<SwarmEvent> events = new LinkedBlockingQueue<>();
+            try (AutoCloseable s = engine.subscribe(find(engine, id).id(), 0, events::add)) {
+              // The kept events arrive at once; a run going on elsewhere adds none here.
+              SwarmEvent e;
+              while ((e = events.poll(300, TimeUnit.MILLISECONDS)) != null) {
+                out.println(SwarmLines.event(e));
+                if (e.last()) {
+                  break;
+                }
+              }
+            } catch (SophiaException e) {
+              throw e;
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
             }
-          }
-        }
-        out.flush();
-      }
+            return null;
+          });
+      out.flush();
       return 0;
     }
   }
 
-  /** {@code sophia swarm cancel ID}. */
+  /**
+   * {@code sophia swarm cancel ID}: for a swarm no process is running (waiting for approval, or
+   * interrupted); a swarm a server runs is cancelled through its API.
+   */
   @Command(name = "cancel", description = "Cancel a swarm.")
   static final class Cancel implements Callable<Integer> {
     @ParentCommand SwarmCommand swarm;
@@ -206,18 +219,16 @@ final class SwarmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      try (Sophia sophia = Sophia.open(swarm.main.config(), swarm.main.env())) {
-        SwarmRun run = sophia.swarms().engine().cancel(find(sophia, id).id(), "cli");
-        swarm.spec.commandLine().getOut().println("swarm " + run.id() + " " + run.status());
-      }
+      SwarmRun run =
+          Sophia.withSwarms(
+              swarm.main.config(), engine -> engine.cancel(find(engine, id).id(), "cli"));
+      swarm.spec.commandLine().getOut().println("swarm " + run.id() + " " + run.status());
       return 0;
     }
   }
 
-  private static SwarmRun find(Sophia sophia, String id) {
-    return sophia
-        .swarms()
-        .engine()
+  private static SwarmRun find(SwarmEngine engine, String id) {
+    return engine
         .find(id)
         .orElseThrow(() -> new NotFoundException("no swarm with id '" + id + "'"));
   }

@@ -31,4 +31,9 @@ record DeployJob(
     Duration left = remaining();
     return left.compareTo(wanted) < 0 ? left : wanted;
   }
+
+  /** The same job with a fresh budget: undoing a change must not be cut short by the deadline. */
+  DeployJob withBudget(Duration budget) {
+    return new DeployJob(deployment, previous, rollback, log, Instant.now().plus(budget));
+  }
 }

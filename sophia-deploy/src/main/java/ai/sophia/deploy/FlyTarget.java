@@ -28,6 +28,7 @@ final class FlyTarget implements Target {
   static final List<String> STRATEGIES = List.of("rolling", "bluegreen", "canary", "immediate");
   private static final Duration CHECK_INTERVAL = Duration.ofMillis(300);
   private static final int LEASE_TTL_SECONDS = 120;
+  private static final Duration REVERT_BUDGET = Duration.ofMinutes(5);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String name;
@@ -159,13 +160,17 @@ final class FlyTarget implements Target {
   private Outcome rolling(FlyMachines fly, DeployJob job, List<Machine> machines, String img)
       throws InterruptedException {
     List<Machine> changed = new ArrayList<>();
-    for (Machine m : machines) {
-      changed.add(m);
-      String version = replace(fly, job, m, withImage(m.config(), img));
-      Optional<String> sick = healthy(fly, job, m.id(), version);
-      if (sick.isPresent()) {
-        return revert(fly, job, changed, "machine " + m.id() + " " + sick.get());
+    try {
+      for (Machine m : machines) {
+        changed.add(m);
+        String version = replace(fly, job, m, withImage(m.config(), img));
+        Optional<String> sick = healthy(fly, job, m.id(), version);
+        if (sick.isPresent()) {
+          return revert(fly, job, changed, "machine " + m.id() + " " + sick.get());
+        }
       }
+    } catch (FlyApiException e) {
+      return revert(fly, job, changed, "Machines API: " + e.getMessage());
     }
     return Outcome.healthy(machines.size() + " machine(s) on " + img, url);
   }
@@ -173,6 +178,16 @@ final class FlyTarget implements Target {
   private Outcome immediate(FlyMachines fly, DeployJob job, List<Machine> machines, String img)
       throws InterruptedException {
     List<String> versions = new ArrayList<>();
+    try {
+      return immediately(fly, job, machines, img, versions);
+    } catch (FlyApiException e) {
+      return revert(fly, job, machines, "Machines API: " + e.getMessage());
+    }
+  }
+
+  private Outcome immediately(
+      FlyMachines fly, DeployJob job, List<Machine> machines, String img, List<String> versions)
+      throws InterruptedException {
     for (Machine m : machines) {
       String nonce = fly.lease(app, m.id(), LEASE_TTL_SECONDS, lease(job));
       try {
@@ -226,6 +241,7 @@ final class FlyTarget implements Target {
       throws InterruptedException {
     List<String> green = new ArrayList<>();
     Optional<String> sick = Optional.empty();
+    boolean allHealthy = false;
     try {
       for (Machine m : machines) {
         JsonNode g = fly.create(app, withImage(m.config(), img), m.region());
@@ -240,8 +256,9 @@ final class FlyTarget implements Target {
           break;
         }
       }
+      allHealthy = sick.isEmpty();
     } finally {
-      if (sick.isPresent() || green.size() < machines.size()) {
+      if (!allHealthy) {
         for (String id : green) {
           fly.destroy(app, id);
           job.log("green machine " + id + " destroyed");
@@ -282,9 +299,15 @@ final class FlyTarget implements Target {
   private Outcome revert(FlyMachines fly, DeployJob job, List<Machine> changed, String why)
       throws InterruptedException {
     job.log(why + ": rolling back " + changed.size() + " machine(s) to their previous config");
-    for (Machine m : changed) {
-      replace(fly, job, m, m.config());
-      job.log("machine " + m.id() + ": back on " + m.config().path("image").asText());
+    DeployJob undo = job.withBudget(REVERT_BUDGET);
+    try {
+      for (Machine m : changed) {
+        replace(fly, undo, m, m.config());
+        job.log("machine " + m.id() + ": back on " + m.config().path("image").asText());
+      }
+    } catch (FlyApiException e) {
+      job.log("the rollback failed: " + e.getMessage());
+      return Outcome.failed(why + "; rolling back failed too (" + e.getMessage() + ")");
     }
     return Outcome.rolledBack(why + "; rolled back to the previous image");
   }

@@ -54,6 +54,9 @@ public final class FlyMachinesServer implements AutoCloseable {
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   volatile long startDelayMs = 150;
 
+  /** A machine that never starts on any image other than its first; "" for none. */
+  volatile String stuckMachine = "";
+
   /** A machine whose checks fail once it runs any image other than its first; "" for none. */
   volatile String failingMachine = "";
 
@@ -311,8 +314,11 @@ public final class FlyMachinesServer implements AutoCloseable {
     m.readyAt = System.currentTimeMillis() + startDelayMs;
   }
 
-  private static String state(Machine m) {
-    if ((m.state.equals("starting") || m.state.equals("replacing"))
+  private String state(Machine m) {
+    boolean stuck =
+        m.id.equals(stuckMachine) && !m.config.path("image").asText().equals(m.firstImage);
+    if (!stuck
+        && (m.state.equals("starting") || m.state.equals("replacing"))
         && System.currentTimeMillis() >= m.readyAt) {
       m.state = "started";
     }

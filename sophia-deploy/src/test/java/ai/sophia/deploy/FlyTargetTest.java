@@ -186,4 +186,22 @@ class FlyTargetTest {
         .hasMessageContaining("FLY_MISSING_TOKEN");
     assertThat(fx.deployments.targets().getFirst().unavailable()).contains("FLY_MISSING_TOKEN");
   }
+
+  @Test
+  void trigger_machineNeverStartsBeforeTheDeadline_rollsChangedMachinesBack() throws Exception {
+    fx.close();
+    fx =
+        DeployFixture.open(
+            dir,
+            yaml("FLY_TEST_TOKEN").replace("deploy:\n", "deploy:\n  timeout_ms: 2500\n"),
+            Map.of("FLY_TEST_TOKEN", TOKEN));
+    fly.stuckMachine = original.get(1);
+
+    Deployment d = deploy("rolling", V2);
+
+    assertThat(d.status()).as(d.detail()).isEqualTo(DeploymentStatus.rolled_back);
+    assertThat(d.detail()).contains("deadline");
+    assertThat(fly.images()).containsOnly(V1);
+    assertThat(fly.calls("GET", "/wait")).anyMatch(c -> c.status() == 408);
+  }
 }

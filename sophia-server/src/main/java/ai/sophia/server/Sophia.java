@@ -331,6 +331,18 @@ public final class Sophia implements AutoCloseable {
         config, secrets, new SqliteDeploymentStore(database), Clock.systemUTC());
   }
 
+  /**
+   * Runs {@code work} against the swarm runs' store alone — no index, no agents — so {@code sophia
+   * swarm status|logs|cancel} work beside a running server. Nothing is resumed here.
+   */
+  public static <R> R withSwarms(SophiaConfig config, Function<SwarmEngine, R> work) {
+    try (SqliteDatabase database = SqliteDatabase.open(config.dataDir());
+        SwarmEngine engine =
+            SwarmEngine.create(new SqliteSwarmStore(database), config.swarm(), Clock.systemUTC())) {
+      return work.apply(engine);
+    }
+  }
+
   /** Reads sites and folders into the {@code local} engine's index ({@code sophia ingest}). */
   public Ingestor ingestor() {
     return ingestor;

@@ -210,6 +210,13 @@ class DeployRouteTest {
     assertThat(Files.readAllLines(dir.resolve("work/shipped.txt")))
         .containsExactly("v1", "v2", "back v1");
     assertThat(awaitFinished(v2).get("status").asText()).isEqualTo("rolled_back");
+    assertThat(
+            server.get("/api/v1/deploy/" + v2 + "/logs", "Authorization", bearer(developer)).body())
+        .contains("\"text\":\"healthy\"")
+        .endsWith(
+            "\"text\":\"rolled_back\",\"detail\":\"rolled back by "
+                + back.get("deployment_id").asText()
+                + "\"}\n\n");
     HttpResponse<String> again =
         server.post(
             "/api/v1/deploy/" + v2 + "/rollback", JSON, "", "Authorization", bearer(developer));

@@ -5,42 +5,55 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.Consumer;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Group commit: the writes of all runs go through one writer thread, which applies everything that
- * is waiting in one transaction, and each caller returns once its write is committed.
+ * Group commit: writers queue their work; whoever holds the write lock applies everything queued in
+ * one transaction, and each caller returns once its work is committed.
  *
  * <p>Why: SQLite takes one writer at a time, and writers that find the lock taken sleep in its busy
  * handler (1, 2, 5, 10… ms), so a thousand runs committing their own transactions spend most of
- * their time asleep. One writer never contends with itself, and a batch costs about what one
- * transaction costs. A run with nothing beside it waits only for the hand-over to the writer.
+ * their time asleep. Here they queue instead, and a batch costs about what one transaction costs. A
+ * writer alone commits on its own thread with no hand-over.
  *
- * <p>A batch that fails is rolled back and its writes are applied again one transaction each, so
- * that one bad write fails only its own caller.
+ * <p>Invariant: work taken from the queue is completed before the lock is released, so a caller
+ * that gets the lock and finds its work not done finds it still queued. A batch that fails is
+ * rolled back and applied again one transaction per work, so that one bad write fails only its own
+ * caller.
  */
-final class GroupCommit {
+final class GroupCommit<T> {
   private static final int MAX_BATCH = 512;
 
-  private record Pending(Consumer<Handle> work, CompletableFuture<Void> done) {}
+  private record Pending<T>(T work, CompletableFuture<Void> done) {}
 
   private final SqliteDatabase db;
-  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final BiConsumer<Handle, List<T>> apply;
+  private final ConcurrentLinkedQueue<Pending<T>> queue = new ConcurrentLinkedQueue<>();
+  private final ReentrantLock lock = new ReentrantLock();
 
-  GroupCommit(SqliteDatabase db) {
+  /** {@code apply} writes a batch of works with one handle, inside the batch's transaction. */
+  GroupCommit(SqliteDatabase db, BiConsumer<Handle, List<T>> apply) {
     this.db = db;
-    // A platform thread: SQLite calls are native and would pin a virtual thread's carrier anyway.
-    Thread.ofPlatform().daemon().name("swarm-store-writer").start(this::loop);
+    this.apply = apply;
   }
 
   /** Applies {@code work} in a transaction, possibly shared with other callers' work. */
-  void write(Consumer<Handle> work) {
-    Pending p = new Pending(work, new CompletableFuture<>());
-    queue.add(p);
+  void write(T work) {
+    Pending<T> mine = new Pending<>(work, new CompletableFuture<>());
+    queue.add(mine);
+    lock.lock();
     try {
-      p.done().join();
+      while (!mine.done().isDone()) {
+        apply(drain());
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      mine.done().join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -49,36 +62,35 @@ final class GroupCommit {
     }
   }
 
-  private void loop() {
-    List<Pending> batch = new ArrayList<>(MAX_BATCH);
-    while (true) {
-      try {
-        batch.add(queue.take());
-      } catch (InterruptedException e) {
+  private List<Pending<T>> drain() {
+    List<Pending<T>> batch = new ArrayList<>();
+    Pending<T> p;
+    while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
+      batch.add(p);
+    }
+    return batch;
+  }
+
+  private void apply(List<Pending<T>> batch) {
+    try {
+      db.useTransaction(h -> apply.accept(h, batch.stream().map(Pending::work).toList()));
+      batch.forEach(p -> p.done().complete(null));
+    } catch (RuntimeException e) {
+      if (batch.size() == 1) {
+        batch.getFirst().done().completeExceptionally(e);
         return;
       }
-      queue.drainTo(batch, MAX_BATCH - 1);
-      try {
-        db.useTransaction(h -> batch.forEach(p -> p.work().accept(h)));
-        batch.forEach(p -> p.done().complete(null));
-      } catch (RuntimeException e) {
-        if (batch.size() == 1) {
-          batch.getFirst().done().completeExceptionally(e);
-        } else {
-          for (Pending p : batch) {
-            try {
-              db.useTransaction(h -> p.work().accept(h));
-              p.done().complete(null);
-            } catch (RuntimeException one) {
-              p.done().completeExceptionally(one);
-            }
-          }
+      for (Pending<T> p : batch) {
+        try {
+          db.useTransaction(h -> apply.accept(h, List.of(p.work())));
+          p.done().complete(null);
+        } catch (RuntimeException one) {
+          p.done().completeExceptionally(one);
         }
-      } catch (Error e) {
-        batch.forEach(p -> p.done().completeExceptionally(e));
-        throw e;
       }
-      batch.clear();
+    } catch (Error e) {
+      batch.forEach(p -> p.done().completeExceptionally(e));
+      throw e;
     }
   }
 }

@@ -171,7 +171,7 @@ final class RunExecution implements Runnable {
     }
     approvals = resumed ? engine.store().approvals(run.id()) : Map.of();
     ObjectNode state = run.input().deepCopy();
-    if (!log.commit(
+    if (!log.defer(
         Optional.of(new RunChange(SwarmStatus.running, stored.state(), "", Optional.empty())),
         List.of(),
         List.of(

@@ -28,6 +28,9 @@ final class RunLog {
   private long seq;
   private boolean finished;
   private boolean closed;
+  private Optional<SwarmStore.RunChange> deferredRun = Optional.empty();
+  private final List<SwarmStore.StepWrite> deferredSteps = new ArrayList<>();
+  private final List<Draft> deferredDrafts = new ArrayList<>();
 
   RunLog(String runId, SwarmStore store, Clock clock) {
     this.runId = runId;
@@ -41,9 +44,25 @@ final class RunLog {
    * or the engine closed.
    */
   synchronized boolean commit(
-      Optional<SwarmStore.RunChange> run, List<SwarmStore.StepWrite> steps, List<Draft> drafts) {
+      Optional<SwarmStore.RunChange> change,
+      List<SwarmStore.StepWrite> stepWrites,
+      List<Draft> newDrafts) {
     if (finished || closed) {
       return false;
+    }
+    Optional<SwarmStore.RunChange> run = change.isPresent() ? change : deferredRun;
+    List<SwarmStore.StepWrite> steps = stepWrites;
+    List<Draft> drafts = newDrafts;
+    if (!deferredSteps.isEmpty() || !deferredDrafts.isEmpty()) {
+      steps = latestPerKey(deferredSteps, stepWrites);
+      drafts = new ArrayList<>(deferredDrafts);
+      drafts.addAll(newDrafts);
+    }
+    deferredRun = Optional.empty();
+    deferredSteps.clear();
+    deferredDrafts.clear();
+    if (run.isEmpty() && steps.isEmpty() && drafts.isEmpty()) {
+      return true;
     }
     List<SwarmEvent> events = new ArrayList<>(drafts.size());
     long next = seq;
@@ -61,6 +80,45 @@ final class RunLog {
       }
     }
     return true;
+  }
+
+  /** The writes in order, a deferred write of a step dropped when a later one replaces it. */
+  private static List<SwarmStore.StepWrite> latestPerKey(
+      List<SwarmStore.StepWrite> deferred, List<SwarmStore.StepWrite> now) {
+    List<SwarmStore.StepWrite> out = new ArrayList<>(deferred.size() + now.size());
+    for (SwarmStore.StepWrite d : deferred) {
+      boolean replaced =
+          d.approval().isNull()
+              && now.stream().anyMatch(w -> w.step().key().equals(d.step().key()));
+      if (!replaced) {
+        out.add(d);
+      }
+    }
+    out.addAll(now);
+    return out;
+  }
+
+  /**
+   * Holds a write back until the next commit or {@link #flush}, so that a short step's start and
+   * finish share one transaction. What is held is lost in a crash: only writes that need not be
+   * durable (the start of a step without side effects, the run's start) are deferred.
+   */
+  synchronized boolean defer(
+      Optional<SwarmStore.RunChange> run, List<SwarmStore.StepWrite> steps, List<Draft> drafts) {
+    if (finished || closed) {
+      return false;
+    }
+    if (run.isPresent()) {
+      deferredRun = run;
+    }
+    deferredSteps.addAll(steps);
+    deferredDrafts.addAll(drafts);
+    return true;
+  }
+
+  /** Commits what was deferred, if anything. */
+  synchronized boolean flush() {
+    return commit(Optional.empty(), List.of(), List.of());
   }
 
   synchronized boolean event(String type, String step, JsonNode data) {

@@ -25,6 +25,9 @@ final class StepAttempts {
 
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
+  /** How long a step may run before its deferred start is committed. */
+  private static final Duration FLUSH_AFTER = Duration.ofMillis(50);
+
   private final RunExecution run;
   private final String key;
   private final String name;
@@ -66,7 +69,12 @@ final class StepAttempts {
       if (policy.sideEffects()) {
         startData.put("idempotency_key", run.runId() + "/" + key);
       }
+      // A step with side effects is recorded as started before it runs, durably: after a crash
+      // the engine then knows it may have partly run. Any other step's start is deferred and
+      // shares the transaction of its result when it is quick (see attempt()).
+      boolean durableStart = policy.sideEffects() || crashed;
       if (!write(
+          durableStart,
           "running",
           attempt,
           startedAt,
@@ -97,6 +105,7 @@ final class StepAttempts {
           JsonNode output = result.output == null ? NullNode.getInstance() : result.output;
           boolean committed =
               write(
+                  true,
                   "succeeded",
                   attempt,
                   startedAt,
@@ -116,6 +125,7 @@ final class StepAttempts {
       if (attempt < last) {
         long backoff = backoffMs(attempt);
         if (!write(
+            true,
             "running",
             attempt,
             startedAt,
@@ -133,6 +143,7 @@ final class StepAttempts {
       } else {
         boolean committed =
             write(
+                true,
                 "failed",
                 attempt,
                 startedAt,
@@ -186,7 +197,14 @@ final class StepAttempts {
       Duration left = Duration.between(run.clock().instant(), run.deadline());
       boolean deadlineFirst = left.compareTo(timeout) < 0;
       Duration wait = deadlineFirst ? (left.isNegative() ? Duration.ZERO : left) : timeout;
-      boolean finished = join(worker, wait);
+      // A quick step's start goes out with its result; a longer one's is committed after
+      // FLUSH_AFTER, so that its progress shows while it runs.
+      Duration first = wait.compareTo(FLUSH_AFTER) < 0 ? wait : FLUSH_AFTER;
+      boolean finished = join(worker, first);
+      if (!finished && !run.abandoned()) {
+        run.log().flush();
+        finished = join(worker, wait.minus(first));
+      }
       if (!finished) {
         context.timedOut();
         worker.interrupt();
@@ -213,6 +231,7 @@ final class StepAttempts {
   }
 
   private boolean write(
+      boolean now,
       String status,
       int attempt,
       Instant startedAt,
@@ -232,10 +251,8 @@ final class StepAttempts {
             Optional.ofNullable(finishedAt),
             output,
             error == null ? "" : error);
-    return run.log()
-        .commit(
-            change,
-            List.of(new StepWrite(record, NullNode.getInstance())),
-            List.of(new RunLog.Draft(event, key, data)));
+    List<StepWrite> steps = List.of(new StepWrite(record, NullNode.getInstance()));
+    List<RunLog.Draft> drafts = List.of(new RunLog.Draft(event, key, data));
+    return now ? run.log().commit(change, steps, drafts) : run.log().defer(change, steps, drafts);
   }
 }

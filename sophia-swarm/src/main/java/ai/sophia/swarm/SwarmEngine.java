@@ -368,6 +368,9 @@ public final class SwarmEngine implements AutoCloseable {
   /** Records a run's end and its last event; {@code state} null keeps the stored state. */
   void finishRun(SwarmRun run, RunLog runLog, SwarmStatus status, JsonNode state, String error) {
     boolean stopped = status == SwarmStatus.cancelled || status == SwarmStatus.timed_out;
+    if (stopped) {
+      runLog.flush(); // deferred step starts, so that they are found and closed below
+    }
     SwarmRun stored = state == null || stopped ? store.find(run.id()).orElseThrow() : run;
     JsonNode finalState = state != null ? state : stored.state();
     Instant now = clock.instant();

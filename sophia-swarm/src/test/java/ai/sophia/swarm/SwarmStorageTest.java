@@ -67,6 +67,11 @@ class SwarmStorageTest {
       fx.engine.register(graph);
       SwarmRun run = fx.engine.start("two", obj(), "");
       assertThat(inSecond.await(5, TimeUnit.SECONDS)).isTrue();
+      // A step's start is committed once it has run for 50 ms (a quicker one's goes with its end).
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (fx.engine.find(run.id()).orElseThrow().steps().size() < 2 && System.nanoTime() < end) {
+        Thread.sleep(10);
+      }
 
       SwarmEngine engine = fx.restart(graph);
       release.countDown();

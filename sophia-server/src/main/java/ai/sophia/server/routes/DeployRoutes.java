@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 public final class DeployRoutes {
   static final Pattern ID = Pattern.compile("deploy-[0-9a-f]{8}");
   static final int MAX_TEXT = 300;
+  static final int MAX_EVENTS = 100_000;
   private static final Set<String> LIST_PARAMETERS = Set.of("limit", "target");
 
   private final Deployments deployments;
@@ -144,9 +145,19 @@ public final class DeployRoutes {
         ctx,
         "deployment " + id,
         after,
-        sink ->
-            deployments.subscribe(
-                id, e -> sink.accept(new EventStream.Frame(e.seq(), e.kind(), e, e.last()))),
+        sink -> {
+          if (deployments.runningHere(id)) {
+            return deployments.subscribe(
+                id, e -> sink.accept(new EventStream.Frame(e.seq(), e.kind(), e, e.last())));
+          }
+          // Finished: its record ends at its last event (a later rollback adds one after healthy).
+          List<DeployEvent> all = deployments.events(id, 0, MAX_EVENTS);
+          for (int i = 0; i < all.size(); i++) {
+            DeployEvent e = all.get(i);
+            sink.accept(new EventStream.Frame(e.seq(), e.kind(), e, i == all.size() - 1));
+          }
+          return () -> {};
+        },
         mapper);
   }
 

@@ -154,8 +154,11 @@ public final class SwarmRoutes {
     ctx.status(202).json(Map.of("task_id", cancelled.id(), "status", cancelled.status().name()));
   }
 
+  /** Like the agents' approvals, any developer or admin key decides, whoever started the run. */
   private void decide(Context ctx, boolean granted) {
-    SwarmRun run = visibleRun(ctx);
+    String id = AgentBodies.id("id", ctx.pathParam("id"));
+    SwarmRun run =
+        engine.find(id).orElseThrow(() -> new NotFoundException("no swarm with id '" + id + "'"));
     String step = ctx.pathParam("step");
     if (!STEP.matcher(step).matches()) {
       throw new InvalidInputException("step", "step is a step key such as approve_commit");
