@@ -33,11 +33,14 @@ final class McpCommand implements Callable<Integer> {
     try (Sophia sophia = Sophia.open(config, main.env());
         SophiaMcp mcp =
             SophiaMcp.create(
-                sophia.researcher(),
-                sophia.agents(),
-                sophia.models(),
-                sophia.code(),
-                config.research().defaultEngine(),
+                new SophiaMcp.Capabilities(
+                    sophia.researcher(),
+                    sophia.agents(),
+                    sophia.models(),
+                    sophia.code(),
+                    sophia.deployments(),
+                    sophia.swarms()),
+                config,
                 Version.current())) {
       mcp.serveStdio(System.in, protocol);
     }

@@ -84,6 +84,27 @@ public final class Deployments implements AutoCloseable {
   }
 
   /**
+   * The target a request means: {@code name}, or with {@code name} empty the only target there is.
+   *
+   * @throws InvalidInputException naming {@code target} when it is empty and there is not exactly
+   *     one target
+   */
+  public String resolveTarget(String name) {
+    if (!name.isBlank()) {
+      return name.strip();
+    }
+    List<TargetInfo> configured = targets();
+    if (configured.size() == 1) {
+      return configured.getFirst().name();
+    }
+    throw new InvalidInputException(
+        "target",
+        configured.isEmpty()
+            ? "no deployment target is configured (deploy.targets); Sophia cannot deploy anywhere yet"
+            : "target is required: one of " + configured.stream().map(TargetInfo::name).toList());
+  }
+
+  /**
    * Records a deployment and starts it in the background; returns it as recorded ({@code
    * requested}). A request whose idempotency key was seen before returns that deployment instead.
    *

@@ -2,8 +2,11 @@ package ai.sophia.mcp;
 
 import ai.sophia.agent.AgentRuntime;
 import ai.sophia.code.CodeChanges;
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.deploy.Deployments;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
+import ai.sophia.swarm.SwarmCoordinator;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.server.McpServer;
@@ -23,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,38 +48,53 @@ public final class SophiaMcp implements AutoCloseable {
 
   private final SophiaTools tools;
   private final CodeTools code;
+  private final SwarmTools swarms;
+  private final DeployTools deployments;
   private final SophiaResources resources;
   private final Cancellations cancellations = new Cancellations();
   private final String version;
   private McpSyncServer server;
 
-  private SophiaMcp(
-      Researcher researcher,
+  /** What the MCP server exposes: Sophia's capabilities, built by the composition root. */
+  public record Capabilities(
+      Researcher research,
       AgentRuntime agents,
       RoutingModelGateway models,
       CodeChanges code,
-      String defaultEngine,
-      String version) {
-    this.tools = new SophiaTools(researcher, agents, models, defaultEngine, cancellations);
-    this.code = new CodeTools(code);
-    this.resources = new SophiaResources(researcher, agents);
+      Deployments deployments,
+      SwarmCoordinator swarms) {
+    public Capabilities {
+      Objects.requireNonNull(research, "research");
+      Objects.requireNonNull(agents, "agents");
+      Objects.requireNonNull(models, "models");
+      Objects.requireNonNull(code, "code");
+      Objects.requireNonNull(deployments, "deployments");
+      Objects.requireNonNull(swarms, "swarms");
+    }
+  }
+
+  private SophiaMcp(Capabilities c, SophiaConfig config, String version) {
+    String engine = config.research().defaultEngine();
+    this.tools = new SophiaTools(c.research(), c.agents(), c.models(), engine, cancellations);
+    this.code = new CodeTools(c.code());
+    this.swarms =
+        new SwarmTools(
+            c.swarms(), cancellations, Duration.ofMillis(config.swarm().runDeadlineMs()));
+    this.deployments =
+        new DeployTools(c.deployments(), Duration.ofMillis(config.deploy().timeoutMs()));
+    this.resources = new SophiaResources(c.research(), c.agents());
     this.version = version;
   }
 
-  /** The MCP server's features over Sophia's services; nothing is served until asked. */
-  public static SophiaMcp create(
-      Researcher researcher,
-      AgentRuntime agents,
-      RoutingModelGateway models,
-      CodeChanges code,
-      String defaultEngine,
-      String version) {
+  /**
+   * The MCP server's features over Sophia's capabilities; nothing is served until asked. The
+   * configuration gives the default search engine and how long a waiting swarm or deployment call
+   * may take.
+   */
+  public static SophiaMcp create(Capabilities capabilities, SophiaConfig config, String version) {
     return new SophiaMcp(
-        Objects.requireNonNull(researcher, "researcher"),
-        Objects.requireNonNull(agents, "agents"),
-        Objects.requireNonNull(models, "models"),
-        Objects.requireNonNull(code, "code"),
-        Objects.requireNonNull(defaultEngine, "defaultEngine"),
+        Objects.requireNonNull(capabilities, "capabilities"),
+        Objects.requireNonNull(config, "config"),
         Objects.requireNonNull(version, "version"));
   }
 
@@ -162,10 +181,12 @@ public final class SophiaMcp implements AutoCloseable {
   private McpSyncServer build(McpServer.SyncSpecification<?> spec) {
     return spec.serverInfo("sophia", version)
         .instructions(
-            "Sophia researches questions with cited sources and runs agents. Use research for new"
-                + " questions, memory_search for what Sophia has read, agents_list and ask_agent"
-                + " for agents. Stored results are resources: sophia://research/{id},"
-                + " sophia://runs/{id}.")
+            "Sophia researches questions with cited sources, runs agents and swarms of agents,"
+                + " commits code and deploys. Use research for new questions, memory_search for"
+                + " what Sophia has read, agents_list and ask_agent for agents, swarm_trigger and"
+                + " swarm_status for multi-agent tasks, code_modify to commit, deploy_trigger and"
+                + " deploy_status to deploy. Stored results are resources: sophia://research/{id},"
+                + " sophia://runs/{id}, sophia://swarms/{id}, sophia://deployments/{id}.")
         .capabilities(
             McpSchema.ServerCapabilities.builder()
                 .tools(false)
@@ -173,11 +194,18 @@ public final class SophiaMcp implements AutoCloseable {
                 .prompts(false)
                 .build())
         .tools(
-            java.util.stream.Stream.concat(
-                    tools.specifications().stream(),
-                    java.util.stream.Stream.of(code.specification()))
+            java.util.stream.Stream.of(
+                    tools.specifications(),
+                    List.of(code.specification()),
+                    swarms.specifications(),
+                    deployments.specifications())
+                .flatMap(List::stream)
                 .toList())
-        .resourceTemplates(resources.templates())
+        .resourceTemplates(
+            java.util.stream.Stream.concat(
+                    resources.templates().stream(),
+                    java.util.stream.Stream.of(swarms.resource(), deployments.resource()))
+                .toList())
         .prompts(resources.prompts())
         .requestTimeout(Duration.ofMinutes(10))
         .build();

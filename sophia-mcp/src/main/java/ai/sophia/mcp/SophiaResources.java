@@ -33,7 +33,7 @@ final class SophiaResources {
   static final String RESEARCH = "sophia://research/";
   static final String RUNS = "sophia://runs/";
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
-  private static final String JSON = "application/json";
+  static final String JSON = "application/json";
 
   private final Researcher researcher;
   private final AgentRuntime agents;
@@ -66,7 +66,7 @@ final class SophiaResources {
   }
 
   /** Sophia's own errors (a role too low) as JSON-RPC errors carrying their safe message. */
-  private static BiFunction<McpSyncServerExchange, ReadResourceRequest, ReadResourceResult> guarded(
+  static BiFunction<McpSyncServerExchange, ReadResourceRequest, ReadResourceResult> guarded(
       BiFunction<McpSyncServerExchange, ReadResourceRequest, ReadResourceResult> read) {
     return (exchange, request) -> {
       try {
@@ -169,7 +169,7 @@ final class SophiaResources {
     return value.toString();
   }
 
-  private static String id(String uri, String prefix) {
+  static String id(String uri, String prefix) {
     String id = uri.substring(prefix.length());
     Matcher m = ID.matcher(id);
     if (!m.matches()) {
@@ -178,13 +178,13 @@ final class SophiaResources {
     return id;
   }
 
-  private static McpError notFound(String uri, String message) {
+  static McpError notFound(String uri, String message) {
     return new McpError(
         new McpSchema.JSONRPCResponse.JSONRPCError(
             McpSchema.ErrorCodes.RESOURCE_NOT_FOUND, message, Map.of("uri", uri)));
   }
 
-  private static ReadResourceResult contents(String uri, Object value) {
+  static ReadResourceResult contents(String uri, Object value) {
     return new ReadResourceResult(
         List.of(new TextResourceContents(uri, JSON, Structured.text(value))));
   }

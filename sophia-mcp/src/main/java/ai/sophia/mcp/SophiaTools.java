@@ -303,7 +303,7 @@ final class SophiaTools {
     return CallToolResult.builder().addTextContent(message).isError(true).build();
   }
 
-  private static Map<String, Object> arguments(CallToolRequest call, Set<String> allowed) {
+  static Map<String, Object> arguments(CallToolRequest call, Set<String> allowed) {
     Map<String, Object> args = call.arguments() == null ? Map.of() : call.arguments();
     for (String key : args.keySet()) {
       if (!allowed.contains(key)) {
@@ -314,7 +314,7 @@ final class SophiaTools {
     return args;
   }
 
-  private static String text(Map<String, Object> args, String name) {
+  static String text(Map<String, Object> args, String name) {
     Object value = typed(args, name, String.class);
     if (value == null || ((String) value).isBlank()) {
       throw new InvalidInputException(name, name + " is required");
@@ -377,7 +377,7 @@ final class SophiaTools {
   }
 
   /** Progress notifications for a call whose request carried a progress token. */
-  private record Progress(McpSyncServerExchange exchange, Object token, AtomicInteger count) {
+  record Progress(McpSyncServerExchange exchange, Object token, AtomicInteger count) {
     static Progress of(McpSyncServerExchange exchange, CallToolRequest call) {
       Object token = call.meta() == null ? null : call.meta().get("progressToken");
       return new Progress(exchange, token, new AtomicInteger());

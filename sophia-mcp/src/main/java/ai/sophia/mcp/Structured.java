@@ -44,4 +44,24 @@ final class Structured {
       throw new IllegalStateException("bad schema: " + json, e);
     }
   }
+
+  /**
+   * A tool's arguments as the edge record the REST API reads too.
+   *
+   * @throws ai.sophia.error.InvalidInputException naming the argument of the wrong type
+   */
+  static <T> T read(Map<String, Object> args, Class<T> type) {
+    try {
+      return JSON.convertValue(args, type);
+    } catch (IllegalArgumentException e) {
+      String field =
+          e.getCause() instanceof com.fasterxml.jackson.databind.JsonMappingException m
+                  && !m.getPath().isEmpty()
+                  && m.getPath().getFirst().getFieldName() != null
+              ? m.getPath().getFirst().getFieldName()
+              : "arguments";
+      throw new ai.sophia.error.InvalidInputException(
+          field, field + " has the wrong type for this tool");
+    }
+  }
 }

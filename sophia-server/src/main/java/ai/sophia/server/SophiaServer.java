@@ -121,11 +121,14 @@ public final class SophiaServer implements AutoCloseable {
     this.gcMetrics = bindMetrics(metrics, caches);
     this.mcp =
         SophiaMcp.create(
-            services.research(),
-            agents,
-            services.models(),
-            services.code(),
-            config.research().defaultEngine(),
+            new SophiaMcp.Capabilities(
+                services.research(),
+                agents,
+                services.models(),
+                services.code(),
+                services.deployments(),
+                services.swarms()),
+            config,
             Version.current());
     HttpServlet mcpServlet = mcp.httpServlet();
     AtomicReference<Javalin> self = new AtomicReference<>();

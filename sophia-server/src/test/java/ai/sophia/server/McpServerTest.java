@@ -55,7 +55,10 @@ class McpServerTest {
     Path yaml =
         Files.writeString(
             dir.resolve("sophia.yaml"),
-            "code:\n  repositories:\n    demo:\n      url: " + remote + "\n");
+            "code:\n  repositories:\n    demo:\n      url: "
+                + remote
+                + "\ndeploy:\n  targets:\n    shipit:\n      type: command\n"
+                + "      command: [sh, -c, \"echo shipping {version}\"]\n");
     SophiaConfig config =
         ConfigLoader.create(
                 Map.of(
@@ -114,7 +117,15 @@ class McpServerTest {
     tools.forEach(t -> names.add(t.get("name").asText()));
     assertThat(names)
         .containsExactlyInAnyOrder(
-            "research", "memory_search", "agents_list", "ask_agent", "code_modify");
+            "research",
+            "memory_search",
+            "agents_list",
+            "ask_agent",
+            "code_modify",
+            "swarm_trigger",
+            "swarm_status",
+            "deploy_trigger",
+            "deploy_status");
     tools.forEach(t -> assertThat(t.has("outputSchema")).as(t.toString()).isTrue());
 
     JsonNode research = steps.get(2);
@@ -134,7 +145,12 @@ class McpServerTest {
     JsonNode bad = steps.get(5).get("result");
     assertThat(bad.get("isError").asBoolean()).as(bad.toString()).isTrue();
     assertThat(bad.get("content").get(0).get("text").asText()).contains("query");
-    assertThat(steps.get(6).toString()).contains("sophia://research/{id}", "sophia://runs/{id}");
+    assertThat(steps.get(6).toString())
+        .contains(
+            "sophia://research/{id}",
+            "sophia://runs/{id}",
+            "sophia://swarms/{id}",
+            "sophia://deployments/{id}");
     assertThat(steps.get(7).toString()).contains("research_question");
 
     List<JsonNode> read =
@@ -204,6 +220,85 @@ class McpServerTest {
     assertThat(asUser.get(1).get("result").get("isError").asBoolean()).isTrue();
     assertThat(asUser.get(1).get("result").toString()).contains("needs role developer");
     assertThat(GitRemotes.branches(remote)).hasSize(2);
+  }
+
+  @Test
+  void tsClient_swarmTrigger_waitsForTheReportAndTheSwarmIsAResource() throws Exception {
+    List<JsonNode> steps =
+        client(
+            userKey,
+            "[{'op':'callTool','name':'swarm_trigger','arguments':{'task':'how do readers work"
+                + " in WAL mode','pattern':'research','agents':['analysis']}},"
+                + "{'op':'callTool','name':'swarm_trigger','arguments':{'task':''}}]");
+    JsonNode result = steps.get(1).get("result");
+    assertThat(result.get("isError").asBoolean()).as(result.toString()).isFalse();
+    JsonNode report = result.get("structuredContent");
+    String id = report.get("task_id").asText();
+    assertThat(id).startsWith("swarm-");
+    assertThat(report.get("status").asText()).isIn("succeeded", "partial");
+    assertThat(report.get("execution_timeline").findValuesAsText("step"))
+        .contains("task_analysis", "quality_check");
+    assertThat(steps.get(1).get("progress").size()).as("progress notifications").isPositive();
+    JsonNode bad = steps.get(2).get("result");
+    assertThat(bad.get("isError").asBoolean()).isTrue();
+    assertThat(bad.toString()).contains("task");
+
+    List<JsonNode> later =
+        client(
+            userKey,
+            "[{'op':'callTool','name':'swarm_status','arguments':{'task_id':'"
+                + id
+                + "'}},{'op':'readResource','uri':'sophia://swarms/"
+                + id
+                + "'}]");
+    assertThat(later.get(1).get("result").get("structuredContent").get("task_id").asText())
+        .isEqualTo(id);
+    JsonNode contents = later.get(2).get("result").get("contents").get(0);
+    assertThat(JSON.readTree(contents.get("text").asText()).get("task_id").asText()).isEqualTo(id);
+    List<JsonNode> other =
+        client(
+            readonlyKey,
+            "[{'op':'callTool','name':'swarm_status','arguments':{'task_id':'" + id + "'}}]");
+    assertThat(other.get(1).get("result").get("isError").asBoolean()).isTrue();
+    assertThat(other.get(1).get("result").toString()).contains("no swarm with id");
+  }
+
+  @Test
+  void tsClient_deployTrigger_developerDeploysUserRefused() throws Exception {
+    String developer = sophia.apiKeys().create("mcp-deployer", Role.developer).secret();
+    List<JsonNode> steps =
+        client(
+            developer,
+            "[{'op':'callTool','name':'deploy_trigger','arguments':{'target':'shipit',"
+                + "'version':'v7'}},"
+                + "{'op':'callTool','name':'deploy_trigger','arguments':{'target':'nowhere'}}]");
+    JsonNode result = steps.get(1).get("result");
+    assertThat(result.get("isError").asBoolean()).as(result.toString()).isFalse();
+    JsonNode deployment = result.get("structuredContent");
+    assertThat(deployment.get("status").asText()).isEqualTo("healthy");
+    assertThat(deployment.get("logs").toString()).contains("shipping v7");
+    assertThat(deployment.get("timeline").findValuesAsText("status"))
+        .containsSubsequence("requested", "running", "healthy");
+    assertThat(steps.get(2).get("result").get("isError").asBoolean()).isTrue();
+    assertThat(steps.get(2).get("result").toString()).contains("nowhere");
+    String id = deployment.get("deployment_id").asText();
+
+    List<JsonNode> asUser =
+        client(
+            userKey,
+            "[{'op':'callTool','name':'deploy_trigger','arguments':{'target':'shipit'}},"
+                + "{'op':'callTool','name':'deploy_status','arguments':{'deployment_id':'"
+                + id
+                + "'}},{'op':'readResource','uri':'sophia://deployments/"
+                + id
+                + "'}]");
+    assertThat(asUser.get(1).get("result").get("isError").asBoolean()).isTrue();
+    assertThat(asUser.get(1).get("result").toString()).contains("needs role developer");
+    assertThat(asUser.get(2).get("result").get("structuredContent").get("status").asText())
+        .isEqualTo("healthy");
+    JsonNode contents = asUser.get(3).get("result").get("contents").get(0);
+    assertThat(JSON.readTree(contents.get("text").asText()).get("deployment_id").asText())
+        .isEqualTo(id);
   }
 
   @Test

@@ -35,6 +35,7 @@ import java.util.Objects;
 public final class SwarmCoordinator {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String PARALLEL = "parallel_execution";
+  private static final long SETTLE_POLL = Duration.ofSeconds(1).toNanos();
 
   private final SwarmEngine engine;
   private final AgentRuntime agents;
@@ -102,6 +103,22 @@ public final class SwarmCoordinator {
   /** The SPEC response for a run as it is now. */
   public ObjectNode report(SwarmRun run) {
     return SwarmReport.of(run, settings.qualityThreshold());
+  }
+
+  /**
+   * The run once it finished or waits for a person, or as it is when {@code max} has passed: what a
+   * caller who asked to wait gets (REST {@code wait: true}, MCP {@code swarm_trigger}).
+   */
+  public SwarmRun awaitSettled(String runId, Duration max) {
+    long until = System.nanoTime() + max.toNanos();
+    while (true) {
+      long left = until - System.nanoTime();
+      SwarmRun run =
+          engine.await(runId, Duration.ofNanos(Math.max(0, Math.min(left, SETTLE_POLL))));
+      if (run.status().finished() || run.status() == SwarmStatus.waiting_approval || left <= 0) {
+        return run;
+      }
+    }
   }
 
   /** Waits up to {@code max} for the run to finish, then reports it. */

@@ -69,7 +69,7 @@ public final class DeployRoutes {
   private void trigger(Context ctx) {
     Trigger body = bodies.read(ctx, Trigger.class);
     DeployRequest request =
-        DeployRequest.of(target(body.target()), requestedBy(ctx))
+        DeployRequest.of(deployments.resolveTarget(text(body.target(), "target")), requestedBy(ctx))
             .withEnvironment(
                 body.environment() == null ? "production" : text(body.environment(), "environment"))
             .withStrategy(text(body.strategy(), "strategy"))
@@ -159,22 +159,6 @@ public final class DeployRoutes {
           return () -> {};
         },
         mapper);
-  }
-
-  private String target(String name) {
-    if (name != null && !name.isBlank()) {
-      return text(name, "target");
-    }
-    List<Deployments.TargetInfo> configured = deployments.targets();
-    if (configured.size() == 1) {
-      return configured.getFirst().name();
-    }
-    throw new InvalidInputException(
-        "target",
-        configured.isEmpty()
-            ? "no deployment target is configured (deploy.targets); Sophia cannot deploy anywhere yet"
-            : "target is required: one of "
-                + configured.stream().map(Deployments.TargetInfo::name).toList());
   }
 
   private static String key(Context ctx, String fromBody) {

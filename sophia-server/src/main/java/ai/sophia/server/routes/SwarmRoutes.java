@@ -13,6 +13,7 @@ import ai.sophia.swarm.SwarmEngine;
 import ai.sophia.swarm.SwarmEvent;
 import ai.sophia.swarm.SwarmRun;
 import ai.sophia.swarm.SwarmStatus;
+import ai.sophia.swarm.SwarmTrigger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
@@ -38,7 +39,6 @@ import java.util.regex.Pattern;
 public final class SwarmRoutes {
   private static final Set<String> LIST_PARAMETERS = Set.of("status", "limit");
   private static final Pattern STEP = Pattern.compile("[A-Za-z0-9_\\[\\]#.-]{1,120}");
-  private static final Duration WAIT_POLL = Duration.ofSeconds(1);
 
   private final SwarmCoordinator swarms;
   private final SwarmEngine engine;
@@ -72,13 +72,13 @@ public final class SwarmRoutes {
   }
 
   private void trigger(Context ctx) {
-    SwarmBodies.Trigger body = bodies.read(ctx, SwarmBodies.Trigger.class);
+    SwarmTrigger body = bodies.read(ctx, SwarmTrigger.class);
     String key = Guard.keyId(ctx).orElse("");
     var request = body.validate();
     models.requireBudgetLeft(key);
     SwarmRun run = swarms.trigger(request, key);
     if (body.waits()) {
-      ctx.json(swarms.report(awaitSettled(run.id())));
+      ctx.json(swarms.report(swarms.awaitSettled(run.id(), longestWait)));
       return;
     }
     String self = "/api/v1/swarm/" + run.id();
@@ -88,19 +88,6 @@ public final class SwarmRoutes {
         .put("events", self + "/events")
         .put("cancel", self + "/cancel");
     ctx.status(202).header("Location", self).json(out);
-  }
-
-  /** The run once finished, or once it waits for a person, or as it is after the longest wait. */
-  private SwarmRun awaitSettled(String id) {
-    Instant until = Instant.now().plus(longestWait);
-    while (true) {
-      SwarmRun run = engine.await(id, WAIT_POLL);
-      if (run.status().finished()
-          || run.status() == SwarmStatus.waiting_approval
-          || Instant.now().isAfter(until)) {
-        return run;
-      }
-    }
   }
 
   private void list(Context ctx) {
