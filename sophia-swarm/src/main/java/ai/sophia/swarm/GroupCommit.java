@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -24,22 +24,25 @@ import org.jdbi.v3.core.Handle;
  * rolled back and applied again one transaction per work, so that one bad write fails only its own
  * caller.
  */
-final class GroupCommit {
+final class GroupCommit<T> {
   private static final int MAX_BATCH = 512;
 
-  private record Pending(Consumer<Handle> work, CompletableFuture<Void> done) {}
+  private record Pending<T>(T work, CompletableFuture<Void> done) {}
 
   private final SqliteDatabase db;
-  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final BiConsumer<Handle, List<T>> apply;
+  private final ConcurrentLinkedQueue<Pending<T>> queue = new ConcurrentLinkedQueue<>();
   private final ReentrantLock lock = new ReentrantLock();
 
-  GroupCommit(SqliteDatabase db) {
+  /** {@code apply} writes a batch of works with one handle, inside the batch's transaction. */
+  GroupCommit(SqliteDatabase db, BiConsumer<Handle, List<T>> apply) {
     this.db = db;
+    this.apply = apply;
   }
 
   /** Applies {@code work} in a transaction, possibly shared with other callers' work. */
-  void write(Consumer<Handle> work) {
-    Pending mine = new Pending(work, new CompletableFuture<>());
+  void write(T work) {
+    Pending<T> mine = new Pending<>(work, new CompletableFuture<>());
     queue.add(mine);
     lock.lock();
     try {
@@ -59,27 +62,27 @@ final class GroupCommit {
     }
   }
 
-  private List<Pending> drain() {
-    List<Pending> batch = new ArrayList<>();
-    Pending p;
+  private List<Pending<T>> drain() {
+    List<Pending<T>> batch = new ArrayList<>();
+    Pending<T> p;
     while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
       batch.add(p);
     }
     return batch;
   }
 
-  private void apply(List<Pending> batch) {
+  private void apply(List<Pending<T>> batch) {
     try {
-      db.useTransaction(h -> batch.forEach(p -> p.work().accept(h)));
+      db.useTransaction(h -> apply.accept(h, batch.stream().map(Pending::work).toList()));
       batch.forEach(p -> p.done().complete(null));
     } catch (RuntimeException e) {
       if (batch.size() == 1) {
         batch.getFirst().done().completeExceptionally(e);
         return;
       }
-      for (Pending p : batch) {
+      for (Pending<T> p : batch) {
         try {
-          db.useTransaction(h -> p.work().accept(h));
+          db.useTransaction(h -> apply.accept(h, List.of(p.work())));
           p.done().complete(null);
         } catch (RuntimeException one) {
           p.done().completeExceptionally(one);

@@ -154,7 +154,12 @@ final class RunExecution implements Runnable {
     } catch (Throwable t) {
       if (!abandoned) {
         logger.warn("swarm run {} failed in the engine: {}", run.id(), t.toString());
-        finish(SwarmStatus.failed, null, "the engine failed: " + t.getMessage());
+        try {
+          finish(SwarmStatus.failed, null, "the engine failed: " + t.getMessage());
+        } catch (RuntimeException again) {
+          // The store refuses this run's writes (another engine finished it): leave it as stored.
+          logger.warn("swarm run {} could not be recorded failed: {}", run.id(), again.toString());
+        }
       }
     } finally {
       engine.executionEnded(this);

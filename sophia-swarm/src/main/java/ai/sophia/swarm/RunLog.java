@@ -1,7 +1,10 @@
 package ai.sophia.swarm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -152,5 +155,46 @@ final class RunLog {
   /** The engine closed: nothing more is written for this run by this process. */
   synchronized void close() {
     closed = true;
+  }
+
+  /**
+   * Records a run's end and its last event ({@code run_finished}); {@code state} null keeps the
+   * stored state. Steps still open when a run is cancelled or times out are closed as cancelled.
+   */
+  synchronized void finish(SwarmRun run, SwarmStatus status, JsonNode state, String error) {
+    boolean stopped = status == SwarmStatus.cancelled || status == SwarmStatus.timed_out;
+    if (stopped) {
+      flush(); // deferred step starts, so that they are found and closed below
+    }
+    SwarmRun stored = state == null || stopped ? store.find(run.id()).orElseThrow() : run;
+    JsonNode finalState = state != null ? state : stored.state();
+    Instant now = clock.instant();
+    List<SwarmStore.StepWrite> open = new ArrayList<>();
+    if (stopped) {
+      for (StepRecord s : stored.steps()) {
+        if (s.status().equals("running") || s.status().equals("waiting_approval")) {
+          StepRecord closed =
+              new StepRecord(
+                  s.key(),
+                  s.name(),
+                  "cancelled",
+                  s.attempt(),
+                  s.startedAt(),
+                  Optional.of(now),
+                  NullNode.getInstance(),
+                  error);
+          open.add(new SwarmStore.StepWrite(closed, NullNode.getInstance()));
+        }
+      }
+    }
+    ObjectNode data = Json.object().put("status", status.name());
+    if (!error.isEmpty()) {
+      data.put("error", error);
+    }
+    data.put("duration_ms", now.toEpochMilli() - run.createdAt().toEpochMilli());
+    commit(
+        Optional.of(new SwarmStore.RunChange(status, finalState, error, Optional.of(now))),
+        open,
+        List.of(new Draft(SwarmEvent.RUN_FINISHED, "", data)));
   }
 }

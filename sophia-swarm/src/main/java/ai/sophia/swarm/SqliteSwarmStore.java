@@ -1,6 +1,7 @@
 package ai.sophia.swarm;
 
 import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.swarm.SwarmStore.RunChange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.sql.ResultSet;
@@ -23,23 +24,47 @@ public final class SqliteSwarmStore implements SwarmStore {
   private static final String UNFINISHED = "('pending', 'running', 'waiting_approval')";
 
   private final SqliteDatabase db;
-  private final GroupCommit writes;
+  private final GroupCommit<Write> writes;
 
   public SqliteSwarmStore(SqliteDatabase database) {
     this.db = Objects.requireNonNull(database, "database");
-    this.writes = new GroupCommit(db);
+    this.writes = new GroupCommit<>(db, SqliteSwarmStore::writeAll);
   }
+
+  /** What the group commit writes: a new run, or a commit of one. */
+  private sealed interface Write {}
+
+  private record NewRun(SwarmRun run, String owner, Instant leaseUntil, List<SwarmEvent> events)
+      implements Write {}
+
+  private record Change(Commit commit) implements Write {}
 
   @Override
   public void create(SwarmRun run, String owner, Instant leaseUntil, List<SwarmEvent> events) {
-    writes.write(
-        h -> {
-          h.createUpdate(
-                  "INSERT INTO swarm_runs (id, graph, status, requested_by, input_json, state_json,"
-                      + " created_at, updated_at, deadline_at, owner, lease_until) VALUES (:id,"
-                      + " :graph, :status, :by, :input, :state, :created, :created, :deadline,"
-                      + " :owner, :lease)")
-              .bind("id", run.id())
+    writes.write(new NewRun(run, owner, leaseUntil, events));
+  }
+
+  @Override
+  public void commit(Commit c) {
+    writes.write(new Change(c));
+  }
+
+  /**
+   * Writes a batch: one prepared batch per statement for all its writes (new runs, then steps, run
+   * changes and events, each in the order given), so a batch of a thousand commits costs four
+   * statements, not thousands.
+   */
+  private static void writeAll(Handle h, List<Write> writes) {
+    PreparedBatch runs = null;
+    PreparedBatch steps = null;
+    PreparedBatch changes = null;
+    PreparedBatch events = null;
+    for (Write w : writes) {
+      switch (w) {
+        case NewRun n -> {
+          runs = runs != null ? runs : h.prepareBatch(INSERT_RUN);
+          SwarmRun run = n.run();
+          runs.bind("id", run.id())
               .bind("graph", run.graph())
               .bind("status", run.status().name())
               .bind("by", run.requestedBy())
@@ -47,83 +72,85 @@ public final class SqliteSwarmStore implements SwarmStore {
               .bind("state", Json.text(run.state()))
               .bind("created", run.createdAt().toEpochMilli())
               .bind("deadline", run.deadline().toEpochMilli())
-              .bind("owner", owner)
-              .bind("lease", leaseUntil.toEpochMilli())
-              .execute();
-          insertEvents(h, events);
-        });
-  }
-
-  @Override
-  public void commit(Commit c) {
-    writes.write(
-        h -> {
-          if (!c.steps().isEmpty()) {
-            PreparedBatch batch =
-                h.prepareBatch(
-                    "INSERT INTO swarm_steps (run_id, step_key, name, status, attempt, started_at,"
-                        + " finished_at, output_json, error, approval_json) VALUES (:run, :key,"
-                        + " :name, :status, :attempt, :started, :finished, :output, :error,"
-                        + " :approval) ON CONFLICT (run_id, step_key) DO UPDATE SET"
-                        + " status = excluded.status, attempt = excluded.attempt, started_at ="
-                        + " excluded.started_at, finished_at = excluded.finished_at, output_json ="
-                        + " excluded.output_json, error = excluded.error, approval_json ="
-                        + " COALESCE(excluded.approval_json, approval_json)");
-            for (StepWrite w : c.steps()) {
-              StepRecord s = w.step();
-              batch
-                  .bind("run", c.runId())
-                  .bind("key", s.key())
-                  .bind("name", s.name())
-                  .bind("status", s.status())
-                  .bind("attempt", s.attempt())
-                  .bind("started", s.startedAt().map(Instant::toEpochMilli).orElse(null))
-                  .bind("finished", s.finishedAt().map(Instant::toEpochMilli).orElse(null))
-                  .bind("output", s.output().isNull() ? null : Json.text(s.output()))
-                  .bind("error", s.error())
-                  .bind("approval", w.approval().isNull() ? null : Json.text(w.approval()))
-                  .add();
-            }
-            batch.execute();
+              .bind("owner", n.owner())
+              .bind("lease", n.leaseUntil().toEpochMilli())
+              .add();
+        }
+        case Change(Commit c) -> {
+          for (StepWrite sw : c.steps()) {
+            steps = steps != null ? steps : h.prepareBatch(UPSERT_STEP);
+            StepRecord s = sw.step();
+            steps
+                .bind("run", c.runId())
+                .bind("key", s.key())
+                .bind("name", s.name())
+                .bind("status", s.status())
+                .bind("attempt", s.attempt())
+                .bind("started", s.startedAt().map(Instant::toEpochMilli).orElse(null))
+                .bind("finished", s.finishedAt().map(Instant::toEpochMilli).orElse(null))
+                .bind("output", s.output().isNull() ? null : Json.text(s.output()))
+                .bind("error", s.error())
+                .bind("approval", sw.approval().isNull() ? null : Json.text(sw.approval()))
+                .add();
           }
-          c.run()
-              .ifPresent(
-                  r ->
-                      h.createUpdate(
-                              "UPDATE swarm_runs SET status = :status, state_json = :state, error"
-                                  + " = :error, finished_at = :finished, updated_at = :now WHERE id"
-                                  + " = :id")
-                          .bind("id", c.runId())
-                          .bind("status", r.status().name())
-                          .bind("state", Json.text(r.state()))
-                          .bind("error", r.error())
-                          .bind("finished", r.finishedAt().map(Instant::toEpochMilli).orElse(null))
-                          .bind("now", System.currentTimeMillis())
-                          .execute());
-          insertEvents(h, c.events());
-        });
+          if (c.run().isPresent()) {
+            RunChange r = c.run().get();
+            changes = changes != null ? changes : h.prepareBatch(UPDATE_RUN);
+            changes
+                .bind("id", c.runId())
+                .bind("status", r.status().name())
+                .bind("state", Json.text(r.state()))
+                .bind("error", r.error())
+                .bind("finished", r.finishedAt().map(Instant::toEpochMilli).orElse(null))
+                .bind("now", System.currentTimeMillis())
+                .add();
+          }
+        }
+      }
+    }
+    for (Write w : writes) {
+      List<SwarmEvent> list =
+          switch (w) {
+            case NewRun n -> n.events();
+            case Change(Commit c) -> c.events();
+          };
+      for (SwarmEvent e : list) {
+        events = events != null ? events : h.prepareBatch(INSERT_EVENT);
+        events
+            .bind("run", e.runId())
+            .bind("seq", e.seq())
+            .bind("type", e.type())
+            .bind("step", e.step())
+            .bind("data", Json.text(e.data()))
+            .bind("at", e.at().toEpochMilli())
+            .add();
+      }
+    }
+    for (PreparedBatch b : new PreparedBatch[] {runs, steps, changes, events}) {
+      if (b != null) {
+        b.execute();
+      }
+    }
   }
 
-  private static void insertEvents(Handle h, List<SwarmEvent> events) {
-    if (events.isEmpty()) {
-      return;
-    }
-    PreparedBatch batch =
-        h.prepareBatch(
-            "INSERT INTO swarm_events (run_id, seq, type, step, data_json, at) VALUES (:run, :seq,"
-                + " :type, :step, :data, :at)");
-    for (SwarmEvent e : events) {
-      batch
-          .bind("run", e.runId())
-          .bind("seq", e.seq())
-          .bind("type", e.type())
-          .bind("step", e.step())
-          .bind("data", Json.text(e.data()))
-          .bind("at", e.at().toEpochMilli())
-          .add();
-    }
-    batch.execute();
-  }
+  private static final String INSERT_RUN =
+      "INSERT INTO swarm_runs (id, graph, status, requested_by, input_json, state_json,"
+          + " created_at, updated_at, deadline_at, owner, lease_until) VALUES (:id, :graph,"
+          + " :status, :by, :input, :state, :created, :created, :deadline, :owner, :lease)";
+  private static final String UPSERT_STEP =
+      "INSERT INTO swarm_steps (run_id, step_key, name, status, attempt, started_at, finished_at,"
+          + " output_json, error, approval_json) VALUES (:run, :key, :name, :status, :attempt,"
+          + " :started, :finished, :output, :error, :approval) ON CONFLICT (run_id, step_key) DO"
+          + " UPDATE SET status = excluded.status, attempt = excluded.attempt, started_at ="
+          + " excluded.started_at, finished_at = excluded.finished_at, output_json ="
+          + " excluded.output_json, error = excluded.error, approval_json ="
+          + " COALESCE(excluded.approval_json, approval_json)";
+  private static final String UPDATE_RUN =
+      "UPDATE swarm_runs SET status = :status, state_json = :state, error = :error, finished_at"
+          + " = :finished, updated_at = :now WHERE id = :id";
+  private static final String INSERT_EVENT =
+      "INSERT INTO swarm_events (run_id, seq, type, step, data_json, at) VALUES (:run, :seq,"
+          + " :type, :step, :data, :at)";
 
   @Override
   public Optional<SwarmRun> find(String runId) {

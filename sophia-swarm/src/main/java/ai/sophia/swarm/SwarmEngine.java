@@ -9,7 +9,6 @@ import ai.sophia.swarm.SwarmStore.StepWrite;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,8 +42,6 @@ public final class SwarmEngine implements AutoCloseable {
   static final Duration LEASE = Duration.ofSeconds(30);
   static final Duration RENEW_EVERY = Duration.ofSeconds(10);
   private static final Duration DEFAULT_BACKOFF = Duration.ofMillis(200);
-  private static final Set<String> LIVE_OWNERS = ConcurrentHashMap.newKeySet();
-  private static final String HOST = hostName();
 
   private final SwarmStore store;
   private final SophiaConfig.Swarm settings;
@@ -69,8 +66,7 @@ public final class SwarmEngine implements AutoCloseable {
             DEFAULT_BACKOFF,
             false,
             false);
-    this.owner = HOST + "/" + ProcessHandle.current().pid() + "/" + SwarmIds.hex(4);
-    LIVE_OWNERS.add(owner);
+    this.owner = Owners.register();
     this.ticker =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("swarm-engine-ticker").unstarted(r));
@@ -144,7 +140,7 @@ public final class SwarmEngine implements AutoCloseable {
         continue;
       }
       Instant now = clock.instant();
-      if (!store.claim(run.id(), owner, now, now.plus(LEASE), this::ownerGone)) {
+      if (!store.claim(run.id(), owner, now, now.plus(LEASE), Owners::gone)) {
         continue; // another live engine runs it
       }
       if (run.status() == SwarmStatus.waiting_approval) {
@@ -290,9 +286,17 @@ public final class SwarmEngine implements AutoCloseable {
           List.of(new RunLog.Draft("approval_decided", stepKey, data)));
     }
     parked.remove(runId);
+    // The execution that parked the run may still be on its way out; the next one starts after it.
+    RunExecution parking = executions.get(runId);
+    if (parking != null) {
+      parking.done().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
+    }
+    SwarmGraph graph = graphs.get(run.graph());
     Instant now = clock.instant();
-    if (store.claim(runId, owner, now, now.plus(LEASE), this::ownerGone)) {
-      launch(run, graphs.get(run.graph()), true);
+    if (graph == null) {
+      log.warn("swarm run {} waits: no graph '{}' is registered to go on", runId, run.graph());
+    } else if (store.claim(runId, owner, now, now.plus(LEASE), Owners::gone)) {
+      launch(run, graph, true);
     }
     return require(runId);
   }
@@ -336,7 +340,7 @@ public final class SwarmEngine implements AutoCloseable {
     for (RunExecution exec : running) {
       exec.done().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> null).join();
     }
-    LIVE_OWNERS.remove(owner);
+    Owners.release(owner);
   }
 
   // ---- for the executions ----
@@ -367,41 +371,7 @@ public final class SwarmEngine implements AutoCloseable {
 
   /** Records a run's end and its last event; {@code state} null keeps the stored state. */
   void finishRun(SwarmRun run, RunLog runLog, SwarmStatus status, JsonNode state, String error) {
-    boolean stopped = status == SwarmStatus.cancelled || status == SwarmStatus.timed_out;
-    if (stopped) {
-      runLog.flush(); // deferred step starts, so that they are found and closed below
-    }
-    SwarmRun stored = state == null || stopped ? store.find(run.id()).orElseThrow() : run;
-    JsonNode finalState = state != null ? state : stored.state();
-    Instant now = clock.instant();
-    List<StepWrite> open = new ArrayList<>();
-    if (stopped) {
-      for (StepRecord s : stored.steps()) {
-        if (s.status().equals("running") || s.status().equals("waiting_approval")) {
-          open.add(
-              new StepWrite(
-                  new StepRecord(
-                      s.key(),
-                      s.name(),
-                      "cancelled",
-                      s.attempt(),
-                      s.startedAt(),
-                      Optional.of(now),
-                      NullNode.getInstance(),
-                      error),
-                  NullNode.getInstance()));
-        }
-      }
-    }
-    ObjectNode data = Json.object().put("status", status.name());
-    if (!error.isEmpty()) {
-      data.put("error", error);
-    }
-    data.put("duration_ms", now.toEpochMilli() - run.createdAt().toEpochMilli());
-    runLog.commit(
-        Optional.of(new RunChange(status, finalState, error, Optional.of(now))),
-        open,
-        List.of(new RunLog.Draft(SwarmEvent.RUN_FINISHED, "", data)));
+    runLog.finish(run, status, state, error);
     if (!executions.containsKey(run.id())) {
       logs.remove(run.id(), runLog);
     }
@@ -458,35 +428,9 @@ public final class SwarmEngine implements AutoCloseable {
     }
   }
 
-  /** True for an owner that is a dead process of this host (or a closed engine of this one). */
-  boolean ownerGone(String other) {
-    String[] parts = other.split("/");
-    if (parts.length != 3 || !parts[0].equals(HOST)) {
-      return other.isEmpty();
-    }
-    long pid;
-    try {
-      pid = Long.parseLong(parts[1]);
-    } catch (NumberFormatException e) {
-      return false;
-    }
-    if (pid == ProcessHandle.current().pid()) {
-      return !LIVE_OWNERS.contains(other);
-    }
-    return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
-  }
-
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("the swarm engine is closed");
-    }
-  }
-
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName().replace('/', '_');
-    } catch (java.io.IOException e) {
-      return "localhost";
     }
   }
 }
