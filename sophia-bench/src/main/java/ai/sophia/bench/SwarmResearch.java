@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * started in parallel and joined, without the coordinator or the durable engine.
  *
  * <p>Flags: {@code --docs DIR}, {@code --data DIR} (keep and reuse this data directory), {@code
- * --runs N} (5), {@code --task TEXT}.
+ * --runs N} (10), {@code --task TEXT}.
  */
 public final class SwarmResearch {
   private static final Logger log = LoggerFactory.getLogger(SwarmResearch.class);
@@ -57,7 +57,7 @@ public final class SwarmResearch {
   static void run(String[] args) {
     Flags flags = Flags.parse(args, FLAGS);
     Path docs = flags.path("docs", "/usr/share/doc/postgresql-doc-15/html");
-    int runs = flags.integer("runs", 5, 1, 1000);
+    int runs = flags.integer("runs", 10, 1, 1000);
     String task = flags.has("task") ? flags.text("task", TASK) : TASK;
     Optional<Path> kept =
         flags.has("data") ? Optional.of(flags.path("data", "")) : Optional.empty();
@@ -193,11 +193,11 @@ public final class SwarmResearch {
         String.format(
             "%nMedian coordination overhead %.0f ms (p95 %.0f ms); median swarm wall %.0f ms vs"
                 + " %.0f ms for the plain parallel agent runs (ratio %.2f).%n",
-            Percentile.of(overhead, 50),
-            Percentile.of(overhead, 95),
-            Percentile.of(wall, 50),
-            Percentile.of(plain, 50),
-            Percentile.of(wall, 50) / Math.max(1, Percentile.of(plain, 50))));
+            Percentile.of(overhead, 0.5),
+            Percentile.of(overhead, 0.95),
+            Percentile.of(wall, 0.5),
+            Percentile.of(plain, 0.5),
+            Percentile.of(wall, 0.5) / Math.max(1, Percentile.of(plain, 0.5))));
     return b.toString();
   }
 }

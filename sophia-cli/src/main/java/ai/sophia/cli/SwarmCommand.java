@@ -8,7 +8,6 @@ import ai.sophia.server.Sophia;
 import ai.sophia.server.http.Json;
 import ai.sophia.swarm.SwarmEngine;
 import ai.sophia.swarm.SwarmEvent;
-import ai.sophia.swarm.SwarmPattern;
 import ai.sophia.swarm.SwarmReport;
 import ai.sophia.swarm.SwarmRequest;
 import ai.sophia.swarm.SwarmRun;
@@ -80,20 +79,18 @@ final class SwarmCommand implements Callable<Integer> {
       throw new InvalidInputException("TASK", "give the task: sophia swarm \"…\"");
     }
     SwarmRequest request =
-        SwarmRequest.of(task)
-            .withAgents(agents)
-            .withObjective(objective == null ? "" : objective)
-            .withAuthorize(SwarmRequest.risks(authorize, "--authorize"))
-            .withRepository(repository == null ? "" : repository);
-    if (pattern != null) {
-      request = request.withPattern(SwarmPattern.parse(pattern, "--pattern"));
-    }
-    if (rounds != null || intervalMs != null) {
-      request =
-          request.withRounds(
-              rounds == null ? request.rounds() : rounds,
-              intervalMs == null ? request.intervalMs() : intervalMs);
-    }
+        new SwarmRequest.Draft(
+                task,
+                agents,
+                objective,
+                null,
+                pattern,
+                authorize,
+                false,
+                repository,
+                rounds,
+                intervalMs)
+            .toRequest("--");
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ObjectNode report;

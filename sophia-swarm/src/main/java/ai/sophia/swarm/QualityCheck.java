@@ -64,9 +64,10 @@ final class QualityCheck {
         recommendations.add("agent " + r.path("agent").asText() + " gave an empty answer");
       }
     }
-    double completeness = expected == 0 ? 0 : (double) done / expected;
-    double qualityScore = done == 0 ? 0 : quality / done;
-    double overall = (completeness + qualityScore) / 2;
+    // Rounded before comparing: 0.5 + 0.3 must not pass a 0.8 bar by a floating-point hair.
+    double completeness = round(expected == 0 ? 0 : (double) done / expected);
+    double qualityScore = round(done == 0 ? 0 : quality / done);
+    double overall = round((completeness + qualityScore) / 2);
     if (offline > 0) {
       recommendations.add(
           offline
@@ -88,9 +89,9 @@ final class QualityCheck {
     }
     ObjectNode report = JSON.createObjectNode();
     report
-        .put("quality_score", round(qualityScore))
-        .put("completeness_score", round(completeness))
-        .put("overall_score", round(overall))
+        .put("quality_score", qualityScore)
+        .put("completeness_score", completeness)
+        .put("overall_score", overall)
         .put("threshold", threshold)
         .put(
             "meets_threshold",

@@ -215,6 +215,48 @@ public record SwarmRequest(
         everyMs);
   }
 
+  /**
+   * A request as loosely given — an API body, command-line options — where null means absent (the
+   * default). {@link #toRequest} checks every field; {@code prefix} is put before field names in
+   * errors ({@code "--"} on the command line, so they name the option).
+   */
+  public record Draft(
+      String task,
+      List<String> agents,
+      String objective,
+      String priority,
+      String pattern,
+      List<String> authorize,
+      Boolean askApproval,
+      String repository,
+      Integer rounds,
+      Long intervalMs) {
+    public SwarmRequest toRequest(String prefix) {
+      if (task == null || task.isBlank()) {
+        throw new InvalidInputException(
+            prefix + "task", prefix + "task is required and must not be blank");
+      }
+      SwarmRequest r =
+          SwarmRequest.of(task)
+              .withAgents(agents == null ? List.of() : agents)
+              .withObjective(objective == null ? "" : objective)
+              .withPriority(priority == null ? "normal" : priority)
+              .withAuthorize(risks(authorize == null ? List.of() : authorize, prefix + "authorize"))
+              .askingApproval(Boolean.TRUE.equals(askApproval))
+              .withRepository(repository == null ? "" : repository);
+      if (pattern != null) {
+        r = r.withPattern(SwarmPattern.parse(pattern, prefix + "pattern"));
+      }
+      if (rounds != null || intervalMs != null) {
+        r =
+            r.withRounds(
+                rounds == null ? r.rounds() : rounds,
+                intervalMs == null ? r.intervalMs() : intervalMs);
+      }
+      return r;
+    }
+  }
+
   /** The pattern asked for, else the one the task's words suggest. */
   public SwarmPattern effectivePattern() {
     return pattern.orElseGet(() -> SwarmPattern.choose(task));

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * again on the same data directory: the runs finish, and the development swarm's side effect — a
  * real commit pushed to a real git repository — happens exactly once.
  */
-class SwarmCrashTest {
+class ServeCrashTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
