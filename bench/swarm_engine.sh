@@ -10,7 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cp="$bench_root/sophia-bench/target/classes:$(cat "$bench_root/sophia-bench/target/classpath.txt")"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$JAVA_HOME/bin/java" -cp "$cp" -Dlogback.configurationFile="$bench_root/bench/logback.xml" \
-  org.openjdk.jmh.Main SwarmStepBench -f 1 -wi 3 -i 5 -w 2s -r 2s \
+  org.openjdk.jmh.Main SwarmStepBench -f 1 -wi 6 -i 5 -w 3s -r 3s \
   -jvmArgs "-Xmx1g -Dlogback.configurationFile=$bench_root/bench/logback.xml"
 echo "load average between: $(cut -d' ' -f1-3 /proc/loadavg)"
 BENCH_JAVA_OPTS="-Xmx2g" bench_java SwarmLoad "$@"

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -49,6 +50,7 @@ public class SwarmStepBench {
   private ScratchDirectory scratch;
   private SqliteDatabase db;
   private SwarmEngine engine;
+  private SwarmStore runs;
   private ObjectNode input;
 
   @Setup(Level.Trial)
@@ -61,6 +63,7 @@ public class SwarmStepBench {
     } else {
       s = new InMemorySwarmStore();
     }
+    runs = s;
     engine = SwarmEngine.create(s, SETTINGS, Clock.systemUTC());
     engine.register(pipeline(steps));
     input = JSON.createObjectNode().put("task", "nothing");
@@ -77,6 +80,15 @@ public class SwarmStepBench {
       }
     }
     return b.build();
+  }
+
+  /**
+   * Retention between iterations, on both stores alike: the in-memory store would otherwise hold
+   * every run's steps and events and end up measuring the garbage collector.
+   */
+  @TearDown(Level.Iteration)
+  public void purge() {
+    runs.purgeFinishedBefore(Instant.now().plusSeconds(1));
   }
 
   @TearDown(Level.Trial)
