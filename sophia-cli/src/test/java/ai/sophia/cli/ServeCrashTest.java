@@ -180,6 +180,8 @@ class ServeCrashTest {
                 "serve",
                 "--port",
                 Integer.toString(port))
+            // A JVM crash report (hs_err) lands in the temporary folder, not in the module.
+            .directory(tmp.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     pb.environment().put("SOPHIA_LOG_LEVEL", "INFO");

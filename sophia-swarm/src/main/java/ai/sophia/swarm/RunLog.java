@@ -9,16 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The write path of one run and its live subscribers.
  *
  * <p>Concurrency: every write of a run (step checkpoints from the runner and from fan-out branches,
- * log lines from step threads, decisions, cancellation) goes through {@link #commit} under this
- * object's monitor, which numbers the events, commits them to the store in the same transaction as
- * the change, and only then hands them to the subscribers. A subscriber registers under the same
- * monitor after reading the stored events, so it sees every event once, with no gap. After {@code
- * run_finished} nothing more is written.
+ * log lines from step threads, decisions, cancellation) goes through {@link #commit} under its
+ * lock, which numbers the events, commits them to the store in the same transaction as the change,
+ * and only then hands them to the subscribers. A subscriber registers under the same lock after
+ * reading the stored events, so it sees every event once, with no gap. After {@code run_finished}
+ * nothing more is written.
  */
 final class RunLog {
   /** An event not numbered yet. */
@@ -28,6 +29,13 @@ final class RunLog {
   private final SwarmStore store;
   private final Clock clock;
   private final List<Subscription> subscribers = new CopyOnWriteArrayList<>();
+
+  /**
+   * A lock, not a monitor: it is held across store writes that may park (group commit), which would
+   * pin a virtual thread's carrier inside {@code synchronized} on JDK 21.
+   */
+  final ReentrantLock lock = new ReentrantLock();
+
   private long seq;
   private boolean finished;
   private boolean closed;
@@ -46,43 +54,48 @@ final class RunLog {
    * Commits a change with its events atomically; false (and nothing written) once the run finished
    * or the engine closed.
    */
-  synchronized boolean commit(
+  boolean commit(
       Optional<SwarmStore.RunChange> change,
       List<SwarmStore.StepWrite> stepWrites,
       List<Draft> newDrafts) {
-    if (finished || closed) {
-      return false;
-    }
-    Optional<SwarmStore.RunChange> run = change.isPresent() ? change : deferredRun;
-    List<SwarmStore.StepWrite> steps = stepWrites;
-    List<Draft> drafts = newDrafts;
-    if (!deferredSteps.isEmpty() || !deferredDrafts.isEmpty()) {
-      steps = latestPerKey(deferredSteps, stepWrites);
-      drafts = new ArrayList<>(deferredDrafts);
-      drafts.addAll(newDrafts);
-    }
-    deferredRun = Optional.empty();
-    deferredSteps.clear();
-    deferredDrafts.clear();
-    if (run.isEmpty() && steps.isEmpty() && drafts.isEmpty()) {
-      return true;
-    }
-    List<SwarmEvent> events = new ArrayList<>(drafts.size());
-    long next = seq;
-    for (Draft d : drafts) {
-      events.add(new SwarmEvent(runId, ++next, d.type(), d.step(), d.data(), clock.instant()));
-    }
-    store.commit(new SwarmStore.Commit(runId, run, steps, events));
-    seq = next;
-    if (run.isPresent() && run.get().status().finished()) {
-      finished = true;
-    }
-    for (SwarmEvent e : events) {
-      for (Subscription s : subscribers) {
-        s.offer(e);
+    lock.lock();
+    try {
+      if (finished || closed) {
+        return false;
       }
+      Optional<SwarmStore.RunChange> run = change.isPresent() ? change : deferredRun;
+      List<SwarmStore.StepWrite> steps = stepWrites;
+      List<Draft> drafts = newDrafts;
+      if (!deferredSteps.isEmpty() || !deferredDrafts.isEmpty()) {
+        steps = latestPerKey(deferredSteps, stepWrites);
+        drafts = new ArrayList<>(deferredDrafts);
+        drafts.addAll(newDrafts);
+      }
+      deferredRun = Optional.empty();
+      deferredSteps.clear();
+      deferredDrafts.clear();
+      if (run.isEmpty() && steps.isEmpty() && drafts.isEmpty()) {
+        return true;
+      }
+      List<SwarmEvent> events = new ArrayList<>(drafts.size());
+      long next = seq;
+      for (Draft d : drafts) {
+        events.add(new SwarmEvent(runId, ++next, d.type(), d.step(), d.data(), clock.instant()));
+      }
+      store.commit(new SwarmStore.Commit(runId, run, steps, events));
+      seq = next;
+      if (run.isPresent() && run.get().status().finished()) {
+        finished = true;
+      }
+      for (SwarmEvent e : events) {
+        for (Subscription s : subscribers) {
+          s.offer(e);
+        }
+      }
+      return true;
+    } finally {
+      lock.unlock();
     }
-    return true;
   }
 
   /** The writes in order, a deferred write of a step dropped when a later one replaces it. */
@@ -106,41 +119,61 @@ final class RunLog {
    * finish share one transaction. What is held is lost in a crash: only writes that need not be
    * durable (the start of a step without side effects, the run's start) are deferred.
    */
-  synchronized boolean defer(
+  boolean defer(
       Optional<SwarmStore.RunChange> run, List<SwarmStore.StepWrite> steps, List<Draft> drafts) {
-    if (finished || closed) {
-      return false;
+    lock.lock();
+    try {
+      if (finished || closed) {
+        return false;
+      }
+      if (run.isPresent()) {
+        deferredRun = run;
+      }
+      deferredSteps.addAll(steps);
+      deferredDrafts.addAll(drafts);
+      return true;
+    } finally {
+      lock.unlock();
     }
-    if (run.isPresent()) {
-      deferredRun = run;
-    }
-    deferredSteps.addAll(steps);
-    deferredDrafts.addAll(drafts);
-    return true;
   }
 
   /** Commits what was deferred, if anything. */
-  synchronized boolean flush() {
-    return commit(Optional.empty(), List.of(), List.of());
+  boolean flush() {
+    lock.lock();
+    try {
+      return commit(Optional.empty(), List.of(), List.of());
+    } finally {
+      lock.unlock();
+    }
   }
 
-  synchronized boolean event(String type, String step, JsonNode data) {
-    return commit(Optional.empty(), List.of(), List.of(new Draft(type, step, data)));
+  boolean event(String type, String step, JsonNode data) {
+    lock.lock();
+    try {
+      return commit(Optional.empty(), List.of(), List.of(new Draft(type, step, data)));
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Registers {@code s} after handing it the stored events after {@code afterSeq}. */
-  synchronized void subscribe(Subscription s, long afterSeq) {
-    long after = afterSeq;
-    while (true) {
-      List<SwarmEvent> page = store.events(runId, after, 1000);
-      page.forEach(s::offer);
-      if (page.size() < 1000) {
-        break;
+  void subscribe(Subscription s, long afterSeq) {
+    lock.lock();
+    try {
+      long after = afterSeq;
+      while (true) {
+        List<SwarmEvent> page = store.events(runId, after, 1000);
+        page.forEach(s::offer);
+        if (page.size() < 1000) {
+          break;
+        }
+        after = page.getLast().seq();
       }
-      after = page.getLast().seq();
-    }
-    if (!finished) {
-      subscribers.add(s);
+      if (!finished) {
+        subscribers.add(s);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -148,53 +181,68 @@ final class RunLog {
     subscribers.remove(s);
   }
 
-  synchronized boolean finished() {
-    return finished;
+  boolean finished() {
+    lock.lock();
+    try {
+      return finished;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The engine closed: nothing more is written for this run by this process. */
-  synchronized void close() {
-    closed = true;
+  void close() {
+    lock.lock();
+    try {
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
    * Records a run's end and its last event ({@code run_finished}); {@code state} null keeps the
    * stored state. Steps still open when a run is cancelled or times out are closed as cancelled.
    */
-  synchronized void finish(SwarmRun run, SwarmStatus status, JsonNode state, String error) {
-    boolean stopped = status == SwarmStatus.cancelled || status == SwarmStatus.timed_out;
-    if (stopped) {
-      flush(); // deferred step starts, so that they are found and closed below
-    }
-    SwarmRun stored = state == null || stopped ? store.find(run.id()).orElseThrow() : run;
-    JsonNode finalState = state != null ? state : stored.state();
-    Instant now = clock.instant();
-    List<SwarmStore.StepWrite> open = new ArrayList<>();
-    if (stopped) {
-      for (StepRecord s : stored.steps()) {
-        if (s.status().equals("running") || s.status().equals("waiting_approval")) {
-          StepRecord closed =
-              new StepRecord(
-                  s.key(),
-                  s.name(),
-                  "cancelled",
-                  s.attempt(),
-                  s.startedAt(),
-                  Optional.of(now),
-                  NullNode.getInstance(),
-                  error);
-          open.add(new SwarmStore.StepWrite(closed, NullNode.getInstance()));
+  void finish(SwarmRun run, SwarmStatus status, JsonNode state, String error) {
+    lock.lock();
+    try {
+      boolean stopped = status == SwarmStatus.cancelled || status == SwarmStatus.timed_out;
+      if (stopped) {
+        flush(); // deferred step starts, so that they are found and closed below
+      }
+      SwarmRun stored = state == null || stopped ? store.find(run.id()).orElseThrow() : run;
+      JsonNode finalState = state != null ? state : stored.state();
+      Instant now = clock.instant();
+      List<SwarmStore.StepWrite> open = new ArrayList<>();
+      if (stopped) {
+        for (StepRecord s : stored.steps()) {
+          if (s.status().equals("running") || s.status().equals("waiting_approval")) {
+            StepRecord closed =
+                new StepRecord(
+                    s.key(),
+                    s.name(),
+                    "cancelled",
+                    s.attempt(),
+                    s.startedAt(),
+                    Optional.of(now),
+                    NullNode.getInstance(),
+                    error);
+            open.add(new SwarmStore.StepWrite(closed, NullNode.getInstance()));
+          }
         }
       }
+      ObjectNode data = Json.object().put("status", status.name());
+      if (!error.isEmpty()) {
+        data.put("error", error);
+      }
+      data.put("duration_ms", now.toEpochMilli() - run.createdAt().toEpochMilli());
+      commit(
+          Optional.of(new SwarmStore.RunChange(status, finalState, error, Optional.of(now))),
+          open,
+          List.of(new Draft(SwarmEvent.RUN_FINISHED, "", data)));
+    } finally {
+      lock.unlock();
     }
-    ObjectNode data = Json.object().put("status", status.name());
-    if (!error.isEmpty()) {
-      data.put("error", error);
-    }
-    data.put("duration_ms", now.toEpochMilli() - run.createdAt().toEpochMilli());
-    commit(
-        Optional.of(new SwarmStore.RunChange(status, finalState, error, Optional.of(now))),
-        open,
-        List.of(new Draft(SwarmEvent.RUN_FINISHED, "", data)));
   }
 }

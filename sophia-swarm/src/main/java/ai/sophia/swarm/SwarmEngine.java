@@ -219,12 +219,15 @@ public final class SwarmEngine implements AutoCloseable {
       exec.done().orTimeout(30, TimeUnit.SECONDS).exceptionally(t -> null).join();
     }
     RunLog runLog = logFor(runId);
-    synchronized (runLog) {
+    runLog.lock.lock();
+    try {
       SwarmRun now = require(runId);
       if (!now.status().finished() && !executions.containsKey(runId)) {
         // Not executing here: waiting for approval, or pending in a store no engine runs now.
         finishRun(now, runLog, SwarmStatus.cancelled, null, "cancelled by " + by);
       }
+    } finally {
+      runLog.lock.unlock();
     }
     parked.remove(runId);
     return require(runId);
@@ -244,7 +247,8 @@ public final class SwarmEngine implements AutoCloseable {
     checkOpen();
     RunLog runLog = logFor(runId);
     SwarmRun run;
-    synchronized (runLog) {
+    runLog.lock.lock();
+    try {
       run = require(runId);
       StepRecord step =
           run.steps().stream()
@@ -284,6 +288,8 @@ public final class SwarmEngine implements AutoCloseable {
           Optional.of(new RunChange(SwarmStatus.running, run.state(), "", Optional.empty())),
           List.of(new StepWrite(decided, decision)),
           List.of(new RunLog.Draft("approval_decided", stepKey, data)));
+    } finally {
+      runLog.lock.unlock();
     }
     parked.remove(runId);
     // The execution that parked the run may still be on its way out; the next one starts after it.
@@ -402,7 +408,8 @@ public final class SwarmEngine implements AutoCloseable {
       return false;
     }
     RunLog runLog = logFor(run.id());
-    synchronized (runLog) {
+    runLog.lock.lock();
+    try {
       SwarmRun now = require(run.id());
       if (!now.status().finished()) {
         finishRun(
@@ -412,6 +419,8 @@ public final class SwarmEngine implements AutoCloseable {
             null,
             "the run's deadline " + run.deadline() + " passed");
       }
+    } finally {
+      runLog.lock.unlock();
     }
     parked.remove(run.id());
     return true;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.sophia.error.InvalidInputException;
+import ai.sophia.model.LogCapture;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -87,10 +88,14 @@ class SwarmCoordinatorTest {
 
   @Test
   void trigger_oneAgentFails_runSucceedsAndReportsPartialSuccessHonestly() {
-    SwarmRun run =
-        fx.run(
-            SwarmRequest.of("What is Heliograph?")
-                .withAgents(List.of("research", "broken", "analysis")));
+    SwarmRun run;
+    try (LogCapture logs = LogCapture.start()) {
+      run =
+          fx.run(
+              SwarmRequest.of("What is Heliograph?")
+                  .withAgents(List.of("research", "broken", "analysis")));
+      assertThat(logs.warnings()).singleElement().asString().contains("agent broken failed");
+    }
     ObjectNode r = fx.report(run);
 
     assertThat(run.status()).isEqualTo(SwarmStatus.succeeded);
@@ -145,7 +150,11 @@ class SwarmCoordinatorTest {
             java.nio.file.Files.createDirectories(dir.resolve("retry")),
             new ai.sophia.config.SophiaConfig.Swarm(20_000, 2, 120_000, 30, 0.8));
 
-    SwarmRun run = fx.run(SwarmRequest.of("What is Heliograph?").withAgents(List.of("flaky")));
+    SwarmRun run;
+    try (LogCapture logs = LogCapture.start()) {
+      run = fx.run(SwarmRequest.of("What is Heliograph?").withAgents(List.of("flaky")));
+      assertThat(logs.warnings()).singleElement().asString().contains("a hiccup on the first call");
+    }
     ObjectNode r = fx.report(run);
 
     assertThat(texts(r.path("results").path("per_agent"), "status")).containsExactly("succeeded");

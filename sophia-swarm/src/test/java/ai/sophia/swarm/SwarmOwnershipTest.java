@@ -1,0 +1,111 @@
+package ai.sophia.swarm;
+
+import static ai.sophia.swarm.SwarmFixture.QUICK;
+import static ai.sophia.swarm.SwarmFixture.obj;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.sophia.memory.SqliteDatabase;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two engines on one database, as a server and a CLI: runs are not taken from a live engine. */
+class SwarmOwnershipTest {
+  @TempDir Path dir;
+
+  @Test
+  void resumeUnfinished_runOfALiveEngine_isLeftToIt_andTakenOnceThatEngineCloses()
+      throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    CountDownLatch inside = new CountDownLatch(1);
+    SwarmGraph graph =
+        SwarmGraph.builder("held")
+            .step(
+                "work",
+                c -> {
+                  if (calls.incrementAndGet() == 1) {
+                    inside.countDown();
+                    Thread.sleep(30_000);
+                  }
+                  return obj().put("done", true);
+                },
+                QUICK.withTimeout(Duration.ofMinutes(1)).withSideEffects())
+            .build();
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      SwarmEngine server =
+          SwarmEngine.create(new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC());
+      server.register(graph);
+      SwarmRun run = server.start("held", obj(), "");
+      assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
+      try (SwarmEngine cli =
+          SwarmEngine.create(new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC())) {
+        cli.register(graph);
+
+        assertThat(cli.resumeUnfinished()).isZero();
+        assertThat(calls.get()).isEqualTo(1);
+
+        server.close();
+        assertThat(cli.resumeUnfinished()).isEqualTo(1);
+        SwarmRun done = cli.await(run.id(), Duration.ofSeconds(10));
+
+        assertThat(done.status()).isEqualTo(SwarmStatus.succeeded);
+        assertThat(calls.get()).isEqualTo(2);
+        assertThat(done.steps().getFirst().attempt()).isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void subscribe_runOfAnotherEngine_pollsTheStoreWithoutGaps() throws Exception {
+    try (SqliteDatabase db = SqliteDatabase.open(dir);
+        SwarmEngine runner =
+            SwarmEngine.create(new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC());
+        SwarmEngine watcher =
+            SwarmEngine.create(
+                new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC())) {
+      CountDownLatch go = new CountDownLatch(1);
+      runner.register(
+          SwarmGraph.builder("steps")
+              .step(
+                  "a",
+                  c -> {
+                    go.await();
+                    c.log("one");
+                    Thread.sleep(300);
+                    c.log("two");
+                    return obj();
+                  },
+                  QUICK)
+              .step("b", c -> obj().put("b", 1), QUICK)
+              .edge("a", "b")
+              .build());
+      SwarmRun run = runner.start("steps", obj(), "");
+
+      List<SwarmEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      CountDownLatch last = new CountDownLatch(1);
+      watcher.subscribe(
+          run.id(),
+          0,
+          e -> {
+            seen.add(e);
+            if (e.last()) {
+              last.countDown();
+            }
+          });
+      go.countDown();
+
+      assertThat(last.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(seen)
+          .extracting(SwarmEvent::seq)
+          .containsExactlyElementsOf(LongStream.rangeClosed(1, seen.size()).boxed().toList());
+      assertThat(seen).extracting(SwarmEvent::type).contains("log", "run_finished");
+    }
+  }
+}
