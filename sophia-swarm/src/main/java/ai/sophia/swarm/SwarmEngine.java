@@ -41,6 +41,10 @@ public final class SwarmEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SwarmEngine.class);
   static final Duration LEASE = Duration.ofSeconds(30);
   static final Duration RENEW_EVERY = Duration.ofSeconds(10);
+
+  /** How often the engine applies the retention by itself (also at its first upkeep). */
+  static final Duration PURGE_EVERY = Duration.ofHours(1);
+
   private static final Duration DEFAULT_BACKOFF = Duration.ofMillis(200);
 
   private final SwarmStore store;
@@ -54,6 +58,7 @@ public final class SwarmEngine implements AutoCloseable {
   private final Set<String> parked = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService ticker;
   private volatile boolean closed;
+  private Instant nextPurge = Instant.EPOCH;
 
   private SwarmEngine(SwarmStore store, SophiaConfig.Swarm settings, Clock clock) {
     this.store = store;
@@ -431,6 +436,14 @@ public final class SwarmEngine implements AutoCloseable {
       store.renew(owner, clock.instant().plus(LEASE));
       for (String runId : parked) {
         store.find(runId).ifPresent(this::timeOutIfLate);
+      }
+      Instant now = clock.instant();
+      if (!now.isBefore(nextPurge)) {
+        nextPurge = now.plus(PURGE_EVERY);
+        int purged = purgeExpired();
+        if (purged > 0) {
+          log.info("compacted {} swarm runs past their retention", purged);
+        }
       }
     } catch (RuntimeException e) {
       log.warn("swarm engine upkeep failed: {}", e.getMessage());

@@ -153,7 +153,7 @@ class SwarmControlTest {
   @Test
   void start_pastTheRunDeadline_endsTimedOut() {
     fx.close();
-    fx = new SwarmFixture(dir, new SophiaConfig.Swarm(5_000, 1, 300, 30, 0.8), Clock.systemUTC());
+    fx = new SwarmFixture(dir, new SophiaConfig.Swarm(5_000, 1, 1_500, 30, 0.8), Clock.systemUTC());
     fx.engine.register(
         SwarmGraph.builder("late")
             .step("one", c -> obj().put("one", true), QUICK)
@@ -195,7 +195,8 @@ class SwarmControlTest {
     AtomicInteger deploys = new AtomicInteger();
     fx.engine.register(approvalGraph(deploys));
     SwarmRun started = fx.engine.start("release", obj(), "");
-    SwarmRun waiting = fx.engine.await(started.id(), Duration.ofMillis(500));
+    SwarmRun waiting =
+        SwarmFixture.awaitStatus(fx.engine, started.id(), SwarmStatus.waiting_approval);
     assertThat(waiting.status()).isEqualTo(SwarmStatus.waiting_approval);
     assertThat(deploys.get()).isZero();
 
@@ -217,11 +218,11 @@ class SwarmControlTest {
   }
 
   @Test
-  void decide_denied_skipsTheStepAndTheRunGoesOn() {
+  void decide_denied_skipsTheStepAndTheRunGoesOn() throws Exception {
     AtomicInteger deploys = new AtomicInteger();
     fx.engine.register(approvalGraph(deploys));
     SwarmRun started = fx.engine.start("release", obj(), "");
-    fx.engine.await(started.id(), Duration.ofMillis(500));
+    SwarmFixture.awaitStatus(fx.engine, started.id(), SwarmStatus.waiting_approval);
 
     fx.engine.decide(started.id(), "deploy", false, "bob", "not on a Friday");
     SwarmRun run = fx.engine.await(started.id(), Duration.ofSeconds(10));
@@ -238,11 +239,13 @@ class SwarmControlTest {
   }
 
   @Test
-  void decide_afterRestart_theWaitingRunSurvivesAndContinues() {
+  void decide_afterRestart_theWaitingRunSurvivesAndContinues() throws Exception {
     AtomicInteger deploys = new AtomicInteger();
     fx.engine.register(approvalGraph(deploys));
     SwarmRun started = fx.engine.start("release", obj(), "");
-    assertThat(fx.engine.await(started.id(), Duration.ofMillis(500)).status())
+    assertThat(
+            SwarmFixture.awaitStatus(fx.engine, started.id(), SwarmStatus.waiting_approval)
+                .status())
         .isEqualTo(SwarmStatus.waiting_approval);
 
     SwarmEngine engine = fx.restart(approvalGraph(deploys));
@@ -257,10 +260,10 @@ class SwarmControlTest {
   }
 
   @Test
-  void cancel_waitingForApproval_endsCancelled() {
+  void cancel_waitingForApproval_endsCancelled() throws Exception {
     fx.engine.register(approvalGraph(new AtomicInteger()));
     SwarmRun started = fx.engine.start("release", obj(), "");
-    fx.engine.await(started.id(), Duration.ofMillis(500));
+    SwarmFixture.awaitStatus(fx.engine, started.id(), SwarmStatus.waiting_approval);
 
     SwarmRun run = fx.engine.cancel(started.id(), "dave");
 

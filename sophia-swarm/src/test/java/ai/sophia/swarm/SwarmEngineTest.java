@@ -137,7 +137,7 @@ class SwarmEngineTest {
                 s -> List.copyOf(s.withArray("tasks").valueStream().toList()),
                 c -> {
                   peak.accumulateAndGet(running.incrementAndGet(), Math::max);
-                  Thread.sleep(200);
+                  Thread.sleep(400);
                   running.decrementAndGet();
                   if (c.item().asText().equals("bad")) {
                     throw new IllegalStateException("branch broke");

@@ -71,6 +71,18 @@ final class SwarmFixture implements AutoCloseable {
     return List.copyOf(seen);
   }
 
+  /** Waits up to 10 s for the run to reach {@code status}; returns it as it then is. */
+  static SwarmRun awaitStatus(SwarmEngine engine, String runId, SwarmStatus status)
+      throws InterruptedException {
+    long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    SwarmRun run = engine.find(runId).orElseThrow();
+    while (run.status() != status && System.nanoTime() < end) {
+      Thread.sleep(10);
+      run = engine.find(runId).orElseThrow();
+    }
+    return run;
+  }
+
   @Override
   public void close() {
     engine.close();
