@@ -89,7 +89,8 @@ final class SwarmCommand implements Callable<Integer> {
                 false,
                 repository,
                 rounds,
-                intervalMs)
+                intervalMs,
+                null)
             .toRequest("--");
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

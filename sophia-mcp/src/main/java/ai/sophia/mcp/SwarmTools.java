@@ -4,8 +4,8 @@ import ai.sophia.error.NotFoundException;
 import ai.sophia.security.Role;
 import ai.sophia.swarm.SwarmCoordinator;
 import ai.sophia.swarm.SwarmEvent;
+import ai.sophia.swarm.SwarmRequest;
 import ai.sophia.swarm.SwarmRun;
-import ai.sophia.swarm.SwarmTrigger;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
@@ -109,8 +109,8 @@ final class SwarmTools {
     Caller caller = Caller.of(exchange.transportContext());
     caller.require(Role.user, "swarm_trigger");
     Map<String, Object> args = SophiaTools.arguments(call, TRIGGER_FIELDS);
-    SwarmTrigger body = Structured.read(args, SwarmTrigger.class);
-    SwarmRun run = swarms.trigger(body.validate(), caller.keyId());
+    SwarmRequest.Draft body = Structured.read(args, SwarmRequest.Draft.class);
+    SwarmRun run = swarms.trigger(body.toRequest(""), caller.keyId());
     if (Boolean.FALSE.equals(args.get("wait"))) {
       return report(swarms.report(run));
     }

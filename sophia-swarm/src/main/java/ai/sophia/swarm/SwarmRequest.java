@@ -3,6 +3,7 @@ package ai.sophia.swarm;
 import ai.sophia.agent.AgentRequest;
 import ai.sophia.error.InvalidInputException;
 import ai.sophia.tool.Risk;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -216,9 +217,11 @@ public record SwarmRequest(
   }
 
   /**
-   * A request as loosely given — an API body, command-line options — where null means absent (the
-   * default). {@link #toRequest} checks every field; {@code prefix} is put before field names in
-   * errors ({@code "--"} on the command line, so they name the option).
+   * A request as loosely given — the body of {@code POST /api/v1/swarm/trigger} and of the MCP tool
+   * {@code swarm_trigger} (read with a snake_case mapper), command-line options — where null means
+   * absent (the default). {@link #toRequest} checks every field; {@code prefix} is put before field
+   * names in errors ({@code "--"} on the command line, so they name the option). {@code wait} is
+   * the caller's, not the swarm's: whether it waits for the result.
    */
   public record Draft(
       String task,
@@ -230,7 +233,13 @@ public record SwarmRequest(
       Boolean askApproval,
       String repository,
       Integer rounds,
-      Long intervalMs) {
+      Long intervalMs,
+      @JsonProperty("wait") Boolean waitForResult) {
+    /** Whether the caller asked to wait for the result ({@code wait: true}). */
+    public boolean waits() {
+      return Boolean.TRUE.equals(waitForResult);
+    }
+
     public SwarmRequest toRequest(String prefix) {
       if (task == null || task.isBlank()) {
         throw new InvalidInputException(

@@ -4,7 +4,7 @@ import ai.sophia.error.InvalidInputException;
 
 /**
  * Request bodies of the swarm API as they arrive; absent optional fields are null. A trigger is
- * read as {@link ai.sophia.swarm.SwarmTrigger}, shared with MCP.
+ * read as {@link ai.sophia.swarm.SwarmRequest.Draft}, shared with MCP and the CLI.
  */
 final class SwarmBodies {
   private SwarmBodies() {}

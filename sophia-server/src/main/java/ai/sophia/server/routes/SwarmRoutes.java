@@ -11,9 +11,9 @@ import ai.sophia.server.http.RequestParams;
 import ai.sophia.swarm.SwarmCoordinator;
 import ai.sophia.swarm.SwarmEngine;
 import ai.sophia.swarm.SwarmEvent;
+import ai.sophia.swarm.SwarmRequest;
 import ai.sophia.swarm.SwarmRun;
 import ai.sophia.swarm.SwarmStatus;
-import ai.sophia.swarm.SwarmTrigger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
@@ -72,9 +72,9 @@ public final class SwarmRoutes {
   }
 
   private void trigger(Context ctx) {
-    SwarmTrigger body = bodies.read(ctx, SwarmTrigger.class);
+    SwarmRequest.Draft body = bodies.read(ctx, SwarmRequest.Draft.class);
     String key = Guard.keyId(ctx).orElse("");
-    var request = body.validate();
+    var request = body.toRequest("");
     models.requireBudgetLeft(key);
     SwarmRun run = swarms.trigger(request, key);
     if (body.waits()) {
