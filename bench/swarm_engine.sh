@@ -2,7 +2,9 @@
 # Swarm engine: JMH SwarmStepBench (a run of 1 and of 20 no-op steps, SQLite store against the
 # in-memory store: the marginal cost of a durable step), then SwarmLoad (--runs concurrent
 # fan-out(3) + aggregate swarms on SQLite and in memory: total time, runs/s, p50/p99 latency; then
-# the bytes of a run's record before and after retention). Extra arguments go to SwarmLoad.
+# the bytes of a run's record before and after retention), then SwarmAgentLoad (--runs real swarms
+# through the coordinator with offline no-op agents, against the same agent runs without it).
+# Extra arguments go to SwarmLoad and SwarmAgentLoad.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
@@ -14,4 +16,6 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; load av
   -jvmArgs "-Xmx1g -Dlogback.configurationFile=$bench_root/bench/logback.xml"
 echo "load average between: $(cut -d' ' -f1-3 /proc/loadavg)"
 BENCH_JAVA_OPTS="-Xmx2g" bench_java SwarmLoad "$@"
+echo "load average between: $(cut -d' ' -f1-3 /proc/loadavg)"
+BENCH_JAVA_OPTS="-Xmx2g" bench_java SwarmAgentLoad "$@"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
