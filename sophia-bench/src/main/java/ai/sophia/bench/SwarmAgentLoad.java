@@ -69,34 +69,24 @@ public final class SwarmAgentLoad {
     double[] latencyMs = new double[runs];
     double[] overheadMs = new double[runs];
     AtomicInteger failed = new AtomicInteger();
-    List<Thread> callers = new ArrayList<>(runs);
-    long t0 = System.nanoTime();
-    for (int i = 0; i < runs; i++) {
-      int index = i;
-      // One caller per swarm, as many requests arriving at once.
-      callers.add(
-          Thread.ofVirtual()
-              .start(
-                  () -> {
-                    long started = System.nanoTime();
-                    SwarmRun run = swarms.trigger(request, "");
-                    SwarmRun done = swarms.engine().await(run.id(), Duration.ofMinutes(10));
-                    latencyMs[index] = (System.nanoTime() - started) / 1e6;
-                    overheadMs[index] =
-                        swarms
-                            .report(done)
-                            .path("swarm_performance")
-                            .path("coordination_overhead_ms")
-                            .asDouble();
-                    if (done.status() != SwarmStatus.succeeded) {
-                      failed.incrementAndGet();
-                    }
-                  }));
-    }
-    for (Thread t : callers) {
-      t.join();
-    }
-    double totalS = (System.nanoTime() - t0) / 1e9;
+    double totalS =
+        AtOnce.run(
+            runs,
+            index -> {
+              long started = System.nanoTime();
+              SwarmRun run = swarms.trigger(request, "");
+              SwarmRun done = swarms.engine().await(run.id(), Duration.ofMinutes(10));
+              latencyMs[index] = (System.nanoTime() - started) / 1e6;
+              overheadMs[index] =
+                  swarms
+                      .report(done)
+                      .path("swarm_performance")
+                      .path("coordination_overhead_ms")
+                      .asDouble();
+              if (done.status() != SwarmStatus.succeeded) {
+                failed.incrementAndGet();
+              }
+            });
     System.out.printf(
         "%-18s %d swarms, %d not succeeded, total %.2f s, %.0f swarms/s, latency p50 %.0f ms,"
             + " p99 %.0f ms; coordination overhead per swarm p50 %.0f ms, p99 %.0f ms%n",
@@ -115,36 +105,27 @@ public final class SwarmAgentLoad {
       throws Exception {
     double[] latencyMs = new double[runs];
     AtomicInteger failed = new AtomicInteger();
-    List<Thread> callers = new ArrayList<>(runs);
-    long t0 = System.nanoTime();
-    for (int i = 0; i < runs; i++) {
-      int index = i;
-      callers.add(
-          Thread.ofVirtual()
-              .start(
-                  () -> {
-                    long started = System.nanoTime();
-                    List<AgentRun> running = new ArrayList<>();
-                    for (JsonNode t : plan) {
-                      running.add(
-                          bench
-                              .runtime
-                              .agents()
-                              .get(t.path("agent").asText())
-                              .start(AgentRequest.of(t.path("task").asText())));
-                    }
-                    for (AgentRun run : running) {
-                      if (run.join().status() != RunStatus.succeeded) {
-                        failed.incrementAndGet();
-                      }
-                    }
-                    latencyMs[index] = (System.nanoTime() - started) / 1e6;
-                  }));
-    }
-    for (Thread t : callers) {
-      t.join();
-    }
-    double totalS = (System.nanoTime() - t0) / 1e9;
+    double totalS =
+        AtOnce.run(
+            runs,
+            index -> {
+              long started = System.nanoTime();
+              List<AgentRun> running = new ArrayList<>();
+              for (JsonNode t : plan) {
+                running.add(
+                    bench
+                        .runtime
+                        .agents()
+                        .get(t.path("agent").asText())
+                        .start(AgentRequest.of(t.path("task").asText())));
+              }
+              for (AgentRun run : running) {
+                if (run.join().status() != RunStatus.succeeded) {
+                  failed.incrementAndGet();
+                }
+              }
+              latencyMs[index] = (System.nanoTime() - started) / 1e6;
+            });
     System.out.printf(
         "%-18s %d groups, %d runs not succeeded, total %.2f s, %.0f groups/s, latency p50 %.0f ms,"
             + " p99 %.0f ms%n",
