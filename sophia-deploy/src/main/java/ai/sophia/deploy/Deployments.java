@@ -48,7 +48,7 @@ public final class Deployments implements AutoCloseable {
   private final Duration timeout;
   private final String owner = Processes.owner();
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-  private final Map<String, Live> live = new ConcurrentHashMap<>();
+  private final Map<String, LiveDeployment> live = new ConcurrentHashMap<>();
 
   Deployments(Map<String, Target> targets, DeploymentStore store, Clock clock, Duration timeout) {
     this.targets = Map.copyOf(targets);
@@ -161,7 +161,8 @@ public final class Deployments implements AutoCloseable {
             now,
             now,
             Instant.EPOCH);
-    Live run = new Live(d, target);
+    LiveDeployment run =
+        new LiveDeployment(d, target, store, clock, timeout, () -> live.remove(d.id()));
     synchronized (this) {
       if (!store.insert(d)) {
         Optional<Deployment> same = store.findByIdempotencyKey(r.idempotencyKey());
@@ -239,7 +240,7 @@ public final class Deployments implements AutoCloseable {
   }
 
   public Optional<Deployment> find(String id) {
-    Live run = live.get(id);
+    LiveDeployment run = live.get(id);
     return run != null ? Optional.of(run.current()) : store.find(id);
   }
 
@@ -279,7 +280,7 @@ public final class Deployments implements AutoCloseable {
    * returned subscription is closed; the last event finishes the deployment.
    */
   public AutoCloseable subscribe(String id, Consumer<DeployEvent> sink) {
-    Live run = live.get(id);
+    LiveDeployment run = live.get(id);
     if (run != null) {
       return run.subscribe(sink);
     }
@@ -290,7 +291,7 @@ public final class Deployments implements AutoCloseable {
 
   /** Waits up to {@code wait} for deployment {@code id} to finish; returns it as it is then. */
   public Deployment await(String id, Duration wait) throws InterruptedException {
-    Live run = live.get(id);
+    LiveDeployment run = live.get(id);
     if (run != null) {
       run.done.await(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -332,11 +333,7 @@ public final class Deployments implements AutoCloseable {
           "interrupted: the Sophia process running it ("
               + d.owner()
               + ") stopped before it finished";
-      Instant now = clock.instant();
-      store.update(d.with(DeploymentStatus.failed, why, now));
-      long seq =
-          store.events(d.id(), 0, MAX_EVENTS).stream().mapToLong(DeployEvent::seq).max().orElse(0);
-      store.appendEvent(d.id(), new DeployEvent(seq + 1, now, DeployEvent.STATUS, "failed", why));
+      LiveDeployment.settle(store, d.with(DeploymentStatus.failed, why, clock.instant()));
       log.warn("deployment {} of {} was {}", d.id(), d.target(), why);
     }
   }
@@ -349,120 +346,5 @@ public final class Deployments implements AutoCloseable {
 
   private static NotFoundException notFound(String id) {
     return new NotFoundException("no deployment with id '" + id + "'");
-  }
-
-  /** A deployment running in this process: its state, its events and who listens to them. */
-  private final class Live {
-    private final Target target;
-    private final java.util.List<Consumer<DeployEvent>> listeners = new java.util.ArrayList<>();
-    final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-    private Deployment current;
-    private long seq;
-
-    Live(Deployment d, Target target) {
-      this.current = d;
-      this.target = target;
-    }
-
-    synchronized Deployment current() {
-      return current;
-    }
-
-    synchronized AutoCloseable subscribe(Consumer<DeployEvent> sink) {
-      store.events(current.id(), 0, MAX_EVENTS).forEach(sink);
-      listeners.add(sink);
-      return () -> {
-        synchronized (Live.this) {
-          listeners.remove(sink);
-        }
-      };
-    }
-
-    void log(String line) {
-      append(DeployEvent.LOG, redact(line), "");
-    }
-
-    synchronized void status(DeploymentStatus status, String detail) {
-      current = current.with(status, redact(detail), clock.instant());
-      store.update(current);
-      append(DeployEvent.STATUS, status.name(), current.detail());
-    }
-
-    private synchronized void append(String kind, String text, String detail) {
-      DeployEvent e = new DeployEvent(++seq, clock.instant(), kind, text, detail);
-      store.appendEvent(current.id(), e);
-      listeners.forEach(l -> l.accept(e));
-    }
-
-    void execute(Optional<Deployment> previous, boolean rollback) {
-      Deployment d = current();
-      try {
-        status(
-            DeploymentStatus.running,
-            "deploying "
-                + (d.version().isEmpty() ? "" : d.version() + " ")
-                + "with "
-                + d.strategy());
-        log.info("deployment {} of {} ({}) started", d.id(), d.target(), d.targetType());
-        DeployJob job =
-            new DeployJob(d, previous, rollback, this::log, clock.instant().plus(timeout));
-        Outcome o;
-        try {
-          o = target.deploy(job);
-        } catch (InterruptedException e) {
-          o = Outcome.failed("interrupted: Sophia stopped while it ran");
-        } catch (RuntimeException e) {
-          log.warn(
-              "deployment {} of {} failed unexpectedly: {}",
-              d.id(),
-              d.target(),
-              redact(String.valueOf(e.getMessage())));
-          o =
-              Outcome.failed(
-                  "unexpected error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
-        synchronized (this) {
-          current = current.withOutcome(o);
-        }
-        status(o.status(), o.detail());
-        log.info(
-            "deployment {} of {} ended {}: {}", d.id(), d.target(), o.status(), redact(o.detail()));
-        if (rollback && o.status() == DeploymentStatus.healthy) {
-          markRolledBack(d.rollbackOf(), d.id());
-        }
-      } finally {
-        live.remove(d.id());
-        done.countDown();
-      }
-    }
-
-    private void markRolledBack(String id, String by) {
-      store
-          .find(id)
-          .ifPresent(
-              undone -> {
-                Instant now = clock.instant();
-                String why = "rolled back by " + by;
-                store.update(
-                    undone
-                        .with(DeploymentStatus.rolled_back, why, now)
-                        .withFinishedAt(undone.finishedAt()));
-                long last =
-                    store.events(id, 0, MAX_EVENTS).stream()
-                        .mapToLong(DeployEvent::seq)
-                        .max()
-                        .orElse(0);
-                store.appendEvent(
-                    id, new DeployEvent(last + 1, now, DeployEvent.STATUS, "rolled_back", why));
-              });
-    }
-
-    private String redact(String line) {
-      String out = line;
-      for (String secret : target.secrets()) {
-        out = out.replace(secret, "[redacted]");
-      }
-      return out;
-    }
   }
 }
