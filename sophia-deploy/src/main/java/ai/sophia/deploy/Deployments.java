@@ -182,7 +182,8 @@ public final class Deployments implements AutoCloseable {
             now,
             now,
             Instant.EPOCH);
-    LiveDeployment run = new LiveDeployment(d, target, store, clock, timeout, live::remove);
+    LiveDeployment run =
+        new LiveDeployment(d, target, store, clock, timeout, () -> live.remove(d.id()));
     synchronized (this) {
       if (!store.insert(d)) {
         Optional<Deployment> same = store.findByIdempotencyKey(r.idempotencyKey());
@@ -353,11 +354,7 @@ public final class Deployments implements AutoCloseable {
           "interrupted: the Sophia process running it ("
               + d.owner()
               + ") stopped before it finished";
-      Instant now = clock.instant();
-      store.update(d.with(DeploymentStatus.failed, why, now));
-      long seq =
-          store.events(d.id(), 0, MAX_EVENTS).stream().mapToLong(DeployEvent::seq).max().orElse(0);
-      store.appendEvent(d.id(), new DeployEvent(seq + 1, now, DeployEvent.STATUS, "failed", why));
+      LiveDeployment.settle(store, d.with(DeploymentStatus.failed, why, clock.instant()));
       log.warn("deployment {} of {} was {}", d.id(), d.target(), why);
     }
   }

@@ -2,16 +2,19 @@ package ai.sophia.deploy;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A deployment running in this process: its state, its events (stored, then handed to listeners,
- * under one lock so a new listener misses none and sees none twice) and the run of its target.
- * {@code finished} is told the id when it ends, whatever happened.
+ * A deployment running in this process: its state, its events and who listens to them. Every event
+ * is stored before listeners see it, under this object's lock, so a new listener replays the store
+ * and then gets each later event exactly once. Log lines and details pass redaction of the target's
+ * secrets first.
  */
 final class LiveDeployment {
   private static final Logger log = LoggerFactory.getLogger(LiveDeployment.class);
@@ -20,9 +23,9 @@ final class LiveDeployment {
   private final DeploymentStore store;
   private final Clock clock;
   private final Duration timeout;
-  private final Consumer<String> finished;
-  private final java.util.List<Consumer<DeployEvent>> listeners = new java.util.ArrayList<>();
-  final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+  private final Runnable finished;
+  private final List<Consumer<DeployEvent>> listeners = new ArrayList<>();
+  final CountDownLatch done = new CountDownLatch(1);
   private Deployment current;
   private long seq;
 
@@ -32,13 +35,31 @@ final class LiveDeployment {
       DeploymentStore store,
       Clock clock,
       Duration timeout,
-      Consumer<String> finished) {
+      Runnable finished) {
     this.current = d;
     this.target = target;
     this.store = store;
     this.clock = clock;
     this.timeout = timeout;
     this.finished = finished;
+  }
+
+  /** Saves a stored deployment's new status and adds it to its timeline. */
+  static void settle(DeploymentStore store, Deployment changed) {
+    store.update(changed);
+    long last =
+        store.events(changed.id(), 0, Deployments.MAX_EVENTS).stream()
+            .mapToLong(DeployEvent::seq)
+            .max()
+            .orElse(0);
+    store.appendEvent(
+        changed.id(),
+        new DeployEvent(
+            last + 1,
+            changed.updatedAt(),
+            DeployEvent.STATUS,
+            changed.status().name(),
+            changed.detail()));
   }
 
   synchronized Deployment current() {
@@ -71,6 +92,7 @@ final class LiveDeployment {
     listeners.forEach(l -> l.accept(e));
   }
 
+  /** Runs the deployment to its end; {@code previous} is the healthy one it replaces. */
   void execute(Optional<Deployment> previous, boolean rollback) {
     Deployment d = current();
     try {
@@ -102,33 +124,23 @@ final class LiveDeployment {
       log.info(
           "deployment {} of {} ended {}: {}", d.id(), d.target(), o.status(), redact(o.detail()));
       if (rollback && o.status() == DeploymentStatus.healthy) {
-        markRolledBack(d.rollbackOf(), d.id());
+        store
+            .find(d.rollbackOf())
+            .ifPresent(
+                undone ->
+                    settle(
+                        store,
+                        undone
+                            .with(
+                                DeploymentStatus.rolled_back,
+                                "rolled back by " + d.id(),
+                                clock.instant())
+                            .withFinishedAt(undone.finishedAt())));
       }
     } finally {
-      finished.accept(d.id());
+      finished.run();
       done.countDown();
     }
-  }
-
-  private void markRolledBack(String id, String by) {
-    store
-        .find(id)
-        .ifPresent(
-            undone -> {
-              Instant now = clock.instant();
-              String why = "rolled back by " + by;
-              store.update(
-                  undone
-                      .with(DeploymentStatus.rolled_back, why, now)
-                      .withFinishedAt(undone.finishedAt()));
-              long last =
-                  store.events(id, 0, Deployments.MAX_EVENTS).stream()
-                      .mapToLong(DeployEvent::seq)
-                      .max()
-                      .orElse(0);
-              store.appendEvent(
-                  id, new DeployEvent(last + 1, now, DeployEvent.STATUS, "rolled_back", why));
-            });
   }
 
   private String redact(String line) {
