@@ -229,7 +229,9 @@ class McpServerTest {
             userKey,
             "[{'op':'callTool','name':'swarm_trigger','arguments':{'task':'how do readers work"
                 + " in WAL mode','pattern':'research','agents':['analysis']}},"
-                + "{'op':'callTool','name':'swarm_trigger','arguments':{'task':''}}]");
+                + "{'op':'callTool','name':'swarm_trigger','arguments':{'task':''}},"
+                + "{'op':'callTool','name':'swarm_trigger','arguments':{'task':'x',"
+                + "'rounds':'many'}}]");
     JsonNode result = steps.get(1).get("result");
     assertThat(result.get("isError").asBoolean()).as(result.toString()).isFalse();
     JsonNode report = result.get("structuredContent");
@@ -242,6 +244,9 @@ class McpServerTest {
     JsonNode bad = steps.get(2).get("result");
     assertThat(bad.get("isError").asBoolean()).isTrue();
     assertThat(bad.toString()).contains("task");
+    JsonNode wrongType = steps.get(3).get("result");
+    assertThat(wrongType.get("isError").asBoolean()).as(wrongType.toString()).isTrue();
+    assertThat(wrongType.toString()).contains("rounds").doesNotContain("internal error");
 
     List<JsonNode> later =
         client(
@@ -271,7 +276,9 @@ class McpServerTest {
             developer,
             "[{'op':'callTool','name':'deploy_trigger','arguments':{'target':'shipit',"
                 + "'version':'v7'}},"
-                + "{'op':'callTool','name':'deploy_trigger','arguments':{'target':'nowhere'}}]");
+                + "{'op':'callTool','name':'deploy_trigger','arguments':{'target':'nowhere'}},"
+                + "{'op':'callTool','name':'deploy_trigger','arguments':{'target':'shipit',"
+                + "'force_rebuild':'yes'}}]");
     JsonNode result = steps.get(1).get("result");
     assertThat(result.get("isError").asBoolean()).as(result.toString()).isFalse();
     JsonNode deployment = result.get("structuredContent");
@@ -281,6 +288,9 @@ class McpServerTest {
         .containsSubsequence("requested", "running", "healthy");
     assertThat(steps.get(2).get("result").get("isError").asBoolean()).isTrue();
     assertThat(steps.get(2).get("result").toString()).contains("nowhere");
+    JsonNode wrongType = steps.get(3).get("result");
+    assertThat(wrongType.get("isError").asBoolean()).as(wrongType.toString()).isTrue();
+    assertThat(wrongType.toString()).contains("force_rebuild");
     String id = deployment.get("deployment_id").asText();
 
     List<JsonNode> asUser =
