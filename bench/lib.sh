@@ -15,7 +15,7 @@ bench_java() {
   shift
   local cp
   cp="$bench_root/sophia-bench/target/classes:$(cat "$bench_root/sophia-bench/target/classpath.txt")"
-  "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:--Xmx2g} --enable-native-access=ALL-UNNAMED \
+  "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:--Xmx2g} --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
     -Dlogback.configurationFile="$bench_root/bench/logback.xml" \
     -cp "$cp" "ai.sophia.bench.$main" "$@"
 }

@@ -12,7 +12,6 @@ record ModelRun(
     String model,
     Scores scores,
     int chunks,
-    long indexMillis,
     double queryMillisMedian,
     double queryMillisP95,
     List<Integer> ranks) {}

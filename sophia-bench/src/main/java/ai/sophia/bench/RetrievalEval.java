@@ -10,6 +10,7 @@ import ai.sophia.ingest.IngestProgress;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.PageHit;
 import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.memory.SqliteDocumentStore;
 import ai.sophia.research.LocalSearchProvider;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,19 +31,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The retrieval quality benchmark ({@code bench/retrieval.sh}). For each embedding model it ingests
- * a directory exactly as {@code sophia ingest} does (PageExtractor, Chunker, OnnxEmbedder, Lucene)
- * into a scratch data directory, then asks every labelled question through the {@code local} search
- * engine; the baseline is plain BM25 over the same extracted pages, one entry per page. Prints a
- * Markdown table of recall@1/@3/@5 and MRR of the right page, and writes every question's rank to a
- * JSON file.
+ * The retrieval quality benchmark ({@code bench/retrieval.sh}). Ingests a directory exactly as
+ * {@code sophia ingest} does (or reuses a data directory that did), then asks every labelled
+ * question of every set through each ranking: the baseline, plain BM25 over whole pages (Lucene,
+ * English analyzer, title + text, one index entry per page); embeddings alone; the former passage
+ * hybrid; and Sophia's page ranking, the {@code local} engine. Each set is reported on its two
+ * halves ({@link Question#tuneHalf}): the tune half, on which {@code --tune} chooses the fusion
+ * weights ({@link FusionTuner}), and the report half, which no choice looked at.
  *
- * <p>Flags: {@code --docs DIR}, {@code --questions FILE} (question TAB page [TAB page]), {@code
- * --models a,b}, {@code --out DIR}.
+ * <p>Flags: {@code --docs DIR}, {@code --data DIR} (a data directory the docs were ingested into
+ * with {@code --model}: copied, never written), {@code --questions a.tsv,b.tsv}, {@code --model
+ * NAME}, {@code --out DIR}, {@code --tune true}.
  */
 public final class RetrievalEval {
   private static final Logger log = LoggerFactory.getLogger(RetrievalEval.class);
-  private static final Set<String> FLAGS = Set.of("docs", "questions", "models", "out");
+  private static final Set<String> FLAGS =
+      Set.of("docs", "data", "questions", "model", "out", "tune");
   private static final long MAX_FILE_BYTES = 5_000_000;
 
   private RetrievalEval() {}
@@ -60,50 +65,108 @@ public final class RetrievalEval {
   static void run(String[] args) {
     Flags flags = Flags.parse(args, FLAGS);
     Path docs = flags.path("docs", "/usr/share/doc/postgresql-doc-15/html");
-    List<Question> questions =
-        Question.load(flags.path("questions", "bench/retrieval/questions.tsv"));
-    List<String> models = flags.list("models", "bge-small-en-v1.5,all-minilm-l6-v2");
+    Map<String, List<Question>> sets = new LinkedHashMap<>();
+    for (String file :
+        flags.list("questions", "bench/retrieval/questions.tsv,bench/retrieval/keywords.tsv")) {
+      Path path = Path.of(file);
+      String name = path.getFileName().toString().replaceFirst("\\.tsv$", "");
+      sets.put(name, Question.load(path).stream().filter(Question::answerable).toList());
+    }
+    String model = flags.text("model", "all-minilm-l6-v2");
     Path out = flags.path("out", "bench/results");
 
     List<ExtractedPage> pages = new ArrayList<>();
     DirectoryReader.create(PageExtractor.create(), MAX_FILE_BYTES)
         .read(docs, pages::add, IngestProgress.none());
-    checkLabels(questions, pages, docs);
-    log.info(
-        "{} pages in {}, {} questions, models {}", pages.size(), docs, questions.size(), models);
-    RetrievalScorer scorer = new RetrievalScorer(questions);
+    sets.values().forEach(questions -> checkLabels(questions, pages, docs));
+    log.info("{} pages in {}, sets {}, model {}", pages.size(), docs, sets.keySet(), model);
 
-    List<ModelRun> runs = new ArrayList<>();
+    Map<String, List<ModelRun>> runs = new LinkedHashMap<>();
     try (ScratchDirectory scratch = ScratchDirectory.create("sophia-retrieval-")) {
-      int dimension = OnnxEmbedder.create(models.get(0)).dimension();
-      try (LuceneDocumentIndex index = LuceneDocumentIndex.open(scratch.resolve("pages"), "none")) {
-        runs.add(scorer.bm25Pages(index, pages, dimension));
+      OnnxEmbedder embedder = OnnxEmbedder.create(model);
+      embedder.load();
+      try (LuceneDocumentIndex baseline =
+          LuceneDocumentIndex.open(scratch.resolve("pages"), "none")) {
+        RetrievalScorer.indexWholePages(baseline, pages, embedder.dimension());
+        sets.forEach(
+            (set, questions) ->
+                runs.computeIfAbsent(set, s -> new ArrayList<>())
+                    .add(new RetrievalScorer(questions).bm25Pages(baseline, pages.size())));
       }
-      for (String model : models) {
-        List<ModelRun> modelRuns = ingestAndScore(scorer, docs, model, scratch.resolve(model));
-        // BM25 over chunks does not depend on the model: report it once.
-        runs.addAll(runs.size() == 1 ? modelRuns : modelRuns.subList(1, modelRuns.size()));
+      Path dataDir =
+          flags.has("data")
+              ? scratch.copy(flags.path("data", ""), "data")
+              : ingest(docs, model, embedder, scratch.resolve("data"));
+      try (LuceneDocumentIndex index = LuceneDocumentIndex.open(dataDir, model)) {
+        int chunks = (int) index.count(DocumentIndex.DOCUMENTS);
+        sets.forEach(
+            (set, questions) ->
+                runs.get(set)
+                    .addAll(rankings(new RetrievalScorer(questions), index, embedder, chunks)));
+        System.out.printf(
+            "%nRetrieval over %s: %d pages, %d passages, model %s%n",
+            docs, pages.size(), chunks, model);
+        runs.forEach(
+            (set, setRuns) -> {
+              System.out.printf("%n### %s (%d questions)%n%n", set, sets.get(set).size());
+              System.out.print(RetrievalReport.markdown(setRuns));
+              System.out.println();
+              System.out.print(
+                  RetrievalReport.versus(
+                      setRuns.get(0),
+                      setRuns.stream().filter(r -> r.ranking().equals("sophia")).toList()));
+            });
+        if (Boolean.parseBoolean(flags.text("tune", "false"))) {
+          new FusionTuner(sets, index, embedder).tuneAndReport();
+        }
       }
     }
-
-    System.out.printf(
-        "%nRetrieval over %s: %d pages, %d questions%n%n", docs, pages.size(), questions.size());
-    System.out.print(RetrievalReport.markdown(runs));
-    System.out.println();
-    System.out.print(
-        RetrievalReport.versus(
-            runs.get(0), runs.stream().filter(r -> r.ranking().equals("hybrid")).toList()));
-    Path json = RetrievalReport.writeJson(out, docs.toString(), pages.size(), questions, runs);
+    Path json = RetrievalReport.writeJson(out, docs.toString(), pages.size(), sets, runs);
     System.out.println();
     System.out.println("Per-question ranks: " + json);
   }
 
-  /**
-   * Ingests {@code docs} with {@code model} into {@code dataDir} the way {@code sophia ingest}
-   * does, then scores BM25 over the chunks and the {@code local} engine.
-   */
-  private static List<ModelRun> ingestAndScore(
-      RetrievalScorer scorer, Path docs, String model, Path dataDir) {
+  /** The rankings that read Sophia's index: embeddings alone, passage hybrid, page ranking. */
+  private static List<ModelRun> rankings(
+      RetrievalScorer scorer, LuceneDocumentIndex index, OnnxEmbedder embedder, int chunks) {
+    String model = embedder.model();
+    // Diagnostic: with no query text the passage search ranks by embedding similarity alone.
+    ModelRun vector =
+        scorer.score(
+            "vector",
+            model,
+            chunks,
+            q ->
+                Scores.pageOrder(
+                    index.search(
+                        DocumentIndex.DOCUMENTS,
+                        "",
+                        embedder.embedQuery(q),
+                        RetrievalScorer.PAGES * 10)));
+    ModelRun passages =
+        scorer.score(
+            "passage-hybrid",
+            model,
+            chunks,
+            q ->
+                Scores.pageOrder(
+                    index.search(
+                        DocumentIndex.DOCUMENTS,
+                        q,
+                        embedder.embedQuery(q),
+                        RetrievalScorer.PAGES * 10)));
+    LocalSearchProvider local = new LocalSearchProvider(index, embedder);
+    ModelRun sophia =
+        scorer.score(
+            "sophia",
+            model,
+            chunks,
+            q -> local.search(q, RetrievalScorer.PAGES).stream().map(SearchHit::url).toList());
+    return List.of(vector, passages, sophia);
+  }
+
+  /** Ingests {@code docs} into {@code dataDir} the way {@code sophia ingest} does. */
+  private static Path ingest(Path docs, String model, OnnxEmbedder embedder, Path dataDir) {
     SophiaConfig config =
         ConfigLoader.create(
                 Map.of(
@@ -112,8 +175,6 @@ public final class RetrievalEval {
                     ConfigLoader.envName("embedding.model"),
                     model))
             .load(Optional.empty());
-    OnnxEmbedder embedder = OnnxEmbedder.create(model);
-    embedder.load();
     try (SqliteDatabase database = SqliteDatabase.open(config.dataDir());
         LuceneDocumentIndex index = LuceneDocumentIndex.open(config.dataDir(), model)) {
       Ingestor ingestor =
@@ -132,39 +193,13 @@ public final class RetrievalEval {
           ingested.stored(),
           ingested.passages(),
           ingested.millis() / 1000);
-      ModelRun text =
-          scorer.score(
-              "bm25-chunks",
-              "",
-              ingested.passages(),
-              ingested.millis(),
-              q ->
-                  Scores.pageOrder(
-                      index.searchText(DocumentIndex.DOCUMENTS, q, RetrievalScorer.PAGES * 10)));
-      // Diagnostic: with no query text the hybrid search ranks by embedding similarity alone.
-      ModelRun vector =
-          scorer.score(
-              "vector",
-              model,
-              ingested.passages(),
-              ingested.millis(),
-              q ->
-                  Scores.pageOrder(
-                      index.search(
-                          DocumentIndex.DOCUMENTS,
-                          "",
-                          embedder.embedQuery(q),
-                          RetrievalScorer.PAGES * 10)));
-      LocalSearchProvider local = new LocalSearchProvider(index, embedder);
-      ModelRun hybrid =
-          scorer.score(
-              "hybrid",
-              model,
-              ingested.passages(),
-              ingested.millis(),
-              q -> local.search(q, RetrievalScorer.PAGES).stream().map(SearchHit::url).toList());
-      return List.of(text, vector, hybrid);
     }
+    return dataDir;
+  }
+
+  /** The page file names of a page search, best first (the tuner's and tests' view). */
+  static List<String> names(List<PageHit> hits) {
+    return hits.stream().map(h -> h.url().substring(h.url().lastIndexOf('/') + 1)).toList();
   }
 
   private static IngestProgress progress(String model) {

@@ -11,27 +11,31 @@ import java.util.Map;
 final class RetrievalReport {
   private RetrievalReport() {}
 
+  /** One row per ranking and half: recall@1/@3/@5 and MRR@10, and the query time. */
   static String markdown(List<ModelRun> runs) {
     StringBuilder md = new StringBuilder();
-    md.append("| ranking | embedding model | recall@1 | recall@3 | recall@5 | MRR | chunks |")
-        .append(" index time | query p50 | query p95 |\n")
-        .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("| ranking | model | half | recall@1 | recall@3 | recall@5 | MRR@10 |")
+        .append(" query p50 | query p95 |\n")
+        .append("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
     for (ModelRun run : runs) {
-      Scores s = run.scores();
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %s | %.3f | %.3f | %.3f | %.3f | %d | %.1f s | %.1f ms | %.1f ms |%n",
-              label(run.ranking()),
-              run.model().isEmpty() ? "—" : run.model(),
-              s.recallAt1(),
-              s.recallAt3(),
-              s.recallAt5(),
-              s.mrr(),
-              run.chunks(),
-              run.indexMillis() / 1000.0,
-              run.queryMillisMedian(),
-              run.queryMillisP95()));
+      for (String half : List.of("tune", "report", "all")) {
+        Scores s =
+            half.equals("all") ? run.scores() : Scores.ofHalf(run.ranks(), half.equals("tune"));
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %s (%d) | %.3f | %.3f | %.3f | %.3f | %.1f ms | %.1f ms |%n",
+                label(run.ranking()),
+                run.model().isEmpty() ? "—" : run.model(),
+                half,
+                s.questions(),
+                s.recallAt1(),
+                s.recallAt3(),
+                s.recallAt5(),
+                s.mrr(),
+                run.queryMillisMedian(),
+                run.queryMillisP95()));
+      }
     }
     return md.toString();
   }
@@ -68,7 +72,11 @@ final class RetrievalReport {
 
   /** Writes the runs and every question's rank to {@code dir}/retrieval-&lt;UTC time&gt;.json. */
   static Path writeJson(
-      Path dir, String corpus, int pages, List<Question> questions, List<ModelRun> runs) {
+      Path dir,
+      String corpus,
+      int pages,
+      Map<String, List<Question>> questions,
+      Map<String, List<ModelRun>> runs) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("timestamp", Instant.now().toString());
     root.put("corpus", corpus);
@@ -104,9 +112,9 @@ final class RetrievalReport {
   private static String label(String ranking) {
     return switch (ranking) {
       case "bm25-pages" -> "BM25, whole pages (baseline)";
-      case "bm25-chunks" -> "BM25 only, chunks";
-      case "vector" -> "embeddings only, chunks";
-      case "hybrid" -> "Sophia hybrid (local engine)";
+      case "vector" -> "embeddings only, passages";
+      case "passage-hybrid" -> "passage hybrid (before)";
+      case "sophia" -> "**Sophia, page ranking (local engine)**";
       default -> ranking;
     };
   }

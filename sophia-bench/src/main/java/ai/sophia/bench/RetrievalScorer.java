@@ -26,13 +26,12 @@ final class RetrievalScorer {
   }
 
   /**
-   * Indexes each page whole into {@code index} and scores BM25 over it. The vectors are a constant
+   * Indexes each page whole into {@code index}, for the BM25 baseline. The vectors are a constant
    * unit vector because the index needs one; BM25 never reads them.
    */
-  ModelRun bm25Pages(DocumentIndex index, List<ExtractedPage> pages, int dimension) {
+  static void indexWholePages(DocumentIndex index, List<ExtractedPage> pages, int dimension) {
     float[] constant = new float[dimension];
     constant[0] = 1f;
-    long start = System.nanoTime();
     List<Chunk> batch = new ArrayList<>();
     for (int p = 0; p < pages.size(); p++) {
       ExtractedPage page = pages.get(p);
@@ -51,25 +50,22 @@ final class RetrievalScorer {
         batch.clear();
       }
     }
-    long indexMillis = (System.nanoTime() - start) / 1_000_000;
+  }
+
+  /** The baseline: plain BM25 over an index that {@link #indexWholePages} filled. */
+  ModelRun bm25Pages(DocumentIndex index, int pages) {
     return score(
         "bm25-pages",
         "",
-        pages.size(),
-        indexMillis,
+        pages,
         q -> Scores.pageOrder(index.searchText(DocumentIndex.DOCUMENTS, q, PAGES)));
   }
 
   /**
    * Runs every question through {@code search} (question to page URLs, best first) and scores the
-   * ranking; {@code chunks} and {@code indexMillis} describe the index it searched.
+   * ranking; {@code chunks} says how many entries the index it searched holds.
    */
-  ModelRun score(
-      String ranking,
-      String model,
-      int chunks,
-      long indexMillis,
-      Function<String, List<String>> search) {
+  ModelRun score(String ranking, String model, int chunks, Function<String, List<String>> search) {
     int[] ranks = new int[questions.size()];
     double[] millis = new double[questions.size()];
     for (int i = 0; i < questions.size(); i++) {
@@ -85,7 +81,6 @@ final class RetrievalScorer {
         model,
         Scores.of(ranks),
         chunks,
-        indexMillis,
         Percentile.of(millis, 0.5),
         Percentile.of(millis, 0.95),
         Arrays.stream(ranks).boxed().toList());

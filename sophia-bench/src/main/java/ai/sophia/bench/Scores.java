@@ -34,6 +34,16 @@ record Scores(int questions, double recallAt1, double recallAt3, double recallAt
     return 0;
   }
 
+  /** The scores of the questions of one half ({@link Question#tuneHalf}) of {@code ranks}. */
+  static Scores ofHalf(List<Integer> ranks, boolean tune) {
+    int[] half =
+        java.util.stream.IntStream.range(0, ranks.size())
+            .filter(i -> Question.tuneHalf(i) == tune)
+            .map(ranks::get)
+            .toArray();
+    return of(half);
+  }
+
   static Scores of(int[] ranks) {
     if (ranks.length == 0) {
       throw new IllegalArgumentException("no ranks");

@@ -35,6 +35,24 @@ final class ScratchDirectory implements AutoCloseable {
     return path.resolve(name);
   }
 
+  /** Copies the directory {@code from}, with everything in it, to {@code name} in this one. */
+  Path copy(Path from, String name) {
+    Path to = path.resolve(name);
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path source : (Iterable<Path>) walk::iterator) {
+        Path target = to.resolve(from.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(target);
+        } else if (!source.getFileName().toString().equals("write.lock")) {
+          Files.copy(source, target);
+        }
+      }
+    } catch (IOException e) {
+      throw new BenchException("cannot copy " + from + ": " + e.getMessage(), e);
+    }
+    return to;
+  }
+
   @Override
   public void close() {
     try (Stream<Path> walk = Files.walk(path)) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class RetrievalReportTest {
   private static ModelRun run(String ranking, String model, List<Integer> ranks) {
     int[] array = ranks.stream().mapToInt(Integer::intValue).toArray();
-    return new ModelRun(ranking, model, Scores.of(array), 10, 1000, 5, 9, ranks);
+    return new ModelRun(ranking, model, Scores.of(array), 10, 5, 9, ranks);
   }
 
   @Test
@@ -30,13 +30,18 @@ class RetrievalReportTest {
   }
 
   @Test
-  void markdown_oneRowPerRun_withLabelsAndScores() {
+  void markdown_rowsPerRunAndHalf_withLabelsAndScores() {
     String md =
         RetrievalReport.markdown(
-            List.of(run("bm25-pages", "", List.of(1, 0)), run("hybrid", "m", List.of(1, 2))));
+            List.of(run("bm25-pages", "", List.of(1, 0)), run("sophia", "m", List.of(1, 2))));
 
     assertThat(md)
-        .contains("| BM25, whole pages (baseline) | — | 0.500 | 0.500 | 0.500 | 0.500 |")
-        .contains("| Sophia hybrid (local engine) | m | 0.500 | 1.000 | 1.000 | 0.750 |");
+        .contains("| BM25, whole pages (baseline) | — | tune (1) | 1.000 | 1.000 | 1.000 | 1.000 |")
+        .contains(
+            "| BM25, whole pages (baseline) | — | report (1) | 0.000 | 0.000 | 0.000 | 0.000 |")
+        .contains(
+            "| **Sophia, page ranking (local engine)** | m | report (1) | 0.000 | 1.000 | 1.000 | 0.500 |")
+        .contains(
+            "| **Sophia, page ranking (local engine)** | m | all (2) | 0.500 | 1.000 | 1.000 | 0.750 |");
   }
 }

@@ -51,6 +51,19 @@ public interface DocumentIndex extends AutoCloseable {
   List<ChunkHit> searchUnder(
       String collection, String urlPrefix, String queryText, float[] queryVector, int limit);
 
+  /**
+   * Page-level hybrid search: whole-page BM25, passage BM25 and passage embeddings fused per page
+   * ({@link PageFusion}), best page first, at most {@code limit}, each with its passages best
+   * first. {@code urls} restricts the search to those documents; empty means the whole collection.
+   * This is how the {@code local} engine and research rank.
+   */
+  List<PageHit> searchPages(
+      String collection,
+      java.util.Set<String> urls,
+      String queryText,
+      float[] queryVector,
+      int limit);
+
   /** Plain BM25 only (the retrieval baseline, and a fallback). */
   List<ChunkHit> searchText(String collection, String queryText, int limit);
 

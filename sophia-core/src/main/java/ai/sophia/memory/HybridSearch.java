@@ -129,7 +129,14 @@ final class HybridSearch {
 
   private ScoreDoc[] textHits(IndexSearcher searcher, Query filter, String text, int n)
       throws IOException {
-    Optional<Query> terms = textQuery(text);
+    return textHits(searcher, filter, text, n, TEXT, TITLE);
+  }
+
+  /** BM25 top {@code n} of {@code text} over a text field and its (boosted) title field. */
+  ScoreDoc[] textHits(
+      IndexSearcher searcher, Query filter, String text, int n, String textField, String titleField)
+      throws IOException {
+    Optional<Query> terms = textQuery(text, textField, titleField);
     if (terms.isEmpty()) {
       return new ScoreDoc[0];
     }
@@ -145,9 +152,10 @@ final class HybridSearch {
    * Any analyzed term in the text or (boosted) title. Built by hand rather than with a query parser
    * so that user text is never query syntax.
    */
-  private Optional<Query> textQuery(String text) throws IOException {
+  private Optional<Query> textQuery(String text, String textField, String titleField)
+      throws IOException {
     Set<String> terms = new LinkedHashSet<>();
-    try (TokenStream tokens = analyzer.tokenStream(TEXT, text)) {
+    try (TokenStream tokens = analyzer.tokenStream(textField, text)) {
       CharTermAttribute term = tokens.addAttribute(CharTermAttribute.class);
       tokens.reset();
       while (tokens.incrementToken() && terms.size() < MAX_QUERY_TERMS) {
@@ -160,16 +168,16 @@ final class HybridSearch {
     }
     BooleanQuery.Builder any = new BooleanQuery.Builder();
     for (String term : terms) {
-      any.add(new TermQuery(new Term(TEXT, term)), BooleanClause.Occur.SHOULD);
+      any.add(new TermQuery(new Term(textField, term)), BooleanClause.Occur.SHOULD);
       any.add(
-          new BoostQuery(new TermQuery(new Term(TITLE, term)), TITLE_BOOST),
+          new BoostQuery(new TermQuery(new Term(titleField, term)), TITLE_BOOST),
           BooleanClause.Occur.SHOULD);
     }
     return Optional.of(any.build());
   }
 
   /** Reads stored vectors of the given documents; ascending order lets each leaf scan forward. */
-  private static Map<Integer, float[]> vectors(IndexSearcher searcher, TreeSet<Integer> docs)
+  static Map<Integer, float[]> vectors(IndexSearcher searcher, TreeSet<Integer> docs)
       throws IOException {
     Map<Integer, float[]> out = new HashMap<>();
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
@@ -216,7 +224,7 @@ final class HybridSearch {
     return out;
   }
 
-  private static double dot(float[] a, float[] b) {
+  static double dot(float[] a, float[] b) {
     if (a.length != b.length) {
       throw new IllegalArgumentException(
           "query vector has " + a.length + " dimensions, the index " + b.length);

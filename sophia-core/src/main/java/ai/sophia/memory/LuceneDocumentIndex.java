@@ -28,8 +28,8 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.SearcherManager;
@@ -62,7 +62,15 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   static final String TEXT = "text";
   static final String POSITION = "position";
   static final String VECTOR = "vector";
+  // A page document beside its chunks: whole-page BM25 fields, in fields of their own so that their
+  // statistics (average length) never mix with the chunks'.
+  static final String PAGE_COLLECTION = "page_collection";
+  static final String PAGE_TITLE = "page_title";
+  static final String PAGE_TEXT = "page_text";
   private static final String MODEL = "embedding_model";
+  private static final String SCHEMA = "schema";
+  // 2: every document has a page document beside its chunks.
+  private static final String SCHEMA_VERSION = "2";
 
   private final Path path;
   private final String embeddingModel;
@@ -70,6 +78,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final HybridSearch hybrid;
+  private final PageSearch pageSearch;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object publishLock = new Object();
   private volatile long publishedThrough = -1; // guarded by publishLock for writes
@@ -83,6 +92,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     this.writer = writer;
     this.searchers = new SearcherManager(writer, null);
     this.hybrid = new HybridSearch(analyzer);
+    this.pageSearch = new PageSearch(hybrid);
   }
 
   /**
@@ -100,7 +110,10 @@ public final class LuceneDocumentIndex implements DocumentIndex {
       Analyzer analyzer = new EnglishAnalyzer();
       writer = new IndexWriter(directory, new IndexWriterConfig(analyzer));
       checkModel(directory, writer, path, embeddingModel);
-      writer.setLiveCommitData(Map.of(MODEL, embeddingModel).entrySet());
+      if (needsPageDocuments(directory)) {
+        PageDocuments.addMissing(writer); // committed below, with the schema that says so
+      }
+      writer.setLiveCommitData(Map.of(MODEL, embeddingModel, SCHEMA, SCHEMA_VERSION).entrySet());
       writer.commit();
       return new LuceneDocumentIndex(path, embeddingModel, directory, writer, analyzer);
     } catch (LockObtainFailedException e) {
@@ -164,6 +177,13 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     }
   }
 
+  /** An index written before page documents existed gets them from its stored chunks. */
+  private static boolean needsPageDocuments(Directory directory) throws IOException {
+    return DirectoryReader.indexExists(directory)
+        && !SCHEMA_VERSION.equals(
+            SegmentInfos.readLatestCommit(directory).getUserData().get(SCHEMA));
+  }
+
   /** The id Sophia gives the chunk at {@code position} of the document at {@code url}. */
   public static String chunkId(String url, int position) {
     return url + "#" + position;
@@ -172,12 +192,20 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   @Override
   public void replace(List<Chunk> chunks) {
     Objects.requireNonNull(chunks, "chunks");
-    Map<String, List<List<Field>>> byDocument = new LinkedHashMap<>();
+    Map<String, List<Chunk>> chunksByDocument = new LinkedHashMap<>();
     for (Chunk chunk : chunks) {
-      byDocument
+      chunksByDocument
           .computeIfAbsent(key(chunk.collection(), chunk.url()), k -> new ArrayList<>())
-          .add(fields(chunk));
+          .add(chunk);
     }
+    Map<String, List<List<Field>>> byDocument = new LinkedHashMap<>();
+    chunksByDocument.forEach(
+        (key, own) -> {
+          List<List<Field>> docs = new ArrayList<>();
+          own.forEach(c -> docs.add(fields(c)));
+          docs.add(PageDocuments.fields(key, own));
+          byDocument.put(key, docs);
+        });
     write(
         () -> {
           long last = -1;
@@ -246,6 +274,55 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   }
 
   @Override
+  public List<PageHit> searchPages(
+      String collection, Set<String> urls, String queryText, float[] queryVector, int limit) {
+    return searchPages(
+        collection, urls, queryText, queryVector, limit, PageFusion.standard(), false);
+  }
+
+  /**
+   * {@link #searchPages} with other fusion weights; with {@code allCandidates}, every candidate
+   * page the search measured rather than the best {@code limit} (the retrieval benchmark's tuning).
+   */
+  public List<PageHit> searchPages(
+      String collection,
+      Set<String> urls,
+      String queryText,
+      float[] queryVector,
+      int limit,
+      PageFusion fusion,
+      boolean allCandidates) {
+    Objects.requireNonNull(collection, "collection");
+    Objects.requireNonNull(urls, "urls");
+    Objects.requireNonNull(queryText, "queryText");
+    Objects.requireNonNull(queryVector, "queryVector");
+    Objects.requireNonNull(fusion, "fusion");
+    Limits.check(limit);
+    BooleanQuery.Builder pages =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(PAGE_COLLECTION, collection)), BooleanClause.Occur.FILTER);
+    BooleanQuery.Builder chunks =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(COLLECTION, collection)), BooleanClause.Occur.FILTER);
+    if (!urls.isEmpty()) {
+      Query inUrls = new TermInSetQuery(URL, urls.stream().map(BytesRef::new).toList());
+      pages.add(inUrls, BooleanClause.Occur.FILTER);
+      chunks.add(inUrls, BooleanClause.Occur.FILTER);
+    }
+    return read(
+        s ->
+            pageSearch.search(
+                s,
+                pages.build(),
+                chunks.build(),
+                queryText,
+                queryVector,
+                limit,
+                fusion,
+                allCandidates));
+  }
+
+  @Override
   public List<ChunkHit> searchText(String collection, String queryText, int limit) {
     Objects.requireNonNull(collection, "collection");
     Objects.requireNonNull(queryText, "queryText");
@@ -269,7 +346,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
           if (closed.get() || !writer.isOpen()) {
             return HealthStatus.down("index is closed");
           }
-          long chunks = read(s -> (long) s.count(new MatchAllDocsQuery()));
+          long chunks = read(s -> (long) s.count(new FieldExistsQuery(VECTOR)));
           return HealthStatus.up(
               "lucene", Map.of("chunks", chunks, "embedding_model", embeddingModel));
         });
@@ -288,7 +365,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     }
   }
 
-  private static String key(String collection, String url) {
+  static String key(String collection, String url) {
     Objects.requireNonNull(collection, "collection");
     Objects.requireNonNull(url, "url");
     return collection + '\u001f' + url; // unit separator: appears in neither

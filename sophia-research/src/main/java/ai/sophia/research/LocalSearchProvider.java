@@ -1,18 +1,18 @@
 package ai.sophia.research;
 
 import ai.sophia.embedding.Embedder;
-import ai.sophia.memory.ChunkHit;
 import ai.sophia.memory.DocumentIndex;
+import ai.sophia.memory.PageHit;
 import ai.sophia.search.SearchHit;
 import ai.sophia.search.SearchProvider;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code local} engine: Sophia's own index of ingested sites and documents (collection {@code
- * documents}), searched hybrid. One hit per document, at its best passage.
+ * documents}), ranked page by page ({@link DocumentIndex#searchPages}). One hit per document, with
+ * its best passage as the snippet.
  */
 public final class LocalSearchProvider implements SearchProvider {
   private final DocumentIndex index;
@@ -41,24 +41,17 @@ public final class LocalSearchProvider implements SearchProvider {
 
   @Override
   public List<SearchHit> search(String query, int limit) {
-    // Several passages of one document may rank high; ask for more and keep the best per URL.
-    List<ChunkHit> hits =
-        index.search(DocumentIndex.DOCUMENTS, query, embedder.embedQuery(query), limit * 4);
-    Map<String, ChunkHit> best = new LinkedHashMap<>();
-    for (ChunkHit hit : hits) {
-      best.putIfAbsent(hit.chunk().url(), hit);
-    }
+    List<PageHit> pages =
+        index.searchPages(
+            DocumentIndex.DOCUMENTS, Set.of(), query, embedder.embedQuery(query), limit);
     List<SearchHit> out = new ArrayList<>();
     int rank = 1;
-    for (ChunkHit hit : best.values()) {
-      if (out.size() == limit) {
-        break;
-      }
-      String snippet = hit.chunk().text();
+    for (PageHit page : pages) {
+      String snippet = page.passages().isEmpty() ? "" : page.passages().getFirst().chunk().text();
       out.add(
           new SearchHit(
-              hit.chunk().url(),
-              hit.chunk().title(),
+              page.url(),
+              page.title(),
               snippet.length() > 300 ? snippet.substring(0, 300) : snippet,
               name(),
               rank++));

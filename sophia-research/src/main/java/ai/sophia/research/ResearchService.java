@@ -8,6 +8,7 @@ import ai.sophia.memory.ChunkHit;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.DocumentStore;
 import ai.sophia.memory.OperationsStore;
+import ai.sophia.memory.PageHit;
 import ai.sophia.memory.PerformanceMetric;
 import ai.sophia.memory.ResearchRecord;
 import ai.sophia.memory.ResearchStore;
@@ -309,8 +310,9 @@ public final class ResearchService implements Researcher {
   private record Ranked(SourcePage page, double relevance, List<String> passages) {}
 
   /**
-   * Ranks pages by their best passage's hybrid score, then picks {@code sourcesLimit} of them
-   * greedily, discounting a page whose host is already chosen so sources spread across sites.
+   * Ranks pages as the {@code local} engine does ({@link DocumentIndex#searchPages}), then picks
+   * {@code sourcesLimit} of them greedily, discounting a page whose host is already chosen so
+   * sources spread across sites.
    */
   private List<Ranked> rank(ResearchRequest request, float[] queryVector, List<SourcePage> pages) {
     if (pages.isEmpty()) {
@@ -322,22 +324,18 @@ public final class ResearchService implements Researcher {
       byUrl.put(page.url(), page);
       urlsByCollection.computeIfAbsent(page.collection(), c -> new HashSet<>()).add(page.url());
     }
-    Map<String, List<ChunkHit>> hitsByUrl = new LinkedHashMap<>();
+    List<Ranked> all = new ArrayList<>();
     urlsByCollection.forEach(
         (collection, urls) -> {
-          int limit = urls.size() * 8;
-          for (ChunkHit hit :
-              index.searchWithin(collection, urls, request.query(), queryVector, limit)) {
-            hitsByUrl.computeIfAbsent(hit.chunk().url(), u -> new ArrayList<>()).add(hit);
+          for (PageHit hit :
+              index.searchPages(collection, urls, request.query(), queryVector, urls.size())) {
+            List<String> passages =
+                hit.passages().stream()
+                    .limit(PASSAGES_PER_SOURCE)
+                    .map(h -> h.chunk().text())
+                    .toList();
+            all.add(new Ranked(byUrl.get(hit.url()), hit.score(), passages));
           }
-        });
-    List<Ranked> all = new ArrayList<>();
-    hitsByUrl.forEach(
-        (url, hits) -> {
-          hits.sort(Comparator.comparingDouble(ChunkHit::score).reversed());
-          List<String> passages =
-              hits.stream().limit(PASSAGES_PER_SOURCE).map(h -> h.chunk().text()).toList();
-          all.add(new Ranked(byUrl.get(url), hits.getFirst().score(), passages));
         });
     all.removeIf(r -> r.page == null);
     List<Ranked> chosen = new ArrayList<>();

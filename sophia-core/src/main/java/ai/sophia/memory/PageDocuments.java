@@ -1,0 +1,131 @@
+package ai.sophia.memory;
+
+import static ai.sophia.memory.LuceneDocumentIndex.COLLECTION;
+import static ai.sophia.memory.LuceneDocumentIndex.KEY;
+import static ai.sophia.memory.LuceneDocumentIndex.PAGE_COLLECTION;
+import static ai.sophia.memory.LuceneDocumentIndex.PAGE_TEXT;
+import static ai.sophia.memory.LuceneDocumentIndex.PAGE_TITLE;
+import static ai.sophia.memory.LuceneDocumentIndex.POSITION;
+import static ai.sophia.memory.LuceneDocumentIndex.TEXT;
+import static ai.sophia.memory.LuceneDocumentIndex.TITLE;
+import static ai.sophia.memory.LuceneDocumentIndex.URL;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.util.Bits;
+
+/**
+ * The page document written beside a document's chunks: its whole text and title for page-level
+ * BM25, which ranks a page on all its words at once (a passage sees only its own 1,000 characters).
+ * It shares the chunks' key, so replacing or deleting a document replaces or deletes it too.
+ */
+final class PageDocuments {
+  // Chunks repeat up to 150 characters of the previous one (Chunker); a longer match is text.
+  private static final int MAX_OVERLAP = 400;
+
+  private PageDocuments() {}
+
+  /** The page document of {@code chunks}, all of one document (key). */
+  static List<Field> fields(String key, List<Chunk> chunks) {
+    List<Chunk> ordered = new ArrayList<>(chunks);
+    ordered.sort(Comparator.comparingInt(Chunk::position));
+    Chunk first = ordered.getFirst();
+    return fields(
+        key, first.collection(), first.url(), first.title(), ordered.stream().map(Chunk::text));
+  }
+
+  private static List<Field> fields(
+      String key,
+      String collection,
+      String url,
+      String title,
+      java.util.stream.Stream<String> texts) {
+    return List.of(
+        new StringField(KEY, key, Field.Store.NO),
+        new StringField(PAGE_COLLECTION, collection, Field.Store.YES),
+        new StringField(URL, url, Field.Store.YES),
+        new TextField(PAGE_TITLE, title, Field.Store.YES),
+        new TextField(PAGE_TEXT, join(texts.toList()), Field.Store.NO));
+  }
+
+  /** The texts one after another, each without the start it repeats of the one before. */
+  static String join(List<String> texts) {
+    StringBuilder out = new StringBuilder();
+    String previous = "";
+    for (String text : texts) {
+      int repeated = overlap(previous, text);
+      if (!out.isEmpty()) {
+        out.append("\n\n");
+      }
+      out.append(text, repeated, text.length());
+      previous = text;
+    }
+    return out.toString();
+  }
+
+  /** Length of the longest start of {@code next} that ends {@code previous}, within the bound. */
+  private static int overlap(String previous, String next) {
+    for (int n = Math.min(MAX_OVERLAP, Math.min(previous.length(), next.length())); n > 0; n--) {
+      if (previous.endsWith(next.substring(0, n))) {
+        return n;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Adds the page document of every document that has chunks, from their stored fields: how an
+   * index written before page documents existed gets them, with no re-embedding.
+   */
+  static void addMissing(IndexWriter writer) throws IOException {
+    record Part(int position, String title, String text) {}
+    Map<String, List<Part>> byKey = new LinkedHashMap<>();
+    Map<String, String[]> names = new LinkedHashMap<>();
+    try (DirectoryReader reader = DirectoryReader.open(writer)) {
+      for (LeafReaderContext leaf : reader.leaves()) {
+        Bits live = leaf.reader().getLiveDocs();
+        StoredFields stored = leaf.reader().storedFields();
+        for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
+          if (live != null && !live.get(doc)) {
+            continue;
+          }
+          Document d = stored.document(doc);
+          if (d.get(COLLECTION) == null) {
+            continue; // not a chunk
+          }
+          String key = LuceneDocumentIndex.key(d.get(COLLECTION), d.get(URL));
+          names.putIfAbsent(key, new String[] {d.get(COLLECTION), d.get(URL)});
+          byKey
+              .computeIfAbsent(key, k -> new ArrayList<>())
+              .add(
+                  new Part(
+                      d.getField(POSITION).numericValue().intValue(), d.get(TITLE), d.get(TEXT)));
+        }
+      }
+    }
+    for (var entry : byKey.entrySet()) {
+      List<Part> parts = entry.getValue();
+      parts.sort(Comparator.comparingInt(Part::position));
+      String[] name = names.get(entry.getKey());
+      writer.addDocument(
+          fields(
+              entry.getKey(),
+              name[0],
+              name[1],
+              parts.getFirst().title(),
+              parts.stream().map(Part::text)));
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package ai.sophia.memory;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * How a page search blends its signals into one relevance in [0, 1]. Each signal is scaled over the
+ * candidates of one query (BM25 by its maximum, cosine by min-max), the scaled signals are blended
+ * linearly, and the blend is mixed with reciprocal-rank fusion of the BM25 and vector ranks:
+ *
+ * <pre>score = (1 − rrf) × (page × bm25Page/max + passage × bm25Passage/max + vector × cosNorm
+ *                     + centroid × centroidNorm)
+ *       + rrf × (1/(k + bm25Rank) + 1/(k + vectorRank)) / (2/(k + 1))</pre>
+ *
+ * <p>The weights depend on the query's style: a short keyword query (an error message, a function
+ * or setting name) leans on exact words, a question in a user's own words on meaning. The chosen
+ * weights are {@link #standard()}'s; {@code bench/retrieval.sh --tune} measures them on the tune
+ * half of the labelled sets and BENCHMARKS.md reports them on the other half.
+ */
+public final class PageFusion {
+  /**
+   * Blend weights of one query style; {@code page + passage + vector + centroid} should sum to 1.
+   */
+  public record Weights(
+      double page, double passage, double vector, double centroid, double rrf, int k) {}
+
+  /** The two styles of query the weights tell apart. */
+  public enum Style {
+    KEYWORDS,
+    QUESTION;
+
+    private static final Set<String> QUESTION_WORDS =
+        Set.of(
+            "how", "what", "why", "when", "where", "which", "who", "can", "does", "do", "is", "are",
+            "should", "will", "could", "would", "i", "my");
+    private static final Pattern WORD = Pattern.compile("\\s+");
+
+    /**
+     * A query of at most four words that does not open like a question, or one naming an identifier
+     * ({@code pg_cancel_backend}, {@code jsonb_set(}), is typed as keywords.
+     */
+    public static Style of(String query) {
+      String q = query.strip().toLowerCase(Locale.ROOT);
+      String[] words = q.isEmpty() ? new String[0] : WORD.split(q);
+      boolean asks = words.length > 0 && QUESTION_WORDS.contains(words[0]) || q.endsWith("?");
+      if (!asks && (words.length <= 4 || q.contains("_") || q.contains("("))) {
+        return KEYWORDS;
+      }
+      return QUESTION;
+    }
+  }
+
+  private final Weights keywords;
+  private final Weights question;
+
+  private PageFusion(Weights keywords, Weights question) {
+    this.keywords = Objects.requireNonNull(keywords, "keywords");
+    this.question = Objects.requireNonNull(question, "question");
+  }
+
+  /** The weights Sophia ranks with (BENCHMARKS.md, "Retrieval quality"). */
+  public static PageFusion standard() {
+    return new PageFusion(
+        new Weights(0.45, 0.15, 0.40, 0.0, 0.0, 10), new Weights(0.1, 0.0, 0.9, 0.0, 0.25, 60));
+  }
+
+  /** Other weights per style (the benchmark's tuning). */
+  public static PageFusion of(Weights keywords, Weights question) {
+    return new PageFusion(keywords, question);
+  }
+
+  public Weights weights(Style style) {
+    return style == Style.KEYWORDS ? keywords : question;
+  }
+
+  /** The fused score of every candidate of {@code query}, in the candidates' order. */
+  public double[] scores(String query, List<PageSignals> candidates) {
+    Weights w = weights(Style.of(query));
+    double maxPage = 0;
+    double maxPassage = 0;
+    double low = Double.MAX_VALUE;
+    double high = -Double.MAX_VALUE;
+    double centroidLow = Double.MAX_VALUE;
+    double centroidHigh = -Double.MAX_VALUE;
+    for (PageSignals s : candidates) {
+      maxPage = Math.max(maxPage, s.pageBm25());
+      maxPassage = Math.max(maxPassage, s.passageBm25());
+      low = Math.min(low, s.cosine());
+      high = Math.max(high, s.cosine());
+      centroidLow = Math.min(centroidLow, s.centroid());
+      centroidHigh = Math.max(centroidHigh, s.centroid());
+    }
+    double range = high - low;
+    double centroidRange = centroidHigh - centroidLow;
+    double[] out = new double[candidates.size()];
+    for (int i = 0; i < out.length; i++) {
+      PageSignals s = candidates.get(i);
+      double linear =
+          w.page() * (maxPage > 0 ? s.pageBm25() / maxPage : 0)
+              + w.passage() * (maxPassage > 0 ? s.passageBm25() / maxPassage : 0)
+              + w.vector() * (range > 1e-9 ? (s.cosine() - low) / range : 1)
+              + w.centroid()
+                  * (centroidRange > 1e-9 ? (s.centroid() - centroidLow) / centroidRange : 1);
+      double rrf = 0;
+      if (w.rrf() > 0) {
+        double top = 2.0 / (w.k() + 1);
+        rrf = (reciprocal(s.bm25Rank(), w.k()) + reciprocal(s.vectorRank(), w.k())) / top;
+      }
+      out[i] = Math.min(1.0, Math.max(0.0, (1 - w.rrf()) * linear + w.rrf() * rrf));
+    }
+    return out;
+  }
+
+  private static double reciprocal(int rank, int k) {
+    return rank <= 0 ? 0 : 1.0 / (k + rank);
+  }
+}
