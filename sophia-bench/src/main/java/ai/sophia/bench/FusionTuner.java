@@ -99,25 +99,13 @@ final class FusionTuner {
     }
     PageFusion.Weights best = null;
     double bestObjective = -1;
-    int steps = (int) Math.round(1 / STEP);
-    for (int p = 0; p <= steps; p++) {
-      for (int q = 0; q + p <= steps; q++) {
-        for (int c = 0; c + q + p <= steps; c++) {
-          for (double rrf : new double[] {0, 0.25, 0.5, 0.75, 1}) {
-            for (int k : rrf == 0 ? new int[] {10} : new int[] {3, 10, 30, 60}) {
-              PageFusion.Weights w =
-                  new PageFusion.Weights(
-                      p * STEP, q * STEP, (steps - p - q - c) * STEP, c * STEP, rrf, k);
-              PageFusion fusion = PageFusion.of(w, w);
-              Scores s = Scores.of(tune.stream().mapToInt(x -> rank(x, fusion)).toArray());
-              double objective = (s.recallAt1() + s.recallAt3() + s.mrr()) / 3;
-              if (objective > bestObjective + 1e-9) {
-                bestObjective = objective;
-                best = w;
-              }
-            }
-          }
-        }
+    for (PageFusion.Weights w : grid()) {
+      PageFusion fusion = PageFusion.of(w, w);
+      Scores s = Scores.of(tune.stream().mapToInt(x -> rank(x, fusion)).toArray());
+      double objective = (s.recallAt1() + s.recallAt3() + s.mrr()) / 3;
+      if (objective > bestObjective + 1e-9) {
+        bestObjective = objective;
+        best = w;
       }
     }
     System.out.printf(
@@ -128,6 +116,28 @@ final class FusionTuner {
         bestObjective,
         best);
     return best;
+  }
+
+  /** Every blend the search tries: signal weights on a simplex, rank fusion, both scalings. */
+  private static List<PageFusion.Weights> grid() {
+    List<PageFusion.Weights> out = new ArrayList<>();
+    int steps = (int) Math.round(1 / STEP);
+    for (int p = 0; p <= steps; p++) {
+      for (int q = 0; q + p <= steps; q++) {
+        for (int c = 0; c + q + p <= steps; c++) {
+          for (double rrf : new double[] {0, 0.25, 0.5, 0.75, 1}) {
+            for (int k : rrf == 0 ? new int[] {10} : new int[] {3, 10, 30, 60}) {
+              for (boolean minMax : new boolean[] {false, true}) {
+                double vector = (steps - p - q - c) * STEP;
+                out.add(
+                    new PageFusion.Weights(p * STEP, q * STEP, vector, c * STEP, rrf, k, minMax));
+              }
+            }
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** Where {@code fusion} puts the first answering page among the question's candidates. */

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * weights ({@link FusionTuner}), and the report half, which no choice looked at.
  *
  * <p>Flags: {@code --docs DIR}, {@code --data DIR} (a data directory the docs were ingested into
- * with {@code --model}: copied, never written), {@code --questions a.tsv,b.tsv}, {@code --model
- * NAME}, {@code --out DIR}, {@code --tune true}.
+ * with {@code --model}, ingested there first if it has no index; then copied, never written),
+ * {@code --questions a.tsv,b.tsv}, {@code --model NAME}, {@code --out DIR}, {@code --tune true}.
  */
 public final class RetrievalEval {
   private static final Logger log = LoggerFactory.getLogger(RetrievalEval.class);
@@ -93,10 +93,16 @@ public final class RetrievalEval {
                 runs.computeIfAbsent(set, s -> new ArrayList<>())
                     .add(new RetrievalScorer(questions).bm25Pages(baseline, pages.size())));
       }
-      Path dataDir =
-          flags.has("data")
-              ? scratch.copy(flags.path("data", ""), "data")
-              : ingest(docs, model, embedder, scratch.resolve("data"));
+      Path dataDir = scratch.resolve("data");
+      if (flags.has("data")) {
+        Path kept = flags.path("data", "");
+        if (!java.nio.file.Files.isDirectory(kept.resolve("index"))) {
+          ingest(docs, model, embedder, kept);
+        }
+        dataDir = scratch.copy(kept, "data");
+      } else {
+        ingest(docs, model, embedder, dataDir);
+      }
       try (LuceneDocumentIndex index = LuceneDocumentIndex.open(dataDir, model)) {
         int chunks = (int) index.count(DocumentIndex.DOCUMENTS);
         sets.forEach(
@@ -166,7 +172,7 @@ public final class RetrievalEval {
   }
 
   /** Ingests {@code docs} into {@code dataDir} the way {@code sophia ingest} does. */
-  private static Path ingest(Path docs, String model, OnnxEmbedder embedder, Path dataDir) {
+  private static void ingest(Path docs, String model, OnnxEmbedder embedder, Path dataDir) {
     SophiaConfig config =
         ConfigLoader.create(
                 Map.of(
@@ -194,7 +200,6 @@ public final class RetrievalEval {
           ingested.passages(),
           ingested.millis() / 1000);
     }
-    return dataDir;
   }
 
   /** The page file names of a page search, best first (the tuner's and tests' view). */

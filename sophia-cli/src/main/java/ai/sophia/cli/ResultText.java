@@ -8,14 +8,23 @@ final class ResultText {
   private ResultText() {}
 
   static void print(ResearchResult result, PrintWriter out) {
-    if (result.answer() == null || result.sources().isEmpty()) {
+    String note = result.metadata() == null ? null : result.metadata().note();
+    if (result.sources().isEmpty()) {
       out.println("No sources found, so no answer: Sophia does not answer without sources.");
-      String note = result.metadata() == null ? null : result.metadata().note();
       if (note != null && !note.isBlank()) {
         out.println(note);
       }
     } else {
-      out.println(result.answer());
+      if (result.answer() == null) {
+        out.println("No answer: none of the sources found answers the question clearly.");
+      } else {
+        out.println(result.answer());
+      }
+      boolean low = result.metadata() != null && "low".equals(result.metadata().confidence());
+      if ((result.answer() == null || low) && note != null && !note.isBlank()) {
+        out.println();
+        out.println(note);
+      }
       out.println();
       out.println("Sources:");
       for (ResearchResult.Source source : result.sources()) {
@@ -28,11 +37,13 @@ final class ResultText {
     }
     out.println();
     ResearchResult.Metadata meta = result.metadata();
+    String confidence = meta == null || meta.confidence() == null ? "" : meta.confidence();
     out.printf(
-        "engine %s · mode %s · quality %.2f · id %s%n",
+        "engine %s · mode %s · quality %.2f%s · id %s%n",
         meta == null ? "?" : meta.searchEngine(),
         meta == null ? "?" : meta.mode(),
         result.researchQualityScore(),
+        confidence.isEmpty() ? "" : " (" + confidence + " confidence)",
         result.id());
   }
 

@@ -19,6 +19,7 @@ class ResultTextTest {
         "extractive",
         Map.of(),
         Map.of(),
+        "high",
         List.of(),
         note,
         null,
@@ -57,7 +58,7 @@ class ResultTextTest {
                 + "  [2] https://example.org/x\n"
                 + "      https://example.org/x\n"
                 + "      relevance 0.50\n\n"
-                + "engine local · mode extractive · quality 0.64 · id r-9\n");
+                + "engine local · mode extractive · quality 0.64 (high confidence) · id r-9\n");
   }
 
   @Test

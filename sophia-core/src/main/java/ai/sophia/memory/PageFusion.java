@@ -8,11 +8,12 @@ import java.util.regex.Pattern;
 
 /**
  * How a page search blends its signals into one relevance in [0, 1]. Each signal is scaled over the
- * candidates of one query (BM25 by its maximum, cosine by min-max), the scaled signals are blended
- * linearly, and the blend is mixed with reciprocal-rank fusion of the BM25 and vector ranks:
+ * candidates of one query (BM25 by its maximum), the scaled signals are blended linearly, and the
+ * blend is mixed with reciprocal-rank fusion of the BM25 and vector ranks (cos: the cosine as it
+ * is, or scaled min-max over the candidates, as {@link Weights#minMax} says):
  *
- * <pre>score = (1 − rrf) × (page × bm25Page/max + passage × bm25Passage/max + vector × cosNorm
- *                     + centroid × centroidNorm)
+ * <pre>score = (1 − rrf) × (page × bm25Page/max + passage × bm25Passage/max + vector × cos
+ *                     + centroid × centroidCos)
  *       + rrf × (1/(k + bm25Rank) + 1/(k + vectorRank)) / (2/(k + 1))</pre>
  *
  * <p>The weights depend on the query's style: a short keyword query (an error message, a function
@@ -23,9 +24,18 @@ import java.util.regex.Pattern;
 public final class PageFusion {
   /**
    * Blend weights of one query style; {@code page + passage + vector + centroid} should sum to 1.
+   * {@code minMax}: cosines are scaled min-max over the candidates; otherwise they are used as they
+   * are (in [0, 1] for the relevant pages), which does not depend on how many candidates there are
+   * (research re-ranks only the few pages it gathered).
    */
   public record Weights(
-      double page, double passage, double vector, double centroid, double rrf, int k) {}
+      double page,
+      double passage,
+      double vector,
+      double centroid,
+      double rrf,
+      int k,
+      boolean minMax) {}
 
   /** The two styles of query the weights tell apart. */
   public enum Style {
@@ -64,7 +74,8 @@ public final class PageFusion {
   /** The weights Sophia ranks with (BENCHMARKS.md, "Retrieval quality"). */
   public static PageFusion standard() {
     return new PageFusion(
-        new Weights(0.45, 0.15, 0.40, 0.0, 0.0, 10), new Weights(0.1, 0.0, 0.9, 0.0, 0.25, 60));
+        new Weights(0.0, 0.1, 0.9, 0.0, 0.25, 60, true),
+        new Weights(0.0, 0.1, 0.9, 0.0, 0.25, 30, true));
   }
 
   /** Other weights per style (the benchmark's tuning). */
@@ -98,20 +109,29 @@ public final class PageFusion {
     double[] out = new double[candidates.size()];
     for (int i = 0; i < out.length; i++) {
       PageSignals s = candidates.get(i);
+      double cosine = s.cosine();
+      double centroid = s.centroid();
+      if (w.minMax()) {
+        cosine = range > 1e-9 ? (cosine - low) / range : 1;
+        centroid = centroidRange > 1e-9 ? (centroid - centroidLow) / centroidRange : 1;
+      }
       double linear =
           w.page() * (maxPage > 0 ? s.pageBm25() / maxPage : 0)
               + w.passage() * (maxPassage > 0 ? s.passageBm25() / maxPassage : 0)
-              + w.vector() * (range > 1e-9 ? (s.cosine() - low) / range : 1)
-              + w.centroid()
-                  * (centroidRange > 1e-9 ? (s.centroid() - centroidLow) / centroidRange : 1);
+              + w.vector() * clamp(cosine)
+              + w.centroid() * clamp(centroid);
       double rrf = 0;
       if (w.rrf() > 0) {
         double top = 2.0 / (w.k() + 1);
         rrf = (reciprocal(s.bm25Rank(), w.k()) + reciprocal(s.vectorRank(), w.k())) / top;
       }
-      out[i] = Math.min(1.0, Math.max(0.0, (1 - w.rrf()) * linear + w.rrf() * rrf));
+      out[i] = clamp((1 - w.rrf()) * linear + w.rrf() * rrf);
     }
     return out;
+  }
+
+  private static double clamp(double v) {
+    return Math.min(1.0, Math.max(0.0, v));
   }
 
   private static double reciprocal(int rank, int k) {

@@ -147,9 +147,17 @@ final class SophiaTools {
     } finally {
       interruption.end();
     }
+    String confidence = result.metadata().confidence();
     String summary =
         (result.answer() == null ? "No answer: " + result.metadata().note() : result.answer())
-            + "\n\nFull result: sophia://research/"
+            + (result.answer() != null && "low".equals(confidence)
+                ? "\n\n" + result.metadata().note()
+                : "")
+            + String.format(
+                java.util.Locale.ROOT,
+                "%n%nQuality %.2f (%s confidence). Full result: sophia://research/",
+                result.researchQualityScore(),
+                confidence)
             + result.id();
     return ok(summary, Structured.map(result));
   }

@@ -48,6 +48,14 @@ public final class Chunker {
       Objects.requireNonNull(title, "title");
       Objects.requireNonNull(text, "text");
     }
+
+    /**
+     * What is embedded for the passage: the page's title, then the text. A passage often never
+     * names its subject ("Setting it to zero disables it"); the title does (BENCHMARKS.md).
+     */
+    public String embeddingText() {
+      return title.isBlank() ? text : title + "\n\n" + text;
+    }
   }
 
   public List<Passage> chunk(ExtractedPage page) {

@@ -166,7 +166,7 @@ public final class Ingestor {
                 p.position(),
                 p.text(),
                 new float[0]));
-        texts.add(p.text());
+        texts.add(p.embeddingText());
       }
       if (pending.size() >= BATCH_PASSAGES) {
         flush();

@@ -217,7 +217,7 @@ final class PageGatherer {
     // (its full text is still stored, and quoted from).
     passages = passages.subList(0, Math.min(MAX_PASSAGES_PER_PAGE, passages.size()));
     List<float[]> vectors =
-        embedder.embedPassages(passages.stream().map(Chunker.Passage::text).toList());
+        embedder.embedPassages(passages.stream().map(Chunker.Passage::embeddingText).toList());
     List<Chunk> chunks = new ArrayList<>(passages.size());
     for (int i = 0; i < passages.size(); i++) {
       Chunker.Passage p = passages.get(i);

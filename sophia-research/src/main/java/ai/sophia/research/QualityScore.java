@@ -1,7 +1,6 @@
 package ai.sophia.research;
 
 import java.net.URI;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -9,60 +8,100 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * research_quality_score, from things that can be checked:
+ * research_quality_score: the estimated probability that the sources hold an answer to the
+ * question, from signals that can be checked, fitted on labelled questions (logistic regression on
+ * the tune halves of the labelled sets; {@code bench/research_quality.sh}, BENCHMARKS.md):
  *
  * <ul>
+ *   <li>match: cosine similarity of the closest passage among the sources to the question;
+ *   <li>terms: the largest share of the question's content words (English stems) that one source
+ *       holds;
+ *   <li>consensus: whether the page BM25 ranks first and the page the embeddings rank first are
+ *       among the sources (½ each): the two signals agree on where the answer is;
  *   <li>coverage: sources found over sources asked for (capped at 1);
- *   <li>relevance: mean relevance_score of the sources;
- *   <li>diversity: distinct hosts over sources;
  *   <li>support: share of the answer's claims that every source they cite supports ({@link
- *       Support}): found verbatim in the source's full text for an extractive answer; sharing
- *       enough content words with it for a model's answer.
+ *       Support}); it multiplies the estimate, so an unsupported answer scores low however good its
+ *       sources look.
  * </ul>
  *
- * <p>score = 0.30 relevance + 0.25 coverage + 0.20 diversity + 0.25 support, rounded to three
- * places; 0 when there is no source or no answer.
+ * <p>score = support × σ(b + w·(match, terms, consensus, coverage)), rounded to three places; 0
+ * when there is no source or no answer. {@link #confidence} names its band.
  */
 final class QualityScore {
+  // Fitted by bench/research_quality.sh --fit on the tune halves (BENCHMARKS.md).
+  static final double INTERCEPT = -9.0;
+  static final double W_MATCH = 10.0;
+  static final double W_TERMS = 3.0;
+  static final double W_CONSENSUS = 2.0;
+  static final double W_COVERAGE = 1.0;
+
+  /** At or above: high confidence; below {@link #MEDIUM}: low. */
+  static final double HIGH = 0.7;
+
+  static final double MEDIUM = 0.4;
+
   private QualityScore() {}
 
-  /** {@code quoted}: the claims are quotations (extractive), held to the verbatim test. */
+  /** What ranking measured about one source: its closest passage's cosine and its ranks. */
+  record Evidence(double cosine, int bm25Rank, int vectorRank) {}
+
+  /**
+   * {@code quoted}: the claims are quotations (extractive), held to the verbatim test; {@code
+   * evidence} is keyed by source number.
+   */
   record Inputs(
+      String query,
       int sourcesAsked,
       boolean quoted,
       List<ResearchResult.Source> sources,
+      Map<Integer, Evidence> evidence,
       List<AnswerWriter.Claim> claims,
       Map<Integer, String> sourceTexts) {}
 
-  /**
-   * The components and the weighted total, keyed coverage, relevance, diversity, support, score.
-   */
+  /** The components and the estimate, keyed match, terms, consensus, coverage, support, score. */
   static Map<String, Double> compute(Inputs in) {
-    Map<String, Double> out = new LinkedHashMap<>();
     int n = in.sources().size();
     double coverage = in.sourcesAsked() == 0 ? 0 : Math.min(1.0, (double) n / in.sourcesAsked());
-    double relevance =
-        in.sources().stream()
-            .mapToDouble(ResearchResult.Source::relevanceScore)
-            .average()
-            .orElse(0);
-    Set<String> hosts = new HashSet<>();
-    for (ResearchResult.Source s : in.sources()) {
-      hosts.add(host(s.url()));
+    double match = 0;
+    boolean bm25Winner = false;
+    boolean vectorWinner = false;
+    for (Evidence e : in.evidence().values()) {
+      match = Math.max(match, e.cosine());
+      bm25Winner |= e.bm25Rank() == 1;
+      vectorWinner |= e.vectorRank() == 1;
     }
-    double diversity = n == 0 ? 0 : (double) hosts.size() / n;
+    match = Math.min(1.0, Math.max(0.0, match));
+    double consensus = (bm25Winner ? 0.5 : 0) + (vectorWinner ? 0.5 : 0);
+    Set<String> asked = Terms.of(in.query());
+    double terms = 0;
+    if (!asked.isEmpty()) {
+      for (String text : in.sourceTexts().values()) {
+        terms = Math.max(terms, (double) Terms.overlap(asked, text) / asked.size());
+      }
+    }
     long supported = in.claims().stream().filter(c -> supported(in, c)).count();
     double support = in.claims().isEmpty() ? 0 : (double) supported / in.claims().size();
-    double score =
-        n == 0 || in.claims().isEmpty()
-            ? 0
-            : 0.30 * relevance + 0.25 * coverage + 0.20 * diversity + 0.25 * support;
+    double estimate =
+        sigmoid(
+            INTERCEPT
+                + W_MATCH * match
+                + W_TERMS * terms
+                + W_CONSENSUS * consensus
+                + W_COVERAGE * coverage);
+    double score = n == 0 || in.claims().isEmpty() ? 0 : support * estimate;
+    Map<String, Double> out = new LinkedHashMap<>();
+    out.put("match", round(match));
+    out.put("terms", round(terms));
+    out.put("consensus", round(consensus));
     out.put("coverage", round(coverage));
-    out.put("relevance", round(relevance));
-    out.put("diversity", round(diversity));
     out.put("support", round(support));
     out.put("score", round(score));
     return out;
+  }
+
+  /** The band of a score: {@code high}, {@code medium} or {@code low}. */
+  static String confidence(double score) {
+    return score >= HIGH ? "high" : score >= MEDIUM ? "medium" : "low";
   }
 
   /** The lower-case host of a URL, or the URL itself when it has none (file paths). */
@@ -73,6 +112,10 @@ final class QualityScore {
     } catch (IllegalArgumentException e) {
       return url;
     }
+  }
+
+  private static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
   }
 
   private static boolean supported(Inputs in, AnswerWriter.Claim claim) {

@@ -34,9 +34,10 @@ public record ResearchResult(
 
   /**
    * How the result was made: counts, the engine that served and every engine tried, mode ({@code
-   * model} or {@code extractive}), per-stage timings, the quality components, and the search
-   * results that could not be used. {@code model} and {@code citationCheck} are null (and left out
-   * of the JSON) when no model was asked.
+   * model} or {@code extractive}), per-stage timings, the quality components and the confidence
+   * band of the score ({@code high}, {@code medium}, {@code low}), and the search results that
+   * could not be used. {@code model} and {@code citationCheck} are null (and left out of the JSON)
+   * when no model was asked.
    */
   public record Metadata(
       @JsonProperty("sources_found") int sourcesFound,
@@ -46,6 +47,7 @@ public record ResearchResult(
       String mode,
       @JsonProperty("timings_ms") Map<String, Long> timingsMs,
       @JsonProperty("quality") Map<String, Double> quality,
+      String confidence,
       @JsonProperty("sources_skipped") List<String> sourcesSkipped,
       String note,
       @JsonInclude(JsonInclude.Include.NON_NULL) ModelUse model,

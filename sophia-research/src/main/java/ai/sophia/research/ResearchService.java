@@ -9,6 +9,7 @@ import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.DocumentStore;
 import ai.sophia.memory.OperationsStore;
 import ai.sophia.memory.PageHit;
+import ai.sophia.memory.PageSignals;
 import ai.sophia.memory.PerformanceMetric;
 import ai.sophia.memory.ResearchRecord;
 import ai.sophia.memory.ResearchStore;
@@ -234,6 +235,7 @@ public final class ResearchService implements Researcher {
 
     List<ResearchResult.Source> sources = new ArrayList<>();
     Map<Integer, String> fullTexts = new HashMap<>();
+    Map<Integer, QualityScore.Evidence> evidence = new HashMap<>();
     for (int i = 0; i < ranked.size(); i++) {
       Ranked r = ranked.get(i);
       sources.add(
@@ -246,18 +248,24 @@ public final class ResearchService implements Researcher {
               r.page.provider(),
               r.page.publishedDate()));
       fullTexts.put(i + 1, r.page.text());
+      evidence.put(
+          i + 1,
+          new QualityScore.Evidence(
+              r.signals.cosine(), r.signals.bm25Rank(), r.signals.vectorRank()));
     }
     List<ResearchResult.Citation> citations = citations(written.claims(), sources);
     Map<String, Double> quality =
         QualityScore.compute(
             new QualityScore.Inputs(
+                request.query(),
                 request.sourcesLimit(),
                 !written.mode().equals("model"),
                 sources,
+                evidence,
                 written.claims(),
                 fullTexts));
     String answer = written.claims().isEmpty() ? null : written.answer();
-    String note = note(sources, answer, outcome, written);
+    String note = note(sources, answer, outcome, written, quality.get("score"));
 
     List<ResearchResult.EngineAttempt> attempts =
         outcome.attempts().stream()
@@ -279,6 +287,7 @@ public final class ResearchService implements Researcher {
                 written.mode(),
                 timings,
                 quality,
+                QualityScore.confidence(quality.get("score")),
                 gathered.skipped(),
                 note,
                 written.model(),
@@ -307,7 +316,8 @@ public final class ResearchService implements Researcher {
     return writer.write(request.query(), queryVector, texts, context);
   }
 
-  private record Ranked(SourcePage page, double relevance, List<String> passages) {}
+  private record Ranked(
+      SourcePage page, double relevance, PageSignals signals, List<String> passages) {}
 
   /**
    * Ranks pages as the {@code local} engine does ({@link DocumentIndex#searchPages}), then picks
@@ -334,7 +344,7 @@ public final class ResearchService implements Researcher {
                     .limit(PASSAGES_PER_SOURCE)
                     .map(h -> h.chunk().text())
                     .toList();
-            all.add(new Ranked(byUrl.get(hit.url()), hit.score(), passages));
+            all.add(new Ranked(byUrl.get(hit.url()), hit.score(), hit.signals(), passages));
           }
         });
     all.removeIf(r -> r.page == null);
@@ -374,7 +384,8 @@ public final class ResearchService implements Researcher {
       List<ResearchResult.Source> sources,
       String answer,
       SearchRouter.Routed outcome,
-      AnswerWriter.Written written) {
+      AnswerWriter.Written written,
+      double score) {
     if (outcome.hits().isEmpty()) {
       return "No search engine returned results, so there is no answer: Sophia does not answer without sources.";
     }
@@ -383,6 +394,14 @@ public final class ResearchService implements Researcher {
     }
     if (answer == null) {
       return "The sources found do not contain passages close enough to the question to answer from.";
+    }
+    if (QualityScore.confidence(score).equals("low")) {
+      return String.format(
+          java.util.Locale.ROOT,
+          "Low confidence (%.2f): the sources may not answer this question; check them before"
+              + " relying on the answer. %s",
+          score,
+          written.note());
     }
     return written.note();
   }

@@ -7,59 +7,88 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class QualityScoreTest {
-  private static ResearchResult.Source source(int n, String url, double relevance) {
-    return new ResearchResult.Source(n, url, "t", "s", relevance, "local", "");
+  private static final String QUERY = "how do I stop a query that runs too long";
+  private static final String ANSWERING =
+      "statement_timeout: abort any statement that takes more than the specified amount of time,"
+          + " so a query that runs too long is stopped.";
+
+  private static ResearchResult.Source source(int n, String url) {
+    return new ResearchResult.Source(n, url, "t", "s", 0.5, "local", "");
   }
+
+  private static Map<String, Double> score(
+      double cosine, int bm25Rank, int vectorRank, List<AnswerWriter.Claim> claims) {
+    return QualityScore.compute(
+        new QualityScore.Inputs(
+            QUERY,
+            1,
+            true,
+            List.of(source(1, "https://a.org/x")),
+            Map.of(1, new QualityScore.Evidence(cosine, bm25Rank, vectorRank)),
+            claims,
+            Map.of(1, ANSWERING)));
+  }
+
+  private static final List<AnswerWriter.Claim> QUOTED =
+      List.of(AnswerWriter.Claim.quoted("a query that runs too long is stopped.", 1));
 
   @Test
   void compute_noSources_isZero() {
     Map<String, Double> q =
-        QualityScore.compute(new QualityScore.Inputs(3, true, List.of(), List.of(), Map.of()));
+        QualityScore.compute(
+            new QualityScore.Inputs(QUERY, 3, true, List.of(), Map.of(), List.of(), Map.of()));
     assertThat(q.get("score")).isZero();
   }
 
   @Test
-  void compute_supportedAnswerFromDistinctHosts_weighsEachComponent() {
-    var sources = List.of(source(1, "https://a.org/x", 0.8), source(2, "https://b.org/y", 0.6));
-    var claims =
-        List.of(
-            AnswerWriter.Claim.quoted("The sky is blue on clear days.", 1),
-            AnswerWriter.Claim.quoted("An invented sentence nobody wrote.", 2));
-    var texts = Map.of(1, "Intro.  The sky is   blue on clear days. More.", 2, "Unrelated text.");
-    Map<String, Double> q =
-        QualityScore.compute(new QualityScore.Inputs(4, true, sources, claims, texts));
-    assertThat(q.get("coverage")).isEqualTo(0.5);
-    assertThat(q.get("relevance")).isEqualTo(0.7);
-    assertThat(q.get("diversity")).isEqualTo(1.0);
-    assertThat(q.get("support")).isEqualTo(0.5);
-    assertThat(q.get("score"))
-        .isEqualTo(QualityScore.round(0.3 * 0.7 + 0.25 * 0.5 + 0.2 + 0.25 * 0.5));
+  void compute_components_measuredFromTheEvidence() {
+    Map<String, Double> q = score(0.62, 1, 2, QUOTED);
+
+    assertThat(q.get("match")).isEqualTo(0.62);
+    assertThat(q.get("consensus")).isEqualTo(0.5);
+    assertThat(q.get("coverage")).isEqualTo(1.0);
+    assertThat(q.get("support")).isEqualTo(1.0);
+    // stop, queri, run, long: all four stems are in the passage
+    assertThat(q.get("terms")).isEqualTo(1.0);
   }
 
   @Test
-  void compute_sameHostTwice_halvesDiversity() {
-    var sources = List.of(source(1, "https://a.org/x", 1), source(2, "https://A.org/y", 1));
-    var claims = List.of(AnswerWriter.Claim.quoted("quoted sentence here", 1));
+  void compute_closerPassageAndAgreeingRankings_scoreHigher() {
+    double weak = score(0.30, 5, 4, QUOTED).get("score");
+    double closer = score(0.60, 5, 4, QUOTED).get("score");
+    double agreeing = score(0.60, 1, 1, QUOTED).get("score");
+
+    assertThat(closer).isGreaterThan(weak);
+    assertThat(agreeing).isGreaterThan(closer);
+    assertThat(QualityScore.confidence(weak)).isEqualTo("low");
+  }
+
+  @Test
+  void compute_claimTheSourceDoesNotHold_lowersTheScore() {
+    List<AnswerWriter.Claim> mixed =
+        List.of(
+            QUOTED.getFirst(), AnswerWriter.Claim.quoted("An invented sentence nobody wrote.", 1));
+
+    Map<String, Double> q = score(0.6, 1, 1, mixed);
+
+    assertThat(q.get("support")).isEqualTo(0.5);
+    assertThat(q.get("score")).isLessThan(score(0.6, 1, 1, QUOTED).get("score") * 0.51);
+  }
+
+  @Test
+  void compute_modelClaimSharingTooFewWords_isUnsupported() {
     Map<String, Double> q =
         QualityScore.compute(
-            new QualityScore.Inputs(2, true, sources, claims, Map.of(1, "a quoted sentence here")));
-    assertThat(q.get("diversity")).isEqualTo(0.5);
-    assertThat(q.get("support")).isEqualTo(1.0);
-  }
+            new QualityScore.Inputs(
+                QUERY,
+                1,
+                false,
+                List.of(source(1, "https://a.org/x")),
+                Map.of(1, new QualityScore.Evidence(0.6, 1, 1)),
+                List.of(new AnswerWriter.Claim("Bread rises because of yeast.", List.of(1))),
+                Map.of(1, ANSWERING)));
 
-  @Test
-  void compute_modelClaims_supportedWhenEveryCitedSourceSharesTheirContentWords() {
-    var sources = List.of(source(1, "https://a.org/x", 1), source(2, "https://b.org/y", 1));
-    var texts =
-        Map.of(
-            1, "Tides are caused by the gravitational pull of the Moon and the Sun.",
-            2, "Bread rises because yeast releases carbon dioxide.");
-    var claims =
-        List.of(
-            new AnswerWriter.Claim("The Moon's gravitational pull causes tides.", List.of(1)),
-            new AnswerWriter.Claim("The Sun's pull causes tides.", List.of(1, 2)));
-    Map<String, Double> q =
-        QualityScore.compute(new QualityScore.Inputs(2, false, sources, claims, texts));
-    assertThat(q.get("support")).isEqualTo(0.5);
+    assertThat(q.get("support")).isZero();
+    assertThat(q.get("score")).isZero();
   }
 }

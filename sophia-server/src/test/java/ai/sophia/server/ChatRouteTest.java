@@ -81,6 +81,7 @@ class ChatRouteTest {
               "extractive",
               Map.of("total", 5L),
               Map.of(),
+              "medium",
               List.of(),
               "",
               null,
