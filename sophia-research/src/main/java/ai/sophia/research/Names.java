@@ -69,8 +69,14 @@ final class Names {
     return out;
   }
 
-  /** Whether {@code name} occurs in {@code text} as whole words, ignoring case and spacing. */
+  /**
+   * Whether {@code name} occurs in {@code text} as whole words, ignoring case and spacing; an
+   * acronym also when the words it abbreviates do ("WAL" in "write-ahead log").
+   */
   static boolean mentioned(String name, String normalizedText) {
+    if (name.matches("[A-Z]{2,5}") && spelledOut(name, normalizedText)) {
+      return true;
+    }
     String n = normalize(name);
     for (int i = normalizedText.indexOf(n); i >= 0; i = normalizedText.indexOf(n, i + 1)) {
       int after = i + n.length();
@@ -81,6 +87,15 @@ final class Names {
       }
     }
     return false;
+  }
+
+  private static boolean spelledOut(String acronym, String normalizedText) {
+    StringBuilder regex = new StringBuilder("\\b");
+    for (int i = 0; i < acronym.length(); i++) {
+      regex.append(i == 0 ? "" : "[\\s-]+").append(Character.toLowerCase(acronym.charAt(i)));
+      regex.append("\\p{L}*");
+    }
+    return Pattern.compile(regex.toString()).matcher(normalizedText).find();
   }
 
   /** Lower case, one space between words, typographic apostrophes plain. */
@@ -115,6 +130,11 @@ final class Names {
   private static boolean nameLike(String word) {
     long upper = word.chars().filter(Character::isUpperCase).count();
     return word.length() >= 2 && (upper >= 2 || (upper == 1 && !Character.isUpperCase(word.charAt(0))));
+  }
+
+  /** A name from code: {@code statement_timeout}, {@code nextval()}. */
+  static boolean code(String name) {
+    return name.contains("_") || name.endsWith("()");
   }
 
   private static boolean identifier(String word) {

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * terms of one polarity are compared.
  */
 record Statement(String text, Set<String> terms, Map<String, Polarity> polarity) {
-  /** Content terms a negation word reaches. */
+  /** Content terms a negation word reaches: "does not drop the indexes". */
   static final int SCOPE = 3;
 
   enum Polarity {
@@ -31,7 +31,12 @@ record Statement(String text, Set<String> terms, Map<String, Polarity> polarity)
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}_'’-]+|[,;:.()!?]");
   private static final Set<String> CUES =
       Set.of(
-          "not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "cannot", "without");
+          "not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "cannot", "without",
+          "stop", "stops", "prevent", "prevents", "avoid", "avoids");
+  /** "rather than every file", "instead of waiting": what follows is denied. */
+  private static final Map<String, String> PAIRED_CUES = Map.of("rather", "than", "instead", "of");
+  /** "unchanged", "unvacuumed": the word it negates. */
+  private static final Pattern UN_WORD = Pattern.compile("un(\\p{L}{3,}(?:ed|able))");
   /** "not only", "not just": a contrast, not a denial. */
   private static final Set<String> NOT_DENIALS = Set.of("only", "just", "merely", "necessarily");
 
@@ -54,7 +59,12 @@ record Statement(String text, Set<String> terms, Map<String, Polarity> polarity)
     for (int i = 0; i < words.size(); i++) {
       String w = words.get(i);
       String next = i + 1 < words.size() ? words.get(i + 1) : "";
-      if (cue(w) && !(w.equals("not") && NOT_DENIALS.contains(next))) {
+      if (next.equals(PAIRED_CUES.get(w))) {
+        events.add(new int[] {starts.get(i), 1});
+        cueStarts.add(starts.get(i));
+        cueStarts.add(starts.get(i + 1));
+        i++;
+      } else if (cue(w) && !notDenial(w, i > 0 ? words.get(i - 1) : "", next)) {
         events.add(new int[] {starts.get(i), 1});
         cueStarts.add(starts.get(i));
       } else if (CLAUSE_ENDS.contains(w)) {
@@ -78,7 +88,14 @@ record Statement(String text, Set<String> terms, Map<String, Polarity> polarity)
         reach--;
       }
       terms.add(t.term());
-      polarity.merge(t.term(), p, (a, b) -> a == b ? a : Polarity.MIXED);
+      polarity.merge(t.term(), p, Statement::merge);
+      Matcher un = UN_WORD.matcher(wordAt(text, t.start()));
+      if (un.matches()) {
+        for (String negated : Terms.of(un.group(1))) {
+          Polarity q = p == Polarity.NEGATED ? Polarity.ASSERTED : Polarity.NEGATED;
+          polarity.merge(negated, q, Statement::merge);
+        }
+      }
     }
     return new Statement(text, Set.copyOf(terms), Map.copyOf(polarity));
   }
@@ -87,20 +104,37 @@ record Statement(String text, Set<String> terms, Map<String, Polarity> polarity)
   Set<String> opposed(Statement other) {
     Set<String> out = new TreeSet<>();
     for (Map.Entry<String, Polarity> e : polarity.entrySet()) {
+      Polarity ours = e.getValue();
       Polarity theirs = other.polarity.get(e.getKey());
-      if (e.getValue() != Polarity.MIXED
-          && theirs != null
-          && theirs != Polarity.MIXED
-          && theirs != e.getValue()) {
+      if ((ours == Polarity.ASSERTED && theirs == Polarity.NEGATED)
+          || (ours == Polarity.NEGATED && theirs == Polarity.ASSERTED)) {
         out.add(e.getKey());
       }
     }
     return out;
   }
 
+  private static Polarity merge(Polarity a, Polarity b) {
+    return a == b ? a : Polarity.MIXED;
+  }
+
   /** How many of this statement's terms {@code other} has. */
   int overlap(Statement other) {
     return (int) terms.stream().filter(other.terms::contains).count();
+  }
+
+  private static String wordAt(String text, int start) {
+    int end = start;
+    while (end < text.length() && Character.isLetter(text.charAt(end))) {
+      end++;
+    }
+    return text.substring(start, end).toLowerCase(Locale.ROOT);
+  }
+
+  /** "not only", "whether or not": a contrast or an alternative, not a denial. */
+  private static boolean notDenial(String word, String previous, String next) {
+    return word.equals("not")
+        && (NOT_DENIALS.contains(next) || previous.equals("or") || previous.equals("whether"));
   }
 
   private static boolean cue(String word) {

@@ -108,6 +108,8 @@ final class Support {
         Names.of(claim).stream().filter(n -> !Names.mentioned(n, source.normalized())).toList();
     if (!unnamed.isEmpty()) {
       gaps.add("does not mention " + String.join(" or ", unnamed));
+    } else {
+      swappedCode(claim, best).ifPresent(gaps::add);
     }
     if (!best.isEmpty() && best.stream().noneMatch(s -> stated.opposed(s).isEmpty())) {
       Statement s = best.get(0);
@@ -117,6 +119,37 @@ final class Support {
               + "\"");
     }
     return List.copyOf(gaps);
+  }
+
+  /**
+   * "pg_terminate_backend cancels the current query" where the sentence saying so names
+   * pg_cancel_backend: a code name of the claim that the best sentences lack, while they name
+   * another the claim does not.
+   */
+  private static Optional<String> swappedCode(String claim, List<Statement> best) {
+    Set<String> named = Names.of(claim);
+    List<String> ours = named.stream().filter(Names::code).toList();
+    if (best.isEmpty() || ours.isEmpty()) {
+      return Optional.empty();
+    }
+    Set<String> theirs =
+        best.stream()
+            .flatMap(s -> Names.of(s.text()).stream())
+            .filter(Names::code)
+            .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+    List<String> missing = ours.stream().filter(n -> !theirs.contains(n)).toList();
+    List<String> others = theirs.stream().filter(n -> !named.contains(n)).toList();
+    if (missing.isEmpty() || others.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "says "
+            + String.join(", ", others)
+            + ", not "
+            + String.join(", ", missing)
+            + ": \""
+            + abbreviate(best.get(0).text())
+            + "\"");
   }
 
   /** The source sentences that share the most of the claim's terms, if they share enough. */
