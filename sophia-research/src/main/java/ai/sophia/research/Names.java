@@ -21,15 +21,71 @@ final class Names {
   /** Lower-case words that join the parts of a personal name. */
   private static final Set<String> PARTICLES = Set.of("von", "van", "der", "de", "du", "la");
 
+  /** Units in capitals ("4 MB"): {@link Quantities} checks them with their number. */
+  private static final Set<String> UNITS = Set.of("KB", "MB", "GB", "TB", "PB");
+
   /** Capitalized words that start sentences rather than names. */
   private static final Set<String> OPENERS =
       Set.of(
-          "a", "an", "the", "this", "these", "that", "those", "in", "on", "under", "with", "by",
-          "for", "if", "when", "because", "after", "before", "during", "since", "although", "among",
-          "only", "its", "their", "our", "each", "every", "all", "some", "both", "once", "see",
-          "use", "using", "passing", "setting", "running", "like", "unlike", "as", "so", "but",
-          "and", "or", "it", "there", "then", "also", "however", "thus", "while", "at", "from",
-          "of", "to", "is", "are", "be");
+          "a",
+          "an",
+          "the",
+          "this",
+          "these",
+          "that",
+          "those",
+          "in",
+          "on",
+          "under",
+          "with",
+          "by",
+          "for",
+          "if",
+          "when",
+          "because",
+          "after",
+          "before",
+          "during",
+          "since",
+          "although",
+          "among",
+          "only",
+          "its",
+          "their",
+          "our",
+          "each",
+          "every",
+          "all",
+          "some",
+          "both",
+          "once",
+          "see",
+          "use",
+          "using",
+          "passing",
+          "setting",
+          "running",
+          "like",
+          "unlike",
+          "as",
+          "so",
+          "but",
+          "and",
+          "or",
+          "it",
+          "there",
+          "then",
+          "also",
+          "however",
+          "thus",
+          "while",
+          "at",
+          "from",
+          "of",
+          "to",
+          "is",
+          "are",
+          "be");
 
   private Names() {}
 
@@ -49,7 +105,9 @@ final class Names {
       if (broken) {
         flush(run, runAtStart, out);
       }
-      if (identifier(word)) {
+      if (UNITS.contains(word.toUpperCase(Locale.ROOT))) {
+        flush(run, runAtStart, out);
+      } else if (identifier(word)) {
         flush(run, runAtStart, out);
         out.add(word);
       } else if (capitalized(word) || (!run.isEmpty() && PARTICLES.contains(word))) {
@@ -129,7 +187,8 @@ final class Names {
   /** A word that is a name on its own: capitals throughout (BRIN, UTF8) or inside (GiST). */
   private static boolean nameLike(String word) {
     long upper = word.chars().filter(Character::isUpperCase).count();
-    return word.length() >= 2 && (upper >= 2 || (upper == 1 && !Character.isUpperCase(word.charAt(0))));
+    return word.length() >= 2
+        && (upper >= 2 || (upper == 1 && !Character.isUpperCase(word.charAt(0))));
   }
 
   /** A name from code: {@code statement_timeout}, {@code nextval()}. */

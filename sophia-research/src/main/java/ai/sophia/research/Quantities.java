@@ -1,9 +1,11 @@
 package ai.sophia.research;
 
 import java.math.BigDecimal;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -108,7 +110,8 @@ final class Quantities {
               + UNIT
               + "(?![\\w])");
 
-  private static final Pattern TIMES_WORD = Pattern.compile("(?i)\\b(twice|double|triple|thrice|half)\\b");
+  private static final Pattern TIMES_WORD =
+      Pattern.compile("(?i)\\b(twice|double|triple|thrice|half)\\b");
 
   private Quantities() {}
 
@@ -131,7 +134,8 @@ final class Quantities {
         if (word.equals("one") && m.group("mult") == null) {
           continue;
         }
-        out.add(new Quantity(times(BigDecimal.valueOf(WORDS.get(word)), m.group("mult")), unit, said));
+        out.add(
+            new Quantity(times(BigDecimal.valueOf(WORDS.get(word)), m.group("mult")), unit, said));
         continue;
       }
       String num = m.group("num").replace(",", "");
@@ -153,17 +157,32 @@ final class Quantities {
     return stated.stream().anyMatch(q::matches);
   }
 
-  /** Of {@code stated}, one of the same kind as {@code q} (a decade for a decade...), if any. */
-  static java.util.Optional<Quantity> counterpart(Quantity q, Set<Quantity> stated) {
+  /**
+   * Of {@code stated}, the one of the same kind as {@code q} (a decade for a decade, a year for a
+   * year, the same unit) closest to it in size, if any: what the source says instead.
+   */
+  static Optional<Quantity> counterpart(Quantity q, Set<Quantity> stated) {
     return stated.stream()
         .filter(s -> !s.value().equals(q.value()))
         .filter(s -> s.unit().equals(q.unit()) && kind(s).equals(kind(q)))
-        .findFirst();
+        .min(Comparator.comparingDouble(s -> distance(s, q)));
   }
 
-  /** Years are told apart from other unitless numbers, so "1973, not 1873" but not "15, not 1873". */
+  private static double distance(Quantity a, Quantity b) {
+    try {
+      double x = Math.abs(Double.parseDouble(a.value()));
+      double y = Math.abs(Double.parseDouble(b.value()));
+      return Math.abs(Math.log10(x + 1) - Math.log10(y + 1));
+    } catch (NumberFormatException e) {
+      return Double.MAX_VALUE; // a version such as 25.1.5: any will do
+    }
+  }
+
+  /**
+   * Years are told apart from other unitless numbers, so "1973, not 1873" but not "15, not 1873".
+   */
   private static String kind(Quantity q) {
-    return q.value().matches("1[0-9]{3}|20[0-9]{2}") ? "year" : "number";
+    return q.value().matches("1[6-9][0-9]{2}|20[0-9]{2}") ? "year" : "number";
   }
 
   private static String times(BigDecimal n, String multiplier) {

@@ -31,20 +31,62 @@ record Statement(String text, Set<String> terms, Map<String, Polarity> polarity)
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}_'’-]+|[,;:.()!?]");
   private static final Set<String> CUES =
       Set.of(
-          "not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "cannot", "without",
-          "stop", "stops", "prevent", "prevents", "avoid", "avoids");
+          "not",
+          "no",
+          "never",
+          "none",
+          "nothing",
+          "nobody",
+          "neither",
+          "nor",
+          "cannot",
+          "without",
+          "stop",
+          "stops",
+          "prevent",
+          "prevents",
+          "avoid",
+          "avoids");
+
   /** "rather than every file", "instead of waiting": what follows is denied. */
   private static final Map<String, String> PAIRED_CUES = Map.of("rather", "than", "instead", "of");
+
   /** "unchanged", "unvacuumed": the word it negates. */
   private static final Pattern UN_WORD = Pattern.compile("un(\\p{L}{3,}(?:ed|able))");
+
   /** "not only", "not just": a contrast, not a denial. */
   private static final Set<String> NOT_DENIALS = Set.of("only", "just", "merely", "necessarily");
 
   private static final Set<String> CLAUSE_ENDS =
       Set.of(
-          ",", ";", ":", ".", "(", ")", "!", "?", "but", "and", "or", "which", "that", "whereas",
-          "while", "although", "though", "because", "since", "unless", "if", "when", "so",
-          "instead", "rather", "however", "except", "whether");
+          ",",
+          ";",
+          ":",
+          ".",
+          "(",
+          ")",
+          "!",
+          "?",
+          "but",
+          "and",
+          "or",
+          "which",
+          "that",
+          "whereas",
+          "while",
+          "although",
+          "though",
+          "because",
+          "since",
+          "unless",
+          "if",
+          "when",
+          "so",
+          "instead",
+          "rather",
+          "however",
+          "except",
+          "whether");
 
   static Statement of(String text) {
     List<int[]> events = new ArrayList<>(); // {offset, 1 = cue, 2 = clause end}

@@ -92,12 +92,7 @@ final class Support {
     List<String> gaps = new ArrayList<>();
     for (Quantities.Quantity q : Quantities.of(claim)) {
       if (!Quantities.stated(q, source.quantities())) {
-        Optional<Quantities.Quantity> instead =
-            best.stream()
-                .map(s -> Quantities.counterpart(q, Quantities.of(s.text())))
-                .flatMap(Optional::stream)
-                .findFirst()
-                .or(() -> Quantities.counterpart(q, source.quantities()));
+        Optional<Quantities.Quantity> instead = Quantities.counterpart(q, source.quantities());
         gaps.add(
             instead
                 .map(i -> "says " + i.said() + ", not " + q.said())
@@ -114,7 +109,9 @@ final class Support {
     if (!best.isEmpty() && best.stream().noneMatch(s -> stated.opposed(s).isEmpty())) {
       Statement s = best.get(0);
       gaps.add(
-          (negates(stated, s) ? "states what the claim denies: \"" : "denies what the claim states: \"")
+          (negates(stated, s)
+                  ? "states what the claim denies: \""
+                  : "denies what the claim states: \"")
               + abbreviate(s.text())
               + "\"");
     }
