@@ -15,15 +15,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The citation check benchmark ({@code bench/claims.sh}): labelled true and false claims about
- * real passages, each checked by the rule model answers were held to before (shared content terms
- * alone) and by today's ({@link ClaimSupport#check}). Prints a Markdown table per kind: the share
- * of false claims caught and of true claims kept, on the even-numbered rows (held out; the odd
- * ones were used to tune the check) and on all rows.
+ * The citation check benchmark ({@code bench/claims.sh}): labelled true and false claims about real
+ * passages, each checked by the rule model answers were held to before (shared content terms alone)
+ * and by today's ({@link ClaimSupport#check}). Prints a Markdown table per kind: the share of false
+ * claims caught and of true claims kept, on the even-numbered rows (held out; the odd ones were
+ * used to tune the check) and on all rows.
  *
- * <p>Flags: {@code --passages FILE} (id TAB source TAB text), {@code --claims FILE} (a header,
- * then passage TAB true|false TAB kind TAB claim), {@code --mistakes odd|even|all|none} (list the
- * claims today's check gets wrong on those rows, with its reasons).
+ * <p>Flags: {@code --passages FILE} (id TAB source TAB text), {@code --claims FILE} (a header, then
+ * passage TAB true|false TAB kind TAB claim), {@code --mistakes odd|even|all|none} (list the claims
+ * today's check gets wrong on those rows, with its reasons).
  */
 public final class ClaimEval {
   private static final Set<String> FLAGS = Set.of("passages", "claims", "mistakes");
@@ -71,15 +71,14 @@ public final class ClaimEval {
       String passage = passages.get(c.passage());
       outcomes.add(
           new Outcome(
-              c, ClaimSupport.byTermsOnly(c.text(), passage), ClaimSupport.check(c.text(), passage)));
+              c,
+              ClaimSupport.byTermsOnly(c.text(), passage),
+              ClaimSupport.check(c.text(), passage)));
     }
     long trueCount = claims.stream().filter(Claim::truth).count();
     System.out.printf(
         "%nCitation check over %d passages, %d claims (%d true, %d false)%n%n",
-        passages.size(),
-        claims.size(),
-        trueCount,
-        claims.size() - trueCount);
+        passages.size(), claims.size(), trueCount, claims.size() - trueCount);
     System.out.println(
         "Share of true claims kept and of false claims caught; before = shared terms alone (≥ 60%),"
             + " after = terms, numbers, names and negation.");
@@ -93,7 +92,11 @@ public final class ClaimEval {
           Claim c = o.claim();
           System.out.printf(
               "row %d %s %s %s: %s%n    %s%n",
-              c.row(), c.passage(), c.truth() ? "KEPT?" : "MISSED", c.kind(), c.text(),
+              c.row(),
+              c.passage(),
+              c.truth() ? "KEPT?" : "MISSED",
+              c.kind(),
+              c.text(),
               o.after().reasons());
         }
       }
@@ -102,7 +105,8 @@ public final class ClaimEval {
 
   static String table(List<Outcome> outcomes) {
     StringBuilder md = new StringBuilder();
-    md.append("| kind | measures | n even | even: before → after | n all | all: before → after |\n");
+    md.append(
+        "| kind | measures | n even | even: before → after | n all | all: before → after |\n");
     md.append("|---|---|---:|---:|---:|---:|\n");
     Map<String, List<Outcome>> byKind = new LinkedHashMap<>();
     KINDS.forEach(k -> byKind.put(k, new ArrayList<>()));
@@ -174,7 +178,8 @@ public final class ClaimEval {
     for (int i = 1; i < lines.size(); i++) {
       String[] f = lines.get(i).split("\t", 4);
       if (f.length != 4 || !passages.containsKey(f[0]) || !Set.of("true", "false").contains(f[1])) {
-        throw new BenchException(file + " row " + i + ": bad row or unknown passage: " + lines.get(i));
+        throw new BenchException(
+            file + " row " + i + ": bad row or unknown passage: " + lines.get(i));
       }
       out.add(new Claim(i, f[0], f[1].equals("true"), f[2], f[3]));
     }

@@ -159,7 +159,7 @@ class SupportTest {
   /**
    * A sample of bench/claims (true and false claims about real passages): the check must catch most
    * false claims and keep most true ones. Thresholds a little below what it measures (false caught
-   * 15/17, true kept 14/15 when written), so a regression fails here.
+   * 15 of 17, true kept 13 of 15 when written), so a regression fails here.
    */
   @Test
   void gaps_labelledSample_catchesFalseAndKeepsTrue() throws IOException {
