@@ -2,6 +2,7 @@ package ai.sophia.research;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * A sentence or a claim as the negation test reads it: its content terms, each asserted or negated.
- * A negation word (not, no, never, cannot, n't, without, neither, nor...) negates the next {@link
+ * A negation word (not, no, never, cannot, n't, without, neither, nor, rather than, stops,
+ * prevents...; an "un-" participle such as unchanged negates its stem) negates the next {@link
  * #SCOPE} content terms of its clause; a comma, a semicolon or a joining word (but, and, which,
  * because...) ends the clause. So "the bees do not perform the waggle dance but a round dance"
  * negates perform, waggle and dance, and asserts round and dance again: dance is mixed, and only
@@ -97,7 +99,7 @@ record Statement(String text, Set<String> terms, Map<String, Polarity> polarity)
       words.add(m.group().toLowerCase(Locale.ROOT).replace('’', '\''));
       starts.add(m.start());
     }
-    Set<Integer> cueStarts = new java.util.HashSet<>();
+    Set<Integer> cueStarts = new HashSet<>();
     for (int i = 0; i < words.size(); i++) {
       String w = words.get(i);
       String next = i + 1 < words.size() ? words.get(i + 1) : "";

@@ -2,6 +2,7 @@ package ai.sophia.research;
 
 import java.text.BreakIterator;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -133,7 +134,7 @@ final class Support {
         best.stream()
             .flatMap(s -> Names.of(s.text()).stream())
             .filter(Names::code)
-            .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+            .collect(Collectors.toCollection(LinkedHashSet::new));
     List<String> missing = ours.stream().filter(n -> !theirs.contains(n)).toList();
     List<String> others = theirs.stream().filter(n -> !named.contains(n)).toList();
     if (missing.isEmpty() || others.isEmpty()) {
