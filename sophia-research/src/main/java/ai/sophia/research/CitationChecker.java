@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,22 +17,27 @@ import java.util.regex.Pattern;
 /**
  * Reads a model's answer (JSON of {@link ModelAnswerWriter#SCHEMA}) and checks its citations
  * against the sources it was given. A citation survives when its source exists and supports the
- * claim ({@link Support#byTerms}, over the passages the model was shown); a claim survives with the
- * citations that survive, and is dropped when none does. Every problem found is listed in words the
- * model can act on when it is asked again.
+ * claim ({@link Support#gaps}: terms, numbers, names and negation, over the passages the model was
+ * shown); a claim survives with the citations that survive, and is dropped when none does. Two
+ * surviving claims that contradict each other ({@link Contradictions}) are both dropped: the
+ * sources cannot support both. Every problem found is listed in words the model can act on when it
+ * is asked again.
  */
 final class CitationChecker {
   private static final Pattern MARKER = Pattern.compile("\\[(\\d{1,3})]");
 
   private final ObjectMapper json;
-  private final Map<Integer, Set<String>> sourceTerms = new HashMap<>();
+  private final Map<Integer, Support.Source> sources = new HashMap<>();
 
   CitationChecker(ObjectMapper json, List<AnswerWriter.SourceText> sources) {
     this.json = json;
     for (AnswerWriter.SourceText s : sources) {
-      sourceTerms.put(s.index(), Terms.of(String.join("\n", s.passages())));
+      this.sources.put(s.index(), Support.Source.of(String.join("\n", s.passages())));
     }
   }
+
+  /** A claim that survived its citations' checks, by its number in the reply. */
+  private record Kept(int number, String label, AnswerWriter.Claim claim, boolean repaired) {}
 
   /**
    * The outcome of checking one reply: the summaries worth keeping (by source), the claims that
@@ -61,9 +67,8 @@ final class CitationChecker {
       return malformed("the reply is not a JSON object with a \"claims\" array");
     }
     List<String> problems = new ArrayList<>();
-    List<AnswerWriter.Claim> kept = new ArrayList<>();
+    List<Kept> kept = new ArrayList<>();
     int made = 0;
-    int repaired = 0;
     for (JsonNode node : root.path("claims")) {
       made++;
       String raw = node.path("text").asText("");
@@ -90,14 +95,15 @@ final class CitationChecker {
       for (String u : unreadable) {
         problems.add(label + " cites " + u + ", which is not a source number");
       }
-      Set<String> claimTerms = Terms.of(text);
       List<Integer> supporting = new ArrayList<>();
       for (int n : cited) {
-        Set<String> terms = sourceTerms.get(n);
-        if (terms == null) {
+        Support.Source source = sources.get(n);
+        List<String> gaps = source == null ? List.of() : Support.gaps(text, source);
+        if (source == null) {
           problems.add(label + " cites [" + n + "], but there is no source " + n);
-        } else if (!Support.byTerms(claimTerms, terms)) {
-          problems.add(label + " cites [" + n + "], but source " + n + " does not state it");
+        } else if (!gaps.isEmpty()) {
+          problems.add(
+              label + " cites [" + n + "], but source " + n + " " + String.join(", and ", gaps));
         } else {
           supporting.add(n);
         }
@@ -108,21 +114,48 @@ final class CitationChecker {
       if (supporting.isEmpty()) {
         continue;
       }
-      if (supporting.size() < cited.size() || !unreadable.isEmpty()) {
-        repaired++;
-      }
-      kept.add(new AnswerWriter.Claim(text, supporting));
+      boolean repaired = supporting.size() < cited.size() || !unreadable.isEmpty();
+      kept.add(new Kept(made, label, new AnswerWriter.Claim(text, supporting), repaired));
     }
     if (made == 0) {
       problems.add("the reply has no claims");
     }
+    List<Kept> consistent = withoutContradictions(kept, problems);
     return new Checked(
         summaries(root.path("summaries")),
-        kept,
+        consistent.stream().map(Kept::claim).toList(),
         made,
-        made - kept.size(),
-        repaired,
+        made - consistent.size(),
+        (int) consistent.stream().filter(Kept::repaired).count(),
         List.copyOf(problems));
+  }
+
+  /**
+   * The claims that contradict no other: the citation checks let both of a contradicting pair
+   * through, so at least one of them is supported only in appearance, and neither is kept.
+   */
+  private static List<Kept> withoutContradictions(List<Kept> kept, List<String> problems) {
+    Set<Integer> contradicted = new LinkedHashSet<>();
+    for (int i = 0; i < kept.size(); i++) {
+      for (int j = i + 1; j < kept.size(); j++) {
+        Kept a = kept.get(i);
+        Kept b = kept.get(j);
+        Optional<String> how = Contradictions.between(a.claim().text(), b.claim().text());
+        if (how.isPresent()) {
+          contradicted.add(a.number());
+          contradicted.add(b.number());
+          problems.add(
+              a.label()
+                  + " and "
+                  + b.label()
+                  + " contradict each other ("
+                  + how.get()
+                  + "), and their sources seem to support both, so neither is kept; state only"
+                  + " what a source says");
+        }
+      }
+    }
+    return kept.stream().filter(k -> !contradicted.contains(k.number())).toList();
   }
 
   /** Summaries of given sources, non-blank, whose [n] markers all name given sources. */
@@ -131,13 +164,13 @@ final class CitationChecker {
     for (JsonNode node : nodes) {
       int n = node.path("source").asInt(-1);
       String text = node.path("summary").asText("").replaceAll("\\s+", " ").strip();
-      if (!sourceTerms.containsKey(n) || text.isEmpty() || out.containsKey(n)) {
+      if (!sources.containsKey(n) || text.isEmpty() || out.containsKey(n)) {
         continue;
       }
       boolean citesOnlyGiven = true;
       Matcher m = MARKER.matcher(text);
       while (m.find()) {
-        citesOnlyGiven &= sourceTerms.containsKey(Integer.parseInt(m.group(1)));
+        citesOnlyGiven &= sources.containsKey(Integer.parseInt(m.group(1)));
       }
       if (citesOnlyGiven) {
         out.put(n, text);

@@ -125,7 +125,7 @@ final class QualityScore {
     for (int n : claim.sources()) {
       String text = in.sourceTexts().getOrDefault(n, "");
       boolean ok =
-          in.quoted() ? Support.verbatim(claim.text(), text) : Support.byTerms(claim.text(), text);
+          in.quoted() ? Support.verbatim(claim.text(), text) : Support.written(claim.text(), text);
       if (!ok) {
         return false;
       }
