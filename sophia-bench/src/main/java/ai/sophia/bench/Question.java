@@ -10,7 +10,8 @@ import java.util.Objects;
 
 /**
  * A labelled question: its text and the page file names that answer it (the first is the labelled
- * page, the others are acceptable alternatives).
+ * page, the others are acceptable alternatives). The single page {@code -} labels a question that
+ * no page of the corpus answers.
  */
 record Question(String text, List<String> pages) {
   Question {
@@ -21,8 +22,15 @@ record Question(String text, List<String> pages) {
     }
   }
 
+  static final String NO_PAGE = "-";
+
   boolean answeredBy(String pageName) {
-    return pages.contains(pageName);
+    return answerable() && pages.contains(pageName);
+  }
+
+  /** Whether some page of the corpus answers it (its label is not {@code -}). */
+  boolean answerable() {
+    return !pages.equals(List.of(NO_PAGE));
   }
 
   /**
