@@ -134,6 +134,7 @@ public final class ResearchEval {
         result.researchQualityScore(),
         result.metadata().quality(),
         millis,
+        result.metadata().timingsMs(),
         result.answer(),
         result.metadata().note());
   }

@@ -32,6 +32,7 @@ record ResearchQualityReport(
       @JsonProperty("research_quality_score") double researchQualityScore,
       Map<String, Double> quality,
       @JsonProperty("latency_ms") double latencyMs,
+      @JsonProperty("timings_ms") Map<String, Long> timingsMs,
       String answer,
       String note) {}
 
@@ -57,9 +58,9 @@ record ResearchQualityReport(
             sourcesLimit));
     b.append(
         "| set / half | questions | answerable | answering page in sources | answer quotes an"
-            + " answering page | abstains: page in sources | abstains: page not in sources |"
-            + " AUROC of score | latency median / p95 (ms) |\n");
-    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            + " answering page | answers that quote one | abstains: page in sources | abstains:"
+            + " page not in sources | AUROC of score | latency median / p95 (ms) |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     groups.forEach((name, group) -> b.append(row(name, group)));
     groups.forEach(
         (name, group) -> {
@@ -78,7 +79,7 @@ record ResearchQualityReport(
     double[] latency = group.stream().mapToDouble(Outcome::latencyMs).toArray();
     return String.format(
         Locale.ROOT,
-        "| %s | %d | %d | %s | %s | %s | %s | %.3f | %.0f / %.0f |%n",
+        "| %s | %d | %d | %s | %s | %s | %s | %s | %.3f | %.0f / %.0f |%n",
         name,
         group.size(),
         answerable.size(),
@@ -86,6 +87,9 @@ record ResearchQualityReport(
         share(
             answerable.stream().filter(Outcome::answerFromAnsweringPage).count(),
             answerable.size()),
+        share(
+            group.stream().filter(Outcome::answerFromAnsweringPage).count(),
+            group.stream().filter(o -> !o.abstained()).count()),
         share(found.stream().filter(Outcome::abstained).count(), found.size()),
         share(missed.stream().filter(Outcome::abstained).count(), missed.size()),
         Calibration.auroc(scores(group), labels(group)),
