@@ -47,21 +47,15 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
   public Written write(
       String query, float[] queryVector, List<SourceText> sources, CallContext context) {
     List<PassageScorer.Passage> passages = scorer.passages(queryVector, sources);
-    // Summaries quote each source's best passage; the answer's passage is one of them.
-    Map<Integer, PassageScorer.Passage> bestOfSource = new LinkedHashMap<>();
-    passages.forEach(p -> bestOfSource.putIfAbsent(p.source(), p));
     Map<PassageScorer.Passage, List<List<PassageScorer.Quote>>> quotes =
-        new LinkedHashMap<>(scorer.quotes(queryVector, List.copyOf(bestOfSource.values())));
-
+        scorer.quotes(queryVector, passages);
     List<Claim> claims = new ArrayList<>();
     Set<String> quoted = new HashSet<>();
     for (PassageScorer.Passage p : passages) {
       if (p.score() < MIN_ANSWER_SCORE) {
         break;
       }
-      List<List<PassageScorer.Quote>> runs =
-          quotes.computeIfAbsent(p, k -> scorer.quotes(queryVector, List.of(k)).get(k));
-      Optional<PassageScorer.Window> window = PassageScorer.bestWindow(queryVector, runs);
+      Optional<PassageScorer.Window> window = PassageScorer.bestWindow(queryVector, quotes.get(p));
       if (window.isPresent()) {
         for (String sentence : window.get().sentences()) {
           if (quoted.add(sentence)) {
@@ -71,6 +65,9 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
         break;
       }
     }
+    // Summaries quote the same passages; the answer's sentences are not quoted again.
+    Map<Integer, PassageScorer.Passage> bestOfSource = new LinkedHashMap<>();
+    passages.forEach(p -> bestOfSource.put(p.source(), p));
     Map<Integer, String> summaries = new LinkedHashMap<>();
     for (SourceText source : sources) {
       PassageScorer.Passage best = bestOfSource.get(source.index());

@@ -10,13 +10,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Scores the extractive writer's candidates. A passage's score is the cosine between the question
- * and the passage's embedding, less {@link #RANK_PENALTY} per place its source ranks below the
- * first (measured with bench/research_quality.sh: adding the share of the question's terms a
- * passage contains, plain or rarity-weighted, told answering passages apart no better). Within a
- * passage, a window of one to {@link #MAX_WINDOW} contiguous quotable sentences is scored by the
- * cosine between the question and the sum of its sentences' vectors. Vectors are cached by text:
- * popular pages are quoted again and again, and embedding is nearly all of the cost.
+ * Scores the extractive writer's candidates. The candidates are each source's best-ranked passage
+ * (the hybrid search's choice): on the tune half of bench/retrieval/questions.tsv, also scoring a
+ * source's second and third passages picked the same passages at three times the embedding cost. A
+ * passage's score is the cosine between the question and the passage's embedding, less {@link
+ * #RANK_PENALTY} per place its source ranks below the first (adding the share of the question's
+ * terms a passage contains, plain or rarity-weighted, told answering passages apart no better).
+ * Within a passage, a window of one to {@link #MAX_WINDOW} contiguous quotable sentences is scored
+ * by the cosine between the question and the sum of its sentences' vectors. Vectors are cached by
+ * text: popular pages are quoted again and again, and embedding is nearly all of the cost.
  */
 final class PassageScorer {
   static final int MAX_WINDOW = 3;
@@ -30,8 +32,8 @@ final class PassageScorer {
     this.vectors = vectors;
   }
 
-  /** One passage of a source: {@code rank} is its place among the source's passages. */
-  record Passage(int source, int rank, String text, double score) {}
+  /** A source's best-ranked passage and how well it answers the question. */
+  record Passage(int source, String text, double score) {}
 
   /** A quotable sentence of a source: its place in the source's passage and its closeness. */
   record Quote(int source, int order, String text, double similarity, float[] vector) {}
@@ -43,24 +45,21 @@ final class PassageScorer {
     }
   }
 
-  /** Every passage of {@code sources} (best ranked first), scored, best first. */
+  /** Each source's best-ranked passage, scored, best first. */
   List<Passage> passages(float[] queryVector, List<AnswerWriter.SourceText> sources) {
-    List<String> texts = sources.stream().flatMap(s -> s.passages().stream()).toList();
-    Map<String, float[]> embedded = embed(texts);
+    List<AnswerWriter.SourceText> quotable =
+        sources.stream().filter(s -> !s.passages().isEmpty()).toList();
+    Map<String, float[]> embedded =
+        embed(quotable.stream().map(s -> s.passages().getFirst()).toList());
     List<Passage> out = new ArrayList<>();
-    for (int place = 0; place < sources.size(); place++) {
-      AnswerWriter.SourceText source = sources.get(place);
-      for (int k = 0; k < source.passages().size(); k++) {
-        String text = source.passages().get(k);
-        double score = Vectors.cosine(queryVector, embedded.get(text)) - RANK_PENALTY * place;
-        out.add(new Passage(source.index(), k, text, score));
-      }
+    for (AnswerWriter.SourceText source : quotable) {
+      String text = source.passages().getFirst();
+      int place = sources.indexOf(source);
+      double score = Vectors.cosine(queryVector, embedded.get(text)) - RANK_PENALTY * place;
+      out.add(new Passage(source.index(), text, score));
     }
     out.sort(
-        Comparator.comparingDouble(Passage::score)
-            .reversed()
-            .thenComparingInt(Passage::source)
-            .thenComparingInt(Passage::rank));
+        Comparator.comparingDouble(Passage::score).reversed().thenComparingInt(Passage::source));
     return out;
   }
 
