@@ -4,7 +4,11 @@ import ai.sophia.tool.AskAgentTool;
 import ai.sophia.tool.MemorySearchTool;
 import ai.sophia.tool.ResearchTool;
 import ai.sophia.tool.ToolOutput;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * What agents do without a model (offline mode): rules instead of reasoning, through the same tool
@@ -14,6 +18,7 @@ import java.util.List;
  */
 final class OfflineAgents {
   private static final int DIGEST_HITS = 3;
+  private static final int DIGEST_SENTENCES = 2;
 
   private final AgentRunner runner;
 
@@ -68,8 +73,9 @@ final class OfflineAgents {
   }
 
   /**
-   * An extractive digest of memory_search's numbered passages: the first sentence or two of each,
-   * cited [n], then the sources.
+   * An extractive digest of memory_search's numbered passages: the first sentence or two of each
+   * that no earlier passage already gave (the same text is often stored twice: a page researched
+   * and ingested), cited [n], then the sources.
    */
   static String digest(String hits) {
     if (!hits.startsWith("[")) {
@@ -77,15 +83,22 @@ final class OfflineAgents {
     }
     StringBuilder answer = new StringBuilder();
     StringBuilder sources = new StringBuilder("\n\nSources:\n");
+    Set<String> quoted = new HashSet<>();
     for (String block : hits.split("\n\n(?=\\[\\d+] )")) {
       int newline = block.indexOf('\n');
       String header = newline < 0 ? block : block.substring(0, newline);
       String body = newline < 0 ? "" : block.substring(newline + 1).replaceAll("\\s+", " ").strip();
       String n = header.substring(1, header.indexOf(']'));
-      String[] sentences = body.split("(?<=[.!?])\\s+");
-      String lead = sentences.length > 1 ? sentences[0] + " " + sentences[1] : sentences[0];
-      if (!lead.isBlank()) {
-        answer.append(lead).append(" [").append(n).append("] ");
+      List<String> lead = new ArrayList<>();
+      for (String sentence : body.split("(?<=[.!?])\\s+")) {
+        if (lead.size() < DIGEST_SENTENCES
+            && !sentence.isBlank()
+            && quoted.add(sentence.toLowerCase(Locale.ROOT))) {
+          lead.add(sentence);
+        }
+      }
+      if (!lead.isEmpty()) {
+        answer.append(String.join(" ", lead)).append(" [").append(n).append("] ");
       }
       sources.append(header).append('\n');
     }

@@ -95,7 +95,7 @@ public final class ResearchTool implements Tool {
   static ToolOutput format(ResearchResult r) {
     if (r.answer() == null) {
       String note = r.metadata().note() == null ? "" : r.metadata().note();
-      return new ToolOutput.Success("No answer: no source could be found or read. " + note);
+      return new ToolOutput.Success(("No answer. " + note).strip());
     }
     StringBuilder text = new StringBuilder(r.answer()).append("\n\nSources:\n");
     for (ResearchResult.Source s : r.sources()) {

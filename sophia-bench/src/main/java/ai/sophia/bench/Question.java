@@ -10,8 +10,8 @@ import java.util.Objects;
 
 /**
  * A labelled question: its text and the page file names that answer it (the first is the labelled
- * page, the others are acceptable alternatives). The page {@code -} labels a question that no page
- * of the corpus answers.
+ * page, the others are acceptable alternatives). The single page {@code -} labels a question that
+ * no page of the corpus answers.
  */
 record Question(String text, List<String> pages) {
   Question {
@@ -23,15 +23,15 @@ record Question(String text, List<String> pages) {
   }
 
   /** The label of a question no page answers. */
-  static final String NONE = "-";
+  static final String NO_PAGE = "-";
 
   boolean answeredBy(String pageName) {
-    return pages.contains(pageName);
+    return answerable() && pages.contains(pageName);
   }
 
-  /** Whether some page of the corpus answers it (its label is not {@link #NONE}). */
+  /** Whether some page of the corpus answers it (its label is not {@code -}). */
   boolean answerable() {
-    return !pages.equals(List.of(NONE));
+    return !pages.equals(List.of(NO_PAGE));
   }
 
   /** The tune half holds the 1st, 3rd, 5th… question of a file; the report half the others. */

@@ -29,6 +29,15 @@ class QuestionTest {
   }
 
   @Test
+  void answerable_dashLabel_noPageAnswers() {
+    Question none = new Question("who wrote the manual", List.of("-"));
+
+    assertThat(none.answerable()).isFalse();
+    assertThat(none.answeredBy("-")).isFalse();
+    assertThat(new Question("stop a slow query", List.of("a.html")).answerable()).isTrue();
+  }
+
+  @Test
   void load_lineWithoutPage_namesTheLine() throws Exception {
     Path file = dir.resolve("q.tsv");
     Files.writeString(file, "ok\ta.html\nno page here\n");

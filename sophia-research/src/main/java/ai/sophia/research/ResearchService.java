@@ -393,7 +393,8 @@ public final class ResearchService implements Researcher {
       return "Search results were found but none could be read, so there is no answer.";
     }
     if (answer == null) {
-      return "The sources found do not contain passages close enough to the question to answer from.";
+      return "None of the sources clearly answers the question, so there is no answer rather than"
+          + " a near miss; each source's summary quotes its sentences closest to the question.";
     }
     if (QualityScore.confidence(score).equals("low")) {
       return String.format(

@@ -18,7 +18,16 @@ final class Sentences {
   private Sentences() {}
 
   static List<String> split(String text) {
-    List<String> out = new ArrayList<>();
+    return runs(text).stream().flatMap(List::stream).toList();
+  }
+
+  /**
+   * The quotable sentences of {@code text} in runs: the sentences of one run follow each other in
+   * the text with nothing left out between them (a sentence that is not quotable ends a run).
+   */
+  static List<List<String>> runs(String text) {
+    List<List<String>> out = new ArrayList<>();
+    List<String> run = new ArrayList<>();
     for (String paragraph : text.split("\\n\\s*\\n|\\n")) {
       BreakIterator it = BreakIterator.getSentenceInstance(Locale.ENGLISH);
       it.setText(paragraph);
@@ -26,9 +35,15 @@ final class Sentences {
       for (int end = it.next(); end != BreakIterator.DONE; start = end, end = it.next()) {
         String sentence = balance(paragraph.substring(start, end).strip().replaceAll("\\s+", " "));
         if (quotable(sentence)) {
-          out.add(sentence);
+          run.add(sentence);
+        } else if (!sentence.isEmpty() && !run.isEmpty()) {
+          out.add(List.copyOf(run));
+          run.clear();
         }
       }
+    }
+    if (!run.isEmpty()) {
+      out.add(List.copyOf(run));
     }
     return out;
   }

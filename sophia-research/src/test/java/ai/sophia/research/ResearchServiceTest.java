@@ -174,6 +174,30 @@ class ResearchServiceTest {
   }
 
   @Test
+  void research_noSourceClearlyAnswers_abstainsWithPlainNote() throws Exception {
+    open();
+    Path docs = Files.createDirectories(dataDir.resolve("corpus"));
+    Files.writeString(
+        docs.resolve("bread.md"),
+        "# Baking bread\n\nBread dough rises because yeast ferments "
+            + "sugars and releases carbon dioxide gas that is trapped by the gluten network in the flour. "
+            + "Kneading develops gluten so the loaf can hold more gas and bake with an open crumb.\n");
+    ingestor.ingest(docs.toString(), false, IngestProgress.none());
+
+    ResearchResult r =
+        research.research(
+            request("how do I stop a database query that runs too long", 3, "local"),
+            ResearchProgress.none());
+
+    assertThat(r.sources()).isNotEmpty();
+    assertThat(r.sources()).allSatisfy(s -> assertThat(s.summary()).isNotBlank());
+    assertThat(r.answer()).isNull();
+    assertThat(r.citations()).isEmpty();
+    assertThat(r.researchQualityScore()).isZero();
+    assertThat(r.metadata().note()).startsWith("None of the sources clearly answers the question");
+  }
+
+  @Test
   void research_afterRestart_resultAndMemoryAreStillThere() {
     open();
     world.searchResults(List.of(world.url("/docs/configuration.html")));
