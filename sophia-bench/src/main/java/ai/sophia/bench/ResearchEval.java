@@ -84,6 +84,8 @@ public final class ResearchEval {
       ResearchQualityReport report = measure(config, flags, corpus, sets, sources);
       System.out.print(report.markdown());
       System.out.println();
+      System.out.print(ScoreFit.report(report.questions()));
+      System.out.println();
       System.out.println(
           "Per-question outcomes: " + JsonResults.write(out, "research-quality", report));
     }

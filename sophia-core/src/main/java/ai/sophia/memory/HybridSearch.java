@@ -154,15 +154,7 @@ final class HybridSearch {
    */
   private Optional<Query> textQuery(String text, String textField, String titleField)
       throws IOException {
-    Set<String> terms = new LinkedHashSet<>();
-    try (TokenStream tokens = analyzer.tokenStream(textField, text)) {
-      CharTermAttribute term = tokens.addAttribute(CharTermAttribute.class);
-      tokens.reset();
-      while (tokens.incrementToken() && terms.size() < MAX_QUERY_TERMS) {
-        terms.add(term.toString());
-      }
-      tokens.end();
-    }
+    Set<String> terms = terms(text, textField);
     if (terms.isEmpty()) {
       return Optional.empty();
     }
@@ -174,6 +166,20 @@ final class HybridSearch {
           BooleanClause.Occur.SHOULD);
     }
     return Optional.of(any.build());
+  }
+
+  /** The distinct analyzed terms of {@code text} (at most {@link #MAX_QUERY_TERMS}). */
+  Set<String> terms(String text, String field) throws IOException {
+    Set<String> terms = new LinkedHashSet<>();
+    try (TokenStream tokens = analyzer.tokenStream(field, text)) {
+      CharTermAttribute term = tokens.addAttribute(CharTermAttribute.class);
+      tokens.reset();
+      while (tokens.incrementToken() && terms.size() < MAX_QUERY_TERMS) {
+        terms.add(term.toString());
+      }
+      tokens.end();
+    }
+    return terms;
   }
 
   /** Reads stored vectors of the given documents; ascending order lets each leaf scan forward. */

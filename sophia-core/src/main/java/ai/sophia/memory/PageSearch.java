@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
@@ -27,6 +28,7 @@ import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -138,8 +140,10 @@ final class PageSearch {
     candidates.sort(Comparator.comparing(Page::url)); // a stable order before ranking
     rank(candidates, Comparator.comparingDouble((Page p) -> p.pageBm25).reversed(), true);
     rank(candidates, Comparator.comparingDouble((Page p) -> p.cosine).reversed(), false);
+    Map<String, Double> coverage = termCoverage(searcher, and(pages, inUrls), text);
     for (Page p : candidates) {
       p.centroid = centroid(p, vector, vectors);
+      p.termCoverage = coverage.getOrDefault(p.url, 0.0);
     }
     List<PageSignals> signals = candidates.stream().map(Page::signals).toList();
     double[] scores = fusion.scores(text, signals);
@@ -219,6 +223,36 @@ final class PageSearch {
 
   private record Passage(int doc, double bm25, double cosine) {}
 
+  /**
+   * For each candidate page (of {@code pages}) that holds a query term, the idf-weighted share of
+   * the query's terms it holds, in its text or title.
+   */
+  private Map<String, Double> termCoverage(IndexSearcher searcher, Query pages, String text)
+      throws IOException {
+    Map<String, Double> out = new HashMap<>();
+    long n = Math.max(1, searcher.getIndexReader().getDocCount(PAGE_TEXT));
+    double total = 0;
+    StoredFields stored = searcher.storedFields();
+    for (String term : hybrid.terms(text, PAGE_TEXT)) {
+      int df = searcher.getIndexReader().docFreq(new Term(PAGE_TEXT, term));
+      double idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      total += idf;
+      Query has =
+          new BooleanQuery.Builder()
+              .add(new TermQuery(new Term(PAGE_TEXT, term)), BooleanClause.Occur.SHOULD)
+              .add(new TermQuery(new Term(PAGE_TITLE, term)), BooleanClause.Occur.SHOULD)
+              .setMinimumNumberShouldMatch(1)
+              .build();
+      Query query = and(pages, has);
+      for (ScoreDoc hit : searcher.search(query, Math.max(1, searcher.count(query))).scoreDocs) {
+        out.merge(stored.document(hit.doc, URL_ONLY).get(URL), idf, Double::sum);
+      }
+    }
+    double sum = total;
+    out.replaceAll((url, idf) -> sum > 0 ? Math.min(1.0, idf / sum) : 0);
+    return out;
+  }
+
   /** Cosine of the query with the normalized mean of the page's passage vectors. */
   private static double centroid(Page page, float[] query, Map<Integer, float[]> vectors) {
     if (query.length == 0) {
@@ -248,6 +282,7 @@ final class PageSearch {
     double passageBm25;
     double cosine = -1;
     double centroid;
+    double termCoverage;
     int bm25Rank;
     int vectorRank;
     double score;
@@ -268,7 +303,8 @@ final class PageSearch {
     }
 
     PageSignals signals() {
-      return new PageSignals(pageBm25, passageBm25, cosine, centroid, bm25Rank, vectorRank);
+      return new PageSignals(
+          pageBm25, passageBm25, cosine, centroid, termCoverage, bm25Rank, vectorRank);
     }
   }
 }

@@ -5,13 +5,16 @@ package ai.sophia.memory;
  * the whole page (title boosted); {@code passageBm25}: BM25 of its best passage; {@code cosine}:
  * cosine similarity of its closest passage to the query (absolute, comparable across queries);
  * {@code centroid}: cosine of the query with the mean of the page's passage vectors (the page's
- * meaning as a whole); {@code bm25Rank} and {@code vectorRank}: the page's 1-based rank among the
- * candidates by page BM25 and by cosine (0 when it has no BM25 match).
+ * meaning as a whole); {@code termCoverage}: the share of the query's words, weighted by rarity
+ * (BM25's idf over pages), that occur in the page, in [0, 1]; {@code bm25Rank} and {@code
+ * vectorRank}: the page's 1-based rank among the candidates by page BM25 and by cosine (0 when it
+ * has no BM25 match).
  */
 public record PageSignals(
     double pageBm25,
     double passageBm25,
     double cosine,
     double centroid,
+    double termCoverage,
     int bm25Rank,
     int vectorRank) {}

@@ -38,6 +38,11 @@ interface AnswerWriter {
       return new Written(summaries, claims, "extractive", null, null, EXTRACTIVE_NOTE);
     }
 
+    /** The same summaries without an answer: research abstains. */
+    Written withoutClaims() {
+      return new Written(summaries, List.of(), mode, model, check, note);
+    }
+
     /** The same text, made in another way (a fallback) and said so. */
     Written with(ResearchResult.ModelUse model, ResearchResult.CitationCheck check, String note) {
       return new Written(summaries, claims, mode, model, check, note);

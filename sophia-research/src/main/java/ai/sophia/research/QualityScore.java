@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * research_quality_score: the estimated probability that the sources hold an answer to the
@@ -14,36 +13,46 @@ import java.util.Set;
  *
  * <ul>
  *   <li>match: cosine similarity of the closest passage among the sources to the question;
- *   <li>terms: the largest share of the question's content words (English stems) that one source
+ *   <li>terms: the largest share of the question's words, weighted by rarity (idf), that one source
  *       holds;
  *   <li>consensus: whether the page BM25 ranks first and the page the embeddings rank first are
  *       among the sources (½ each): the two signals agree on where the answer is;
- *   <li>coverage: sources found over sources asked for (capped at 1);
+ *   <li>coverage: sources found over sources asked for (capped at 1), reported but not in the
+ *       estimate (the labelled sets always fill their three sources, so it cannot be fitted);
  *   <li>support: share of the answer's claims that every source they cite supports ({@link
  *       Support}); it multiplies the estimate, so an unsupported answer scores low however good its
  *       sources look.
  * </ul>
  *
- * <p>score = support × σ(b + w·(match, terms, consensus, coverage)), rounded to three places; 0
- * when there is no source or no answer. {@link #confidence} names its band.
+ * <p>estimate = σ(b + w·(match, terms, consensus)); score = support × estimate, or the estimate
+ * alone when there is no answer (research abstains when the estimate is below {@link
+ * #ANSWER_BELOW}); 0 when there is no source. Rounded to three places; {@link #confidence} names
+ * its band.
  */
 final class QualityScore {
-  // Fitted by bench/research_quality.sh --fit on the tune halves (BENCHMARKS.md).
-  static final double INTERCEPT = -9.0;
-  static final double W_MATCH = 10.0;
-  static final double W_TERMS = 3.0;
-  static final double W_CONSENSUS = 2.0;
-  static final double W_COVERAGE = 1.0;
+  // Fitted by bench/research_quality.sh (ScoreFit) on the tune halves of questions.tsv and
+  // keywords.tsv over the PostgreSQL 15 manual, all-MiniLM-L6-v2 (BENCHMARKS.md).
+  static final double INTERCEPT = -2.698;
+  static final double W_MATCH = 3.271;
+  static final double W_TERMS = 0.808;
+  static final double W_CONSENSUS = 1.739;
 
-  /** At or above: high confidence; below {@link #MEDIUM}: low. */
-  static final double HIGH = 0.7;
+  /**
+   * Below this estimate research abstains (an extractive answer would quote a near miss): the
+   * threshold that best balances answering when an answering page is among the sources against
+   * abstaining when none is, on the tune halves (bench/research_quality.sh).
+   */
+  static final double ANSWER_BELOW = 0.67;
 
-  static final double MEDIUM = 0.4;
+  /** At or above: high confidence; below {@link #MEDIUM}: low (research abstains there). */
+  static final double HIGH = 0.85;
+
+  static final double MEDIUM = ANSWER_BELOW;
 
   private QualityScore() {}
 
   /** What ranking measured about one source: its closest passage's cosine and its ranks. */
-  record Evidence(double cosine, int bm25Rank, int vectorRank) {}
+  record Evidence(double cosine, double termCoverage, int bm25Rank, int vectorRank) {}
 
   /**
    * {@code quoted}: the claims are quotations (extractive), held to the verbatim test; {@code
@@ -58,43 +67,40 @@ final class QualityScore {
       List<AnswerWriter.Claim> claims,
       Map<Integer, String> sourceTexts) {}
 
-  /** The components and the estimate, keyed match, terms, consensus, coverage, support, score. */
+  /**
+   * The components, the estimate and the score, keyed match, terms, consensus, coverage, support,
+   * estimate, score.
+   */
   static Map<String, Double> compute(Inputs in) {
     int n = in.sources().size();
     double coverage = in.sourcesAsked() == 0 ? 0 : Math.min(1.0, (double) n / in.sourcesAsked());
     double match = 0;
+    double terms = 0;
     boolean bm25Winner = false;
     boolean vectorWinner = false;
     for (Evidence e : in.evidence().values()) {
       match = Math.max(match, e.cosine());
+      terms = Math.max(terms, e.termCoverage());
       bm25Winner |= e.bm25Rank() == 1;
       vectorWinner |= e.vectorRank() == 1;
     }
     match = Math.min(1.0, Math.max(0.0, match));
     double consensus = (bm25Winner ? 0.5 : 0) + (vectorWinner ? 0.5 : 0);
-    Set<String> asked = Terms.of(in.query());
-    double terms = 0;
-    if (!asked.isEmpty()) {
-      for (String text : in.sourceTexts().values()) {
-        terms = Math.max(terms, (double) Terms.overlap(asked, text) / asked.size());
-      }
-    }
     long supported = in.claims().stream().filter(c -> supported(in, c)).count();
     double support = in.claims().isEmpty() ? 0 : (double) supported / in.claims().size();
     double estimate =
-        sigmoid(
-            INTERCEPT
-                + W_MATCH * match
-                + W_TERMS * terms
-                + W_CONSENSUS * consensus
-                + W_COVERAGE * coverage);
-    double score = n == 0 || in.claims().isEmpty() ? 0 : support * estimate;
+        n == 0
+            ? 0
+            : sigmoid(INTERCEPT + W_MATCH * match + W_TERMS * terms + W_CONSENSUS * consensus);
+    // Without claims (an abstention) the estimate stands alone: how likely the sources answer.
+    double score = in.claims().isEmpty() ? estimate : support * estimate;
     Map<String, Double> out = new LinkedHashMap<>();
     out.put("match", round(match));
     out.put("terms", round(terms));
     out.put("consensus", round(consensus));
     out.put("coverage", round(coverage));
     out.put("support", round(support));
+    out.put("estimate", round(estimate));
     out.put("score", round(score));
     return out;
   }

@@ -251,19 +251,20 @@ public final class ResearchService implements Researcher {
       evidence.put(
           i + 1,
           new QualityScore.Evidence(
-              r.signals.cosine(), r.signals.bm25Rank(), r.signals.vectorRank()));
+              r.signals.cosine(),
+              r.signals.termCoverage(),
+              r.signals.bm25Rank(),
+              r.signals.vectorRank()));
+    }
+    Map<String, Double> quality = quality(request, written, sources, evidence, fullTexts);
+    if (!written.mode().equals("model")
+        && !written.claims().isEmpty()
+        && quality.get("estimate") < QualityScore.ANSWER_BELOW) {
+      // Quoting the closest passage of sources that likely do not answer would be a near miss.
+      written = written.withoutClaims();
+      quality = quality(request, written, sources, evidence, fullTexts);
     }
     List<ResearchResult.Citation> citations = citations(written.claims(), sources);
-    Map<String, Double> quality =
-        QualityScore.compute(
-            new QualityScore.Inputs(
-                request.query(),
-                request.sourcesLimit(),
-                !written.mode().equals("model"),
-                sources,
-                evidence,
-                written.claims(),
-                fullTexts));
     String answer = written.claims().isEmpty() ? null : written.answer();
     String note = note(sources, answer, outcome, written, quality.get("score"));
 
@@ -303,6 +304,23 @@ public final class ResearchService implements Researcher {
         outcome.engine(),
         timings.get("total"));
     return result;
+  }
+
+  private static Map<String, Double> quality(
+      ResearchRequest request,
+      AnswerWriter.Written written,
+      List<ResearchResult.Source> sources,
+      Map<Integer, QualityScore.Evidence> evidence,
+      Map<Integer, String> fullTexts) {
+    return QualityScore.compute(
+        new QualityScore.Inputs(
+            request.query(),
+            request.sourcesLimit(),
+            !written.mode().equals("model"),
+            sources,
+            evidence,
+            written.claims(),
+            fullTexts));
   }
 
   /** No sources, no answer (and no model call); otherwise the writer answers for the caller. */

@@ -51,24 +51,6 @@ class ExtractiveAnswerWriterTest {
   }
 
   @Test
-  void write_readmeQuestion_quotesNoDistractor() {
-    List<AnswerWriter.SourceText> sources =
-        List.of(
-            source(1, MATERIALIZED_WITH),
-            source(2, RELOAD_CONF),
-            source(3, STATEMENT_TIMEOUT),
-            source(4, CANCEL_BACKEND));
-
-    AnswerWriter.Written written = write("how do I stop a query that runs too long", sources);
-
-    // This vague question scores below the threshold even against statement_timeout (0.29 with
-    // all-MiniLM-L6-v2), so the writer abstains; what it must never do is quote the near miss.
-    assertThat(written.claims())
-        .allSatisfy(c -> assertThat(c.sources()).singleElement().isIn(3, 4));
-    assertThat(written.answer()).doesNotContain("efficiently").doesNotContain("reload");
-  }
-
-  @Test
   void write_timeoutQuestion_quotesOneSourcesContiguousSentencesInSourceOrder() {
     List<AnswerWriter.SourceText> sources =
         List.of(

@@ -24,7 +24,7 @@ class QualityScoreTest {
             1,
             true,
             List.of(source(1, "https://a.org/x")),
-            Map.of(1, new QualityScore.Evidence(cosine, bm25Rank, vectorRank)),
+            Map.of(1, new QualityScore.Evidence(cosine, 0.9, bm25Rank, vectorRank)),
             claims,
             Map.of(1, ANSWERING)));
   }
@@ -48,8 +48,7 @@ class QualityScoreTest {
     assertThat(q.get("consensus")).isEqualTo(0.5);
     assertThat(q.get("coverage")).isEqualTo(1.0);
     assertThat(q.get("support")).isEqualTo(1.0);
-    // stop, queri, run, long: all four stems are in the passage
-    assertThat(q.get("terms")).isEqualTo(1.0);
+    assertThat(q.get("terms")).isEqualTo(0.9);
   }
 
   @Test
@@ -84,7 +83,7 @@ class QualityScoreTest {
                 1,
                 false,
                 List.of(source(1, "https://a.org/x")),
-                Map.of(1, new QualityScore.Evidence(0.6, 1, 1)),
+                Map.of(1, new QualityScore.Evidence(0.6, 0.9, 1, 1)),
                 List.of(new AnswerWriter.Claim("Bread rises because of yeast.", List.of(1))),
                 Map.of(1, ANSWERING)));
 
