@@ -14,7 +14,11 @@ bench_java() {
   local main="$1"
   shift
   local cp
-  cp="$bench_root/sophia-bench/target/classes:$(cat "$bench_root/sophia-bench/target/classpath.txt")"
+  # Sophia's own modules from this tree's target folders, not from ~/.m2, which another checkout's
+  # `mvn install` may have replaced.
+  cp="$bench_root/sophia-bench/target/classes:$(tr ':' '\n' <"$bench_root/sophia-bench/target/classpath.txt" |
+    sed -E "s#^.*/ai/sophia/([a-z-]+)/[^/]+/[a-z-]+-[^/]+-tests\.jar\$#$bench_root/\1/target/test-classes#;
+            s#^.*/ai/sophia/([a-z-]+)/[^/]+/[a-z-]+-[^/]+\.jar\$#$bench_root/\1/target/classes#" | paste -sd:)"
   "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:--Xmx2g} --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
     -Dlogback.configurationFile="$bench_root/bench/logback.xml" \
     -cp "$cp" "ai.sophia.bench.$main" "$@"
