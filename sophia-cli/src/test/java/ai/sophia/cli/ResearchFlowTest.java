@@ -61,7 +61,9 @@ class ResearchFlowTest {
     assertThat(research.out())
         .contains("[1]")
         .contains("Sources:\n  [1] Rust ownership\n      " + docs.resolve("rust.md").toUri())
-        .containsPattern("engine local · mode extractive · quality \\d\\.\\d\\d · id \\S+");
+        .containsPattern(
+            "engine local · mode extractive · quality \\d\\.\\d\\d \\((high|medium|low) confidence\\)"
+                + " · id \\S+");
     assertThat(research.err())
         .contains("searching…")
         .contains("ranking…")

@@ -69,7 +69,7 @@ final class PageDocuments {
       if (!out.isEmpty()) {
         out.append("\n\n");
       }
-      out.append(text, repeated, text.length());
+      out.append(text.substring(repeated).strip());
       previous = text;
     }
     return out.toString();
