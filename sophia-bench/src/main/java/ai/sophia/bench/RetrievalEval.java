@@ -137,30 +137,9 @@ public final class RetrievalEval {
       RetrievalScorer scorer, LuceneDocumentIndex index, OnnxEmbedder embedder, int chunks) {
     String model = embedder.model();
     // Diagnostic: with no query text the passage search ranks by embedding similarity alone.
-    ModelRun vector =
-        scorer.score(
-            "vector",
-            model,
-            chunks,
-            q ->
-                Scores.pageOrder(
-                    index.search(
-                        DocumentIndex.DOCUMENTS,
-                        "",
-                        embedder.embedQuery(q),
-                        RetrievalScorer.PAGES * 10)));
+    ModelRun vector = scorer.score("vector", model, chunks, q -> passages(index, embedder, "", q));
     ModelRun passages =
-        scorer.score(
-            "passage-hybrid",
-            model,
-            chunks,
-            q ->
-                Scores.pageOrder(
-                    index.search(
-                        DocumentIndex.DOCUMENTS,
-                        q,
-                        embedder.embedQuery(q),
-                        RetrievalScorer.PAGES * 10)));
+        scorer.score("passage-hybrid", model, chunks, q -> passages(index, embedder, q, q));
     LocalSearchProvider local = new LocalSearchProvider(index, embedder);
     ModelRun sophia =
         scorer.score(
@@ -169,6 +148,17 @@ public final class RetrievalEval {
             chunks,
             q -> local.search(q, RetrievalScorer.PAGES).stream().map(SearchHit::url).toList());
     return List.of(vector, passages, sophia);
+  }
+
+  /** The pages of the passage search (the ranking before page ranking), best passage first. */
+  private static List<String> passages(
+      LuceneDocumentIndex index, OnnxEmbedder embedder, String text, String question) {
+    return Scores.pageOrder(
+        index.search(
+            DocumentIndex.DOCUMENTS,
+            text,
+            embedder.embedQuery(question),
+            RetrievalScorer.PAGES * 10));
   }
 
   /** Ingests {@code docs} into {@code dataDir} the way {@code sophia ingest} does. */
