@@ -79,4 +79,38 @@ class ResultTextTest {
         .contains("every provider was blocked")
         .doesNotContain("Sources:");
   }
+
+  @Test
+  void print_abstainedWithSources_saysNoAnswerWithTheNoteAndListsTheSources() {
+    ResearchResult.Metadata abstained =
+        new ResearchResult.Metadata(
+            1,
+            "local",
+            "local",
+            List.of(),
+            "extractive",
+            Map.of(),
+            Map.of(),
+            "low",
+            List.of(),
+            "None of the sources clearly answers the question.",
+            null,
+            null);
+    ResearchResult result =
+        new ResearchResult(
+            "r-1",
+            "q",
+            List.of(new ResearchResult.Source(1, "https://a.org/x", "A", "s", 0.4, "local", "")),
+            null,
+            List.of(),
+            abstained,
+            0.41,
+            "2026-01-01T00:00:00Z");
+
+    assertThat(print(result))
+        .startsWith("No answer: none of the sources found answers the question clearly.\n\n")
+        .contains("None of the sources clearly answers the question.")
+        .contains("Sources:\n  [1] A\n")
+        .endsWith("quality 0.41 (low confidence) · id r-1\n");
+  }
 }
