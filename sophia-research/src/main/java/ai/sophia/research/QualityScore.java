@@ -17,6 +17,8 @@ import java.util.Map;
  *       holds;
  *   <li>consensus: whether the page BM25 ranks first and the page the embeddings rank first are
  *       among the sources (½ each): the two signals agree on where the answer is;
+ *   <li>lead: how much closer the closest passage among the sources is to the question than the
+ *       closest passage of the best page left out (0 when none was left out);
  *   <li>coverage: sources found over sources asked for (capped at 1), reported but not in the
  *       estimate (the labelled sets always fill their three sources, so it cannot be fitted);
  *   <li>support: share of the answer's claims that every source they cite supports ({@link
@@ -24,25 +26,26 @@ import java.util.Map;
  *       sources look.
  * </ul>
  *
- * <p>estimate = σ(b + w·(match, terms, consensus)); score = support × estimate, or the estimate
- * alone when there is no answer (research abstains when the estimate is below {@link
+ * <p>estimate = σ(b + w·(match, terms, consensus, lead)); score = support × estimate, or the
+ * estimate alone when there is no answer (research abstains when the estimate is below {@link
  * #ANSWER_BELOW}); 0 when there is no source. Rounded to three places; {@link #confidence} names
  * its band.
  */
 final class QualityScore {
   // Fitted by bench/research_quality.sh (ScoreFit) on the tune halves of questions.tsv and
   // keywords.tsv over the PostgreSQL 15 manual, all-MiniLM-L6-v2 (BENCHMARKS.md).
-  static final double INTERCEPT = -2.698;
-  static final double W_MATCH = 3.271;
-  static final double W_TERMS = 0.808;
-  static final double W_CONSENSUS = 1.739;
+  static final double INTERCEPT = -2.607;
+  static final double W_MATCH = 2.855;
+  static final double W_TERMS = 0.789;
+  static final double W_CONSENSUS = 1.654;
+  static final double W_LEAD = 2.536;
 
   /**
    * Below this estimate research abstains (an extractive answer would quote a near miss): the
    * threshold that best balances answering when an answering page is among the sources against
    * abstaining when none is, on the tune halves (bench/research_quality.sh).
    */
-  static final double ANSWER_BELOW = 0.67;
+  static final double ANSWER_BELOW = 0.66;
 
   /** At or above: high confidence; below {@link #MEDIUM}: low (research abstains there). */
   static final double HIGH = 0.85;
@@ -64,6 +67,7 @@ final class QualityScore {
       boolean quoted,
       List<ResearchResult.Source> sources,
       Map<Integer, Evidence> evidence,
+      double lead,
       List<AnswerWriter.Claim> claims,
       Map<Integer, String> sourceTexts) {}
 
@@ -86,18 +90,25 @@ final class QualityScore {
     }
     match = Math.min(1.0, Math.max(0.0, match));
     double consensus = (bm25Winner ? 0.5 : 0) + (vectorWinner ? 0.5 : 0);
+    double lead = Math.min(1.0, Math.max(0.0, in.lead()));
     long supported = in.claims().stream().filter(c -> supported(in, c)).count();
     double support = in.claims().isEmpty() ? 0 : (double) supported / in.claims().size();
     double estimate =
         n == 0
             ? 0
-            : sigmoid(INTERCEPT + W_MATCH * match + W_TERMS * terms + W_CONSENSUS * consensus);
+            : sigmoid(
+                INTERCEPT
+                    + W_MATCH * match
+                    + W_TERMS * terms
+                    + W_CONSENSUS * consensus
+                    + W_LEAD * lead);
     // Without claims (an abstention) the estimate stands alone: how likely the sources answer.
     double score = in.claims().isEmpty() ? estimate : support * estimate;
     Map<String, Double> out = new LinkedHashMap<>();
     out.put("match", round(match));
     out.put("terms", round(terms));
     out.put("consensus", round(consensus));
+    out.put("lead", round(lead));
     out.put("coverage", round(coverage));
     out.put("support", round(support));
     out.put("estimate", round(estimate));

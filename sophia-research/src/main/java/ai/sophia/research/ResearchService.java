@@ -220,7 +220,8 @@ public final class ResearchService implements Researcher {
     progress.update("ranking", 0, 0);
     float[] queryVector =
         gathered.pages().isEmpty() ? new float[0] : embedder.embedQuery(request.query());
-    List<Ranked> ranked = rank(request, queryVector, gathered.pages());
+    Ranking ranking = rank(request, queryVector, gathered.pages());
+    List<Ranked> ranked = ranking.chosen();
     mark = lap(timings, "rank", mark);
 
     progress.update("summarizing", 0, 0);
@@ -256,13 +257,14 @@ public final class ResearchService implements Researcher {
               r.signals.bm25Rank(),
               r.signals.vectorRank()));
     }
-    Map<String, Double> quality = quality(request, written, sources, evidence, fullTexts);
+    Map<String, Double> quality =
+        quality(request, written, sources, evidence, ranking.lead(), fullTexts);
     if (!written.mode().equals("model")
         && !written.claims().isEmpty()
         && quality.get("estimate") < QualityScore.ANSWER_BELOW) {
       // Quoting the closest passage of sources that likely do not answer would be a near miss.
       written = written.withoutClaims();
-      quality = quality(request, written, sources, evidence, fullTexts);
+      quality = quality(request, written, sources, evidence, ranking.lead(), fullTexts);
     }
     List<ResearchResult.Citation> citations = citations(written.claims(), sources);
     String answer = written.claims().isEmpty() ? null : written.answer();
@@ -311,6 +313,7 @@ public final class ResearchService implements Researcher {
       AnswerWriter.Written written,
       List<ResearchResult.Source> sources,
       Map<Integer, QualityScore.Evidence> evidence,
+      double lead,
       Map<Integer, String> fullTexts) {
     return QualityScore.compute(
         new QualityScore.Inputs(
@@ -319,6 +322,7 @@ public final class ResearchService implements Researcher {
             !written.mode().equals("model"),
             sources,
             evidence,
+            lead,
             written.claims(),
             fullTexts));
   }
@@ -342,9 +346,9 @@ public final class ResearchService implements Researcher {
    * {@code sourcesLimit} of them greedily, discounting a page whose host is already chosen so
    * sources spread across sites.
    */
-  private List<Ranked> rank(ResearchRequest request, float[] queryVector, List<SourcePage> pages) {
+  private Ranking rank(ResearchRequest request, float[] queryVector, List<SourcePage> pages) {
     if (pages.isEmpty()) {
-      return List.of();
+      return new Ranking(List.of(), 0);
     }
     Map<String, SourcePage> byUrl = new LinkedHashMap<>();
     Map<String, Set<String>> urlsByCollection = new HashMap<>();
@@ -383,8 +387,16 @@ public final class ResearchService implements Researcher {
       hosts.add(QualityScore.host(best.page.url()));
     }
     chosen.sort(Comparator.comparingDouble(Ranked::relevance).reversed());
-    return chosen;
+    double rest = all.stream().mapToDouble(r -> r.signals.cosine()).max().orElse(Double.NaN);
+    double best = chosen.stream().mapToDouble(r -> r.signals.cosine()).max().orElse(0);
+    return new Ranking(chosen, Double.isNaN(rest) ? 0 : Math.max(0, best - rest));
   }
+
+  /**
+   * The chosen sources and their lead: how much closer the closest passage among them is to the
+   * question than the closest passage of any page left out (0 when none was left out).
+   */
+  private record Ranking(List<Ranked> chosen, double lead) {}
 
   private static List<ResearchResult.Citation> citations(
       List<AnswerWriter.Claim> claims, List<ResearchResult.Source> sources) {

@@ -25,6 +25,7 @@ class QualityScoreTest {
             true,
             List.of(source(1, "https://a.org/x")),
             Map.of(1, new QualityScore.Evidence(cosine, 0.9, bm25Rank, vectorRank)),
+            0.05,
             claims,
             Map.of(1, ANSWERING)));
   }
@@ -36,7 +37,7 @@ class QualityScoreTest {
   void compute_noSources_isZero() {
     Map<String, Double> q =
         QualityScore.compute(
-            new QualityScore.Inputs(QUERY, 3, true, List.of(), Map.of(), List.of(), Map.of()));
+            new QualityScore.Inputs(QUERY, 3, true, List.of(), Map.of(), 0, List.of(), Map.of()));
     assertThat(q.get("score")).isZero();
   }
 
@@ -84,6 +85,7 @@ class QualityScoreTest {
                 false,
                 List.of(source(1, "https://a.org/x")),
                 Map.of(1, new QualityScore.Evidence(0.6, 0.9, 1, 1)),
+                0.05,
                 List.of(new AnswerWriter.Claim("Bread rises because of yeast.", List.of(1))),
                 Map.of(1, ANSWERING)));
 
