@@ -1,8 +1,10 @@
 package ai.sophia.tool;
 
 import ai.sophia.embedding.Embedder;
+import ai.sophia.error.InvalidInputException;
 import ai.sophia.memory.ChunkHit;
 import ai.sophia.memory.DocumentIndex;
+import ai.sophia.research.ResearchRequests;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -76,7 +78,8 @@ public final class MemorySearchTool implements Tool {
       Arguments.onlyFields(arguments, FIELDS);
       query = Arguments.requiredText(arguments, "query", 1000);
       limit = Arguments.optionalInt(arguments, "limit", 5, 1, MAX_LIMIT);
-    } catch (Arguments.Bad e) {
+      ResearchRequests.searchable("query", query);
+    } catch (Arguments.Bad | InvalidInputException e) {
       return new ToolOutput.Failure("memory_search: " + e.getMessage());
     }
     List<ChunkHit> hits = search(query, context.memoryScope(), limit);

@@ -61,6 +61,7 @@ final class MemoryCommand implements Callable<Integer> {
         throw new InvalidInputException(
             "QUERY", "QUERY must be 1 to " + ResearchRequests.MAX_QUERY_CHARS + " characters");
       }
+      ResearchRequests.searchable("QUERY", q);
       if (limit < 1 || limit > MAX_LIMIT) {
         throw new InvalidInputException(
             "--limit", "--limit is " + limit + " but must be between 1 and " + MAX_LIMIT);

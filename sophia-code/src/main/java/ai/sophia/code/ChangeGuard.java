@@ -2,7 +2,9 @@ package ai.sophia.code;
 
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.InvalidInputException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
@@ -18,6 +20,9 @@ import java.util.Set;
  */
 final class ChangeGuard {
   static final int MAX_PATH_CHARS = 1024;
+
+  /** The longest file name most file systems take, in UTF-8 bytes. */
+  static final int MAX_NAME_BYTES = 255;
 
   private final SophiaConfig.Code limits;
   private final List<PathMatcher> protectedPaths;
@@ -84,7 +89,12 @@ final class ChangeGuard {
   List<String> protectedIn(List<FileChange> files) {
     List<String> hits = new ArrayList<>();
     for (FileChange f : files) {
-      Path p = Path.of(f.path());
+      Path p;
+      try {
+        p = Path.of(f.path());
+      } catch (InvalidPathException e) {
+        continue; // check refuses it
+      }
       if (protectedPaths.stream().anyMatch(m -> m.matches(p))) {
         hits.add(f.path());
       }
@@ -101,6 +111,8 @@ final class ChangeGuard {
       why = "is longer than " + MAX_PATH_CHARS + " characters";
     } else if (path.indexOf('\0') >= 0 || path.chars().anyMatch(Character::isISOControl)) {
       why = "holds control characters";
+    } else if (!encodable(path)) {
+      why = "holds an invalid character (a lone UTF-16 surrogate)";
     } else if (path.contains("\\")) {
       why = "holds a backslash; separate folders with '/'";
     } else if (path.startsWith("/") || path.matches("^[A-Za-z]:.*") || path.startsWith("~")) {
@@ -113,6 +125,8 @@ final class ChangeGuard {
           why = "has an empty or '.' segment";
         } else if (segment.toLowerCase(Locale.ROOT).equals(".git")) {
           why = "is inside .git, which Sophia never writes";
+        } else if (tooLong(segment)) {
+          why = "has a file or folder name over " + MAX_NAME_BYTES + " bytes";
         }
         if (why != null) {
           break;
@@ -124,8 +138,24 @@ final class ChangeGuard {
     }
   }
 
+  /** False for text with a lone surrogate, which no file system and no git ref can hold. */
+  static boolean encodable(String text) {
+    return StandardCharsets.UTF_8.newEncoder().canEncode(text);
+  }
+
+  static boolean tooLong(String name) {
+    return name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES;
+  }
+
   private static String printable(String path) {
     String shown = path.length() > 120 ? path.substring(0, 120) + "…" : path;
-    return shown.replaceAll("\\p{Cntrl}", "?");
+    StringBuilder out = new StringBuilder(shown.length());
+    shown
+        .codePoints()
+        .forEach(
+            c ->
+                out.appendCodePoint(
+                    Character.isISOControl(c) || Character.isSurrogate((char) c) ? '?' : c));
+    return out.toString();
   }
 }

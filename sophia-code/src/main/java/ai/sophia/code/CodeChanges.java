@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -211,6 +212,7 @@ public final class CodeChanges {
               }
               if (request.dryRun()) {
                 ws.discard();
+                ws.dropBranch(target, start);
                 return new Pushed("", false, diff, target);
               }
               RevCommit commit = ws.commit(message, config.authorName(), config.authorEmail(), now);
@@ -332,9 +334,22 @@ public final class CodeChanges {
   }
 
   private static String checkedBranch(String name) {
-    if (name.length() > 200 || !Repository.isValidRefName("refs/heads/" + name)) {
+    String why = null;
+    if (!ChangeGuard.encodable(name)) {
+      why = "holds an invalid character (a lone UTF-16 surrogate)";
+    } else if (name.length() > 200) {
+      why = "is longer than 200 characters";
+    } else if (name.startsWith("-")) {
+      why = "starts with '-'";
+    } else if (!Repository.isValidRefName("refs/heads/" + name)) {
+      why = "is not a valid git branch name";
+    } else if (Arrays.stream(name.split("/")).anyMatch(ChangeGuard::tooLong)) {
+      // Each part of a branch name is a file name in .git/refs.
+      why = "has a part over " + ChangeGuard.MAX_NAME_BYTES + " bytes";
+    }
+    if (why != null) {
       throw new InvalidInputException(
-          "branch_name", "'" + name + "' is not a valid git branch name");
+          "branch_name", "branch_name " + why + "; a branch is like sophia/add-notes");
     }
     return name;
   }

@@ -24,6 +24,16 @@ public record FileChange(String path, String content, boolean delete) {
     return new FileChange(path, null, true);
   }
 
+  /**
+   * Checks a path as every change does (inside the repository, no control or invalid characters,
+   * names within file-system limits), naming {@code field} when it is bad.
+   *
+   * @throws ai.sophia.error.InvalidInputException naming {@code field}
+   */
+  public static void checkPath(String path, String field) {
+    ChangeGuard.checkPath(path, field);
+  }
+
   /** The bytes the file will hold: its content in UTF-8, nothing for a deletion. */
   byte[] bytes() {
     return delete ? new byte[0] : content.getBytes(StandardCharsets.UTF_8);

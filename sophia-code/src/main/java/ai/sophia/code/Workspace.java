@@ -106,6 +106,9 @@ final class Workspace {
     git.checkout().setName(start.getName()).setForced(true).call();
     git.reset().setMode(ResetCommand.ResetType.HARD).call();
     git.clean().setCleanDirectories(true).setIgnore(false).setForce(true).call();
+    // The remote is the truth; a local branch left by an earlier change (a dry run's "a") would
+    // block this one's ref ("a/b").
+    dropLocalBranches();
     git.branchCreate().setName(branch).setStartPoint(start).setForce(true).call();
     git.checkout().setName(branch).setForced(true).call();
     Path top = repo.getWorkTree().toPath().toRealPath();
@@ -151,6 +154,22 @@ final class Workspace {
         .setSign(false)
         .setNoVerify(true)
         .call();
+  }
+
+  /** Detaches the working copy at {@code start} and deletes local {@code branch} (a dry run's). */
+  void dropBranch(String branch, RevCommit start) throws GitAPIException {
+    git.checkout().setName(start.getName()).setForced(true).call();
+    git.branchDelete().setBranchNames("refs/heads/" + branch).setForce(true).call();
+  }
+
+  private void dropLocalBranches() throws GitAPIException, IOException {
+    String[] names =
+        repo.getRefDatabase().getRefsByPrefix("refs/heads/").stream()
+            .map(Ref::getName)
+            .toArray(String[]::new);
+    if (names.length > 0) {
+      git.branchDelete().setBranchNames(names).setForce(true).call();
+    }
   }
 
   /** Leaves the working copy clean again (after a dry run or a failure). */

@@ -7,7 +7,9 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
@@ -32,6 +35,8 @@ import org.slf4j.LoggerFactory;
 final class Workspaces {
   private static final Logger log = LoggerFactory.getLogger(Workspaces.class);
   static final int TIMEOUT_SECONDS = 60;
+
+  static final String SHOWN_ROOT = "<workspaces>";
 
   private final Path root;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
@@ -71,18 +76,43 @@ final class Workspaces {
             .call();
         return work.run(new Workspace(git, credentials, redactor));
       }
-    } catch (GitAPIException e) {
+    } catch (GitAPIException | JGitInternalException e) {
       throw new GitFailedException(
-          "git failed on repository '" + name + "': " + redactor.clean(rootMessage(e)));
+          "git failed on repository '" + name + "': " + shown(redactor, rootMessage(e)));
     } catch (IOException e) {
       throw new GitFailedException(
           "the working copy of repository '"
               + name
               + "' failed: "
-              + redactor.clean(rootMessage(e)));
+              + shown(redactor, rootMessage(e)));
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * A git message as a client may see it: no token, and no path of the server's (the working
+   * copies' folder is shown as {@value #SHOWN_ROOT}).
+   */
+  private String shown(Redactor redactor, String message) {
+    String out = redactor.clean(message);
+    for (String path : rootSpellings()) {
+      out = out.replace(path, SHOWN_ROOT);
+    }
+    return out;
+  }
+
+  private List<String> rootSpellings() {
+    List<String> spellings = new ArrayList<>();
+    spellings.add(root.toAbsolutePath().normalize().toString());
+    try {
+      spellings.add(root.toRealPath().toString());
+    } catch (IOException e) {
+      // Not there yet: only the absolute spelling can appear.
+    }
+    // Longest first, so a prefix does not leave part of a longer spelling behind.
+    spellings.sort(Comparator.comparingInt(String::length).reversed());
+    return spellings;
   }
 
   /** Deletes the working copies of repositories that are no longer configured. */

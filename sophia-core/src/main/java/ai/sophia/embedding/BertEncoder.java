@@ -131,7 +131,10 @@ final class BertEncoder implements AutoCloseable {
     }
   }
 
-  /** Unit vectors, one per text, in input order. Texts must not be blank. */
+  /**
+   * Unit vectors, one per text, in input order; a text without tokens gets the vector of the empty
+   * sequence.
+   */
   List<float[]> embed(List<String> texts) {
     List<Window> windows = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
@@ -180,9 +183,8 @@ final class BertEncoder implements AutoCloseable {
 
   private static List<Window> windows(int text, Encoding encoding) {
     long[] ids = encoding.getIds();
-    if (ids.length <= 2) {
-      throw new IllegalArgumentException("text " + text + " has no tokens");
-    }
+    // A text the tokenizer drops whole (zero-width, control or invalid characters) is encoded as
+    // the empty sequence [CLS] [SEP]: input alone must never make embedding fail.
     if (ids.length <= MAX_PIECES + 2) {
       return List.of(new Window(text, ids, ids.length - 2));
     }

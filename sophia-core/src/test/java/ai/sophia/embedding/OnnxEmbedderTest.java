@@ -68,6 +68,19 @@ class OnnxEmbedderTest {
         .hasMessageContaining("gpt-embedder");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"\u200b", "\u0001", "\ud800", "\ufffd"})
+  void embed_textWithoutTokens_unitVectorNotAnError(String text) {
+    Embedder embedder = OnnxEmbedder.create("all-minilm-l6-v2");
+
+    float[] query = embedder.embedQuery(text);
+    List<float[]> passages = embedder.embedPassages(List.of(text, "a real passage"));
+
+    assertThat(dot(query, query)).isCloseTo(1.0, within(1e-4));
+    assertThat(passages).hasSize(2);
+    assertThat(dot(passages.get(0), passages.get(0))).isCloseTo(1.0, within(1e-4));
+  }
+
   @Test
   void embed_blankInput_rejectedNamingField() {
     Embedder embedder = OnnxEmbedder.create("all-minilm-l6-v2");

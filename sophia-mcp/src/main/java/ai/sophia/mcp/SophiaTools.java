@@ -169,6 +169,7 @@ final class SophiaTools {
     if (query.length() > ResearchRequests.MAX_QUERY_CHARS) {
       throw new InvalidInputException("query", "query is longer than 1000 characters");
     }
+    ResearchRequests.searchable("query", query);
     Integer limit = integer(args, "limit");
     int n = limit == null ? 10 : limit;
     if (n < 1 || n > 50) {

@@ -33,6 +33,7 @@ public final class ResearchRequests {
       throw new InvalidInputException(
           "query", "query is " + q.length() + " characters; the limit is " + MAX_QUERY_CHARS);
     }
+    searchable("query", q);
     int limit = sourcesLimit == null ? DEFAULT_SOURCES : sourcesLimit;
     if (limit < MIN_SOURCES || limit > MAX_SOURCES) {
       throw new InvalidInputException(
@@ -50,5 +51,21 @@ public final class ResearchRequests {
           "search_engine", "unknown search_engine '" + engine + "'; use one of " + ENGINES);
     }
     return new ResearchRequest(q, limit, e);
+  }
+
+  /**
+   * The one rule for what can be searched: text with at least one letter or digit. Zero-width,
+   * control, invalid and punctuation characters leave the index and the embedder nothing to match,
+   * so text made only of them is refused rather than searched.
+   *
+   * @return {@code text}, unchanged
+   * @throws InvalidInputException naming {@code field}
+   */
+  public static String searchable(String field, String text) {
+    if (text.codePoints().noneMatch(Character::isLetterOrDigit)) {
+      throw new InvalidInputException(
+          field, field + " has no searchable words: it needs at least one letter or digit");
+    }
+    return text;
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.sophia.error.InvalidInputException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ResearchRequestsTest {
 
@@ -55,5 +57,20 @@ class ResearchRequestsTest {
         .hasMessageContaining("duckduckgo");
     assertThat(ResearchRequests.validate("q", 3, "SearXNG", "local").searchEngine())
         .isEqualTo("searxng");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\u200b", "\u0001", "\ud800", "\ufffd", "\u200b\u0007 \u00ad", "?!"})
+  void validate_queryWithoutLettersOrDigits_namesQueryNoSearchableWords(String query) {
+    assertThatThrownBy(() -> ResearchRequests.validate(query, 3, "local", "local"))
+        .isInstanceOfSatisfying(
+            InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("query"))
+        .hasMessageContaining("has no searchable words");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"WAL", "42", "\u00e9t\u00e9", "\u6771\u4eac", "\u200bWAL", "C++"})
+  void searchable_anyLetterOrDigit_acceptedUnchanged(String query) {
+    assertThat(ResearchRequests.searchable("q", query)).isEqualTo(query);
   }
 }

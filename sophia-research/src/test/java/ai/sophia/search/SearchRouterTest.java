@@ -5,18 +5,26 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import ai.sophia.cache.CacheRegistry;
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.embedding.Embedder;
+import ai.sophia.embedding.OnnxEmbedder;
 import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthStatus;
+import ai.sophia.memory.Chunk;
+import ai.sophia.memory.DocumentIndex;
+import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.research.LocalSearchProvider;
 import ai.sophia.search.SearchRouter.Attempt;
 import ai.sophia.search.SearchRouter.Outcome;
 import ai.sophia.search.SearchRouter.Routed;
 import ai.sophia.web.Fixtures;
 import ai.sophia.web.LoopbackServer;
 import ai.sophia.web.LoopbackServer.Reply;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The router over real providers talking to one loopback server that plays every engine. */
 class SearchRouterTest {
@@ -72,6 +80,32 @@ class SearchRouterTest {
     assertThat(checks.get("search.brave").check().detail()).contains("not configured");
     assertThat(checks.values()).noneMatch(HealthCheck::critical);
     assertThat(server.requests()).hasSize(requests);
+  }
+
+  @Test
+  void healthChecks_localSearchForTextWithoutTokens_staysUp(@TempDir Path dir) throws Exception {
+    Embedder embedder = OnnxEmbedder.create("all-minilm-l6-v2");
+    try (LuceneDocumentIndex index = LuceneDocumentIndex.open(dir, embedder.model())) {
+      String text = "Write-ahead logging keeps the database consistent after a crash.";
+      index.replace(
+          List.of(
+              new Chunk(
+                  "wal-0",
+                  DocumentIndex.DOCUMENTS,
+                  "file:///wal.txt",
+                  "WAL",
+                  0,
+                  text,
+                  embedder.embedPassages(List.of(text)).getFirst())));
+      SearchRouter router = router(Map.of("local", new LocalSearchProvider(index, embedder)));
+
+      Routed routed = router.search("local", "\u200b\u0001\ufffd", 3);
+
+      assertThat(routed.attempts()).extracting(Attempt::outcome).doesNotContain(Outcome.failed);
+      HealthCheck local = router.healthChecks().getFirst();
+      assertThat(local.name()).isEqualTo("search.local");
+      assertThat(local.check().state()).isEqualTo(HealthStatus.State.up);
+    }
   }
 
   @Test

@@ -295,7 +295,7 @@ class AgentApiTest {
             "Authorization",
             bearer(user)),
         400,
-        "authorize");
+        "authorize[0]");
     assertProblem(
         server.post(
             "/api/v1/agents/commit/run",

@@ -40,6 +40,9 @@ class ChatValidationTest {
         Arguments.of("{\"query\":null}", "query", "required"),
         Arguments.of("{\"query\":\"\"}", "query", "empty"),
         Arguments.of("{\"query\":\"   \"}", "query", "empty"),
+        Arguments.of("{\"query\":\"\\u200b\"}", "query", "has no searchable words"),
+        Arguments.of("{\"query\":\"\\u0001\\u007f\"}", "query", "has no searchable words"),
+        Arguments.of("{\"query\":\"\\ud800\"}", "query", "has no searchable words"),
         Arguments.of("{\"query\":\"" + "a".repeat(1001) + "\"}", "query", "1001"),
         Arguments.of("{\"query\":5}", "query", "must be a string"),
         Arguments.of("{\"query\":true}", "query", "must be a string"),
@@ -87,6 +90,7 @@ class ChatValidationTest {
     assertThat(problem.get("instance").asText()).isEqualTo(CHAT);
     assertThat(problem.get("request_id").asText())
         .isEqualTo(response.headers().firstValue("X-Request-Id").orElseThrow());
+    TestServer.assertNoInternals(response, dir);
   }
 
   @Test

@@ -10,10 +10,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** POST /api/v1/code/modify over real HTTP, committing to a real bare repository. */
 class CodeRouteTest {
@@ -22,13 +26,14 @@ class CodeRouteTest {
 
   @TempDir Path dir;
   private Path remote;
+  private Path data;
   private LoopbackGitHub github;
   private TestServer server;
 
   @BeforeEach
   void start() {
     remote = GitRemotes.bare(dir.resolve("demo.git"));
-    java.nio.file.Path data = dir.resolve("data");
+    data = dir.resolve("data");
     try {
       java.nio.file.Files.createDirectories(data);
     } catch (java.io.IOException e) {
@@ -141,5 +146,82 @@ class CodeRouteTest {
             "X-API-Key",
             dev);
     assertThat(conflict.statusCode()).isEqualTo(400);
+  }
+
+  static Stream<Arguments> invalidPathsAndBranches() {
+    String longName = "n".repeat(256);
+    String longBranch = "\u20ac".repeat(90);
+    return Stream.of(
+        Arguments.of("{\"content\":\"x\",\"file_path\":\"a\\ud800.md\"}", "file_path"),
+        Arguments.of("{\"content\":\"x\",\"file_path\":\"../x\"}", "file_path"),
+        Arguments.of("{\"content\":\"x\",\"file_path\":\"docs/" + longName + ".md\"}", "file_path"),
+        Arguments.of(
+            "{\"files\":[{\"path\":\"docs/\\udc00\",\"content\":\"x\"}]}", "files[0].path"),
+        Arguments.of(
+            "{\"files\":[{\"path\":\"" + longName + "/f.md\",\"content\":\"x\"}]}",
+            "files[0].path"),
+        Arguments.of("{\"content\":\"x\",\"branch_name\":\"\\ud800\"}", "branch_name"),
+        Arguments.of("{\"content\":\"x\",\"branch_name\":\"fix-\\udfff\"}", "branch_name"),
+        Arguments.of("{\"content\":\"x\",\"branch_name\":\"-x\"}", "branch_name"),
+        Arguments.of(
+            "{\"content\":\"x\",\"branch_name\":\"fix/" + longBranch + "\"}", "branch_name"));
+  }
+
+  @ParameterizedTest(name = "[{index}] {1}")
+  @MethodSource("invalidPathsAndBranches")
+  void modify_invalidPathOrBranch_400NamingTheField(String body, String field) {
+    HttpResponse<String> r =
+        server.post("/api/v1/code/modify", JSON, body, "X-API-Key", server.key(Role.developer));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(json(r).get("field").asText()).isEqualTo(field);
+    assertNoInternals(r);
+    assertThat(GitRemotes.branches(remote)).containsExactly("main");
+  }
+
+  @Test
+  void modify_branchNestedUnderAnEarlierDryRunsBranch_commits() {
+    String dev = server.key(Role.developer);
+
+    HttpResponse<String> dry =
+        server.post(
+            "/api/v1/code/modify",
+            JSON,
+            "{\"content\":\"x\",\"branch_name\":\"a\",\"dry_run\":true}",
+            "X-API-Key",
+            dev);
+    HttpResponse<String> nested =
+        server.post(
+            "/api/v1/code/modify",
+            JSON,
+            "{\"content\":\"y\",\"branch_name\":\"a/b\"}",
+            "X-API-Key",
+            dev);
+
+    assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
+    assertThat(nested.statusCode()).as(nested.body()).isEqualTo(201);
+    assertThat(json(nested).get("branch_name").asText()).isEqualTo("a/b");
+    assertThat(GitRemotes.branches(remote)).containsExactlyInAnyOrder("main", "a/b");
+    assertNoInternals(nested);
+  }
+
+  @Test
+  void modify_workingCopyFails_detailHidesTheDataDirectory() throws Exception {
+    String dev = server.key(Role.developer);
+    // A file where the working copies' folder belongs: the file system's error names its path.
+    java.nio.file.Files.writeString(data.resolve("workspaces"), "not a folder");
+
+    HttpResponse<String> r =
+        server.post("/api/v1/code/modify", JSON, "{\"content\":\"x\"}", "X-API-Key", dev);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
+    assertThat(json(r).get("detail").asText()).contains("<workspaces>");
+    assertNoInternals(r);
+  }
+
+  private void assertNoInternals(HttpResponse<String> r) {
+    assertThat(r.body())
+        .doesNotContain("Exception", "at ai.sophia")
+        .doesNotContain(data.toAbsolutePath().toString());
   }
 }

@@ -44,6 +44,10 @@ class MemoryValidationTest {
         "?q=x&limit=99999999999  | limit | between 1 and 50",
         "?q=x&page=2             | page  | unknown parameter 'page'",
         "?q=x&q=y                | q     | more than once",
+        "?q=%E2%80%8B            | q     | has no searchable words",
+        "?q=%01                  | q     | has no searchable words",
+        "?q=%ED%A0%80            | q     | has no searchable words",
+        "?q=%EF%BF%BD%E2%80%8B%07 | q    | has no searchable words",
       })
   void memorySearch_invalidParameters_400NamingIt(String query, String field, String detail) {
     HttpResponse<String> response = server.get("/api/v1/memory/search" + query, "X-API-Key", key);
@@ -52,6 +56,7 @@ class MemoryValidationTest {
     JsonNode problem = TestServer.json(response);
     assertThat(problem.get("field").asText()).isEqualTo(field);
     assertThat(problem.get("detail").asText()).contains(detail);
+    TestServer.assertNoInternals(response, dir);
   }
 
   @Test

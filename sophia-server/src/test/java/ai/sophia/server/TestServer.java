@@ -178,6 +178,13 @@ final class TestServer implements AutoCloseable {
     }
   }
 
+  /** An error body shows no exception class, stack frame, or server path. */
+  static void assertNoInternals(HttpResponse<String> response, Path dir) {
+    org.assertj.core.api.Assertions.assertThat(response.body())
+        .doesNotContain("Exception", "at ai.sophia", dir.toAbsolutePath().toString())
+        .doesNotContain(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath() + "/");
+  }
+
   static String bearer(String secret) {
     return "Bearer " + secret;
   }

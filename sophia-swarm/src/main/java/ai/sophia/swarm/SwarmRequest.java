@@ -53,15 +53,22 @@ public record SwarmRequest(
       throw new InvalidInputException(
           "task", "task is " + task.length() + " characters; the limit is " + MAX_TASK_CHARS);
     }
-    agents = List.copyOf(Objects.requireNonNull(agents, "agents"));
+    Objects.requireNonNull(agents, "agents");
     if (agents.size() > MAX_AGENTS) {
       throw new InvalidInputException("agents", "agents lists at most " + MAX_AGENTS + " agents");
     }
-    for (String a : agents) {
+    for (int i = 0; i < agents.size(); i++) {
+      String a = agents.get(i);
       if (a == null || !NAME.matcher(a).matches()) {
-        throw new InvalidInputException("agents", "agents holds agent names; got '" + a + "'");
+        String field = "agents[" + i + "]";
+        throw new InvalidInputException(
+            field,
+            field
+                + " is not an agent name (lower-case letters, digits, - and _); got "
+                + (a == null ? "null" : "'" + a + "'"));
       }
     }
+    agents = List.copyOf(agents);
     if (agents.stream().distinct().count() != agents.size()) {
       throw new InvalidInputException("agents", "agents names an agent twice");
     }
@@ -271,11 +278,13 @@ public record SwarmRequest(
     return pattern.orElseGet(() -> SwarmPattern.choose(task));
   }
 
-  /** Parses {@code authorize} names, naming {@code field} when one is bad. */
+  /** Parses {@code authorize} names, naming the element of {@code field} when one is bad. */
   public static Set<Risk> risks(List<String> names, String field) {
     Set<Risk> risks = EnumSet.noneOf(Risk.class);
-    for (String name : names) {
-      risks.add(Risk.authorizable(name, field));
+    for (int i = 0; i < names.size(); i++) {
+      // A JSON field names the element at fault; a command-line option (--authorize) itself.
+      String at = field.startsWith("--") ? field : field + "[" + i + "]";
+      risks.add(Risk.authorizable(names.get(i), at));
     }
     return risks;
   }

@@ -44,6 +44,9 @@ public final class McpGate implements Filter {
   /** The protected-resource metadata document (RFC 9728) that the MCP authorization spec uses. */
   public static final String METADATA_PATH = "/.well-known/oauth-protected-resource";
 
+  /** What Streamable HTTP uses; OPTIONS is left to the servlet, which answers with Allow. */
+  private static final Set<String> METHODS = Set.of("GET", "POST", "DELETE", "OPTIONS");
+
   private static final Set<String> LOOPBACK_NAMES =
       Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
@@ -142,8 +145,21 @@ public final class McpGate implements Filter {
       return;
     }
     request.setAttribute(Caller.ATTRIBUTE, new Caller(key.id(), key.role()));
-    if (!"POST".equalsIgnoreCase(request.getMethod())) {
-      chain.doFilter(request, response);
+    String method = request.getMethod().toUpperCase(Locale.ROOT);
+    if (!METHODS.contains(method)) {
+      response.setHeader("Allow", "GET, POST, DELETE");
+      JsonRpcErrors.write(
+          mapper,
+          response,
+          new JsonRpcErrors.Fault(
+              405,
+              JsonRpcErrors.INVALID_REQUEST,
+              "Method Not Allowed: /mcp takes GET, POST and DELETE",
+              null));
+      return;
+    }
+    if (!method.equals("POST")) {
+      sdk(request, response, chain);
       return;
     }
     byte[] body = request.getInputStream().readNBytes(maxBodyBytes + 1);
@@ -156,16 +172,28 @@ public final class McpGate implements Filter {
           "the message is larger than " + maxBodyBytes + " bytes (server.max_body_bytes)");
       return;
     }
+    String text = new String(body, StandardCharsets.UTF_8);
+    Optional<JsonRpcErrors.Fault> fault = JsonRpcErrors.check(mapper, text);
+    if (fault.isPresent()) {
+      JsonRpcErrors.write(mapper, response, fault.get());
+      return;
+    }
     String session = request.getHeader("Mcp-Session-Id");
     Optional<String> message =
-        inbound.apply(
-            key.id() + "/" + (session == null ? "" : session),
-            new String(body, StandardCharsets.UTF_8));
+        inbound.apply(key.id() + "/" + (session == null ? "" : session), text);
     if (message.isEmpty()) {
       response.setStatus(202); // a notification, handled
       return;
     }
-    chain.doFilter(new BufferedBody(request, message.get()), response);
+    sdk(new BufferedBody(request, message.get()), response, chain);
+  }
+
+  /** Hands the request to the SDK; an error it answers becomes a JSON-RPC error object. */
+  private void sdk(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    JsonRpcErrors.Capture capture = new JsonRpcErrors.Capture(response);
+    chain.doFilter(request, capture);
+    capture.finish(mapper, request);
   }
 
   /** The request with its body read, and possibly rewritten, by the gate. */

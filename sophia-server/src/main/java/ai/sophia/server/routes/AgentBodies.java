@@ -97,8 +97,8 @@ final class AgentBodies {
       return Set.of();
     }
     Set<Risk> risks = EnumSet.noneOf(Risk.class);
-    for (String name : authorize) {
-      risks.add(Risk.authorizable(name, "authorize"));
+    for (int i = 0; i < authorize.size(); i++) {
+      risks.add(Risk.authorizable(authorize.get(i), "authorize[" + i + "]"));
     }
     return risks;
   }

@@ -104,6 +104,7 @@ public final class CodeRoutes {
             "content", "content is required (or files: [{path, content | delete}])");
       }
       String path = body.filePath() == null ? DEFAULT_FILE : body.filePath();
+      FileChange.checkPath(path, "file_path");
       return List.of(FileChange.write(path, body.content()));
     }
     List<FileChange> files = new ArrayList<>();

@@ -28,7 +28,9 @@ public final class MemoryRoutes {
 
   private void search(Context ctx) {
     RequestParams.allowOnly(ctx, PARAMETERS);
-    String query = RequestParams.text(ctx, "q", ResearchRequests.MAX_QUERY_CHARS);
+    String query =
+        ResearchRequests.searchable(
+            "q", RequestParams.text(ctx, "q", ResearchRequests.MAX_QUERY_CHARS));
     int limit = RequestParams.integer(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
     ctx.json(new MemorySearch(query, researcher.searchMemory(query, limit)));
   }
