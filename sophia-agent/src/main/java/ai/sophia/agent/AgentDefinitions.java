@@ -81,8 +81,30 @@ final class AgentDefinitions {
           List.of(),
           "coordinator");
 
+  /**
+   * The original design's {@code general} agent, which routes a query itself: a coordinator (same
+   * tools, same offline rule: {@link TaskRules} routes each part to research or analysis) told to
+   * hand a one-part query to the one agent that fits rather than to plan. It is what {@code POST
+   * /api/v1/intelligence/query} runs when no {@code agent_type} is given.
+   */
+  static final AgentDefinition GENERAL =
+      new AgentDefinition(
+          "general",
+          "coordinator",
+          4,
+          "Routes a query to the agent that fits it (research or analysis) and answers with"
+              + " its result; the default agent of /api/v1/intelligence/query.",
+          List.of("routing", "delegation", "aggregation"),
+          "Decide which agent should answer the user's query and ask it with ask_agent: research"
+              + " for facts from the web, analysis for what Sophia already knows. Hand a"
+              + " one-part query to that one agent; split a query with several parts, ask for"
+              + " each, and combine the answers. Keep the agents' citations.",
+          List.of("ask_agent", "memory_search"),
+          List.of(),
+          "general");
+
   static final Map<String, AgentDefinition> BUILT_IN =
-      orderedMap(List.of(RESEARCH, ANALYSIS, COMMIT, DEPLOYMENT, COORDINATOR));
+      orderedMap(List.of(RESEARCH, ANALYSIS, COMMIT, DEPLOYMENT, COORDINATOR, GENERAL));
 
   private AgentDefinitions() {}
 

@@ -75,15 +75,7 @@ public final class HealthChecks {
     } finally {
       executor.shutdownNow();
     }
-    HealthStatus.State overall = HealthStatus.State.up;
-    for (var r : results) {
-      if (r.status() == HealthStatus.State.down && r.critical()) {
-        overall = HealthStatus.State.down;
-      } else if (r.status() != HealthStatus.State.up && overall == HealthStatus.State.up) {
-        overall = HealthStatus.State.degraded;
-      }
-    }
-    return new HealthReport(overall, results);
+    return new HealthReport(HealthReport.overall(results), results);
   }
 
   /** A probe's result and when it finished, so latency is the probe's own, not the wait's. */

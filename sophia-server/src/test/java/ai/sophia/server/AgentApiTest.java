@@ -68,7 +68,7 @@ class AgentApiTest {
     JsonNode body = json(server.get("/api/v1/agents", "Authorization", bearer(readonly())));
 
     assertThat(body.at("/agents").findValuesAsText("name"))
-        .contains("research", "analysis", "commit", "deployment", "coordinator");
+        .contains("research", "analysis", "commit", "deployment", "coordinator", "general");
     JsonNode commitAgent = agent(body, "commit");
     assertThat(commitAgent.at("/level").asInt()).isEqualTo(2);
     assertThat(commitAgent.at("/health/status").asText()).isEqualTo("up");
@@ -90,7 +90,8 @@ class AgentApiTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     JsonNode body = json(response);
-    assertThat(body.at("/status").asText()).isEqualTo("succeeded");
+    assertThat(body.at("/status").asText()).isEqualTo("success");
+    assertThat(body.at("/data/run_status").asText()).isEqualTo("succeeded");
     assertThat(body.at("/data/answer").asText()).startsWith("Write-ahead logging records");
     assertThat(body.at("/metadata/agent").asText()).isEqualTo("analysis");
     assertThat(body.at("/metadata/mode").asText()).isEqualTo("model");
@@ -103,6 +104,51 @@ class AgentApiTest {
         .isEqualTo(1);
     assertThat(stats.at("/model_usage/by_agent/analysis/calls").asLong()).isEqualTo(1);
     assertThat(stats.at("/active_agents").asInt()).isZero();
+  }
+
+  @Test
+  void query_noAgentType_generalRoutesToTheAgentThatFits() {
+    model
+        .toolCalls(
+            new ToolCall(
+                "call_1", "ask_agent", "{\"agent\":\"analysis\",\"question\":\"Digest WAL\"}"))
+        .reply("WAL digest [1].")
+        .reply("From analysis: WAL digest [1].");
+
+    HttpResponse<String> response =
+        server.post(
+            "/api/v1/intelligence/query",
+            JSON,
+            "{\"query\":\"Digest what we know about WAL\"}",
+            "Authorization",
+            bearer(user));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode body = json(response);
+    assertThat(body.at("/status").asText()).isEqualTo("success");
+    assertThat(body.at("/metadata/agent").asText()).isEqualTo("general");
+    assertThat(body.at("/data/answer").asText()).isEqualTo("From analysis: WAL digest [1].");
+    assertThat(model.requests()).hasSize(3);
+  }
+
+  @Test
+  void query_writeToolNeedsApproval_successWithRunStatusWaiting() {
+    model.toolCalls(new ToolCall("call_1", "commit", "{\"path\":\"notes.md\"}"));
+
+    HttpResponse<String> response =
+        server.post(
+            "/api/v1/intelligence/query",
+            JSON,
+            "{\"query\":\"Commit notes.md\",\"agent_type\":\"commit\"}",
+            "Authorization",
+            bearer(user));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode body = json(response);
+    assertThat(body.at("/status").asText()).isEqualTo("success");
+    assertThat(body.at("/data/run_status").asText()).isEqualTo("waiting_approval");
+    assertThat(body.at("/data/pending_approvals/0/tool").asText()).isEqualTo("commit");
+    assertThat(commit.invocations()).isZero();
   }
 
   @Test
@@ -262,7 +308,7 @@ class AgentApiTest {
         server.post("/api/v1/intelligence/query", JSON, query, "Authorization", bearer(user));
     JsonNode usage = json(server.get("/api/v1/usage", "Authorization", bearer(user)));
 
-    assertThat(json(first).at("/status").asText()).isEqualTo("succeeded");
+    assertThat(json(first).at("/status").asText()).isEqualTo("success");
     assertProblem(second, 402, null);
     assertThat(json(second).at("/detail").asText()).contains("daily model budget of $1.0000");
     assertThat(model.requests()).hasSize(1);
@@ -275,7 +321,11 @@ class AgentApiTest {
   void badInput_clearProblems() {
     assertProblem(
         server.post(
-            "/api/v1/intelligence/query", JSON, "{\"query\":\"x\"}", "Authorization", bearer(user)),
+            "/api/v1/intelligence/query",
+            JSON,
+            "{\"query\":\"x\",\"agent_type\":\"\"}",
+            "Authorization",
+            bearer(user)),
         400,
         "agent_type");
     assertProblem(

@@ -53,6 +53,7 @@ final class TestServer implements AutoCloseable {
   final ai.sophia.deploy.Deployments deployments;
   final ai.sophia.swarm.SwarmEngine swarmEngine;
   final ai.sophia.swarm.SwarmCoordinator swarms;
+  final HealthChecks health;
   final SophiaServer server;
   final int port;
   private final HttpClient http =
@@ -65,6 +66,7 @@ final class TestServer implements AutoCloseable {
       Researcher researcher,
       HealthChecks health,
       Tool[] tools) {
+    this.health = health;
     Map<String, String> all = new HashMap<>(env);
     all.put("SOPHIA_SERVER_PORT", "0");
     all.put("SOPHIA_DATA_DIR", dir.toString());
@@ -133,6 +135,12 @@ final class TestServer implements AutoCloseable {
   static TestServer start(
       Path dir, Map<String, String> env, Researcher researcher, HealthChecks health) {
     return new TestServer(dir, env, "", researcher, health, new Tool[0]);
+  }
+
+  /** A server configured by {@code env} and {@code yaml}, researching with {@code researcher}. */
+  static TestServer create(
+      Path dir, Map<String, String> env, String yaml, Researcher researcher, HealthChecks health) {
+    return new TestServer(dir, env, yaml, researcher, health, new Tool[0]);
   }
 
   /** A server configured by {@code env} and {@code yaml} whose agents also have these tools. */

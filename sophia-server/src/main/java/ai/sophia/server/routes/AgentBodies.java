@@ -33,13 +33,20 @@ final class AgentBodies {
     }
   }
 
-  /** {@code POST /api/v1/intelligence/query} (SPEC §2). */
+  /**
+   * {@code POST /api/v1/intelligence/query} (SPEC §2); {@code agent_type} defaults to {@link
+   * #GENERAL}.
+   */
   record Query(String query, String agentType, String sessionId, List<String> authorize) {
+    /** The built-in agent that routes a query itself. */
+    static final String GENERAL = "general";
+
     AgentRequest validate(String apiKeyId) {
-      if (agentType == null || agentType.isBlank()) {
-        throw new InvalidInputException("agent_type", "agent_type is required, e.g. research");
-      }
       return request(query, "query", sessionId, authorize, apiKeyId);
+    }
+
+    String agent() {
+      return agentType == null ? GENERAL : agentType;
     }
   }
 

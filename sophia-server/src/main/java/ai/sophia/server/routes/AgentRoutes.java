@@ -6,6 +6,7 @@ import ai.sophia.agent.AgentResult;
 import ai.sophia.agent.AgentRun;
 import ai.sophia.agent.AgentRuntime;
 import ai.sophia.agent.Approval;
+import ai.sophia.agent.RunStatus;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.server.http.Access;
 import ai.sophia.server.http.Guard;
@@ -21,9 +22,10 @@ import java.util.Objects;
  * Agents over HTTP: {@code GET /api/v1/agents} lists every agent with its capabilities, metadata
  * and health; {@code POST /api/v1/agents/{name}/run} starts a run (202 with its id and where to
  * follow it, or 200 with the result when {@code wait} is true); {@code POST
- * /api/v1/intelligence/query} routes a query to an agent and answers when the run ends or stops to
- * wait for a person's approval (SPEC §2). A key that has spent its daily model budget gets 402
- * before a run starts.
+ * /api/v1/intelligence/query} routes a query to an agent ({@code general}, which routes it further,
+ * unless {@code agent_type} names one) and answers when the run ends or stops to wait for a
+ * person's approval (SPEC §2). A key that has spent its daily model budget gets 402 before a run
+ * starts.
  */
 public final class AgentRoutes {
   private final AgentRuntime agents;
@@ -76,7 +78,7 @@ public final class AgentRoutes {
   private void query(Context ctx) {
     AgentBodies.Query body = bodies.read(ctx, AgentBodies.Query.class);
     AgentRequest request = body.validate(Guard.keyId(ctx).orElse(""));
-    Agent agent = agent(body.agentType(), "agent_type");
+    Agent agent = agent(body.agent(), "agent_type");
     models.requireBudgetLeft(request.apiKeyId());
     AgentRun run = agent.start(request);
     // Answer when the run ends, or as soon as it waits for a person: the caller decides then.
@@ -96,15 +98,23 @@ public final class AgentRoutes {
 
   /**
    * The SPEC's {@code {status, data, metadata}} for a run that ended with {@code result}, or waits
-   * for approval ({@code result} null).
+   * for approval ({@code result} null). {@code status} is the original design's: {@code success} or
+   * {@code error}. A run that waits for a person's approval has not failed, and a client of the
+   * original design knows only these two values, so it is {@code success} with an empty answer, the
+   * waiting approvals and {@code data.run_status} {@code waiting_approval}: a client that knows
+   * Sophia reads {@code run_status} (a {@link ai.sophia.agent.RunStatus}), one that does not sees a
+   * success whose note says what it waits for. Failed, cancelled and timed-out runs are {@code
+   * error}.
    */
   static Answer answer(AgentRun run, AgentResult result, List<Approval> approvals) {
     List<Approval> pending =
         approvals.stream().filter(a -> Approval.PENDING.equals(a.status())).toList();
+    RunStatus runStatus = result == null ? run.status() : result.status();
     Data data =
         new Data(
             result == null ? "" : result.answer(),
             run.id(),
+            runStatus.name(),
             run.sessionId(),
             result == null
                 ? "waiting for a person to approve " + pending.size() + " tool call(s)"
@@ -119,18 +129,22 @@ public final class AgentRoutes {
             result == null ? 0 : result.inputTokens(),
             result == null ? 0 : result.outputTokens(),
             result == null ? 0 : result.costUsd());
-    String status = result == null ? run.status().name() : result.status().name();
-    return new Answer(status, data, metadata);
+    boolean fine = runStatus == RunStatus.succeeded || runStatus == RunStatus.waiting_approval;
+    return new Answer(fine ? SUCCESS : ERROR, data, metadata);
   }
 
   record Started(
       String runId, String agent, String status, String mode, Map<String, String> links) {}
+
+  static final String SUCCESS = "success";
+  static final String ERROR = "error";
 
   record Answer(String status, Data data, Metadata metadata) {}
 
   record Data(
       String answer,
       String runId,
+      String runStatus,
       String sessionId,
       String note,
       List<Approval> pendingApprovals) {}
