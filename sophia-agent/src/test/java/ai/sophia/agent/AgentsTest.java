@@ -64,6 +64,22 @@ class AgentsTest {
   }
 
   @Test
+  void general_noModel_routesTheQueryToTheAgentThatFits() {
+    f = new AgentFixture(dir, "", Map.of());
+    f.model.available(false);
+    AgentRun run =
+        f.runtime.agents().get("general").start(AgentRequest.of("Summarize what we know about X."));
+    AgentResult r = run.join();
+    assertThat(r.status()).isEqualTo(RunStatus.succeeded);
+    assertThat(r.mode()).isEqualTo("offline");
+    assertThat(r.answer()).contains("1. analysis: Summarize what we know about X.");
+    assertThat(run.transcript())
+        .filteredOn(Step.ToolUse.class::isInstance)
+        .extracting(s -> ((Step.ToolUse) s).tool() + ":" + ((Step.ToolUse) s).outcome())
+        .containsExactly("ask_agent:ok");
+  }
+
+  @Test
   void coordinator_noModel_plansRoutesAndAggregates() {
     f = new AgentFixture(dir, "", Map.of());
     f.model.available(false);
@@ -110,7 +126,8 @@ class AgentsTest {
             "agent.analysis",
             "agent.commit",
             "agent.deployment",
-            "agent.coordinator");
+            "agent.coordinator",
+            "agent.general");
   }
 
   @Test
@@ -206,7 +223,7 @@ class AgentsTest {
     assertThat(scout.capabilities()).contains("web_research");
     assertThat(scout.memoryScope()).isEqualTo("scout");
     assertThat(scout.instructions()).isEqualTo("Be brief.");
-    assertThat(f.runtime.agents().list()).hasSize(6);
+    assertThat(f.runtime.agents().list()).hasSize(AgentDefinitions.BUILT_IN.size() + 1);
   }
 
   @Test
