@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthChecks;
 import ai.sophia.health.HealthStatus;
+import ai.sophia.security.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -97,6 +98,42 @@ class HealthRouteTest {
 
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(TestServer.json(response).get("status").asText()).isEqualTo("degraded");
+    }
+  }
+
+  @Test
+  void intelligenceHealth_storeDown_503WithOnlyAgentsAndMemory() {
+    HealthChecks checks =
+        HealthChecks.create()
+            .register(sleeping("search.brave", false))
+            .register(fine("agent.research"))
+            .register(sleeping("store", true))
+            .register(fine("index"));
+    try (TestServer server = TestServer.start(dir, Map.of(), new RefusingResearcher(), checks)) {
+      String key = TestServer.bearer(server.key(Role.readonly));
+      HttpResponse<String> response =
+          server.get("/api/v1/intelligence/health", "Authorization", key);
+
+      assertThat(response.statusCode()).isEqualTo(503);
+      JsonNode body = TestServer.json(response);
+      assertThat(body.get("status").asText()).isEqualTo("down");
+      assertThat(body.get("components").findValuesAsText("name"))
+          .containsExactly("agent.research", "store", "index");
+      assertThat(server.get("/api/v1/intelligence/health").statusCode()).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void intelligenceHealth_onlyAnOptionalCheckOutsideDown_200Up() {
+    HealthChecks checks =
+        HealthChecks.create().register(fine("store")).register(sleeping("search.brave", false));
+    try (TestServer server = TestServer.start(dir, Map.of(), new RefusingResearcher(), checks)) {
+      String key = TestServer.bearer(server.key(Role.readonly));
+      HttpResponse<String> response =
+          server.get("/api/v1/intelligence/health", "Authorization", key);
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(TestServer.json(response).get("status").asText()).isEqualTo("up");
     }
   }
 }
