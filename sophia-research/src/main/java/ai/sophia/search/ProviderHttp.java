@@ -176,10 +176,11 @@ final class ProviderHttp {
   }
 
   /**
-   * Hits from a JSON array of result objects, in order, keeping only http(s) URLs; titles and
-   * snippets lose any highlighting markup (Brave wraps matches in {@code <strong>}).
+   * Hits from a JSON array of result objects, in order, keeping only http(s) URLs (the others are
+   * rejected with the reason); titles and snippets lose any highlighting markup (Brave wraps
+   * matches in {@code <strong>}).
    */
-  static List<SearchHit> hits(
+  static SearchResults hits(
       String provider,
       JsonNode results,
       String urlField,
@@ -187,9 +188,17 @@ final class ProviderHttp {
       String snippetField,
       int limit) {
     List<SearchHit> hits = new ArrayList<>();
+    List<String> rejected = new ArrayList<>();
+    int position = 0;
     for (JsonNode result : results) {
-      String url = result.path(urlField).asText("");
+      position++;
+      String url = result.path(urlField).asText("").strip();
+      if (url.isEmpty()) {
+        rejected.add(provider + " result " + position + ": no URL");
+        continue;
+      }
       if (HttpUrl.parse(url) == null) {
+        rejected.add(url + ": not an http(s) URL");
         continue;
       }
       hits.add(
@@ -203,7 +212,7 @@ final class ProviderHttp {
         break;
       }
     }
-    return hits;
+    return new SearchResults(hits, rejected);
   }
 
   /** Text without markup or entities. */
