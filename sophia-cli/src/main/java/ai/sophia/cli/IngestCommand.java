@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code sophia ingest <url|directory>}: crawls a site within its URL prefix, or reads a folder,
  * into the index that the {@code local} engine searches. A progress bar on stderr; a summary on
- * stdout.
+ * stdout. Exits 1 when no page was read at all (unchanged pages count as read).
  */
 @Command(
     name = "ingest",
@@ -80,7 +80,24 @@ final class IngestCommand implements Callable<Integer> {
       progress.finish();
     }
     print(result, config, spec.commandLine().getOut());
+    if (result.report().pagesRead() == 0) {
+      // Unchanged pages count as read; zero means every page failed or was skipped.
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("sophia: nothing was ingested from " + target.strip() + ": " + why(result));
+      err.flush();
+      return 1;
+    }
     return 0;
+  }
+
+  private static String why(Ingestor.Result result) {
+    var skipped = result.report().skipped();
+    if (skipped.isEmpty()) {
+      return "no page or file was found to read";
+    }
+    var first = skipped.getFirst();
+    String more = skipped.size() == 1 ? "" : " (and " + (skipped.size() - 1) + " more skipped)";
+    return first.location() + " — " + first.reason() + more;
   }
 
   private void print(Ingestor.Result result, SophiaConfig config, PrintWriter out) {

@@ -84,6 +84,38 @@ class ResearchFlowTest {
   }
 
   @Test
+  void ingest_crawlThatReadNothing_exit1SayingWhy() {
+    // Nothing listens on port 1: robots.txt is unreachable, so no page may be read.
+    CliRun run =
+        CliRun.of(
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "ingest",
+            "http://127.0.0.1:1/docs/",
+            "--allow-private");
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+    assertThat(run.out()).contains("0 pages read").contains("robots.txt unreachable");
+    assertThat(run.err())
+        .contains("\nsophia: nothing was ingested from http://127.0.0.1:1/docs/: ")
+        .contains("robots.txt unreachable");
+  }
+
+  @Test
+  void ingest_againUnchanged_exit0() throws Exception {
+    Path docs = dir.resolve("docs");
+    writeDocs(docs);
+    String data = dir.resolve("data").toString();
+
+    CliRun first = CliRun.of("--data-dir", data, "ingest", docs.toString());
+    CliRun again = CliRun.of("--data-dir", data, "ingest", docs.toString());
+
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.out()).contains("2 pages read (0 new or changed, 2 unchanged)");
+  }
+
+  @Test
   void ingest_neitherUrlNorDirectory_exit2NamingIt() {
     CliRun run =
         CliRun.of("--data-dir", dir.toString(), "ingest", dir.resolve("missing").toString());

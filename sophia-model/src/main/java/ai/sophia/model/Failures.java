@@ -35,6 +35,9 @@ final class Failures {
     boolean nonRetriable = false;
     IOException io = null;
     for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof UnreadableReplyException u) {
+        return new Failure("error", redact.apply(u.getMessage()), false, true, null);
+      }
       if (t instanceof ProviderHttpException p && p.retryAfter().isPresent()) {
         retryAfter = p.retryAfter().get();
       }

@@ -147,7 +147,16 @@ final class ProviderClient {
 
   LangChainMapping.Answer chat(ModelRef model, ModelRequest request) {
     ChatResponse response = chat.chat(LangChainMapping.request(model, request, rawSchema));
-    return LangChainMapping.answer(response);
+    return readable(LangChainMapping.answer(response));
+  }
+
+  /** {@code answer}, unless it holds neither text nor tool calls. */
+  private static LangChainMapping.Answer readable(LangChainMapping.Answer answer) {
+    if (answer.text().isBlank() && answer.toolCalls().isEmpty()) {
+      throw new UnreadableReplyException(
+          "empty reply (no text and no tool calls, finish reason " + answer.finishReason() + ")");
+    }
+    return answer;
   }
 
   /** Streams text to {@code onToken}; returns when the answer is complete. */
@@ -175,7 +184,7 @@ final class ProviderClient {
           }
         });
     try {
-      return LangChainMapping.answer(done.get());
+      return readable(LangChainMapping.answer(done.get()));
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     }

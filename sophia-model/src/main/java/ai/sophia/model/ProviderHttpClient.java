@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 
 /**
  * The HTTP client under every LangChain4j model Sophia builds: the JDK's client, like LangChain4j's
@@ -93,6 +94,14 @@ final class ProviderHttpClient implements HttpClient {
     try (InputStream in = response.body()) {
       if (!successful(response)) {
         listener.onError(failure(response, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+        return;
+      }
+      String type = response.headers().firstValue("Content-Type").orElse("");
+      if (!type.isEmpty() && !type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+        // Some OpenAI-compatible servers ignore "stream": an empty answer must not pass as one.
+        listener.onError(
+            new UnreadableReplyException(
+                "answered a streaming request with " + type + ", not server-sent events"));
         return;
       }
       listener.onOpen(

@@ -40,6 +40,45 @@ class GatewayResilienceTest extends GatewayFixture {
   }
 
   @Test
+  void stream_providerIgnoresStreamWithPlainJson_isAFailedAttemptAndFallsBack() {
+    ScriptedOpenAiServer local = openAi();
+    ScriptedAnthropicServer claude = anthropic();
+    local.ignoresStream("an answer in one JSON body");
+    claude.reply("from the fallback");
+    TestModels t =
+        new TestModels()
+            .openrouter(local)
+            .anthropic(claude)
+            .chain("openrouter:test/primary", "anthropic:claude-test");
+    RoutingModelGateway gateway = gateway(t);
+    java.util.List<String> tokens = new java.util.ArrayList<>();
+
+    ModelReply reply = gateway.stream(gateway.defaultPolicy(), HELLO, CONTEXT, tokens::add);
+
+    assertThat(reply.text()).isEqualTo("from the fallback");
+    assertThat(reply.attempts()).extracting(Attempt::outcome).containsExactly("error", "ok");
+    assertThat(reply.attempts().getFirst().detail()).contains("not server-sent events");
+    assertThat(local.requests()).hasSize(1);
+  }
+
+  @Test
+  void chat_emptyReply_isAFailedAttemptNotASuccess() {
+    ScriptedOpenAiServer openrouter = openAi();
+    openrouter.reply("", 0, 0);
+    TestModels t = new TestModels().openrouter(openrouter).chain("openrouter:test/primary");
+    RoutingModelGateway gateway = gateway(t);
+
+    assertThatThrownBy(() -> gateway.chat(gateway.defaultPolicy(), HELLO, CONTEXT))
+        .isInstanceOfSatisfying(
+            ModelUnavailableException.class,
+            e -> {
+              assertThat(e.attempts()).extracting(Attempt::outcome).containsExactly("error");
+              assertThat(e.attempts().getFirst().detail()).contains("empty reply");
+            });
+    assertThat(openrouter.requests()).hasSize(1);
+  }
+
+  @Test
   void chat_everyModelFails_throwsWithEveryAttempt() {
     ScriptedOpenAiServer openrouter = openAi();
     openrouter.error(503).error(502);

@@ -33,7 +33,20 @@ public abstract sealed class ScriptedProviderServer implements AutoCloseable
       long inputTokens,
       long outputTokens,
       Duration delay,
-      boolean breaks) {
+      boolean breaks,
+      boolean ignoresStream) {
+    Step(
+        int status,
+        Map<String, String> headers,
+        String text,
+        List<ToolCall> toolCalls,
+        long inputTokens,
+        long outputTokens,
+        Duration delay,
+        boolean breaks) {
+      this(status, headers, text, toolCalls, inputTokens, outputTokens, delay, breaks, false);
+    }
+
     Step(
         int status,
         Map<String, String> headers,
@@ -109,6 +122,15 @@ public abstract sealed class ScriptedProviderServer implements AutoCloseable
     return this;
   }
 
+  /**
+   * The next request is answered with {@code text} as one plain JSON body even when it asks for a
+   * stream, as some OpenAI-compatible servers do that ignore {@code stream: true}.
+   */
+  public synchronized ScriptedProviderServer ignoresStream(String text) {
+    script.add(new Step(200, Map.of(), text, List.of(), 10, 5, Duration.ZERO, false, true));
+    return this;
+  }
+
   /** {@code http://127.0.0.1:<port><path>}. */
   public String url(String path) {
     return server.url(path);
@@ -148,7 +170,7 @@ public abstract sealed class ScriptedProviderServer implements AutoCloseable
     }
     JsonNode body = parse(request.body());
     String model = body.path("model").asText("model");
-    if (body.path("stream").asBoolean(false)) {
+    if (body.path("stream").asBoolean(false) && !step.ignoresStream()) {
       return Reply.of(200, "text/event-stream", events(step, model)).chunked();
     }
     return Reply.json(message(step, model));

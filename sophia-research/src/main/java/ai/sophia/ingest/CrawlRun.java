@@ -73,7 +73,7 @@ final class CrawlRun {
       offer(start, 0);
       List<String> listed =
           SiteRules.sitemapUrls(
-              fetcher, rules.sitemapLocations(origin), politeness, scope.host(), this::skip);
+              fetcher, rules.sitemapLocations(origin), politeness, scope, this::skip);
       for (String url : listed) {
         HttpUrl parsed = HttpUrl.parse(url);
         if (parsed != null) {

@@ -14,10 +14,12 @@ record CrawlScope(String scheme, String host, int port, String pathPrefix) {
   }
 
   boolean contains(HttpUrl url) {
-    return url.scheme().equals(scheme)
-        && url.host().equals(host)
-        && url.port() == port
-        && url.encodedPath().startsWith(pathPrefix);
+    return sameOrigin(url) && url.encodedPath().startsWith(pathPrefix);
+  }
+
+  /** Whether {@code url} has the start URL's scheme, host and port (any path). */
+  boolean sameOrigin(HttpUrl url) {
+    return url.scheme().equals(scheme) && url.host().equals(host) && url.port() == port;
   }
 
   /** The site's root, where robots.txt and sitemap.xml live. */

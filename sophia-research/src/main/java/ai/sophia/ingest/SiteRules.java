@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import okhttp3.HttpUrl;
 
 /**
  * A site's robots.txt rules (RFC 9309 via crawler-commons) and the page URLs its sitemaps list. A
@@ -90,13 +91,15 @@ final class SiteRules {
 
   /**
    * Page URLs listed by the sitemaps at {@code locations}, following sitemap indexes; files that
-   * cannot be read are reported through {@code skip} (a missing sitemap.xml is not reported).
+   * cannot be read are reported through {@code skip} (a missing sitemap.xml is not reported). Only
+   * sitemaps on the crawl's own scheme, host and port are read: robots.txt and sitemap indexes are
+   * input, and may not send the crawler to other hosts.
    */
   static List<String> sitemapUrls(
       SafeFetcher fetcher,
       List<String> locations,
       Politeness politeness,
-      String host,
+      CrawlScope scope,
       BiConsumer<String, String> skip)
       throws InterruptedException {
     SiteMapParser parser = new SiteMapParser(false);
@@ -108,9 +111,23 @@ final class SiteRules {
       if (!read.add(location)) {
         continue;
       }
+      HttpUrl parsed = HttpUrl.parse(location);
+      if (parsed == null || !scope.sameOrigin(parsed)) {
+        skip.accept(location, "sitemap not read: not on the crawl's site " + scope.origin());
+        continue;
+      }
       try {
-        politeness.await(host);
+        politeness.await(scope.host());
         FetchedPage page = fetcher.fetch(location);
+        if (!scope.sameOrigin(HttpUrl.get(page.finalUrl()))) {
+          skip.accept(
+              location,
+              "sitemap not read: redirected to "
+                  + page.finalUrl()
+                  + ", not on the crawl's site "
+                  + scope.origin());
+          continue;
+        }
         AbstractSiteMap map =
             parser.parseSiteMap(
                 page.contentType(),

@@ -266,6 +266,16 @@ public final class ResearchService implements Researcher {
       written = written.withoutClaims();
       quality = quality(request, written, sources, evidence, ranking.lead(), fullTexts);
     }
+    List<String> skipped = new ArrayList<>(outcome.rejected());
+    skipped.addAll(gathered.skipped());
+    Set<String> used = new HashSet<>();
+    ranked.forEach(r -> used.add(r.page.url()));
+    for (SourcePage page : gathered.pages()) {
+      if (!used.contains(page.url())) {
+        skipped.add(
+            page.url() + ": not among the " + request.sourcesLimit() + " most relevant sources");
+      }
+    }
     List<ResearchResult.Citation> citations = citations(written.claims(), sources);
     String answer = written.claims().isEmpty() ? null : written.answer();
     String note = note(sources, answer, outcome, written, quality.get("score"));
@@ -291,7 +301,7 @@ public final class ResearchService implements Researcher {
                 timings,
                 quality,
                 QualityScore.confidence(quality.get("score")),
-                gathered.skipped(),
+                skipped,
                 note,
                 written.model(),
                 written.check()),

@@ -40,6 +40,11 @@ final class DuckDuckGoProvider implements SearchProvider {
 
   @Override
   public List<SearchHit> search(String query, int limit) {
+    return results(query, limit).hits();
+  }
+
+  @Override
+  public SearchResults results(String query, int limit) {
     HttpUrl url = ProviderHttp.endpoint(NAME, baseUrl);
     var request =
         http.request()
@@ -57,19 +62,28 @@ final class DuckDuckGoProvider implements SearchProvider {
     return parse(answer.body(), url, limit);
   }
 
-  static List<SearchHit> parse(String html, HttpUrl base, int limit) {
+  /** Results in order; ads are not results, other blocks without a usable link are rejected. */
+  static SearchResults parse(String html, HttpUrl base, int limit) {
     Document doc = Jsoup.parse(html, base.toString());
     List<SearchHit> hits = new ArrayList<>();
+    List<String> rejected = new ArrayList<>();
+    int position = 0;
     for (Element result : doc.select("div.result")) {
       if (result.hasClass("result--ad")) {
         continue;
       }
+      position++;
       Element link = result.selectFirst("a.result__a[href]");
       if (link == null) {
+        rejected.add(NAME + " result " + position + ": no link");
         continue;
       }
       String target = target(link.attr("href"), base);
       if (target.isEmpty()) {
+        String href = link.attr("href");
+        if (!isAd(href, base)) {
+          rejected.add(href + ": not an http(s) result URL");
+        }
         continue;
       }
       Element snippet = result.selectFirst(".result__snippet");
@@ -80,7 +94,17 @@ final class DuckDuckGoProvider implements SearchProvider {
         break;
       }
     }
-    return hits;
+    return new SearchResults(hits, rejected);
+  }
+
+  /** DuckDuckGo's own links other than its redirector: ads ({@code y.js}) and navigation. */
+  private static boolean isAd(String href, HttpUrl base) {
+    HttpUrl link = base.resolve(href);
+    return link != null && isDuckDuckGo(link) && !link.encodedPath().equals("/l/");
+  }
+
+  private static boolean isDuckDuckGo(HttpUrl link) {
+    return link.host().equals("duckduckgo.com") || link.host().endsWith(".duckduckgo.com");
   }
 
   /**
@@ -91,7 +115,7 @@ final class DuckDuckGoProvider implements SearchProvider {
     if (link == null) {
       return "";
     }
-    if (link.host().equals("duckduckgo.com") || link.host().endsWith(".duckduckgo.com")) {
+    if (isDuckDuckGo(link)) {
       if (link.encodedPath().equals("/l/")) {
         String uddg = link.queryParameter("uddg");
         HttpUrl real = uddg == null ? null : HttpUrl.parse(uddg);

@@ -40,6 +40,11 @@ final class JsonApiProvider implements SearchProvider {
 
   @Override
   public List<SearchHit> search(String query, int limit) {
+    return results(query, limit).hits();
+  }
+
+  @Override
+  public SearchResults results(String query, int limit) {
     HttpUrl endpoint = ProviderHttp.endpoint(name(), baseUrl);
     if (wire.needsKey() && key.isBlank()) {
       throw new SearchException(name(), "no API key (set " + keyEnv + ")", false, null);

@@ -18,6 +18,14 @@ public interface SearchProvider {
   List<SearchHit> search(String query, int limit);
 
   /**
+   * Like {@link #search}, and also the results that were rejected and why. Providers that parse
+   * untrusted answers override it; the default rejects nothing.
+   */
+  default SearchResults results(String query, int limit) {
+    return new SearchResults(search(query, limit), List.of());
+  }
+
+  /**
    * Whether the router may cache this provider's results. Web engines may; an index that changes on
    * every ingest (local) should say no.
    */

@@ -2,6 +2,7 @@ package ai.sophia.search;
 
 import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.web.SafeFetcher;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,7 +21,12 @@ public final class SearchProviders {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(secrets, "secrets");
     var fetch = config.research().fetch();
-    ProviderHttp http = new ProviderHttp(Duration.ofMillis(fetch.timeoutMs()), fetch.userAgent());
+    ProviderHttp http =
+        new ProviderHttp(
+            Duration.ofMillis(fetch.timeoutMs()),
+            fetch.userAgent(),
+            SafeFetcher.create(fetch),
+            fetch.maxRedirects());
     var p = config.providers();
     Map<String, SearchProvider> providers = new LinkedHashMap<>();
     add(providers, new DuckDuckGoProvider(p.duckduckgo().baseUrl(), http));

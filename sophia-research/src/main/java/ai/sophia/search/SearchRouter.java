@@ -40,12 +40,15 @@ public final class SearchRouter {
   public record Attempt(String engine, Outcome outcome, String detail) {}
 
   /**
-   * The outcome of a routed search: the engine that served ("" when none did), its hits, and every
-   * attempt in order. No hits is not an error: the attempts say why.
+   * The outcome of a routed search: the engine that served ("" when none did), its hits, the
+   * results the engines answered but could not use ({@code "<url>: <reason>"}), and every attempt
+   * in order. No hits is not an error: the attempts say why.
    */
-  public record Routed(String engine, List<SearchHit> hits, List<Attempt> attempts) {
+  public record Routed(
+      String engine, List<SearchHit> hits, List<String> rejected, List<Attempt> attempts) {
     public Routed {
       hits = List.copyOf(hits);
+      rejected = List.copyOf(rejected);
       attempts = List.copyOf(attempts);
     }
 
@@ -63,12 +66,12 @@ public final class SearchRouter {
 
   private final Map<String, SearchProvider> providers;
   private final List<String> fallbacks;
-  private final Cache<Key, List<SearchHit>> cache;
+  private final Cache<Key, SearchResults> cache;
 
   private SearchRouter(
       Map<String, SearchProvider> providers,
       List<String> fallbacks,
-      Cache<Key, List<SearchHit>> cache) {
+      Cache<Key, SearchResults> cache) {
     this.providers = Map.copyOf(providers);
     this.fallbacks = List.copyOf(fallbacks);
     this.cache = cache;
@@ -86,7 +89,7 @@ public final class SearchRouter {
       SophiaConfig.Cache cacheConfig) {
     Objects.requireNonNull(providers, "providers");
     Objects.requireNonNull(fallbackOrder, "fallbackOrder");
-    Cache<Key, List<SearchHit>> cache =
+    Cache<Key, SearchResults> cache =
         caches.create(
             "search", cacheConfig.searchMaxEntries(), Duration.ofMinutes(cacheConfig.ttlMinutes()));
     return new SearchRouter(providers, fallbackOrder, cache);
@@ -144,6 +147,7 @@ public final class SearchRouter {
     order.addAll(fallbacks);
     String normalized = query.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     List<Attempt> attempts = new ArrayList<>();
+    List<String> rejected = new ArrayList<>();
     for (String name : order) {
       SearchProvider provider = providers.get(name);
       if (provider == null) {
@@ -155,23 +159,25 @@ public final class SearchRouter {
         continue;
       }
       Key key = new Key(name, normalized, limit);
-      List<SearchHit> cached = provider.cacheable() ? cache.getIfPresent(key) : null;
+      SearchResults cached = provider.cacheable() ? cache.getIfPresent(key) : null;
       if (cached != null) {
-        attempts.add(new Attempt(name, Outcome.ok, cached.size() + " results (cached)"));
-        return new Routed(name, cached, attempts);
+        attempts.add(new Attempt(name, Outcome.ok, cached.hits().size() + " results (cached)"));
+        rejected.addAll(cached.rejected());
+        return new Routed(name, cached.hits(), rejected, attempts);
       }
-      List<SearchHit> hits = tryProvider(provider, query, limit, attempts);
-      if (!hits.isEmpty()) {
+      SearchResults results = tryProvider(provider, query, limit, attempts);
+      rejected.addAll(results.rejected());
+      if (!results.hits().isEmpty()) {
         if (provider.cacheable()) {
-          cache.put(key, hits);
+          cache.put(key, results);
         }
-        return new Routed(name, hits, attempts);
+        return new Routed(name, results.hits(), rejected, attempts);
       }
     }
-    return new Routed("", List.of(), attempts);
+    return new Routed("", List.of(), rejected, attempts);
   }
 
-  private List<SearchHit> tryProvider(
+  private SearchResults tryProvider(
       SearchProvider provider, String query, int limit, List<Attempt> attempts) {
     int before = attempts.size();
     try {
@@ -183,28 +189,32 @@ public final class SearchRouter {
     }
   }
 
-  private static List<SearchHit> callProvider(
+  private static SearchResults callProvider(
       SearchProvider provider, String query, int limit, List<Attempt> attempts) {
     String name = provider.name();
     try {
-      List<SearchHit> hits = provider.search(query, limit);
-      List<SearchHit> kept = List.copyOf(hits.size() > limit ? hits.subList(0, limit) : hits);
+      SearchResults results = provider.results(query, limit);
+      List<SearchHit> hits = results.hits();
+      List<SearchHit> kept = hits.size() > limit ? hits.subList(0, limit) : hits;
+      int rejected = results.rejected().size();
+      String note = rejected == 0 ? "" : ", " + rejected + " rejected";
       attempts.add(
           kept.isEmpty()
-              ? new Attempt(name, Outcome.empty, "no results")
-              : new Attempt(name, Outcome.ok, kept.size() + " results"));
-      return kept;
+              ? new Attempt(
+                  name, Outcome.empty, (rejected == 0 ? "no" : "no usable") + " results" + note)
+              : new Attempt(name, Outcome.ok, kept.size() + " results" + note));
+      return new SearchResults(kept, results.rejected());
     } catch (SearchException e) {
       LOG.info("search engine {}: {}", e.blocked() ? "blocked" : "failed", e.getMessage());
       attempts.add(
           new Attempt(name, e.blocked() ? Outcome.blocked : Outcome.failed, e.getMessage()));
-      return List.of();
+      return new SearchResults(List.of(), List.of());
     } catch (RuntimeException e) {
       // A provider bug must not take research down; it is logged with its stack and reported.
       LOG.warn("search engine {} failed unexpectedly", name, e);
       attempts.add(
           new Attempt(name, Outcome.failed, "internal error: " + e.getClass().getSimpleName()));
-      return List.of();
+      return new SearchResults(List.of(), List.of());
     }
   }
 }

@@ -176,6 +176,22 @@ public final class SafeFetcher {
     return parsed.uri();
   }
 
+  /**
+   * Checks a hop that another HTTP client is about to make (a search engine's redirect) exactly as
+   * {@link #fetch(String)} checks each of its hops.
+   *
+   * @return the URL to request (IP hosts in canonical spelling) and a {@link Dns} that answers only
+   *     with the addresses that were checked; connect without a proxy
+   * @throws FetchException naming the URL and the rule that refused it
+   */
+  public CheckedHop checkHop(HttpUrl url) {
+    Target target = vet(Objects.requireNonNull(url, "url"));
+    return new CheckedHop(target.url(), new PinnedDns(target.url().host(), target.addresses()));
+  }
+
+  /** A hop that passed the address check; {@code dns} connects only to the checked addresses. */
+  public record CheckedHop(HttpUrl url, Dns dns) {}
+
   private static HttpUrl parse(String url) {
     HttpUrl parsed = HttpUrl.parse(url.strip());
     if (parsed == null) {

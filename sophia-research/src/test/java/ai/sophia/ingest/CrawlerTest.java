@@ -222,6 +222,46 @@ class CrawlerTest {
   }
 
   @Test
+  void crawl_sitemapsOnOtherHosts_areSkippedUnreadWithTheReason() {
+    try (LoopbackServer site = LoopbackServer.start();
+        LoopbackServer other = LoopbackServer.start()) {
+      String elsewhere = other.url("/sitemap.xml");
+      String index = "http://localhost:" + site.port() + "/index.xml";
+      site.route(
+          "/robots.txt",
+          Reply.of(
+              200,
+              "text/plain",
+              "User-agent: *\nSitemap: %s\nSitemap: %s\nSitemap: %s\n"
+                  .formatted(elsewhere, index, site.url("/own.xml"))));
+      site.route(
+          "/own.xml",
+          Reply.of(
+              200,
+              "application/xml",
+              """
+              <?xml version="1.0" encoding="UTF-8"?>
+              <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+                <sitemap><loc>%s</loc></sitemap>
+              </sitemapindex>
+              """
+                  .formatted(other.url("/child.xml"))));
+      site.route("/a.html", Reply.html("<title>A</title><main><p>Page A.</p></main>"));
+      other.route("/sitemap.xml", Reply.of(200, "application/xml", "<urlset/>"));
+
+      Crawl crawl = crawl(crawler(fetcher, 10, 3, 0), site.url("/a.html"));
+
+      assertThat(crawl.paths()).containsExactly("/a.html");
+      assertThat(other.requests()).isEmpty();
+      assertThat(site.requests("/index.xml")).isEmpty();
+      assertThat(site.requests("/own.xml")).hasSize(1);
+      assertThat(crawl.reasonFor(elsewhere)).contains("not on the crawl's site");
+      assertThat(crawl.reasonFor(index)).contains("not on the crawl's site");
+      assertThat(crawl.reasonFor("/child.xml")).contains("not on the crawl's site");
+    }
+  }
+
+  @Test
   void crawl_loopbackSiteWithoutAllowance_isRefusedAtTheStart() {
     SafeFetcher strict = SafeFetcher.create(FetchConfigs.allowing());
 

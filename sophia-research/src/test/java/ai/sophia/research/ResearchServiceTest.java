@@ -114,6 +114,34 @@ class ResearchServiceTest {
   }
 
   @Test
+  void research_resultsNotUsed_areEachListedInSourcesSkippedWithTheReason() {
+    open();
+    List<String> readable =
+        List.of(
+            world.url("/docs/install.html"),
+            world.url("/docs/faq.html"),
+            world.url("/docs/configuration.html"));
+    List<String> results = new ArrayList<>(List.of("ftp://files.example/heliograph.txt", "no url"));
+    results.addAll(readable);
+    world.searchResults(results);
+
+    ResearchResult r =
+        research.research(
+            request("How do I install Heliograph?", 1, "searxng"), (stage, done, total) -> {});
+
+    assertThat(r.sources()).hasSize(1);
+    List<String> skipped = r.metadata().sourcesSkipped();
+    assertThat(skipped)
+        .anyMatch(s -> s.startsWith("ftp://files.example/heliograph.txt: ") && s.contains("http"))
+        .anyMatch(s -> s.startsWith("no url: "));
+    for (String url : readable) {
+      if (!url.equals(r.sources().getFirst().url())) {
+        assertThat(skipped).anyMatch(s -> s.startsWith(url + ": ") && s.contains("relevant"));
+      }
+    }
+  }
+
+  @Test
   void research_engineBlocked_fallsBackAndSaysWhichServed() {
     open();
     world.searchResults(List.of(world.url("/docs/faq.html")));

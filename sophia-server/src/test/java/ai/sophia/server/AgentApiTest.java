@@ -152,6 +152,27 @@ class AgentApiTest {
   }
 
   @Test
+  void query_modelRepliesEmpty_runGoesOfflineWithANoteNotAnEmptySuccess() {
+    model.reply("", 0, 0);
+
+    HttpResponse<String> response =
+        server.post(
+            "/api/v1/intelligence/query",
+            JSON,
+            "{\"query\":\"What is write-ahead logging?\",\"agent_type\":\"analysis\"}",
+            "Authorization",
+            bearer(user));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode body = json(response);
+    assertThat(body.at("/metadata/mode").asText()).as(body.toString()).isEqualTo("offline");
+    assertThat(body.toString()).contains("empty reply");
+    assertThat(model.requests()).hasSize(1);
+    JsonNode stats = json(server.get("/api/v1/system/stats", "Authorization", bearer(user)));
+    assertThat(stats.at("/model_usage/by_model/openai_compatible:test-model/ok").asLong()).isZero();
+  }
+
+  @Test
   void run_writeToolNeedsApproval_runsOnceAfterGrant() throws Exception {
     model
         .toolCalls(new ToolCall("call_1", "commit", "{\"path\":\"notes.md\"}"))
