@@ -8,8 +8,6 @@ import ai.sophia.memory.ChunkHit;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.DocumentStore;
 import ai.sophia.memory.OperationsStore;
-import ai.sophia.memory.PageHit;
-import ai.sophia.memory.PageSignals;
 import ai.sophia.memory.PerformanceMetric;
 import ai.sophia.memory.ResearchRecord;
 import ai.sophia.memory.ResearchStore;
@@ -50,10 +48,6 @@ import org.slf4j.MDC;
 public final class ResearchService implements Researcher {
   private static final Logger LOG = LoggerFactory.getLogger(ResearchService.class);
 
-  /** A page whose host is already among the sources ranks as if this much less relevant. */
-  private static final double SAME_HOST_PENALTY = 0.85;
-
-  private static final int PASSAGES_PER_SOURCE = 3;
   private static final int MAX_CANDIDATES = 30;
 
   /** About 30 MB of 384-dimension vectors. */
@@ -63,6 +57,7 @@ public final class ResearchService implements Researcher {
   private final PageGatherer gatherer;
   private final Embedder embedder;
   private final DocumentIndex index;
+  private final SourceRanker ranker;
   private final ResearchStore store;
   private final OperationsStore operations;
   private final AnswerWriter writer;
@@ -85,6 +80,7 @@ public final class ResearchService implements Researcher {
     this.gatherer = gatherer;
     this.embedder = embedder;
     this.index = index;
+    this.ranker = new SourceRanker(index);
     this.store = store;
     this.writer = writer;
     this.json = json;
@@ -220,8 +216,8 @@ public final class ResearchService implements Researcher {
     progress.update("ranking", 0, 0);
     float[] queryVector =
         gathered.pages().isEmpty() ? new float[0] : embedder.embedQuery(request.query());
-    Ranking ranking = rank(request, queryVector, gathered.pages());
-    List<Ranked> ranked = ranking.chosen();
+    SourceRanker.Ranking ranking = ranker.rank(request, queryVector, gathered.pages());
+    List<SourceRanker.Ranked> ranked = ranking.chosen();
     mark = lap(timings, "rank", mark);
 
     progress.update("summarizing", 0, 0);
@@ -229,7 +225,10 @@ public final class ResearchService implements Researcher {
     for (int i = 0; i < ranked.size(); i++) {
       texts.add(
           new AnswerWriter.SourceText(
-              i + 1, ranked.get(i).page.url(), ranked.get(i).page.title(), ranked.get(i).passages));
+              i + 1,
+              ranked.get(i).page().url(),
+              ranked.get(i).page().title(),
+              ranked.get(i).passages()));
     }
     AnswerWriter.Written written = write(request, queryVector, texts);
     mark = lap(timings, "summarize", mark);
@@ -238,24 +237,24 @@ public final class ResearchService implements Researcher {
     Map<Integer, String> fullTexts = new HashMap<>();
     Map<Integer, QualityScore.Evidence> evidence = new HashMap<>();
     for (int i = 0; i < ranked.size(); i++) {
-      Ranked r = ranked.get(i);
+      SourceRanker.Ranked r = ranked.get(i);
       sources.add(
           new ResearchResult.Source(
               i + 1,
-              r.page.url(),
-              r.page.title(),
+              r.page().url(),
+              r.page().title(),
               written.summaries().getOrDefault(i + 1, ""),
-              QualityScore.round(r.relevance),
-              r.page.provider(),
-              r.page.publishedDate()));
-      fullTexts.put(i + 1, r.page.text());
+              QualityScore.round(r.relevance()),
+              r.page().provider(),
+              r.page().publishedDate()));
+      fullTexts.put(i + 1, r.page().text());
       evidence.put(
           i + 1,
           new QualityScore.Evidence(
-              r.signals.cosine(),
-              r.signals.termCoverage(),
-              r.signals.bm25Rank(),
-              r.signals.vectorRank()));
+              r.signals().cosine(),
+              r.signals().termCoverage(),
+              r.signals().bm25Rank(),
+              r.signals().vectorRank()));
     }
     Map<String, Double> quality =
         quality(request, written, sources, evidence, ranking.lead(), fullTexts);
@@ -269,7 +268,7 @@ public final class ResearchService implements Researcher {
     List<String> skipped = new ArrayList<>(outcome.rejected());
     skipped.addAll(gathered.skipped());
     Set<String> used = new HashSet<>();
-    ranked.forEach(r -> used.add(r.page.url()));
+    ranked.forEach(r -> used.add(r.page().url()));
     for (SourcePage page : gathered.pages()) {
       if (!used.contains(page.url())) {
         skipped.add(
@@ -347,66 +346,6 @@ public final class ResearchService implements Researcher {
     CallContext context = new CallContext(request.requestedBy(), request.agent(), requestId);
     return writer.write(request.query(), queryVector, texts, context);
   }
-
-  private record Ranked(
-      SourcePage page, double relevance, PageSignals signals, List<String> passages) {}
-
-  /**
-   * Ranks pages as the {@code local} engine does ({@link DocumentIndex#searchPages}), then picks
-   * {@code sourcesLimit} of them greedily, discounting a page whose host is already chosen so
-   * sources spread across sites.
-   */
-  private Ranking rank(ResearchRequest request, float[] queryVector, List<SourcePage> pages) {
-    if (pages.isEmpty()) {
-      return new Ranking(List.of(), 0);
-    }
-    Map<String, SourcePage> byUrl = new LinkedHashMap<>();
-    Map<String, Set<String>> urlsByCollection = new HashMap<>();
-    for (SourcePage page : pages) {
-      byUrl.put(page.url(), page);
-      urlsByCollection.computeIfAbsent(page.collection(), c -> new HashSet<>()).add(page.url());
-    }
-    List<Ranked> all = new ArrayList<>();
-    urlsByCollection.forEach(
-        (collection, urls) -> {
-          for (PageHit hit :
-              index.searchPages(collection, urls, request.query(), queryVector, urls.size())) {
-            List<String> passages =
-                hit.passages().stream()
-                    .limit(PASSAGES_PER_SOURCE)
-                    .map(h -> h.chunk().text())
-                    .toList();
-            all.add(new Ranked(byUrl.get(hit.url()), hit.score(), hit.signals(), passages));
-          }
-        });
-    all.removeIf(r -> r.page == null);
-    List<Ranked> chosen = new ArrayList<>();
-    Set<String> hosts = new LinkedHashSet<>();
-    while (chosen.size() < request.sourcesLimit() && !all.isEmpty()) {
-      Ranked best =
-          all.stream()
-              .max(
-                  Comparator.comparingDouble(
-                      r ->
-                          hosts.contains(QualityScore.host(r.page.url()))
-                              ? r.relevance * SAME_HOST_PENALTY
-                              : r.relevance))
-              .orElseThrow();
-      all.remove(best);
-      chosen.add(best);
-      hosts.add(QualityScore.host(best.page.url()));
-    }
-    chosen.sort(Comparator.comparingDouble(Ranked::relevance).reversed());
-    double rest = all.stream().mapToDouble(r -> r.signals.cosine()).max().orElse(Double.NaN);
-    double best = chosen.stream().mapToDouble(r -> r.signals.cosine()).max().orElse(0);
-    return new Ranking(chosen, Double.isNaN(rest) ? 0 : Math.max(0, best - rest));
-  }
-
-  /**
-   * The chosen sources and their lead: how much closer the closest passage among them is to the
-   * question than the closest passage of any page left out (0 when none was left out).
-   */
-  private record Ranking(List<Ranked> chosen, double lead) {}
 
   private static List<ResearchResult.Citation> citations(
       List<AnswerWriter.Claim> claims, List<ResearchResult.Source> sources) {
