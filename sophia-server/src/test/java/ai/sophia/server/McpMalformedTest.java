@@ -76,6 +76,9 @@ class McpMalformedTest {
         "`{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}` | -32600",
         "`{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":5}` | -32600",
         "`{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}` | -32600",
+        "`{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":[]}}` | -32602",
+        "`{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{}}` | -32602",
+        "`{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"research\",\"arguments\":\"\"}}` | -32602",
       })
   void post_malformedMessage_jsonRpcError(String body, int code) {
     assertJsonRpcError(post(body), code);

@@ -29,6 +29,7 @@ import java.util.Optional;
 final class JsonRpcErrors {
   static final int PARSE_ERROR = -32700;
   static final int INVALID_REQUEST = -32600;
+  static final int INVALID_PARAMS = -32602;
   static final int INTERNAL_ERROR = -32603;
 
   /** What the TypeScript SDK's server answers for an unknown session; clients know it. */
@@ -92,6 +93,19 @@ final class JsonRpcErrors {
     JsonNode params = message.get("params");
     if (params != null && !params.isObject()) {
       return fault(INVALID_REQUEST, "Invalid Request: params must be an object", shownId);
+    }
+    return "tools/call".equals(method.textValue()) ? toolCall(params, shownId) : Optional.empty();
+  }
+
+  /** The SDK drops a tools/call whose params it cannot read, answering nothing at all. */
+  private static Optional<Fault> toolCall(JsonNode params, JsonNode id) {
+    JsonNode name = params == null ? null : params.get("name");
+    if (name == null || !name.isTextual() || name.textValue().isBlank()) {
+      return fault(INVALID_PARAMS, "Invalid params: name must be a non-empty string", id);
+    }
+    JsonNode arguments = params.get("arguments");
+    if (arguments != null && !arguments.isNull() && !arguments.isObject()) {
+      return fault(INVALID_PARAMS, "Invalid params: arguments must be an object", id);
     }
     return Optional.empty();
   }
