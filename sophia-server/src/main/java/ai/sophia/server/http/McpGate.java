@@ -164,6 +164,7 @@ public final class McpGate implements Filter {
     }
     byte[] body = request.getInputStream().readNBytes(maxBodyBytes + 1);
     if (body.length > maxBodyBytes) {
+      RequestBodies.drain(request.getInputStream());
       problem(
           response,
           413,

@@ -110,13 +110,14 @@ public final class RequestBodies {
   }
 
   private byte[] readBounded(Context ctx) {
-    long declared = ctx.req().getContentLengthLong();
-    if (declared > maxBytes) {
-      throw tooLarge();
-    }
     try (InputStream in = ctx.req().getInputStream()) {
+      if (ctx.req().getContentLengthLong() > maxBytes) {
+        drain(in);
+        throw tooLarge();
+      }
       byte[] body = in.readNBytes(maxBytes + 1);
       if (body.length > maxBytes) {
+        drain(in);
         throw tooLarge();
       }
       return body;
@@ -124,6 +125,22 @@ public final class RequestBodies {
       throw new InvalidInputException("body", "the request body could not be read");
     }
   }
+
+  /**
+   * Reads and drops the rest of a refused body, up to {@link #DRAIN_BYTES}. A server that answers
+   * 413 and closes with the body still unread makes the kernel reset the connection, and the client
+   * may lose the answer before it reads it; past the bound it is closed all the same.
+   */
+  static void drain(InputStream in) throws IOException {
+    byte[] buffer = new byte[8192];
+    long dropped = 0;
+    for (int n; dropped < DRAIN_BYTES && (n = in.read(buffer)) != -1; ) {
+      dropped += n;
+    }
+  }
+
+  /** The most of a refused body that is read and dropped before answering 413. */
+  static final long DRAIN_BYTES = 4L << 20;
 
   private HttpResponseException tooLarge() {
     return new HttpResponseException(
