@@ -83,21 +83,15 @@ final class IngestCommand implements Callable<Integer> {
     if (result.report().pagesRead() == 0) {
       // Unchanged pages count as read; zero means every page failed or was skipped.
       PrintWriter err = spec.commandLine().getErr();
-      err.println("sophia: nothing was ingested from " + target.strip() + ": " + why(result));
+      err.println(
+          "sophia: nothing was ingested from "
+              + target.strip()
+              + ": "
+              + result.report().whyNothingRead());
       err.flush();
       return 1;
     }
     return 0;
-  }
-
-  private static String why(Ingestor.Result result) {
-    var skipped = result.report().skipped();
-    if (skipped.isEmpty()) {
-      return "no page or file was found to read";
-    }
-    var first = skipped.getFirst();
-    String more = skipped.size() == 1 ? "" : " (and " + (skipped.size() - 1) + " more skipped)";
-    return first.location() + " — " + first.reason() + more;
   }
 
   private void print(Ingestor.Result result, SophiaConfig config, PrintWriter out) {

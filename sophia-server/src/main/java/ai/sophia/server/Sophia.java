@@ -18,6 +18,7 @@ import ai.sophia.health.HealthChecks;
 import ai.sophia.health.HealthReport;
 import ai.sophia.health.HealthStatus;
 import ai.sophia.ingest.Chunker;
+import ai.sophia.ingest.IngestJobs;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.mcp.McpClients;
 import ai.sophia.memory.DocumentStore;
@@ -99,6 +100,7 @@ public final class Sophia implements AutoCloseable {
   private final McpClients mcpClients;
   private final AgentRuntime agents;
   private final Ingestor ingestor;
+  private final IngestJobs ingests;
   private final SwarmEngine swarmEngine;
   private final SwarmCoordinator swarms;
   private SophiaServer server;
@@ -159,6 +161,7 @@ public final class Sophia implements AutoCloseable {
       this.swarms = SwarmCoordinator.create(swarmEngine, agents, models, config.swarm());
       this.ingestor =
           Ingestor.create(config, extractor, chunker, embedder, index, documents, clock);
+      this.ingests = own(IngestJobs.create(ingestor, clock));
     } catch (RuntimeException e) {
       closeAll(e);
       throw e;
@@ -198,7 +201,8 @@ public final class Sophia implements AutoCloseable {
     SophiaServer started =
         SophiaServer.create(
             config,
-            new SophiaServer.Services(researcher, agents, models, code, deployments, swarms),
+            new SophiaServer.Services(
+                researcher, agents, models, code, deployments, swarms, ingestor, ingests),
             apiKeys,
             health,
             caches,

@@ -7,6 +7,8 @@ import ai.sophia.config.SophiaConfig;
 import ai.sophia.deploy.Deployments;
 import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthChecks;
+import ai.sophia.ingest.IngestJobs;
+import ai.sophia.ingest.Ingestor;
 import ai.sophia.mcp.SophiaMcp;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
@@ -25,6 +27,7 @@ import ai.sophia.server.routes.ApprovalRoutes;
 import ai.sophia.server.routes.CodeRoutes;
 import ai.sophia.server.routes.DeployRoutes;
 import ai.sophia.server.routes.HealthRoutes;
+import ai.sophia.server.routes.IngestRoutes;
 import ai.sophia.server.routes.McpMetadataRoutes;
 import ai.sophia.server.routes.MemoryRoutes;
 import ai.sophia.server.routes.MetricsRoutes;
@@ -76,7 +79,7 @@ public final class SophiaServer implements AutoCloseable {
 
   /**
    * What the API exposes: research, agents (with their runs and approvals), models, code,
-   * deployments, swarms.
+   * deployments, swarms, and ingest (the documents the {@code local} engine searches).
    */
   public record Services(
       Researcher research,
@@ -84,8 +87,12 @@ public final class SophiaServer implements AutoCloseable {
       RoutingModelGateway models,
       CodeChanges code,
       Deployments deployments,
-      SwarmCoordinator swarms) {
+      SwarmCoordinator swarms,
+      Ingestor ingestor,
+      IngestJobs ingests) {
     public Services {
+      Objects.requireNonNull(ingestor, "ingestor");
+      Objects.requireNonNull(ingests, "ingests");
       Objects.requireNonNull(deployments, "deployments");
       Objects.requireNonNull(swarms, "swarms");
       Objects.requireNonNull(code, "code");
@@ -175,6 +182,9 @@ public final class SophiaServer implements AutoCloseable {
               stats.register(cfg.routes);
               research.register(cfg.routes);
               new MemoryRoutes(services.research()).register(cfg.routes);
+              new IngestRoutes(
+                      services.ingests(), services.ingestor(), config.ingest(), bodies, mapper)
+                  .register(cfg.routes);
               new AgentRoutes(agents, services.models(), bodies).register(cfg.routes);
               new RunRoutes(agents, mapper).register(cfg.routes);
               new ApprovalRoutes(agents.approvals(), bodies).register(cfg.routes);

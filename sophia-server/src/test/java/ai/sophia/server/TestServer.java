@@ -53,6 +53,8 @@ final class TestServer implements AutoCloseable {
   final ai.sophia.deploy.Deployments deployments;
   final ai.sophia.swarm.SwarmEngine swarmEngine;
   final ai.sophia.swarm.SwarmCoordinator swarms;
+  final ai.sophia.ingest.Ingestor ingestor;
+  final ai.sophia.ingest.IngestJobs ingests;
   final HealthChecks health;
   final SophiaServer server;
   final int port;
@@ -110,6 +112,16 @@ final class TestServer implements AutoCloseable {
             java.time.Clock.systemUTC());
     this.swarms =
         ai.sophia.swarm.SwarmCoordinator.create(swarmEngine, agents, models, config.swarm());
+    this.ingestor =
+        ai.sophia.ingest.Ingestor.create(
+            config,
+            ai.sophia.web.PageExtractor.create(),
+            ai.sophia.ingest.Chunker.create(),
+            EMBEDDER,
+            index,
+            new ai.sophia.memory.SqliteDocumentStore(database),
+            java.time.Clock.systemUTC());
+    this.ingests = ai.sophia.ingest.IngestJobs.create(ingestor, java.time.Clock.systemUTC());
     this.server =
         SophiaServer.create(
             config,
@@ -120,7 +132,9 @@ final class TestServer implements AutoCloseable {
                 ai.sophia.code.CodeChanges.create(
                     config, Secrets.create(all), operations, java.time.Clock.systemUTC()),
                 deployments,
-                swarms),
+                swarms,
+                ingestor,
+                ingests),
             keys,
             health,
             caches,
@@ -221,6 +235,7 @@ final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    ingests.close();
     swarmEngine.close();
     deployments.close();
     agents.close();

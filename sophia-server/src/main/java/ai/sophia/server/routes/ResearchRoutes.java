@@ -4,18 +4,22 @@ import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.NotFoundException;
 import ai.sophia.research.ResearchProgress;
 import ai.sophia.research.ResearchRequest;
+import ai.sophia.research.ResearchRequests;
 import ai.sophia.research.ResearchResult;
 import ai.sophia.research.Researcher;
 import ai.sophia.server.http.Access;
 import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.RequestBodies;
+import ai.sophia.server.http.RequestParams;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
@@ -53,6 +57,7 @@ public final class ResearchRoutes {
 
   public void register(RoutesConfig routes) {
     routes.post("/api/v1/chat", this::chat, Access.USE);
+    routes.get("/api/v1/research", this::history, Access.READ);
     routes.get("/api/v1/research/{id}", this::find, Access.READ);
   }
 
@@ -79,6 +84,14 @@ public final class ResearchRoutes {
       sample.stop(duration);
       (ok ? succeeded : failed).increment();
     }
+  }
+
+  /** {@code GET /api/v1/research?q=&limit=}: past research, newest first. */
+  private void history(Context ctx) {
+    RequestParams.allowOnly(ctx, Set.of("q", "limit"));
+    String containing = RequestParams.optionalText(ctx, "q", ResearchRequests.MAX_QUERY_CHARS);
+    int limit = RequestParams.integer(ctx, "limit", 20, 1, 100);
+    ctx.json(Map.of("research", researcher.history(containing, limit)));
   }
 
   private void find(Context ctx) {
