@@ -115,7 +115,8 @@ public final class SophiaServer implements AutoCloseable {
     Guard guard = new Guard(keys, config.security().rateLimit(), KEY_CACHE_TTL);
     RequestBodies bodies = new RequestBodies(mapper, settings.maxBodyBytes());
     ResearchRoutes research =
-        new ResearchRoutes(services.research(), bodies, config.research().defaultEngine(), metrics);
+        new ResearchRoutes(
+            services.research(), bodies, mapper, config.research().defaultEngine(), metrics);
     AgentRuntime agents = services.agents();
     StatsRoutes stats =
         new StatsRoutes(

@@ -43,6 +43,7 @@ class ChatRouteTest {
     @Override
     public ResearchResult research(ResearchRequest request, ResearchProgress progress) {
       asked.add(request);
+      progress.update("searching", 0, 0);
       entered.countDown();
       try {
         release.await(10, TimeUnit.SECONDS);
@@ -242,6 +243,62 @@ class ChatRouteTest {
       assertThat(TestServer.json(found).get("query").asText()).isEqualTo("stored question");
       assertThat(missing.statusCode()).isEqualTo(404);
       assertThat(TestServer.json(missing).get("detail").asText()).contains("r-2");
+    }
+  }
+
+  @Test
+  void chat_acceptingEventStream_stagesThenResult_orAnErrorProblem() {
+    RecordingResearcher researcher = new RecordingResearcher();
+    try (TestServer server = TestServer.start(dir, Map.of(), researcher, HealthChecks.create())) {
+      String key = server.key(Role.user);
+      String body = "{\"query\":\"what is rust\",\"search_engine\":\"duckduckgo\"}";
+
+      HttpResponse<String> ok =
+          server.post(
+              "/api/v1/chat",
+              "application/json",
+              body,
+              "X-API-Key",
+              key,
+              "Accept",
+              "text/event-stream");
+      researcher.failure =
+          new ai.sophia.search.SearchException("duckduckgo", "answered 503", false, null);
+      HttpResponse<String> failed =
+          server.post(
+              "/api/v1/chat",
+              "application/json",
+              body,
+              "X-API-Key",
+              key,
+              "Accept",
+              "text/event-stream");
+      HttpResponse<String> invalid =
+          server.post(
+              "/api/v1/chat",
+              "application/json",
+              "{}",
+              "X-API-Key",
+              key,
+              "Accept",
+              "text/event-stream");
+
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.headers().firstValue("Content-Type").orElse(""))
+          .startsWith("text/event-stream");
+      assertThat(ok.body())
+          .containsSubsequence(
+              "id: 1\nevent: stage\ndata: ",
+              "\"stage\":\"searching\"",
+              "id: 2\nevent: result\n",
+              "\"id\":\"r-1\"");
+      assertThat(failed.body())
+          .contains("event: error")
+          .contains("\"status\":502")
+          .contains("duckduckgo: answered 503")
+          .doesNotContain("Exception");
+      // Validation still answers before any stream starts.
+      assertThat(invalid.statusCode()).isEqualTo(400);
     }
   }
 
