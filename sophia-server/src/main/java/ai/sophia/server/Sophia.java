@@ -223,9 +223,38 @@ public final class Sophia implements AutoCloseable {
     report.components().stream()
         .filter(c -> c.status() != HealthStatus.State.up)
         .forEach(c -> log.warn("component {} is {}: {}", c.name(), c.status(), c.detail()));
+    // Keys a crashed server left for the CLI are not the operator's: revoked before counting.
+    revokeCliKeys();
     printBootstrapKeyIfNone(console);
+    publishForTheCli(port);
     resumeSwarms();
     return port;
+  }
+
+  private void revokeCliKeys() {
+    apiKeys.list().stream()
+        .filter(k -> k.active() && k.name().equals(RunningServer.KEY_NAME))
+        .forEach(k -> apiKeys.revoke(k.id()));
+  }
+
+  /**
+   * Leaves {@link RunningServer}'s file, with a fresh admin key of the server's own, so that CLI
+   * commands beside this server go through its API. Both are undone at close.
+   */
+  private void publishForTheCli(int port) {
+    IssuedKey issued = apiKeys.create(RunningServer.KEY_NAME, Role.admin);
+    String host = config.server().host();
+    String reachable =
+        host.equals("0.0.0.0") || host.equals("::") || host.isBlank() ? "127.0.0.1" : host;
+    if (reachable.contains(":") && !reachable.startsWith("[")) {
+      reachable = "[" + reachable + "]";
+    }
+    RunningServer.publish(config.dataDir(), "http://" + reachable + ":" + port, issued.secret());
+    resources.push(
+        () -> {
+          RunningServer.withdraw(config.dataDir());
+          apiKeys.revoke(issued.key().id());
+        });
   }
 
   /**
