@@ -51,6 +51,7 @@ public final class SophiaMcp implements AutoCloseable {
   private final SwarmTools swarms;
   private final DeployTools deployments;
   private final SophiaResources resources;
+  private final Completions completions;
   private final Cancellations cancellations = new Cancellations();
   private final String version;
   private McpSyncServer server;
@@ -83,6 +84,7 @@ public final class SophiaMcp implements AutoCloseable {
     this.deployments =
         new DeployTools(c.deployments(), Duration.ofMillis(config.deploy().timeoutMs()));
     this.resources = new SophiaResources(c.research(), c.agents());
+    this.completions = new Completions(c.agents(), c.deployments(), c.swarms().engine());
     this.version = version;
   }
 
@@ -192,6 +194,7 @@ public final class SophiaMcp implements AutoCloseable {
                 .tools(false)
                 .resources(false, false)
                 .prompts(false)
+                .completions()
                 .build())
         .tools(
             java.util.stream.Stream.of(
@@ -206,7 +209,11 @@ public final class SophiaMcp implements AutoCloseable {
                     resources.templates().stream(),
                     java.util.stream.Stream.of(swarms.resource(), deployments.resource()))
                 .toList())
-        .prompts(resources.prompts())
+        .prompts(
+            java.util.stream.Stream.concat(
+                    resources.prompts().stream(), java.util.stream.Stream.of(deployments.prompt()))
+                .toList())
+        .completions(completions.specifications())
         .requestTimeout(Duration.ofMinutes(10))
         .build();
   }
