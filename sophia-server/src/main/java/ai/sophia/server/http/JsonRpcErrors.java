@@ -1,6 +1,10 @@
 package ai.sophia.server.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,6 +27,12 @@ import java.util.Optional;
  * exception — from the client and writes a JSON-RPC error with the same status instead. A
  * successful answer, streamed or not, goes straight through: Capture only diverts writes once an
  * error status was set.
+ *
+ * check accepts only what the SDK can read (its Jackson 3 mapper): the SDK logs every body it cannot
+ * deserialize as an ERROR ("Failed to deserialize message"), so input alone must never get that
+ * far. Jackson 3 reads at most MAX_DEPTH levels, fails on trailing content, wants an id that fits a
+ * long and a response error with a code and a string message; Jackson 2 (ours) allows all four.
+ * Quieting that logger instead would also hide its real errors (a failed send), so it stays.
  */
 
 /** JSON-RPC error answers at {@code /mcp}: never a serialized exception, never an empty body. */
@@ -36,6 +46,14 @@ final class JsonRpcErrors {
   static final int SESSION_NOT_FOUND = -32001;
 
   static final String MEDIA_TYPE = "application/json";
+
+  /** How deep the SDK's reader (Jackson 3's default) nests a message, ours reading 1000. */
+  static final int MAX_DEPTH = 500;
+
+  private static final JsonFactory READER =
+      JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+          .build();
 
   private JsonRpcErrors() {}
 
@@ -51,8 +69,18 @@ final class JsonRpcErrors {
       return fault(PARSE_ERROR, "Parse error: the body is empty; send one JSON-RPC message", null);
     }
     JsonNode message;
-    try {
-      message = mapper.readTree(body);
+    try (JsonParser parser = READER.createParser(body)) {
+      message = mapper.readTree(parser);
+      if (parser.nextToken() != null) {
+        return fault(PARSE_ERROR, "Parse error: there is more after the message; send one", null);
+      }
+    } catch (StreamConstraintsException e) {
+      return fault(
+          PARSE_ERROR,
+          "Parse error: the message is beyond what is read (at most "
+              + MAX_DEPTH
+              + " levels deep, numbers of at most 1000 digits, names of at most 50000 characters)",
+          null);
     } catch (JsonProcessingException e) {
       var at = e.getLocation();
       return fault(
@@ -60,6 +88,8 @@ final class JsonRpcErrors {
           "Parse error: malformed JSON"
               + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()),
           null);
+    } catch (IOException e) {
+      return fault(PARSE_ERROR, "Parse error: malformed JSON", null);
     }
     if (message == null || message.isMissingNode()) {
       return fault(PARSE_ERROR, "Parse error: the body holds no JSON", null);
@@ -73,7 +103,7 @@ final class JsonRpcErrors {
     }
     JsonNode id = message.get("id");
     boolean hasId = id != null;
-    if (hasId && !(id.isTextual() || id.isIntegralNumber())) {
+    if (hasId && !(id.isTextual() || (id.isIntegralNumber() && id.canConvertToLong()))) {
       return fault(INVALID_REQUEST, "Invalid Request: id must be a string or an integer", null);
     }
     JsonNode shownId = hasId ? id : null;
@@ -82,10 +112,22 @@ final class JsonRpcErrors {
     }
     JsonNode method = message.get("method");
     if (method == null) {
-      boolean response = hasId && (message.has("result") || message.has("error"));
-      return response
+      if (!hasId || !(message.has("result") || message.has("error"))) {
+        return fault(INVALID_REQUEST, "Invalid Request: method is required", shownId);
+      }
+      JsonNode error = message.get("error");
+      boolean readable =
+          error == null
+              || (error.isObject()
+                  && error.path("code").isIntegralNumber()
+                  && error.path("code").canConvertToInt()
+                  && error.path("message").isTextual());
+      return readable
           ? Optional.empty()
-          : fault(INVALID_REQUEST, "Invalid Request: method is required", shownId);
+          : fault(
+              INVALID_REQUEST,
+              "Invalid Request: error must be an object with an integer code and a string message",
+              shownId);
     }
     if (!method.isTextual() || method.textValue().isBlank()) {
       return fault(INVALID_REQUEST, "Invalid Request: method must be a non-empty string", shownId);
