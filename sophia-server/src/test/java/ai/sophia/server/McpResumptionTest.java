@@ -35,7 +35,20 @@ class McpResumptionTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = TestServer.withModel(dir, model);
+    server =
+        TestServer.withTools(
+            dir,
+            Map.of(
+                "SOPHIA_MODELS_PROVIDERS_OPENAI_COMPATIBLE_BASE_URL",
+                model.baseUrl(),
+                "SOPHIA_MODELS_DEFAULT_CHAIN",
+                "openai_compatible:test-model",
+                // many quick requests in resume_manyRequests_forgetsTheKeysOldestStreams
+                "SOPHIA_SECURITY_RATE_LIMIT_REQUESTS_PER_SECOND",
+                "100000",
+                "SOPHIA_SECURITY_RATE_LIMIT_BURST",
+                "1000000"),
+            "");
     model.slow(Duration.ofSeconds(3), "Checkpoints copy the log back.");
     key = server.key(Role.user);
     String target =
@@ -112,8 +125,51 @@ class McpResumptionTest {
     assertThat(r.body()).contains("Checkpoints copy the log back.").doesNotContain(".0\n");
   }
 
+  @Test
+  void resume_manyRequests_forgetsTheKeysOldestStreamsOnly() {
+    String other = server.key(Role.user);
+    HttpResponse<String> init =
+        post(
+            other,
+            null,
+            "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
+                + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+                + "\"clientInfo\":{\"name\":\"many\",\"version\":\"1\"}}}");
+    String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    post(other, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+    // A key keeps 100 ended streams (ResumableStreams.MAX_ENDED), trimmed as it opens another.
+    List<String> primings = new ArrayList<>();
+    for (int i = 1; i <= 102; i++) {
+      HttpResponse<String> ping =
+          post(other, session, "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"ping\"}");
+      assertThat(ping.body()).as(ping.body()).contains("\"result\"");
+      primings.add(ping.body().lines().findFirst().orElseThrow().substring("id: ".length()));
+    }
+
+    assertThat(resume(other, session, primings.getFirst()).statusCode()).isEqualTo(404);
+    assertThat(resume(other, session, primings.get(1)).statusCode()).isEqualTo(200);
+    // The first key's call is still kept: another key's requests never push it out.
+    assertThat(resume(key, call.path("sessionId").asText(), call.path("tokens").get(0).asText()))
+        .extracting(HttpResponse::statusCode)
+        .isEqualTo(200);
+  }
+
+  private static HttpResponse<String> post(String secret, String session, String body) {
+    List<String> headers =
+        new ArrayList<>(
+            List.of("X-API-Key", secret, "Accept", "application/json, text/event-stream"));
+    if (session != null) {
+      headers.addAll(List.of("Mcp-Session-Id", session));
+    }
+    return server.post("/mcp", "application/json", body, headers.toArray(String[]::new));
+  }
+
   /** A GET that resumes the call's stream in its session after {@code lastEventId}. */
   private static HttpResponse<String> resume(String secret, String lastEventId) {
+    return resume(secret, call.path("sessionId").asText(), lastEventId);
+  }
+
+  private static HttpResponse<String> resume(String secret, String session, String lastEventId) {
     return server.get(
         "/mcp",
         "X-API-Key",
@@ -121,7 +177,7 @@ class McpResumptionTest {
         "Accept",
         "text/event-stream",
         "Mcp-Session-Id",
-        call.path("sessionId").asText(),
+        session,
         "Last-Event-ID",
         lastEventId);
   }

@@ -199,7 +199,7 @@ public final class McpGate implements Filter {
     JsonNode parsed = mapper.readTree(message.get());
     if (parsed.has("method") && parsed.hasNonNull("id")) {
       ResumableStreams.Exchange exchange =
-          streams.record(scope, parsed.get("id"), buffered, response);
+          streams.record(key.id(), scope, parsed.get("id"), buffered, response);
       sdk(exchange.request(), exchange.response(), chain);
     } else {
       sdk(buffered, response, chain);

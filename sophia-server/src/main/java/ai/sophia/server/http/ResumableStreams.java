@@ -14,7 +14,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -31,7 +33,10 @@ import java.util.regex.Pattern;
  * with Last-Event-ID naming a kept stream of the same key and session gets the events after that
  * id and then the stream live until its response. A stream is kept for KEEP after its response;
  * its log holds the last MAX_EVENTS events (the response is always among them). A stream the SDK
- * ends without a response (its session was deleted, the server stops) ends there too.
+ * ends without a response (its session was deleted, the server stops) ends there too. Every
+ * request gets a stream (the SDK answers each with SSE), so as a key opens one, its ended streams
+ * beyond the newest MAX_ENDED are forgotten: memory stays bounded per key, and one key's many
+ * calls never push out another key's streams.
  *
  * Invariants: an event is only ever sent on the stream it was written to; one key never resumes
  * another key's or another session's stream; at most one client connection follows a stream (a
@@ -47,6 +52,9 @@ final class ResumableStreams {
   static final Duration KEEP = Duration.ofMinutes(5);
 
   static final int MAX_EVENTS = 1000;
+
+  /** How many ended streams one key keeps; a live stream is always kept. */
+  static final int MAX_ENDED = 100;
 
   private static final Pattern EVENT_ID = Pattern.compile("([0-9a-f]{32})\\.([0-9]{1,9})");
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -64,11 +72,16 @@ final class ResumableStreams {
 
   /**
    * The request and response the SDK handles a POSTed request with: an SSE answer becomes a
-   * resumable stream of {@code scope} (key and session) that ends with the response to {@code id}.
+   * resumable stream of {@code scope} (the session of API key {@code key}) that ends with the
+   * response to {@code id}.
    */
   Exchange record(
-      String scope, JsonNode id, HttpServletRequest request, HttpServletResponse response) {
-    Recorder recorder = new Recorder(response, scope, id);
+      String key,
+      String scope,
+      JsonNode id,
+      HttpServletRequest request,
+      HttpServletResponse response) {
+    Recorder recorder = new Recorder(response, key, scope, id);
     return new Exchange(new StreamRequest(request, recorder::detached, recorder::done), recorder);
   }
 
@@ -121,13 +134,26 @@ final class ResumableStreams {
     return true;
   }
 
-  private Stream open(String scope) {
+  private Stream open(String key, String scope) {
     sweep();
     byte[] token = new byte[16];
     RANDOM.nextBytes(token);
-    Stream stream = new Stream(HexFormat.of().formatHex(token), scope);
+    Stream stream = new Stream(HexFormat.of().formatHex(token), key, scope);
     streams.put(stream.id, stream);
+    trim(key);
     return stream;
+  }
+
+  /** Forgets {@code key}'s oldest ended streams beyond MAX_ENDED. */
+  private void trim(String key) {
+    List<Stream> ended =
+        streams.values().stream()
+            .filter(s -> s.key.equals(key) && s.endedAt() != null)
+            .sorted(Comparator.comparing(Stream::endedAt))
+            .toList();
+    for (Stream s : ended.subList(0, Math.max(0, ended.size() - MAX_ENDED))) {
+      streams.remove(s.id);
+    }
   }
 
   /** Forgets the streams that ended longer than KEEP ago, at most every few seconds. */
@@ -143,14 +169,16 @@ final class ResumableStreams {
   /** One stream's log and the connection that follows it, if any. */
   private final class Stream {
     final String id;
+    final String key;
     final String scope;
     private final ArrayDeque<String> log = new ArrayDeque<>();
     private long written; // events written so far; the n-th has id "<id>.<n>", the priming 0
     private Sink follower;
     private Instant ended;
 
-    Stream(String id, String scope) {
+    Stream(String id, String key, String scope) {
       this.id = id;
+      this.key = key;
       this.scope = scope;
     }
 
@@ -211,6 +239,11 @@ final class ResumableStreams {
 
     synchronized boolean deliveredUpTo(long after) {
       return ended != null && after >= written;
+    }
+
+    /** When the stream ended, once it has (it never changes after). */
+    synchronized Instant endedAt() {
+      return ended;
     }
 
     synchronized boolean endedBefore(Instant t) {
@@ -286,14 +319,16 @@ final class ResumableStreams {
    * events go to the stream, which forwards them to whoever follows it, at first this response.
    */
   private final class Recorder extends jakarta.servlet.http.HttpServletResponseWrapper {
+    private final String key;
     private final String scope;
     private final JsonNode id;
     private boolean sse;
     private Stream stream;
     private PrintWriter writer;
 
-    Recorder(HttpServletResponse response, String scope, JsonNode id) {
+    Recorder(HttpServletResponse response, String key, String scope, JsonNode id) {
       super(response);
+      this.key = key;
       this.scope = scope;
       this.id = id;
     }
@@ -310,7 +345,7 @@ final class ResumableStreams {
         return super.getWriter();
       }
       if (writer == null) {
-        stream = open(scope);
+        stream = open(key, scope);
         Sink first = new Sink(super.getWriter(), null);
         first.send(stream.priming(), false);
         stream.follow(first, Long.MAX_VALUE);
