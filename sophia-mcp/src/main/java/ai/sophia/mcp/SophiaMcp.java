@@ -157,6 +157,14 @@ public final class SophiaMcp implements AutoCloseable {
                       new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
                   OutputStream sink = pump) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                  if (line.isBlank()) {
+                    continue;
+                  }
+                  Optional<JsonRpcEnvelope.Invalid> invalid = JsonRpcEnvelope.check(line);
+                  if (invalid.isPresent()) {
+                    answer(out, invalid.get());
+                    continue;
+                  }
                   Optional<String> message = cancellations.inbound("stdio", line);
                   if (message.isPresent()) {
                     sink.write((message.get() + "\n").getBytes(StandardCharsets.UTF_8));
@@ -177,6 +185,18 @@ public final class SophiaMcp implements AutoCloseable {
       ended.await();
     } finally {
       stdio.closeGracefully();
+    }
+  }
+
+  /**
+   * Answers a line the SDK could not read with its JSON-RPC error; the SDK would log it as an ERROR
+   * and stop reading stdin. Its own writes hold the same lock, so lines never interleave.
+   */
+  private static void answer(OutputStream out, JsonRpcEnvelope.Invalid invalid) throws IOException {
+    log.debug("stdio message refused: {}", invalid.message());
+    synchronized (out) {
+      out.write((invalid.response() + "\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
     }
   }
 

@@ -155,7 +155,6 @@ public final class McpGate implements Filter {
     if (!METHODS.contains(method)) {
       response.setHeader("Allow", "GET, POST, DELETE");
       JsonRpcErrors.write(
-          mapper,
           response,
           new JsonRpcErrors.Fault(
               405,
@@ -185,9 +184,9 @@ public final class McpGate implements Filter {
       return;
     }
     String text = new String(body, StandardCharsets.UTF_8);
-    Optional<JsonRpcErrors.Fault> fault = JsonRpcErrors.check(mapper, text);
+    Optional<JsonRpcErrors.Fault> fault = JsonRpcErrors.check(text);
     if (fault.isPresent()) {
-      JsonRpcErrors.write(mapper, response, fault.get());
+      JsonRpcErrors.write(response, fault.get());
       return;
     }
     Optional<String> message = inbound.apply(scope, text);
@@ -211,7 +210,7 @@ public final class McpGate implements Filter {
       throws IOException, ServletException {
     JsonRpcErrors.Capture capture = new JsonRpcErrors.Capture(response);
     chain.doFilter(request, capture);
-    capture.finish(mapper, request);
+    capture.finish(request);
   }
 
   /** The request with its body read, and possibly rewritten, by the gate. */

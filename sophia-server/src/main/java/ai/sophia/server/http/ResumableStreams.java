@@ -104,7 +104,6 @@ final class ResumableStreams {
     Stream stream = streams.get(m.group(1));
     if (stream == null || !stream.scope.equals(scope)) {
       JsonRpcErrors.write(
-          mapper,
           response,
           new JsonRpcErrors.Fault(
               404,
