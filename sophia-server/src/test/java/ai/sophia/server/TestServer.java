@@ -162,6 +162,18 @@ final class TestServer implements AutoCloseable {
     return new TestServer(dir, env, yaml, new RefusingResearcher(), HealthChecks.create(), tools);
   }
 
+  /** A server whose models are the scripted OpenAI-compatible {@code model}. */
+  static TestServer withModel(Path dir, ai.sophia.model.ScriptedOpenAiServer model) {
+    return withTools(
+        dir,
+        Map.of(
+            "SOPHIA_MODELS_PROVIDERS_OPENAI_COMPATIBLE_BASE_URL",
+            model.baseUrl(),
+            "SOPHIA_MODELS_DEFAULT_CHAIN",
+            "openai_compatible:test-model"),
+        "");
+  }
+
   private static Path write(Path file, String text) {
     try {
       return java.nio.file.Files.writeString(file, text);
