@@ -6,6 +6,7 @@
 # split by whether one is among the sources, AUROC and reliability of research_quality_score,
 # latency median and p95 (cold). Writes per-question JSON to bench/results/research-quality-*.json.
 # Usage: bench/research_quality.sh [--data DIR | --docs DIR] [--questions a.tsv,b.tsv] [--out DIR]
+#                                  [--model M] (the embedding model DIR was ingested with)
 # Default: --data bench/data/manual-all-minilm-l6-v2, the manual ingested there first by
 # bench/retrieval.sh when it is missing.
 set -euo pipefail

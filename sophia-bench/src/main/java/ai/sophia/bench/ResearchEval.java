@@ -31,11 +31,13 @@ import org.slf4j.LoggerFactory;
  * writes every question's outcome to {@code <out>/research-quality-<time>.json}.
  *
  * <p>Flags: {@code --data DIR} or {@code --docs DIR}, {@code --questions a.tsv,b.tsv} (question TAB
- * page [TAB page]; page {@code -}: no page answers), {@code --sources N} (3), {@code --out DIR}.
+ * page [TAB page]; page {@code -}: no page answers), {@code --sources N} (3), {@code --out DIR},
+ * {@code --model M} (the embedding model the data was ingested with; default the configured one).
  */
 public final class ResearchEval {
   private static final Logger log = LoggerFactory.getLogger(ResearchEval.class);
-  private static final Set<String> FLAGS = Set.of("data", "docs", "questions", "sources", "out");
+  private static final Set<String> FLAGS =
+      Set.of("data", "docs", "questions", "sources", "out", "model");
   private static final String WARMUP = "what is a database cluster";
 
   private ResearchEval() {}
@@ -80,6 +82,9 @@ public final class ResearchEval {
       env.put(ConfigLoader.envName("ingest.max_pages"), "100000");
       env.put(ConfigLoader.envName("models.mode"), "offline");
       env.put(ConfigLoader.envName("research.default_engine"), "local");
+      if (flags.has("model")) {
+        env.put(ConfigLoader.envName("embedding.model"), flags.text("model", ""));
+      }
       SophiaConfig config = ConfigLoader.create(env).load(Optional.empty());
       ResearchQualityReport report = measure(config, flags, corpus, sets, sources);
       System.out.print(report.markdown());

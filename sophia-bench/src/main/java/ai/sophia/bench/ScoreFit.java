@@ -12,7 +12,7 @@ import java.util.Locale;
  * carries.
  */
 final class ScoreFit {
-  static final List<String> FEATURES = List.of("match", "terms", "consensus", "lead");
+  static final List<String> FEATURES = List.of("match", "terms", "consensus", "lead", "agree");
   private static final double L2 = 0.001;
   private static final int ITERATIONS = 50;
 

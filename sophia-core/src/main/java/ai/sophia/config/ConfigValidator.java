@@ -1,5 +1,6 @@
 package ai.sophia.config;
 
+import ai.sophia.embedding.OnnxEmbedder;
 import java.net.URI;
 import java.util.List;
 import java.util.Set;
@@ -9,7 +10,6 @@ import java.util.regex.Pattern;
 final class ConfigValidator {
   static final Set<String> ENGINES =
       Set.of("duckduckgo", "searxng", "serper", "brave", "tavily", "local");
-  static final Set<String> EMBEDDING_MODELS = Set.of("bge-small-en-v1.5", "all-minilm-l6-v2");
 
   private ConfigValidator() {}
 
@@ -64,8 +64,8 @@ final class ConfigValidator {
     range("ingest.max_depth", c.ingest().maxDepth(), 0, 100, problems);
     range("ingest.delay_ms_per_host", c.ingest().delayMsPerHost(), 0, 60_000, problems);
     require(
-        EMBEDDING_MODELS.contains(c.embedding().model()),
-        "embedding.model '" + c.embedding().model() + "' is not one of " + EMBEDDING_MODELS,
+        OnnxEmbedder.MODELS.contains(c.embedding().model()),
+        "embedding.model '" + c.embedding().model() + "' is not one of " + OnnxEmbedder.MODELS,
         problems);
     range("cache.search_max_entries", c.cache().searchMaxEntries(), 0, 10_000_000, problems);
     range("cache.page_max_entries", c.cache().pageMaxEntries(), 0, 10_000_000, problems);

@@ -7,6 +7,7 @@ import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.e5smallv2.E5SmallV2EmbeddingModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -71,6 +72,13 @@ class BertEncoderTest {
   @Test
   void embed_miniLmBatch_equalsLangChain4jSingleTextVectors() {
     assertSameAsLangChain4j(miniLm, new AllMiniLmL6V2EmbeddingModel(pool), TEXTS);
+  }
+
+  @Test
+  void embed_e5Batch_equalsLangChain4jSingleTextVectors() {
+    try (BertEncoder e5 = OnnxEmbedder.encoder("e5-small-v2")) {
+      assertSameAsLangChain4j(e5, new E5SmallV2EmbeddingModel(pool), TEXTS);
+    }
   }
 
   @Test

@@ -24,7 +24,7 @@ class OnnxEmbedderTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"bge-small-en-v1.5", "all-minilm-l6-v2"})
+  @ValueSource(strings = {"bge-small-en-v1.5", "all-minilm-l6-v2", "e5-small-v2"})
   void embedPassages_eachModel_unitVectorsOf384Dimensions(String model) {
     Embedder embedder = OnnxEmbedder.create(model);
     List<float[]> vectors = embedder.embedPassages(List.of("A first passage.", "A second one."));
@@ -38,7 +38,7 @@ class OnnxEmbedderTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"bge-small-en-v1.5", "all-minilm-l6-v2"})
+  @ValueSource(strings = {"bge-small-en-v1.5", "all-minilm-l6-v2", "e5-small-v2"})
   void embedQuery_eachModel_relatedPassageCloserThanUnrelated(String model) {
     Embedder embedder = OnnxEmbedder.create(model);
     float[] query = embedder.embedQuery("How do I repair a flat bicycle tyre?");
@@ -58,6 +58,20 @@ class OnnxEmbedderTest {
     assertThat(bge.embedQuery(text)).isNotEqualTo(bge.embedPassages(List.of(text)).get(0));
     assertThat(dot(miniLm.embedQuery(text), miniLm.embedPassages(List.of(text)).get(0)))
         .isCloseTo(1.0, within(1e-4));
+  }
+
+  @Test
+  void embed_e5_marksQueriesAndPassagesWithTheirPrefixes() {
+    Embedder e5 = OnnxEmbedder.create("e5-small-v2");
+    String text = "solar panels on roofs";
+    float[] query = e5.embedQuery(text);
+    float[] passage = e5.embedPassages(List.of(text)).get(0);
+    try (BertEncoder encoder = OnnxEmbedder.encoder("e5-small-v2")) {
+      List<float[]> marked = encoder.embed(List.of("query: " + text, "passage: " + text));
+      assertThat(dot(query, marked.get(0))).isCloseTo(1.0, within(1e-5));
+      assertThat(dot(passage, marked.get(1))).isCloseTo(1.0, within(1e-5));
+    }
+    assertThat(dot(query, passage)).isLessThan(0.999);
   }
 
   @Test

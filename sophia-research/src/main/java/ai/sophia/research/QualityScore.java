@@ -19,6 +19,8 @@ import java.util.Map;
  *       among the sources (½ each): the two signals agree on where the answer is;
  *   <li>lead: how much closer the closest passage among the sources is to the question than the
  *       closest passage of the best page left out (0 when none was left out);
+ *   <li>agree: how far BM25 and the embeddings agree on the first source: 1 / the worse of its two
+ *       ranks among the pages gathered (1 when both rank it first, 0 when BM25 does not match it);
  *   <li>coverage: sources found over sources asked for (capped at 1), reported but not in the
  *       estimate (the labelled sets always fill their three sources, so it cannot be fitted);
  *   <li>support: share of the answer's claims that every source they cite supports ({@link
@@ -26,7 +28,7 @@ import java.util.Map;
  *       sources look.
  * </ul>
  *
- * <p>estimate = σ(b + w·(match, terms, consensus, lead)); score = support × estimate, or the
+ * <p>estimate = σ(b + w·(match, terms, consensus, lead, agree)); score = support × estimate, or the
  * estimate alone when there is no answer (research abstains when the estimate is below {@link
  * #ANSWER_BELOW}); 0 when there is no source. Rounded to three places; {@link #confidence} names
  * its band.
@@ -34,18 +36,19 @@ import java.util.Map;
 final class QualityScore {
   // Fitted by bench/research_quality.sh (ScoreFit) on the tune halves of questions.tsv and
   // keywords.tsv over the PostgreSQL 15 manual, all-MiniLM-L6-v2 (BENCHMARKS.md).
-  static final double INTERCEPT = -2.607;
-  static final double W_MATCH = 2.855;
-  static final double W_TERMS = 0.789;
-  static final double W_CONSENSUS = 1.654;
-  static final double W_LEAD = 2.536;
+  static final double INTERCEPT = -2.516;
+  static final double W_MATCH = 2.895;
+  static final double W_TERMS = 0.705;
+  static final double W_CONSENSUS = 1.222;
+  static final double W_LEAD = 2.246;
+  static final double W_AGREE = 0.637;
 
   /**
    * Below this estimate research abstains (an extractive answer would quote a near miss): the
    * threshold that best balances answering when an answering page is among the sources against
    * abstaining when none is, on the tune halves (bench/research_quality.sh).
    */
-  static final double ANSWER_BELOW = 0.66;
+  static final double ANSWER_BELOW = 0.65;
 
   /** At or above: high confidence; below {@link #MEDIUM}: low (research abstains there). */
   static final double HIGH = 0.85;
@@ -54,7 +57,10 @@ final class QualityScore {
 
   private QualityScore() {}
 
-  /** What ranking measured about one source: its closest passage's cosine and its ranks. */
+  /**
+   * What ranking measured about one source: its closest passage's cosine and its ranks among the
+   * pages gathered.
+   */
   record Evidence(double cosine, double termCoverage, int bm25Rank, int vectorRank) {}
 
   /**
@@ -72,8 +78,8 @@ final class QualityScore {
       Map<Integer, String> sourceTexts) {}
 
   /**
-   * The components, the estimate and the score, keyed match, terms, consensus, coverage, support,
-   * estimate, score.
+   * The components, the estimate and the score, keyed match, terms, consensus, lead, agree,
+   * coverage, support, estimate, score.
    */
   static Map<String, Double> compute(Inputs in) {
     int n = in.sources().size();
@@ -90,6 +96,11 @@ final class QualityScore {
     }
     match = Math.min(1.0, Math.max(0.0, match));
     double consensus = (bm25Winner ? 0.5 : 0) + (vectorWinner ? 0.5 : 0);
+    Evidence first = in.evidence().get(1);
+    double agree =
+        first == null || first.bm25Rank() < 1
+            ? 0
+            : 1.0 / Math.max(first.bm25Rank(), Math.max(1, first.vectorRank()));
     double lead = Math.min(1.0, Math.max(0.0, in.lead()));
     long supported = in.claims().stream().filter(c -> supported(in, c)).count();
     double support = in.claims().isEmpty() ? 0 : (double) supported / in.claims().size();
@@ -101,7 +112,8 @@ final class QualityScore {
                     + W_MATCH * match
                     + W_TERMS * terms
                     + W_CONSENSUS * consensus
-                    + W_LEAD * lead);
+                    + W_LEAD * lead
+                    + W_AGREE * agree);
     // Without claims (an abstention) the estimate stands alone: how likely the sources answer.
     double score = in.claims().isEmpty() ? estimate : support * estimate;
     Map<String, Double> out = new LinkedHashMap<>();
@@ -109,6 +121,7 @@ final class QualityScore {
     out.put("terms", round(terms));
     out.put("consensus", round(consensus));
     out.put("lead", round(lead));
+    out.put("agree", round(agree));
     out.put("coverage", round(coverage));
     out.put("support", round(support));
     out.put("estimate", round(estimate));

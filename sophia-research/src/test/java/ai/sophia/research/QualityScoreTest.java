@@ -1,6 +1,7 @@
 package ai.sophia.research;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,7 @@ class QualityScoreTest {
 
     assertThat(q.get("match")).isEqualTo(0.62);
     assertThat(q.get("consensus")).isEqualTo(0.5);
+    assertThat(q.get("agree")).isEqualTo(0.5);
     assertThat(q.get("coverage")).isEqualTo(1.0);
     assertThat(q.get("support")).isEqualTo(1.0);
     assertThat(q.get("terms")).isEqualTo(0.9);
@@ -61,6 +63,12 @@ class QualityScoreTest {
     assertThat(closer).isGreaterThan(weak);
     assertThat(agreeing).isGreaterThan(closer);
     assertThat(QualityScore.confidence(weak)).isEqualTo("low");
+  }
+
+  @Test
+  void compute_firstSourceWithoutBm25Match_agreesNotAtAll() {
+    assertThat(score(0.62, 0, 1, QUOTED).get("agree")).isZero();
+    assertThat(score(0.62, 3, 1, QUOTED).get("agree")).isCloseTo(0.333, within(1e-9));
   }
 
   @Test
