@@ -122,11 +122,14 @@ async function start() {
       say('Your session has ended; sign in again.', 'error');
     }
   });
+  let who;
   try {
-    await signedIn(await api('GET', '/api/v1/session'));
-  } catch {
-    signInPage();
+    who = await api('GET', '/api/v1/session');
+  } catch (e) {
+    if (e.status === 401) return signInPage();
+    return fill(main, h('p', {class: 'error'}, 'Sophia did not answer: ' + e.message + '. Reload to try again.'));
   }
+  await signedIn(who);
 }
 
 start();

@@ -86,7 +86,7 @@ export class ApiError extends Error {
 }
 
 /** Calls the API with the session cookie; changes carry the CSRF token. Throws ApiError. */
-export async function api(method, path, body) {
+export async function api(method, path, body, retried = false) {
   const headers = {Accept: 'application/json'};
   if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -96,6 +96,12 @@ export async function api(method, path, body) {
     credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (res.status === 429 && !retried) {
+    // Over the key's rate limit: wait as told (at most 5 s), then try once more.
+    const wait = Math.min(5, Number(res.headers.get('Retry-After')) || 1);
+    await new Promise((r) => setTimeout(r, wait * 1000));
+    return api(method, path, body, true);
+  }
   const text = await res.text();
   let data = null;
   try {
