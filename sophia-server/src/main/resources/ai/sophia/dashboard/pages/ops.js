@@ -8,13 +8,16 @@ export function render(root) {
   const models = h('section', {class: 'card'});
   const mcp = h('section', {class: 'card'});
   const latency = h('section', {class: 'card'});
-  fill(root, h('h1', {}, 'Operations'), kpis, h('div', {class: 'grid two'}, health, models, latency, mcp));
+  const daily = h('section', {class: 'card'});
+  fill(root, h('h1', {}, 'Operations'), kpis, h('div', {class: 'grid two'}, health, models, daily, latency, mcp));
   const refresh = async () => {
-    const [stats, report, metrics] = await Promise.all([
+    const [stats, report, metrics, days] = await Promise.all([
       api('GET', '/api/v1/system/stats').catch(() => null),
       api('GET', '/health').catch(() => null),
       fetch('/metrics', {credentials: 'same-origin'}).then((r) => (r.ok ? r.text() : '')).catch(() => ''),
+      api('GET', '/api/v1/usage/daily?days=14').catch(() => null),
     ]);
+    if (days) drawDaily(daily, days.usage || []);
     if (stats) drawStats(kpis, models, stats);
     if (report) drawHealth(health, mcp, report);
     drawLatency(latency, metrics);
@@ -74,4 +77,21 @@ function drawLatency(root, text) {
   fill(root, h('h2', {}, 'Request latency'),
     rows.length ? bars('Mean latency per route (ms)', rows.map(([uri, e]) => ({label: uri, value: (e.sum / e.count) * 1000})), (v) => num(v, 1)) : h('p', {class: 'muted'}, 'No requests measured yet.'),
     rows.length ? table('Requests per route', ['route', 'requests', 'mean'], rows.map(([uri, e]) => [uri, num(e.count), `${num((e.sum / e.count) * 1000, 1)} ms`])) : null);
+}
+
+/** Tokens and cost per UTC day (all models), and the models that made them. */
+function drawDaily(root, rows) {
+  const byDay = new Map();
+  for (const r of rows) {
+    const d = byDay.get(r.day) || {tokens: 0, cost: 0, calls: 0};
+    d.tokens += r.input_tokens + r.output_tokens;
+    d.cost += r.cost_usd;
+    d.calls += r.calls;
+    byDay.set(r.day, d);
+  }
+  const days = [...byDay.entries()];
+  fill(root, h('h2', {}, 'Per day (UTC, last 14 days)'),
+    bars('Tokens per day', days.map(([day, d]) => ({label: day, value: d.tokens}))),
+    bars('Cost per day (USD)', days.map(([day, d]) => ({label: day, value: d.cost})), usd),
+    table('Per day and model', ['day', 'model', 'calls', 'tokens', 'cost'], rows.map((r) => [r.day, r.model, num(r.calls), num(r.input_tokens + r.output_tokens), usd(r.cost_usd)])));
 }
