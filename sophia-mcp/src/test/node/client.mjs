@@ -74,6 +74,9 @@ for (const step of scenario) {
     } else if (step.op === "listPrompts") {
       const r = await client.listPrompts();
       out({ step: step.op, ok: true, result: r });
+    } else if (step.op === "complete") {
+      const r = await client.complete({ ref: step.ref, argument: step.argument });
+      out({ step: step.op, ok: true, result: r });
     } else if (step.op === "getPrompt") {
       const r = await client.getPrompt({ name: step.name, arguments: step.arguments ?? {} });
       out({ step: step.op, ok: true, result: r });

@@ -34,6 +34,11 @@ class ResearchToolTest {
     public List<MemoryHit> searchMemory(String query, int limit) {
       return List.of();
     }
+
+    @Override
+    public List<Summary> history(String containing, int limit) {
+      return List.of();
+    }
   }
 
   @Test

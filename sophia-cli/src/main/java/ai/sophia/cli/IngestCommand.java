@@ -3,12 +3,21 @@ package ai.sophia.cli;
 import ai.sophia.config.ConfigLoader;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.InvalidInputException;
+import ai.sophia.error.SophiaException;
 import ai.sophia.ingest.IngestReport;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.server.Sophia;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,7 +29,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code sophia ingest <url|directory>}: crawls a site within its URL prefix, or reads a folder,
  * into the index that the {@code local} engine searches. A progress bar on stderr; a summary on
- * stdout. Exits 1 when no page was read at all (unchanged pages count as read).
+ * stdout. Exits 1 when no page was read at all (unchanged pages count as read). Beside a running
+ * {@code sophia serve} on the same data directory, the ingest runs in that server.
  */
 @Command(
     name = "ingest",
@@ -74,8 +84,15 @@ final class IngestCommand implements Callable<Integer> {
     ProgressPrinter progress =
         new ProgressPrinter(spec.commandLine().getErr(), System.console() != null);
     Ingestor.Result result;
-    try (Sophia sophia = Sophia.open(config, main.env())) {
-      result = sophia.ingestor().ingest(target, allowPrivate, progress);
+    try {
+      Optional<ServerClient> server = ServerClient.beside(config);
+      if (server.isPresent()) {
+        result = throughServer(server.get(), progress);
+      } else {
+        try (Sophia sophia = Sophia.open(config, main.env())) {
+          result = sophia.ingestor().ingest(target, allowPrivate, progress);
+        }
+      }
     } finally {
       progress.finish();
     }
@@ -83,21 +100,90 @@ final class IngestCommand implements Callable<Integer> {
     if (result.report().pagesRead() == 0) {
       // Unchanged pages count as read; zero means every page failed or was skipped.
       PrintWriter err = spec.commandLine().getErr();
-      err.println("sophia: nothing was ingested from " + target.strip() + ": " + why(result));
+      err.println(
+          "sophia: nothing was ingested from "
+              + target.strip()
+              + ": "
+              + result.report().whyNothingRead());
       err.flush();
       return 1;
     }
     return 0;
   }
 
-  private static String why(Ingestor.Result result) {
-    var skipped = result.report().skipped();
-    if (skipped.isEmpty()) {
-      return "no page or file was found to read";
+  /**
+   * The server on this data directory holds the index: the ingest runs there ({@code POST
+   * /api/v1/ingest}) and its events drive the same progress bar. A folder is sent as an absolute
+   * path, since the server's working directory is not this one.
+   */
+  private Ingestor.Result throughServer(ServerClient server, ProgressPrinter progress) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    String stripped = target.strip();
+    boolean url =
+        stripped.regionMatches(true, 0, "http://", 0, 7)
+            || stripped.regionMatches(true, 0, "https://", 0, 8);
+    if (url) {
+      body.put("url", stripped);
+    } else {
+      Ingestor.check(stripped);
+      body.put("path", Path.of(stripped).toAbsolutePath().normalize().toString());
     }
-    var first = skipped.getFirst();
-    String more = skipped.size() == 1 ? "" : " (and " + (skipped.size() - 1) + " more skipped)";
-    return first.location() + " — " + first.reason() + more;
+    if (maxPages != null) {
+      body.put("max_pages", maxPages);
+    }
+    if (maxDepth != null) {
+      body.put("max_depth", maxDepth);
+    }
+    if (allowPrivate) {
+      body.put("allow_private", true);
+    }
+    JsonNode started = server.post("/api/v1/ingest", body);
+    spec.commandLine()
+        .getErr()
+        .println(
+            "ingest " + started.path("id").asText() + " runs on the server at " + server.url());
+    JsonNode[] job = new JsonNode[1];
+    server.events(
+        started.path("links").path("events").asText(),
+        null,
+        e -> {
+          if (e.name().equals("done")) {
+            job[0] = e.data().path("job");
+            return true;
+          }
+          int read = e.data().path("pages_read").asInt();
+          if (read > 0 || !e.data().path("url").asText().isEmpty()) {
+            progress.update(
+                read, e.data().path("pages_queued").asInt(), e.data().path("url").asText());
+          }
+          return false;
+        });
+    JsonNode v = job[0];
+    if (v.path("status").asText().equals("failed")
+        && !v.path("error").asText().startsWith("nothing was ingested")) {
+      throw new SophiaException(
+          "the ingest failed on the server: " + v.path("error").asText(), true);
+    }
+    List<IngestReport.Skipped> skipped = new ArrayList<>();
+    v.path("skipped")
+        .forEach(
+            s ->
+                skipped.add(
+                    new IngestReport.Skipped(
+                        s.path("location").asText(), s.path("reason").asText())));
+    long millis =
+        v.hasNonNull("started_at") && v.hasNonNull("finished_at")
+            ? Duration.between(
+                    Instant.parse(v.path("started_at").asText()),
+                    Instant.parse(v.path("finished_at").asText()))
+                .toMillis()
+            : 0;
+    return new Ingestor.Result(
+        new IngestReport(v.path("pages_read").asInt(), skipped, v.path("complete").asBoolean()),
+        v.path("pages_indexed").asInt(),
+        v.path("pages_unchanged").asInt(),
+        v.path("passages").asInt(),
+        millis);
   }
 
   private void print(Ingestor.Result result, SophiaConfig config, PrintWriter out) {

@@ -1,14 +1,20 @@
 package ai.sophia.cli;
 
+import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.InvalidInputException;
 import ai.sophia.research.ResearchRequests;
 import ai.sophia.research.Researcher;
 import ai.sophia.server.Sophia;
 import ai.sophia.server.http.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,8 +74,25 @@ final class MemoryCommand implements Callable<Integer> {
       }
       Main main = memory.main;
       List<Researcher.MemoryHit> hits;
-      try (Sophia sophia = Sophia.open(main.config(), main.env())) {
-        hits = sophia.researcher().searchMemory(q, limit);
+      SophiaConfig config = main.config();
+      Optional<ServerClient> server = ServerClient.beside(config);
+      if (server.isPresent()) {
+        // The server on this data directory holds the index: ask it.
+        JsonNode answer =
+            server
+                .get()
+                .get(
+                    "/api/v1/memory/search?q="
+                        + URLEncoder.encode(q, StandardCharsets.UTF_8)
+                        + "&limit="
+                        + limit);
+        hits =
+            ServerClient.JSON.convertValue(
+                answer.path("results"), new TypeReference<List<Researcher.MemoryHit>>() {});
+      } else {
+        try (Sophia sophia = Sophia.open(config, main.env())) {
+          hits = sophia.researcher().searchMemory(q, limit);
+        }
       }
       PrintWriter out = spec.commandLine().getOut();
       if (json) {

@@ -83,6 +83,73 @@ class ResearchFlowTest {
     assertThat(hits.get("results").get(0).get("url").asText()).endsWith("tea.md");
   }
 
+  /**
+   * A running server holds the index; the CLI beside it on the same data directory goes through the
+   * server's API (with the key it leaves for the CLI) instead of refusing, and works alone again
+   * once the server has stopped.
+   */
+  @Test
+  void besideARunningServer_ingestResearchAndMemoryGoThroughItsApi() throws Exception {
+    Path docs = dir.resolve("docs");
+    writeDocs(docs);
+    Path data = dir.resolve("data");
+    var config =
+        ai.sophia.config.ConfigLoader.create(
+                java.util.Map.of("SOPHIA_DATA_DIR", data.toString(), "SOPHIA_SERVER_PORT", "0"))
+            .load(java.util.Optional.empty());
+    CliRun ingest;
+    CliRun research;
+    CliRun memory;
+    CliRun badInput;
+    try (ai.sophia.server.Sophia sophia =
+        ai.sophia.server.Sophia.open(config, java.util.Map.of())) {
+      sophia.serve(new java.io.PrintWriter(java.io.Writer.nullWriter()));
+      assertThat(data.resolve("server.json")).exists();
+      assertThat(java.nio.file.Files.getPosixFilePermissions(data.resolve("server.json")))
+          .containsExactlyInAnyOrder(
+              java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+      ingest = CliRun.of("--data-dir", data.toString(), "ingest", docs.toString());
+      research =
+          CliRun.of(
+              "--data-dir",
+              data.toString(),
+              "research",
+              "how does rust manage memory",
+              "--engine",
+              "local");
+      memory =
+          CliRun.of(
+              "--data-dir", data.toString(), "memory", "search", "brewing tea", "--limit", "1");
+      badInput = CliRun.of("--data-dir", data.toString(), "ingest", "https:///nohost");
+    }
+
+    assertThat(ingest.exitCode()).as(ingest.err()).isZero();
+    assertThat(ingest.err()).contains("runs on the server at http://127.0.0.1:");
+    assertThat(ingest.out()).startsWith("Ingested " + docs + ": 2 pages read (2 new or changed");
+    assertThat(research.exitCode()).as(research.err()).isZero();
+    assertThat(research.out()).contains("Sources:\n  [1] Rust ownership");
+    assertThat(research.err()).contains("searching…").doesNotContain("sophia:");
+    assertThat(memory.exitCode()).as(memory.err()).isZero();
+    assertThat(memory.out()).contains("Green tea").contains("tea.md");
+    // The server's 400 is the CLI's usage error, with the server's words.
+    assertThat(badInput.exitCode()).isEqualTo(2);
+    assertThat(badInput.err()).contains("has no host");
+
+    // Stopped: the file is gone, its key revoked, and the CLI opens the data directory itself.
+    assertThat(data.resolve("server.json")).doesNotExist();
+    CliRun keys = CliRun.of("--data-dir", data.toString(), "keys", "list");
+    assertThat(keys.out().lines().filter(l -> l.contains("local CLI (sophia serve)")))
+        .singleElement()
+        .satisfies(line -> assertThat(line).doesNotEndWith("-"));
+    CliRun alone =
+        CliRun.of(
+            "--data-dir", data.toString(), "memory", "search", "rust ownership", "--limit", "1");
+    assertThat(alone.exitCode()).as(alone.err()).isZero();
+    assertThat(alone.out()).contains("rust.md");
+  }
+
   @Test
   void ingest_crawlThatReadNothing_exit1SayingWhy() {
     // Nothing listens on port 1: robots.txt is unreachable, so no page may be read.

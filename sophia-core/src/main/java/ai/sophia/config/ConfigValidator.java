@@ -294,7 +294,7 @@ final class ConfigValidator {
     }
   }
 
-  static final Set<String> DEPLOY_TYPES = Set.of("fly", "local", "command");
+  static final Set<String> DEPLOY_TYPES = Set.of("fly", "local", "command", "webhook");
   static final Set<String> FLY_STRATEGIES = Set.of("rolling", "bluegreen", "canary", "immediate");
   static final Pattern DEPLOY_TARGET_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,39}");
 
@@ -312,7 +312,7 @@ final class ConfigValidator {
                   key + ": a target name is up to 40 of [a-z0-9_-], starting with a letter",
                   problems);
               if (t == null || !DEPLOY_TYPES.contains(t.type())) {
-                problems.add(key + ".type must be one of fly, local, command");
+                problems.add(key + ".type must be one of fly, local, command, webhook");
                 return;
               }
               if (t.healthUrl() != null) {
@@ -360,6 +360,22 @@ final class ConfigValidator {
                       t.healthPath() == null || t.healthPath().startsWith("/"),
                       key + ".health_path must start with /",
                       problems);
+                }
+                case "webhook" -> {
+                  if (t.webhookUrl() == null) {
+                    problems.add(key + ".webhook_url must be the hook's http(s) URL");
+                  } else {
+                    url(key + ".webhook_url", t.webhookUrl(), false, problems);
+                  }
+                  require(
+                      t.secretEnv() != null && ENV_NAME.matcher(t.secretEnv()).matches(),
+                      key
+                          + ".secret_env must name the environment variable that holds the signing"
+                          + " secret (not hold the secret)",
+                      problems);
+                  if (t.timeoutMs() != null) {
+                    range(key + ".timeout_ms", t.timeoutMs(), 100, 3_600_000, problems);
+                  }
                 }
                 default -> {
                   require(

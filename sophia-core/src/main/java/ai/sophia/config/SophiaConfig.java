@@ -205,9 +205,9 @@ public record SophiaConfig(
       @JsonProperty("timeout_ms") int timeoutMs, Map<String, DeployTarget> targets) {}
 
   /**
-   * One deployment target: {@code type} is {@code fly}, {@code local} or {@code command}; each type
-   * reads its own fields (README "Deployments"), the others stay unset. Never a token here: {@code
-   * token_env} names the environment variable that holds it.
+   * One deployment target: {@code type} is {@code fly}, {@code local}, {@code command} or {@code
+   * webhook}; each type reads its own fields (README "Deployments"), the others stay unset. Never a
+   * token here: {@code token_env} names the environment variable that holds it.
    */
   public record DeployTarget(
       String type,
@@ -227,6 +227,9 @@ public record SophiaConfig(
       // command: the operator's deploy command and the way back
       @JsonProperty("rollback_command") List<String> rollbackCommand,
       @JsonProperty("timeout_ms") Integer timeoutMs,
+      // webhook: the operator's deploy hook and the variable holding its signing secret
+      @JsonProperty("webhook_url") String webhookUrl,
+      @JsonProperty("secret_env") String secretEnv,
       // every type: where health is probed, how long it may take, the URL users reach
       @JsonProperty("health_url") String healthUrl,
       @JsonProperty("health_timeout_ms") Integer healthTimeoutMs,

@@ -17,4 +17,7 @@ public interface DocumentStore {
 
   /** Up to {@code limit} documents, in URL order, after {@code afterUrl} ("" for the start). */
   List<Document> page(String collection, String afterUrl, int limit);
+
+  /** Removes the document with this collection and URL; false when there was none. */
+  boolean delete(String collection, String url);
 }

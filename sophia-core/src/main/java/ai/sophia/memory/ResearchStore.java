@@ -9,8 +9,11 @@ public interface ResearchStore {
 
   Optional<ResearchRecord> find(String id);
 
-  /** Newest first, at most {@code limit}. */
-  List<ResearchRecord> recent(int limit);
+  /**
+   * Newest first, at most {@code limit}, only those whose question contains {@code containing}
+   * (ignoring case; "" for all).
+   */
+  List<ResearchRecord> recent(String containing, int limit);
 
   long count();
 }

@@ -111,6 +111,20 @@ public final class SqliteDocumentStore implements DocumentStore {
                 .list());
   }
 
+  @Override
+  public boolean delete(String collection, String url) {
+    Objects.requireNonNull(collection, "collection");
+    Objects.requireNonNull(url, "url");
+    return db.withHandle(
+            h ->
+                h.createUpdate(
+                        "DELETE FROM documents WHERE collection = :collection AND url = :url")
+                    .bind("collection", collection)
+                    .bind("url", url)
+                    .execute())
+        > 0;
+  }
+
   private static Document row(ResultSet rs, StatementContext ctx) throws SQLException {
     return new Document(
         rs.getString("url"),

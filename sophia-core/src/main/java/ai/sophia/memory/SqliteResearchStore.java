@@ -59,15 +59,21 @@ public final class SqliteResearchStore implements ResearchStore {
   }
 
   @Override
-  public List<ResearchRecord> recent(int limit) {
+  public List<ResearchRecord> recent(String containing, int limit) {
+    Objects.requireNonNull(containing, "containing");
     Limits.check(limit);
-    // rowid breaks ties between records saved within the same millisecond
+    // LIKE with an escape character, so % and _ in the filter are matched as themselves;
+    // rowid breaks ties between records saved within the same millisecond.
+    String pattern =
+        "%" + containing.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     return db.withHandle(
         h ->
             h.createQuery(
                     "SELECT "
                         + COLUMNS
-                        + " FROM research_results ORDER BY created_at DESC, rowid DESC LIMIT :n")
+                        + " FROM research_results WHERE query LIKE :pattern ESCAPE '\\'"
+                        + " ORDER BY created_at DESC, rowid DESC LIMIT :n")
+                .bind("pattern", pattern)
                 .bind("n", limit)
                 .map(SqliteResearchStore::row)
                 .list());

@@ -69,11 +69,30 @@ class SqliteResearchStoreTest {
       store.save(record("newest", base.plusSeconds(120)));
       store.save(record("tie-later", base)); // same time as "oldest", saved after it
 
-      assertThat(store.recent(3))
+      assertThat(store.recent("", 3))
           .extracting(ResearchRecord::id)
           .containsExactly("newest", "middle", "tie-later");
-      assertThat(store.recent(10)).hasSize(4);
+      assertThat(store.recent("", 10)).hasSize(4);
       assertThat(store.count()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void recent_containing_filtersByQuestionIgnoringCaseAndTakesWildcardsLiterally() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+      SqliteResearchStore store = new SqliteResearchStore(db);
+      Instant at = Instant.parse("2025-01-01T00:00:00Z");
+      store.save(new ResearchRecord("a", "How do I VACUUM a table?", "", "", 0.5, 1, "{}", at));
+      store.save(new ResearchRecord("b", "What is 100% CPU?", "", "", 0.5, 1, "{}", at));
+      store.save(new ResearchRecord("c", "vacuum_cost_delay", "", "", 0.5, 1, "{}", at));
+
+      assertThat(store.recent("vacuum", 10))
+          .extracting(ResearchRecord::id)
+          .containsExactlyInAnyOrder("a", "c");
+      assertThat(store.recent("0% c", 10)).extracting(ResearchRecord::id).containsExactly("b");
+      assertThat(store.recent("%", 10)).extracting(ResearchRecord::id).containsExactly("b");
+      assertThat(store.recent("m_c", 10)).extracting(ResearchRecord::id).containsExactly("c");
+      assertThat(store.recent("m_x", 10)).isEmpty();
     }
   }
 
@@ -81,10 +100,10 @@ class SqliteResearchStoreTest {
   void recent_limitOutOfRange_throwsNamingLimit() {
     try (SqliteDatabase db = SqliteDatabase.open(dir)) {
       SqliteResearchStore store = new SqliteResearchStore(db);
-      assertThatThrownBy(() -> store.recent(0))
+      assertThatThrownBy(() -> store.recent("", 0))
           .isInstanceOfSatisfying(
               InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("limit"));
-      assertThatThrownBy(() -> store.recent(Limits.MAX_ROWS + 1)).hasMessageContaining("limit");
+      assertThatThrownBy(() -> store.recent("", Limits.MAX_ROWS + 1)).hasMessageContaining("limit");
     }
   }
 }

@@ -75,30 +75,17 @@ final class CommandTarget implements Target {
 
   @Override
   public Outcome deploy(DeployJob job) throws InterruptedException {
-    Deployment d = job.deployment();
-    boolean useRollback = job.rollback() && !rollbackCommand.isEmpty();
-    Optional<String> problem =
-        runAndProbe(job, useRollback ? rollbackCommand : command, d.version());
-    if (problem.isEmpty()) {
-      return Outcome.healthy(
-          (useRollback ? "rollback command" : "deploy command") + " succeeded" + probed(), url);
-    }
-    if (job.rollback() || rollbackCommand.isEmpty() || job.previous().isEmpty()) {
-      return Outcome.failed(
-          problem.get()
-              + (rollbackCommand.isEmpty() || job.rollback()
-                  ? ""
-                  : "; no earlier healthy deployment to roll back to"));
-    }
-    String back = job.previous().get().version();
-    job.log(
-        "rolling back to "
-            + (back.isEmpty() ? "the previous version" : back)
-            + ": running rollback_command");
-    Optional<String> again = runAndProbe(job, rollbackCommand, back);
-    return again.isEmpty()
-        ? Outcome.rolledBack(problem.get() + "; rollback_command restored " + label(back))
-        : Outcome.failed(problem.get() + "; the rollback failed too: " + again.get());
+    Outcome o =
+        RollBack.run(
+            job,
+            !rollbackCommand.isEmpty(),
+            "deploy command",
+            "rollback_command",
+            (back, version) -> runAndProbe(job, back ? rollbackCommand : command, version),
+            url);
+    return o.status() == DeploymentStatus.healthy
+        ? Outcome.healthy(o.detail() + probed(), o.url())
+        : o;
   }
 
   /** Runs one command with {@code version} and probes health; empty when both went well. */
@@ -137,9 +124,5 @@ final class CommandTarget implements Target {
 
   private String probed() {
     return healthUrl.map(u -> ", " + u + " healthy").orElse(" (no health_url to probe)");
-  }
-
-  private static String label(String version) {
-    return version.isEmpty() ? "the previous version" : version;
   }
 }

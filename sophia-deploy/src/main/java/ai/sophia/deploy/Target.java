@@ -8,10 +8,10 @@ import java.util.Set;
  * Somewhere Sophia deploys to, configured under {@code deploy.targets}. Every target rolls a
  * version out, checks its health, and undoes the change itself when health checks fail.
  */
-sealed interface Target permits FlyTarget, LocalProcessTarget, CommandTarget {
+sealed interface Target permits FlyTarget, LocalProcessTarget, CommandTarget, WebhookTarget {
   String name();
 
-  /** {@code fly}, {@code local} or {@code command}. */
+  /** {@code fly}, {@code local}, {@code command} or {@code webhook}. */
   String type();
 
   /** The strategies it knows, the default first. */

@@ -17,6 +17,7 @@ final class Targets {
   static final String FLY_TOKEN_ENV = "FLY_API_TOKEN";
   static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(60);
   static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(10);
+  static final Duration WEBHOOK_TIMEOUT = Duration.ofSeconds(30);
 
   private Targets() {}
 
@@ -74,6 +75,18 @@ final class Targets {
               health,
               url,
               dataDir.resolve("deploy").resolve(name),
+              probe);
+      case "webhook" ->
+          new WebhookTarget(
+              name,
+              URI.create(t.webhookUrl()),
+              t.secretEnv(),
+              secrets.get(t.secretEnv()),
+              healthUrl,
+              t.timeoutMs() == null ? WEBHOOK_TIMEOUT : Duration.ofMillis(t.timeoutMs()),
+              health,
+              url,
+              http,
               probe);
       default ->
           new CommandTarget(

@@ -7,9 +7,11 @@ import ai.sophia.deploy.Deployments;
 import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.NotFoundException;
 import ai.sophia.security.Role;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncPromptSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.ReadResourceRequest;
@@ -77,6 +79,28 @@ final class DeployTools {
                 + "'required':['deployment_id'],'additionalProperties':false}",
             RECORD,
             this::status));
+  }
+
+  /** The prompt to deploy one target; {@link Completions} offers the target names. */
+  SyncPromptSpecification prompt() {
+    return new SyncPromptSpecification(
+        new McpSchema.Prompt(
+            "deploy",
+            "Deploy one of Sophia's configured targets and report how it went",
+            List.of(
+                new McpSchema.PromptArgument("target", "The target's name (deploy.targets)", true),
+                new McpSchema.PromptArgument("version", "The version to deploy", false))),
+        (exchange, request) -> {
+          Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
+          Object version = args.get("version");
+          return SophiaResources.message(
+              "Use Sophia's deploy_trigger tool to deploy the target '"
+                  + SophiaResources.required(args, "target")
+                  + "'"
+                  + (version == null ? "" : " at version " + version)
+                  + ", then report its status, URL and the last log lines; if it was rolled back,"
+                  + " say why.");
+        });
   }
 
   SyncResourceTemplateSpecification resource() {

@@ -51,6 +51,7 @@ public final class SophiaMcp implements AutoCloseable {
   private final SwarmTools swarms;
   private final DeployTools deployments;
   private final SophiaResources resources;
+  private final Completions completions;
   private final Cancellations cancellations = new Cancellations();
   private final String version;
   private McpSyncServer server;
@@ -83,6 +84,7 @@ public final class SophiaMcp implements AutoCloseable {
     this.deployments =
         new DeployTools(c.deployments(), Duration.ofMillis(config.deploy().timeoutMs()));
     this.resources = new SophiaResources(c.research(), c.agents());
+    this.completions = new Completions(c.agents(), c.deployments(), c.swarms().engine());
     this.version = version;
   }
 
@@ -155,6 +157,14 @@ public final class SophiaMcp implements AutoCloseable {
                       new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
                   OutputStream sink = pump) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                  if (line.isBlank()) {
+                    continue;
+                  }
+                  Optional<JsonRpcEnvelope.Invalid> invalid = JsonRpcEnvelope.check(line);
+                  if (invalid.isPresent()) {
+                    answer(out, invalid.get());
+                    continue;
+                  }
                   Optional<String> message = cancellations.inbound("stdio", line);
                   if (message.isPresent()) {
                     sink.write((message.get() + "\n").getBytes(StandardCharsets.UTF_8));
@@ -178,6 +188,18 @@ public final class SophiaMcp implements AutoCloseable {
     }
   }
 
+  /**
+   * Answers a line the SDK could not read with its JSON-RPC error; the SDK would log it as an ERROR
+   * and stop reading stdin. Its own writes hold the same lock, so lines never interleave.
+   */
+  private static void answer(OutputStream out, JsonRpcEnvelope.Invalid invalid) throws IOException {
+    log.debug("stdio message refused: {}", invalid.message());
+    synchronized (out) {
+      out.write((invalid.response() + "\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    }
+  }
+
   private McpSyncServer build(McpServer.SyncSpecification<?> spec) {
     return spec.serverInfo("sophia", version)
         .instructions(
@@ -192,6 +214,7 @@ public final class SophiaMcp implements AutoCloseable {
                 .tools(false)
                 .resources(false, false)
                 .prompts(false)
+                .completions()
                 .build())
         .tools(
             java.util.stream.Stream.of(
@@ -206,7 +229,11 @@ public final class SophiaMcp implements AutoCloseable {
                     resources.templates().stream(),
                     java.util.stream.Stream.of(swarms.resource(), deployments.resource()))
                 .toList())
-        .prompts(resources.prompts())
+        .prompts(
+            java.util.stream.Stream.concat(
+                    resources.prompts().stream(), java.util.stream.Stream.of(deployments.prompt()))
+                .toList())
+        .completions(completions.specifications())
         .requestTimeout(Duration.ofMinutes(10))
         .build();
   }

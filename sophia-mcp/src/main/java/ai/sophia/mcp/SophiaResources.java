@@ -154,12 +154,12 @@ final class SophiaResources {
             }));
   }
 
-  private static GetPromptResult message(String text) {
+  static GetPromptResult message(String text) {
     return new GetPromptResult(
         null, List.of(new PromptMessage(McpSchema.Role.USER, new McpSchema.TextContent(text))));
   }
 
-  private static String required(Map<String, Object> args, String name) {
+  static String required(Map<String, Object> args, String name) {
     Object value = args.get(name);
     if (value == null || value.toString().isBlank()) {
       throw new McpError(

@@ -85,18 +85,26 @@ public final class Ingestor {
    * @throws InvalidInputException when the target is neither a URL nor an existing directory
    */
   public Result ingest(String target, boolean allowPrivate, IngestProgress progress) {
+    return ingest(target, allowPrivate, config.ingest(), progress);
+  }
+
+  /**
+   * {@link #ingest(String, boolean, IngestProgress)} with these crawl limits (page count, depth,
+   * delay per host) instead of the configured ones.
+   */
+  public Result ingest(
+      String target, boolean allowPrivate, SophiaConfig.Ingest limits, IngestProgress progress) {
     Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(progress, "progress");
     long start = System.nanoTime();
-    Batch batch = new Batch();
+    Batch batch = new Batch(progress);
     IngestReport report;
-    String lower = target.strip().toLowerCase(Locale.ROOT);
-    if (lower.startsWith("http://") || lower.startsWith("https://")) {
+    if (isUrl(target)) {
       SafeFetcher fetcher =
           SafeFetcher.builder(config.research().fetch()).allowPrivate(allowPrivate).build();
       Crawler crawler =
-          Crawler.create(
-              fetcher, extractor, config.ingest(), config.research().fetch().userAgent());
+          Crawler.create(fetcher, extractor, limits, config.research().fetch().userAgent());
       report = crawler.crawl(target.strip(), batch::add, progress);
     } else {
       report =
@@ -110,6 +118,59 @@ public final class Ingestor {
         batch.unchanged,
         batch.passages,
         (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /** Ingested documents in URL order after {@code afterUrl} ("" for the first), at most limit. */
+  public List<Document> documents(String afterUrl, int limit) {
+    return documents.page(DocumentIndex.DOCUMENTS, afterUrl, limit);
+  }
+
+  /** How many documents have been ingested. */
+  public long count() {
+    return documents.count(DocumentIndex.DOCUMENTS);
+  }
+
+  /**
+   * Removes an ingested document and its passages, so the {@code local} engine no longer finds it;
+   * false when no document has this URL.
+   */
+  public boolean remove(String url) {
+    Objects.requireNonNull(url, "url");
+    // The stored page first: a crash in between leaves passages of an unknown page, which the
+    // next ingest of that URL replaces; the other way round the page would look unchanged to the
+    // next ingest and never get its passages back.
+    boolean removed = documents.delete(DocumentIndex.DOCUMENTS, url);
+    index.delete(DocumentIndex.DOCUMENTS, url);
+    return removed;
+  }
+
+  /**
+   * Checks, before any work starts, that {@code target} is an http(s) URL with a host or an
+   * existing directory.
+   *
+   * @throws InvalidInputException naming what is wrong
+   */
+  public static void check(String target) {
+    Objects.requireNonNull(target, "target");
+    if (isUrl(target)) {
+      java.net.URI uri;
+      try {
+        uri = new java.net.URI(target.strip());
+      } catch (java.net.URISyntaxException e) {
+        throw new InvalidInputException(
+            "url", "'" + target + "' is not a valid URL: " + e.getReason());
+      }
+      if (uri.getHost() == null || uri.getHost().isBlank()) {
+        throw new InvalidInputException("url", "'" + target + "' has no host");
+      }
+      return;
+    }
+    directory(target);
+  }
+
+  private static boolean isUrl(String target) {
+    String lower = target.strip().toLowerCase(Locale.ROOT);
+    return lower.startsWith("http://") || lower.startsWith("https://");
   }
 
   private static Path directory(String target) {
@@ -129,13 +190,23 @@ public final class Ingestor {
 
   /** Pages waiting to be embedded and indexed together. */
   private final class Batch {
+    private final IngestProgress progress;
     private final List<Chunk> pending = new ArrayList<>();
     private final List<String> texts = new ArrayList<>();
     private int stored;
     private int unchanged;
     private int passages;
 
+    Batch(IngestProgress progress) {
+      this.progress = progress;
+    }
+
     void add(ExtractedPage page) {
+      addPage(page);
+      progress.stored(stored, unchanged, passages + pending.size());
+    }
+
+    private void addPage(ExtractedPage page) {
       String url = page.canonicalUrl();
       String hash = ContentHash.of(page.text());
       if (documents

@@ -419,6 +419,30 @@ public final class ResearchService implements Researcher {
   }
 
   @Override
+  public List<Summary> history(String containing, int limit) {
+    return store.recent(containing, limit).stream().map(this::summary).toList();
+  }
+
+  /** The stored confidence is in the result's metadata; results kept before it had none. */
+  private Summary summary(ResearchRecord r) {
+    String confidence = "";
+    try {
+      confidence = json.readTree(r.resultJson()).path("metadata").path("confidence").asText("");
+    } catch (JsonProcessingException e) {
+      LOG.warn("stored research {} is unreadable: {}", r.id(), e.getOriginalMessage());
+    }
+    return new Summary(
+        r.id(),
+        r.query(),
+        r.createdAt(),
+        r.qualityScore(),
+        confidence,
+        r.mode(),
+        r.engine(),
+        r.sourcesFound());
+  }
+
+  @Override
   public List<MemoryHit> searchMemory(String query, int limit) {
     float[] vector = embedder.embedQuery(query);
     List<ChunkHit> hits = new ArrayList<>();

@@ -251,5 +251,16 @@ class ResearchServiceTest {
               assertThat(h.collection()).isEqualTo(DocumentIndex.RESEARCH_DATA);
             });
     assertThat(research.find("res_doesnotexist")).isEmpty();
+    assertThat(research.history("HELIOGRAPH", 10))
+        .singleElement()
+        .satisfies(
+            h -> {
+              assertThat(h.id()).isEqualTo(r.id());
+              assertThat(h.query()).isEqualTo("How is Heliograph configured?");
+              assertThat(h.confidence()).isEqualTo(r.metadata().confidence()).isNotEmpty();
+              assertThat(h.qualityScore()).isEqualTo(r.researchQualityScore());
+              assertThat(h.searchEngine()).isEqualTo("searxng");
+            });
+    assertThat(research.history("no such question", 10)).isEmpty();
   }
 }

@@ -18,6 +18,7 @@ import ai.sophia.health.HealthChecks;
 import ai.sophia.health.HealthReport;
 import ai.sophia.health.HealthStatus;
 import ai.sophia.ingest.Chunker;
+import ai.sophia.ingest.IngestJobs;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.mcp.McpClients;
 import ai.sophia.memory.DocumentStore;
@@ -99,6 +100,7 @@ public final class Sophia implements AutoCloseable {
   private final McpClients mcpClients;
   private final AgentRuntime agents;
   private final Ingestor ingestor;
+  private final IngestJobs ingests;
   private final SwarmEngine swarmEngine;
   private final SwarmCoordinator swarms;
   private SophiaServer server;
@@ -159,6 +161,7 @@ public final class Sophia implements AutoCloseable {
       this.swarms = SwarmCoordinator.create(swarmEngine, agents, models, config.swarm());
       this.ingestor =
           Ingestor.create(config, extractor, chunker, embedder, index, documents, clock);
+      this.ingests = own(IngestJobs.create(ingestor, clock));
     } catch (RuntimeException e) {
       closeAll(e);
       throw e;
@@ -198,7 +201,8 @@ public final class Sophia implements AutoCloseable {
     SophiaServer started =
         SophiaServer.create(
             config,
-            new SophiaServer.Services(researcher, agents, models, code, deployments, swarms),
+            new SophiaServer.Services(
+                researcher, agents, models, code, deployments, swarms, ingestor, ingests),
             apiKeys,
             health,
             caches,
@@ -219,9 +223,38 @@ public final class Sophia implements AutoCloseable {
     report.components().stream()
         .filter(c -> c.status() != HealthStatus.State.up)
         .forEach(c -> log.warn("component {} is {}: {}", c.name(), c.status(), c.detail()));
+    // Keys a crashed server left for the CLI are not the operator's: revoked before counting.
+    revokeCliKeys();
     printBootstrapKeyIfNone(console);
+    publishForTheCli(port);
     resumeSwarms();
     return port;
+  }
+
+  private void revokeCliKeys() {
+    apiKeys.list().stream()
+        .filter(k -> k.active() && k.name().equals(RunningServer.KEY_NAME))
+        .forEach(k -> apiKeys.revoke(k.id()));
+  }
+
+  /**
+   * Leaves {@link RunningServer}'s file, with a fresh admin key of the server's own, so that CLI
+   * commands beside this server go through its API. Both are undone at close.
+   */
+  private void publishForTheCli(int port) {
+    IssuedKey issued = apiKeys.create(RunningServer.KEY_NAME, Role.admin);
+    String host = config.server().host();
+    String reachable =
+        host.equals("0.0.0.0") || host.equals("::") || host.isBlank() ? "127.0.0.1" : host;
+    if (reachable.contains(":") && !reachable.startsWith("[")) {
+      reachable = "[" + reachable + "]";
+    }
+    RunningServer.publish(config.dataDir(), "http://" + reachable + ":" + port, issued.secret());
+    resources.push(
+        () -> {
+          RunningServer.withdraw(config.dataDir());
+          apiKeys.revoke(issued.key().id());
+        });
   }
 
   /**

@@ -7,6 +7,8 @@ import ai.sophia.config.SophiaConfig;
 import ai.sophia.deploy.Deployments;
 import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthChecks;
+import ai.sophia.ingest.IngestJobs;
+import ai.sophia.ingest.Ingestor;
 import ai.sophia.mcp.SophiaMcp;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
@@ -28,6 +30,7 @@ import ai.sophia.server.routes.CodeRoutes;
 import ai.sophia.server.routes.DashboardRoutes;
 import ai.sophia.server.routes.DeployRoutes;
 import ai.sophia.server.routes.HealthRoutes;
+import ai.sophia.server.routes.IngestRoutes;
 import ai.sophia.server.routes.KeyRoutes;
 import ai.sophia.server.routes.McpMetadataRoutes;
 import ai.sophia.server.routes.MemoryRoutes;
@@ -81,7 +84,7 @@ public final class SophiaServer implements AutoCloseable {
 
   /**
    * What the API exposes: research, agents (with their runs and approvals), models, code,
-   * deployments, swarms.
+   * deployments, swarms, and ingest (the documents the {@code local} engine searches).
    */
   public record Services(
       Researcher research,
@@ -89,8 +92,12 @@ public final class SophiaServer implements AutoCloseable {
       RoutingModelGateway models,
       CodeChanges code,
       Deployments deployments,
-      SwarmCoordinator swarms) {
+      SwarmCoordinator swarms,
+      Ingestor ingestor,
+      IngestJobs ingests) {
     public Services {
+      Objects.requireNonNull(ingestor, "ingestor");
+      Objects.requireNonNull(ingests, "ingests");
       Objects.requireNonNull(deployments, "deployments");
       Objects.requireNonNull(swarms, "swarms");
       Objects.requireNonNull(code, "code");
@@ -120,7 +127,8 @@ public final class SophiaServer implements AutoCloseable {
     Guard guard = new Guard(keys, config.security().rateLimit(), KEY_CACHE_TTL, sessions);
     RequestBodies bodies = new RequestBodies(mapper, settings.maxBodyBytes());
     ResearchRoutes research =
-        new ResearchRoutes(services.research(), bodies, config.research().defaultEngine(), metrics);
+        new ResearchRoutes(
+            services.research(), bodies, mapper, config.research().defaultEngine(), metrics);
     AgentRuntime agents = services.agents();
     StatsRoutes stats =
         new StatsRoutes(
@@ -190,6 +198,9 @@ public final class SophiaServer implements AutoCloseable {
               stats.register(cfg.routes);
               research.register(cfg.routes);
               new MemoryRoutes(services.research()).register(cfg.routes);
+              new IngestRoutes(
+                      services.ingests(), services.ingestor(), config.ingest(), bodies, mapper)
+                  .register(cfg.routes);
               new AgentRoutes(agents, services.models(), bodies).register(cfg.routes);
               new RunRoutes(agents, mapper).register(cfg.routes);
               new ApprovalRoutes(agents.approvals(), bodies).register(cfg.routes);

@@ -43,6 +43,7 @@ class ChatRouteTest {
     @Override
     public ResearchResult research(ResearchRequest request, ResearchProgress progress) {
       asked.add(request);
+      progress.update("searching", 0, 0);
       entered.countDown();
       try {
         release.await(10, TimeUnit.SECONDS);
@@ -66,6 +67,23 @@ class ChatRouteTest {
     @Override
     public List<MemoryHit> searchMemory(String query, int limit) {
       return List.of(new MemoryHit("https://example.org/a", "A", "passage", "documents", 0.9));
+    }
+
+    final List<String> historyAsked = new CopyOnWriteArrayList<>();
+
+    @Override
+    public List<Summary> history(String containing, int limit) {
+      historyAsked.add(containing + "|" + limit);
+      return List.of(
+          new Summary(
+              "r-1",
+              "stored question",
+              java.time.Instant.parse("2026-01-02T03:04:05Z"),
+              0.7,
+              "medium",
+              "extractive",
+              "local",
+              3));
     }
 
     static ResearchResult result(String id, String query) {
@@ -225,6 +243,87 @@ class ChatRouteTest {
       assertThat(TestServer.json(found).get("query").asText()).isEqualTo("stored question");
       assertThat(missing.statusCode()).isEqualTo(404);
       assertThat(TestServer.json(missing).get("detail").asText()).contains("r-2");
+    }
+  }
+
+  @Test
+  void chat_acceptingEventStream_stagesThenResult_orAnErrorProblem() {
+    RecordingResearcher researcher = new RecordingResearcher();
+    try (TestServer server = TestServer.start(dir, Map.of(), researcher, HealthChecks.create())) {
+      String key = server.key(Role.user);
+      String body = "{\"query\":\"what is rust\",\"search_engine\":\"duckduckgo\"}";
+
+      HttpResponse<String> ok =
+          server.post(
+              "/api/v1/chat",
+              "application/json",
+              body,
+              "X-API-Key",
+              key,
+              "Accept",
+              "text/event-stream");
+      researcher.failure =
+          new ai.sophia.search.SearchException("duckduckgo", "answered 503", false, null);
+      HttpResponse<String> failed =
+          server.post(
+              "/api/v1/chat",
+              "application/json",
+              body,
+              "X-API-Key",
+              key,
+              "Accept",
+              "text/event-stream");
+      HttpResponse<String> invalid =
+          server.post(
+              "/api/v1/chat",
+              "application/json",
+              "{}",
+              "X-API-Key",
+              key,
+              "Accept",
+              "text/event-stream");
+
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.headers().firstValue("Content-Type").orElse(""))
+          .startsWith("text/event-stream");
+      assertThat(ok.body())
+          .containsSubsequence(
+              "id: 1\nevent: stage\ndata: ",
+              "\"stage\":\"searching\"",
+              "id: 2\nevent: result\n",
+              "\"id\":\"r-1\"");
+      assertThat(failed.body())
+          .contains("event: error")
+          .contains("\"status\":502")
+          .contains("duckduckgo: answered 503")
+          .doesNotContain("Exception");
+      // Validation still answers before any stream starts.
+      assertThat(invalid.statusCode()).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void researchHistory_filterAndLimitPassedOn_badParameters400() {
+    RecordingResearcher researcher = new RecordingResearcher();
+    try (TestServer server = TestServer.start(dir, Map.of(), researcher, HealthChecks.create())) {
+      String key = server.key(Role.readonly);
+
+      HttpResponse<String> all = server.get("/api/v1/research", "X-API-Key", key);
+      HttpResponse<String> some =
+          server.get("/api/v1/research?q=%20vacuum%20&limit=5", "X-API-Key", key);
+
+      assertThat(all.statusCode()).isEqualTo(200);
+      JsonNode first = TestServer.json(all).get("research").get(0);
+      assertThat(first.get("id").asText()).isEqualTo("r-1");
+      assertThat(first.get("created_at").asText()).isEqualTo("2026-01-02T03:04:05Z");
+      assertThat(first.get("quality_score").asDouble()).isEqualTo(0.7);
+      assertThat(first.get("confidence").asText()).isEqualTo("medium");
+      assertThat(some.statusCode()).isEqualTo(200);
+      assertThat(researcher.historyAsked).containsExactly("|20", "vacuum|5");
+      assertThat(server.get("/api/v1/research?limit=0", "X-API-Key", key).statusCode())
+          .isEqualTo(400);
+      assertThat(server.get("/api/v1/research?sort=new", "X-API-Key", key).statusCode())
+          .isEqualTo(400);
     }
   }
 

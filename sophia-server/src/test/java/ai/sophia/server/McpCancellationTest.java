@@ -30,15 +30,7 @@ class McpCancellationTest {
 
   @BeforeEach
   void start() {
-    server =
-        TestServer.withTools(
-            dir,
-            Map.of(
-                "SOPHIA_MODELS_PROVIDERS_OPENAI_COMPATIBLE_BASE_URL",
-                model.baseUrl(),
-                "SOPHIA_MODELS_DEFAULT_CHAIN",
-                "openai_compatible:test-model"),
-            "");
+    server = TestServer.withModel(dir, model);
   }
 
   @AfterEach

@@ -3,19 +3,27 @@ package ai.sophia.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.sophia.security.Role;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * Malformed JSON-RPC at {@code /mcp} is answered with a JSON-RPC error object and a 4xx status,
- * never a 5xx and never a serialized Java exception.
+ * never a 5xx and never a serialized Java exception, and logs no ERROR line.
  */
 class McpMalformedTest {
   private static final String ACCEPT = "application/json, text/event-stream";
@@ -82,6 +90,71 @@ class McpMalformedTest {
       })
   void post_malformedMessage_jsonRpcError(String body, int code) {
     assertJsonRpcError(post(body), code);
+  }
+
+  /** Messages Jackson 2 reads but the SDK's Jackson 3 does not, which it logged as an ERROR. */
+  static Stream<Arguments> unreadableBySdk() {
+    return Stream.of(
+        Arguments.of("nested 501 deep", nested(498), -32700),
+        Arguments.of(
+            "trailing content", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"} {}", -32700),
+        Arguments.of(
+            "id beyond a long",
+            "{\"jsonrpc\":\"2.0\",\"id\":99999999999999999999999,\"method\":\"ping\"}",
+            -32600),
+        Arguments.of("error a string", "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":\"boom\"}", -32600),
+        Arguments.of("error without code", "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{}}", -32600),
+        Arguments.of(
+            "error message an object",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":1,\"message\":{}}}",
+            -32600));
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @MethodSource("unreadableBySdk")
+  void post_unreadableBySdk_jsonRpcErrorAndNoErrorLogged(String what, String body, int code) {
+    ListAppender<ILoggingEvent> lines = logged();
+    try {
+      assertJsonRpcError(post(body), code);
+    } finally {
+      root().detachAppender(lines);
+    }
+    assertThat(lines.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.ERROR));
+  }
+
+  @Test
+  void post_nested500Deep_reachesTheSdkWhichReadsIt() {
+    ListAppender<ILoggingEvent> lines = logged();
+    HttpResponse<String> r;
+    try {
+      r = post(nested(497));
+    } finally {
+      root().detachAppender(lines);
+    }
+    // The SDK read it, and refused it for want of a session.
+    assertThat(r.body()).doesNotContain("-32700");
+    assertJsonRpcError(r, -32600);
+    assertThat(lines.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.ERROR));
+  }
+
+  /** A tools/call whose message nests {@code arrays} + 3 levels deep. */
+  private static String nested(int arrays) {
+    return "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+        + "\"research\",\"arguments\":{\"query\":"
+        + "[".repeat(arrays)
+        + "]".repeat(arrays)
+        + "}}}";
+  }
+
+  private static Logger root() {
+    return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  }
+
+  private static ListAppender<ILoggingEvent> logged() {
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    root().addAppender(lines);
+    return lines;
   }
 
   @Test

@@ -180,6 +180,52 @@ class McpServerTest {
   }
 
   @Test
+  void tsClient_complete_suggestsAgentsTargetsAndOwnRunIds() throws Exception {
+    String runId =
+        client(
+                userKey,
+                "[{'op':'callTool','name':'ask_agent','arguments':{'agent':'analysis',"
+                    + "'question':'what is a checkpoint?'}}]")
+            .get(1)
+            .at("/result/structuredContent/run_id")
+            .asText();
+    List<JsonNode> steps =
+        client(
+            userKey,
+            "[{'op':'complete','ref':{'type':'ref/prompt','name':'ask_agent'},"
+                + "'argument':{'name':'agent','value':'AN'}},"
+                + "{'op':'complete','ref':{'type':'ref/prompt','name':'deploy'},"
+                + "'argument':{'name':'target','value':''}},"
+                + "{'op':'complete','ref':{'type':'ref/prompt','name':'research_question'},"
+                + "'argument':{'name':'engine','value':'duck'}},"
+                + "{'op':'complete','ref':{'type':'ref/resource','uri':'sophia://runs/{id}'},"
+                + "'argument':{'name':'id','value':'"
+                + runId.substring(0, 6)
+                + "'}},"
+                + "{'op':'complete','ref':{'type':'ref/prompt','name':'ask_agent'},"
+                + "'argument':{'name':'task','value':'any'}},"
+                + "{'op':'complete','ref':{'type':'ref/prompt','name':'no_such_prompt'},"
+                + "'argument':{'name':'x','value':''}}]");
+
+    assertThat(steps.get(1).at("/result/completion/values").toString()).isEqualTo("[\"analysis\"]");
+    assertThat(steps.get(2).at("/result/completion/values").toString()).isEqualTo("[\"shipit\"]");
+    assertThat(steps.get(3).at("/result/completion/values").toString())
+        .isEqualTo("[\"duckduckgo\"]");
+    assertThat(steps.get(4).at("/result/completion/values").toString()).contains(runId);
+    assertThat(steps.get(5).at("/result/completion/values").size()).isZero();
+    assertThat(steps.get(6).get("ok").asBoolean()).isFalse();
+    assertThat(steps.get(6).get("code").asInt()).isEqualTo(-32602);
+
+    // Another key's runs are not offered.
+    List<JsonNode> other =
+        client(
+            readonlyKey,
+            "[{'op':'complete','ref':{'type':'ref/resource','uri':'sophia://runs/{id}'},"
+                + "'argument':{'name':'id','value':''}}]");
+    assertThat(other.get(1).at("/result/completion/values").toString()).doesNotContain(runId);
+  }
+
+  @Test
   void tsClient_codeModify_developerCommitsProtectedPathAndUserRefused() throws Exception {
     String developer = sophia.apiKeys().create("mcp-dev", Role.developer).secret();
     List<JsonNode> steps =

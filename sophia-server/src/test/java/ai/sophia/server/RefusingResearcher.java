@@ -26,4 +26,9 @@ final class RefusingResearcher implements Researcher {
   public List<MemoryHit> searchMemory(String query, int limit) {
     throw new AssertionError("memory search must not run for this request: " + query);
   }
+
+  @Override
+  public List<Summary> history(String containing, int limit) {
+    throw new AssertionError("history must not run for this request: " + containing);
+  }
 }

@@ -1,6 +1,7 @@
 package ai.sophia.server;
 
 import static ai.sophia.server.TestServer.bearer;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.sophia.code.GitRemotes;
 import ai.sophia.health.HealthChecks;
@@ -21,7 +22,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Property: every REST endpoint answers a hostile value in any one of its fields with a success or
  * a 4xx problem naming what is wrong — never a 5xx, a stack trace or a server path. One server for
  * the class; research is a recording stub, models are offline, code changes go to a local bare
- * repository, and the deploy target runs {@code true}.
+ * repository, and the deploy target runs {@code true}. No such request may log an ERROR line.
  */
 class RestFuzzTest {
   private static final String JSON = "application/json";
@@ -31,6 +32,7 @@ class RestFuzzTest {
   private static TestServer server;
   private static String user;
   private static String developer;
+  private static ErrorLog errors;
 
   @BeforeContainer
   static void start() throws Exception {
@@ -50,16 +52,20 @@ class RestFuzzTest {
             HealthChecks.create());
     user = server.key(Role.user);
     developer = server.key(Role.developer);
+    errors = ErrorLog.attach();
   }
 
   @AfterContainer
   static void stop() {
+    errors.detach();
     server.close();
     Naughty.delete(dir);
   }
 
   private static HttpResponse<String> post(String path, String body, String key) {
-    return server.post(path, JSON, body, "Authorization", bearer(key));
+    HttpResponse<String> response = server.post(path, JSON, body, "Authorization", bearer(key));
+    assertThat(errors.drain()).as("ERROR lines logged for " + body).isEmpty();
+    return response;
   }
 
   @Provide
@@ -92,6 +98,7 @@ class RestFuzzTest {
         server.get("/api/v1/memory/search" + query, "Authorization", bearer(user)),
         data,
         q + limit);
+    assertThat(errors.drain()).as("ERROR lines logged for " + query).isEmpty();
   }
 
   @Provide

@@ -53,6 +53,8 @@ final class TestServer implements AutoCloseable {
   final ai.sophia.deploy.Deployments deployments;
   final ai.sophia.swarm.SwarmEngine swarmEngine;
   final ai.sophia.swarm.SwarmCoordinator swarms;
+  final ai.sophia.ingest.Ingestor ingestor;
+  final ai.sophia.ingest.IngestJobs ingests;
   final HealthChecks health;
   final SophiaServer server;
   final int port;
@@ -110,6 +112,16 @@ final class TestServer implements AutoCloseable {
             java.time.Clock.systemUTC());
     this.swarms =
         ai.sophia.swarm.SwarmCoordinator.create(swarmEngine, agents, models, config.swarm());
+    this.ingestor =
+        ai.sophia.ingest.Ingestor.create(
+            config,
+            ai.sophia.web.PageExtractor.create(),
+            ai.sophia.ingest.Chunker.create(),
+            EMBEDDER,
+            index,
+            new ai.sophia.memory.SqliteDocumentStore(database),
+            java.time.Clock.systemUTC());
+    this.ingests = ai.sophia.ingest.IngestJobs.create(ingestor, java.time.Clock.systemUTC());
     this.server =
         SophiaServer.create(
             config,
@@ -120,7 +132,9 @@ final class TestServer implements AutoCloseable {
                 ai.sophia.code.CodeChanges.create(
                     config, Secrets.create(all), operations, java.time.Clock.systemUTC()),
                 deployments,
-                swarms),
+                swarms,
+                ingestor,
+                ingests),
             keys,
             health,
             caches,
@@ -146,6 +160,18 @@ final class TestServer implements AutoCloseable {
   /** A server configured by {@code env} and {@code yaml} whose agents also have these tools. */
   static TestServer withTools(Path dir, Map<String, String> env, String yaml, Tool... tools) {
     return new TestServer(dir, env, yaml, new RefusingResearcher(), HealthChecks.create(), tools);
+  }
+
+  /** A server whose models are the scripted OpenAI-compatible {@code model}. */
+  static TestServer withModel(Path dir, ai.sophia.model.ScriptedOpenAiServer model) {
+    return withTools(
+        dir,
+        Map.of(
+            "SOPHIA_MODELS_PROVIDERS_OPENAI_COMPATIBLE_BASE_URL",
+            model.baseUrl(),
+            "SOPHIA_MODELS_DEFAULT_CHAIN",
+            "openai_compatible:test-model"),
+        "");
   }
 
   private static Path write(Path file, String text) {
@@ -221,6 +247,7 @@ final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    ingests.close();
     swarmEngine.close();
     deployments.close();
     agents.close();

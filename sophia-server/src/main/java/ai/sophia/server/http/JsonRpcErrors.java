@@ -1,9 +1,7 @@
 package ai.sophia.server.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import ai.sophia.mcp.JsonRpcEnvelope;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,8 +15,8 @@ import java.util.Optional;
 
 /*
  * Design: what /mcp answers when a message is wrong. The gate checks the JSON-RPC envelope of a
- * POST itself (check), before the SDK sees it, so that each fault gets its JSON-RPC code and a
- * message naming it. Whatever 4xx or 5xx the SDK still answers (an unknown session, a missing
+ * POST itself (check, with JsonRpcEnvelope), before the SDK sees it, so that each fault gets its
+ * JSON-RPC code and a message naming it. Whatever 4xx or 5xx the SDK still answers (an unknown session, a missing
  * session header) passes through Capture, which keeps the SDK's body — a serialized Java
  * exception — from the client and writes a JSON-RPC error with the same status instead. A
  * successful answer, streamed or not, goes straight through: Capture only diverts writes once an
@@ -27,9 +25,7 @@ import java.util.Optional;
 
 /** JSON-RPC error answers at {@code /mcp}: never a serialized exception, never an empty body. */
 final class JsonRpcErrors {
-  static final int PARSE_ERROR = -32700;
-  static final int INVALID_REQUEST = -32600;
-  static final int INVALID_PARAMS = -32602;
+  static final int INVALID_REQUEST = JsonRpcEnvelope.INVALID_REQUEST;
   static final int INTERNAL_ERROR = -32603;
 
   /** What the TypeScript SDK's server answers for an unknown session; clients know it. */
@@ -43,75 +39,11 @@ final class JsonRpcErrors {
   record Fault(int status, int code, String message, JsonNode id) {}
 
   /**
-   * Checks that {@code body} is one JSON-RPC 2.0 message (a request, a notification or a response
-   * to the server): the fault to answer with, or nothing when it is one.
+   * Checks that {@code body} is one JSON-RPC 2.0 message the SDK can read ({@link
+   * JsonRpcEnvelope}): the fault to answer with, 400, or nothing when it is one.
    */
-  static Optional<Fault> check(ObjectMapper mapper, String body) {
-    if (body.isBlank()) {
-      return fault(PARSE_ERROR, "Parse error: the body is empty; send one JSON-RPC message", null);
-    }
-    JsonNode message;
-    try {
-      message = mapper.readTree(body);
-    } catch (JsonProcessingException e) {
-      var at = e.getLocation();
-      return fault(
-          PARSE_ERROR,
-          "Parse error: malformed JSON"
-              + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()),
-          null);
-    }
-    if (message == null || message.isMissingNode()) {
-      return fault(PARSE_ERROR, "Parse error: the body holds no JSON", null);
-    }
-    if (message.isArray()) {
-      return fault(
-          INVALID_REQUEST, "Invalid Request: batches are not supported; send one message", null);
-    }
-    if (!message.isObject()) {
-      return fault(INVALID_REQUEST, "Invalid Request: a message is a JSON object", null);
-    }
-    JsonNode id = message.get("id");
-    boolean hasId = id != null;
-    if (hasId && !(id.isTextual() || id.isIntegralNumber())) {
-      return fault(INVALID_REQUEST, "Invalid Request: id must be a string or an integer", null);
-    }
-    JsonNode shownId = hasId ? id : null;
-    if (!"2.0".equals(message.path("jsonrpc").textValue())) {
-      return fault(INVALID_REQUEST, "Invalid Request: jsonrpc must be \"2.0\"", shownId);
-    }
-    JsonNode method = message.get("method");
-    if (method == null) {
-      boolean response = hasId && (message.has("result") || message.has("error"));
-      return response
-          ? Optional.empty()
-          : fault(INVALID_REQUEST, "Invalid Request: method is required", shownId);
-    }
-    if (!method.isTextual() || method.textValue().isBlank()) {
-      return fault(INVALID_REQUEST, "Invalid Request: method must be a non-empty string", shownId);
-    }
-    JsonNode params = message.get("params");
-    if (params != null && !params.isObject()) {
-      return fault(INVALID_REQUEST, "Invalid Request: params must be an object", shownId);
-    }
-    return "tools/call".equals(method.textValue()) ? toolCall(params, shownId) : Optional.empty();
-  }
-
-  /** The SDK drops a tools/call whose params it cannot read, answering nothing at all. */
-  private static Optional<Fault> toolCall(JsonNode params, JsonNode id) {
-    JsonNode name = params == null ? null : params.get("name");
-    if (name == null || !name.isTextual() || name.textValue().isBlank()) {
-      return fault(INVALID_PARAMS, "Invalid params: name must be a non-empty string", id);
-    }
-    JsonNode arguments = params.get("arguments");
-    if (arguments != null && !arguments.isNull() && !arguments.isObject()) {
-      return fault(INVALID_PARAMS, "Invalid params: arguments must be an object", id);
-    }
-    return Optional.empty();
-  }
-
-  private static Optional<Fault> fault(int code, String message, JsonNode id) {
-    return Optional.of(new Fault(400, code, message, id));
+  static Optional<Fault> check(String body) {
+    return JsonRpcEnvelope.check(body).map(e -> new Fault(400, e.code(), e.message(), e.id()));
   }
 
   /** The fault for an error status the SDK answered {@code request} with. */
@@ -149,12 +81,11 @@ final class JsonRpcErrors {
   }
 
   /** Answers {@code fault} as a JSON-RPC error object. */
-  static void write(ObjectMapper mapper, HttpServletResponse response, Fault fault)
-      throws IOException {
-    ObjectNode body = mapper.createObjectNode().put("jsonrpc", "2.0");
-    body.set("id", fault.id() == null ? body.nullNode() : fault.id());
-    body.putObject("error").put("code", fault.code()).put("message", fault.message());
-    byte[] bytes = mapper.writeValueAsBytes(body);
+  static void write(HttpServletResponse response, Fault fault) throws IOException {
+    byte[] bytes =
+        new JsonRpcEnvelope.Invalid(fault.code(), fault.message(), fault.id())
+            .response()
+            .getBytes(StandardCharsets.UTF_8);
     response.setStatus(fault.status());
     response.setContentType(MEDIA_TYPE);
     response.setCharacterEncoding(StandardCharsets.UTF_8.name());
@@ -234,13 +165,13 @@ final class JsonRpcErrors {
      * After the SDK is done: when it answered an error (and did not start streaming), replaces it
      * with the JSON-RPC error for its status.
      */
-    void finish(ObjectMapper mapper, HttpServletRequest request) throws IOException {
+    void finish(HttpServletRequest request) throws IOException {
       HttpServletResponse real = (HttpServletResponse) getResponse();
       if (errorStatus == 0 || request.isAsyncStarted() || real.isCommitted()) {
         return;
       }
       real.resetBuffer();
-      write(mapper, real, forStatus(errorStatus, request));
+      write(real, forStatus(errorStatus, request));
     }
   }
 

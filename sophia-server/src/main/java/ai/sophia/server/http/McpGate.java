@@ -4,6 +4,7 @@ import ai.sophia.error.UnauthorizedException;
 import ai.sophia.mcp.Caller;
 import ai.sophia.mcp.SophiaMcp;
 import ai.sophia.security.ApiKey;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -38,7 +40,9 @@ import java.util.function.IntSupplier;
  * protected-resource metadata document), the key's rate limit (429), and the caller for the tools,
  * which check each tool's role themselves. Last, a POSTed message passes {@code inbound} (MCP
  * cancellation, which the SDK lacks): a {@code notifications/cancelled} is answered 202 here, a
- * {@code tools/call} reaches the SDK tagged so that it can be cancelled.
+ * {@code tools/call} reaches the SDK tagged so that it can be cancelled. A request the SDK answers
+ * with a server-sent event stream gets a {@link ResumableStreams resumable} one, which the SDK
+ * lacks too: a GET with {@code Last-Event-ID} resumes it.
  */
 public final class McpGate implements Filter {
   /** The protected-resource metadata document (RFC 9728) that the MCP authorization spec uses. */
@@ -58,6 +62,7 @@ public final class McpGate implements Filter {
   private final BiFunction<String, String, Optional<String>> inbound;
   private final int maxBodyBytes;
   private final AccessLog accessLog;
+  private final ResumableStreams streams;
 
   /**
    * @param bindHost the address Sophia listens on ({@code server.host})
@@ -78,6 +83,7 @@ public final class McpGate implements Filter {
       int maxBodyBytes,
       AccessLog accessLog) {
     this.accessLog = accessLog;
+    this.streams = new ResumableStreams(mapper, Clock.systemUTC());
     this.inbound = inbound;
     this.maxBodyBytes = maxBodyBytes;
     this.guard = guard;
@@ -149,13 +155,17 @@ public final class McpGate implements Filter {
     if (!METHODS.contains(method)) {
       response.setHeader("Allow", "GET, POST, DELETE");
       JsonRpcErrors.write(
-          mapper,
           response,
           new JsonRpcErrors.Fault(
               405,
               JsonRpcErrors.INVALID_REQUEST,
               "Method Not Allowed: /mcp takes GET, POST and DELETE",
               null));
+      return;
+    }
+    String session = request.getHeader("Mcp-Session-Id");
+    String scope = key.id() + "/" + (session == null ? "" : session);
+    if (method.equals("GET") && streams.resume(scope, request, response)) {
       return;
     }
     if (!method.equals("POST")) {
@@ -174,19 +184,25 @@ public final class McpGate implements Filter {
       return;
     }
     String text = new String(body, StandardCharsets.UTF_8);
-    Optional<JsonRpcErrors.Fault> fault = JsonRpcErrors.check(mapper, text);
+    Optional<JsonRpcErrors.Fault> fault = JsonRpcErrors.check(text);
     if (fault.isPresent()) {
-      JsonRpcErrors.write(mapper, response, fault.get());
+      JsonRpcErrors.write(response, fault.get());
       return;
     }
-    String session = request.getHeader("Mcp-Session-Id");
-    Optional<String> message =
-        inbound.apply(key.id() + "/" + (session == null ? "" : session), text);
+    Optional<String> message = inbound.apply(scope, text);
     if (message.isEmpty()) {
       response.setStatus(202); // a notification, handled
       return;
     }
-    sdk(new BufferedBody(request, message.get()), response, chain);
+    HttpServletRequest buffered = new BufferedBody(request, message.get());
+    JsonNode parsed = mapper.readTree(message.get());
+    if (parsed.has("method") && parsed.hasNonNull("id")) {
+      ResumableStreams.Exchange exchange =
+          streams.record(key.id(), scope, parsed.get("id"), buffered, response);
+      sdk(exchange.request(), exchange.response(), chain);
+    } else {
+      sdk(buffered, response, chain);
+    }
   }
 
   /** Hands the request to the SDK; an error it answers becomes a JSON-RPC error object. */
@@ -194,7 +210,7 @@ public final class McpGate implements Filter {
       throws IOException, ServletException {
     JsonRpcErrors.Capture capture = new JsonRpcErrors.Capture(response);
     chain.doFilter(request, capture);
-    capture.finish(mapper, request);
+    capture.finish(request);
   }
 
   /** The request with its body read, and possibly rewritten, by the gate. */

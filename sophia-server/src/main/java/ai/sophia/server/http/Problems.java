@@ -71,43 +71,63 @@ public final class Problems {
 
   private void sophia(SophiaException e, Context ctx) {
     switch (e) {
-      case InvalidInputException i ->
-          write(ctx, 400, "invalid-input", "Invalid input", i.getMessage(), i.field());
-      case UnauthorizedException u -> {
-        ctx.header("WWW-Authenticate", "Bearer realm=\"sophia\"");
-        write(ctx, 401, "unauthorized", "Unauthorized", u.getMessage(), null);
-      }
-      case ForbiddenException f -> write(ctx, 403, "forbidden", "Forbidden", f.getMessage(), null);
-      case NotFoundException n -> write(ctx, 404, "not-found", "Not Found", n.getMessage(), null);
-      case ConflictException c -> write(ctx, 409, "conflict", "Conflict", c.getMessage(), null);
-      case BudgetExceededException b ->
-          write(ctx, 402, "budget-exceeded", "Budget Exceeded", b.getMessage(), null);
+      case UnauthorizedException u -> ctx.header("WWW-Authenticate", "Bearer realm=\"sophia\"");
       case RateLimitedException r -> {
         long seconds = Math.max(1, (r.retryAfter().toMillis() + 999) / 1000);
         ctx.header("Retry-After", Long.toString(seconds));
-        write(ctx, 429, "rate-limited", "Too Many Requests", r.getMessage(), null);
       }
+      default -> {}
+    }
+    write(ctx, problem(e, ctx));
+  }
+
+  /**
+   * The problem detail a failure becomes, logged as the error handlers log it: what an event stream
+   * sends as its last event when the work it streams fails after the 200 has gone out.
+   */
+  public static Object problemOf(Exception e, Context ctx) {
+    return e instanceof SophiaException s ? problem(s, ctx) : unexpectedProblem(e, ctx);
+  }
+
+  private static Problem problem(SophiaException e, Context ctx) {
+    return switch (e) {
+      case InvalidInputException i ->
+          problem(ctx, 400, "invalid-input", "Invalid input", i.getMessage(), i.field());
+      case UnauthorizedException u ->
+          problem(ctx, 401, "unauthorized", "Unauthorized", u.getMessage(), null);
+      case ForbiddenException f ->
+          problem(ctx, 403, "forbidden", "Forbidden", f.getMessage(), null);
+      case NotFoundException n -> problem(ctx, 404, "not-found", "Not Found", n.getMessage(), null);
+      case ConflictException c -> problem(ctx, 409, "conflict", "Conflict", c.getMessage(), null);
+      case BudgetExceededException b ->
+          problem(ctx, 402, "budget-exceeded", "Budget Exceeded", b.getMessage(), null);
+      case RateLimitedException r ->
+          problem(ctx, 429, "rate-limited", "Too Many Requests", r.getMessage(), null);
       case UnavailableException u ->
-          write(ctx, 503, "unavailable", "Service Unavailable", u.getMessage(), null);
+          problem(ctx, 503, "unavailable", "Service Unavailable", u.getMessage(), null);
       case SearchException s -> upstream(ctx, s);
       case FetchException f -> upstream(ctx, f);
       case GitFailedException g -> upstream(ctx, g);
       default -> {
         log.error("request failed", e);
         String detail = e.safeMessage() ? e.getMessage() : internalDetail(ctx);
-        write(ctx, 500, "internal", "Internal Server Error", detail, null);
+        yield problem(ctx, 500, "internal", "Internal Server Error", detail, null);
       }
-    }
+    };
   }
 
-  private void upstream(Context ctx, SophiaException e) {
+  private static Problem upstream(Context ctx, SophiaException e) {
     log.warn("upstream failure: {}", e.getMessage());
-    write(ctx, 502, "upstream-failed", "Bad Gateway", e.getMessage(), null);
+    return problem(ctx, 502, "upstream-failed", "Bad Gateway", e.getMessage(), null);
   }
 
   private void unexpected(Exception e, Context ctx) {
+    write(ctx, unexpectedProblem(e, ctx));
+  }
+
+  private static Problem unexpectedProblem(Exception e, Context ctx) {
     log.error("request failed", e);
-    write(ctx, 500, "internal", "Internal Server Error", internalDetail(ctx), null);
+    return problem(ctx, 500, "internal", "Internal Server Error", internalDetail(ctx), null);
   }
 
   /** A {@link java.lang.Error} (a bug or an exhausted JVM) reaches here without a context. */
@@ -138,11 +158,19 @@ public final class Problems {
         + " when reporting it";
   }
 
+  private static Problem problem(
+      Context ctx, int status, String slug, String title, String detail, String field) {
+    return new Problem(
+        Problem.type(slug), title, status, detail, ctx.path(), field, RequestIds.current(ctx));
+  }
+
   private void write(
       Context ctx, int status, String slug, String title, String detail, String field) {
-    Problem problem =
-        new Problem(
-            Problem.type(slug), title, status, detail, ctx.path(), field, RequestIds.current(ctx));
+    write(ctx, problem(ctx, status, slug, title, detail, field));
+  }
+
+  private void write(Context ctx, Problem problem) {
+    int status = problem.status();
     byte[] body;
     try {
       body = mapper.writeValueAsBytes(problem);

@@ -28,6 +28,15 @@ public final class RequestParams {
     }
   }
 
+  /**
+   * An optional text parameter, stripped, at most {@code maxChars} characters; "" when absent or
+   * blank.
+   */
+  public static String optionalText(Context ctx, String name, int maxChars) {
+    List<String> values = ctx.queryParams(name);
+    return values.isEmpty() || values.getFirst().isBlank() ? "" : text(ctx, name, maxChars);
+  }
+
   /** A required text parameter, stripped, between 1 and {@code maxChars} characters. */
   public static String text(Context ctx, String name, int maxChars) {
     List<String> values = ctx.queryParams(name);

@@ -20,11 +20,13 @@ export function render(root, context) {
     fill(progress, h('h3', {}, 'Ingest ', h('code', {}, id)), meter, line);
     stop = follow(`/api/v1/ingest/${encodeURIComponent(id)}/events`, {
       progress: (e) => {
-        line.textContent = `${e.stage}: ${num(e.pages_read)} read, ${num(e.pages_indexed)} indexed${e.url ? ' · ' + truncate(e.url, 80) : ''}`;
+        line.textContent = `${e.stage}: ${num(e.pages_read)} read, ${num(e.pages_indexed)} indexed, ${num(e.pages_queued)} queued${e.url ? ' · ' + truncate(e.url, 80) : ''}`;
+        if (e.pages_queued) meter.value = e.pages_read / (e.pages_read + e.pages_queued);
       },
-      done: (v) => {
+      done: (d) => {
+        const v = d.job || d;
         meter.value = 1;
-        line.textContent = `${v.status}: ${num(v.pages_read)} read, ${num(v.pages_indexed)} indexed, ${num(v.pages_unchanged)} unchanged, ${num(v.pages_skipped)} skipped${v.error ? ' · ' + v.error : ''}`;
+        line.textContent = `${v.status}: ${num(v.pages_read)} read, ${num(v.pages_indexed)} indexed, ${num(v.pages_unchanged)} unchanged, ${num(v.skipped?.length ?? 0)} skipped${v.error ? ' · ' + v.error : ''}`;
         loadIngests(ingests, watch);
         loadDocs(docs, '');
       },
