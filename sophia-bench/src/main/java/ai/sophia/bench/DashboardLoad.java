@@ -106,7 +106,8 @@ public final class DashboardLoad {
     double base50 = Percentile.of(baseline, 0.5);
     System.out.printf("baseline, GET /health as a document: p50 %.1f ms%n", base50);
     System.out.println(
-        "page       bytes (warm cache, incl. API)  requests  interactive p50  p90   ratio to baseline");
+        "page       cold cache: bytes  interactive | warm cache: bytes  requests  interactive p50"
+            + "     p90  ratio to baseline");
     for (String page : PAGES) {
       driver.executeCdpCommand("Network.clearBrowserCache", Map.of());
       driver.get("about:blank");

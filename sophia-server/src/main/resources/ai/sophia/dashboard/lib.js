@@ -144,6 +144,56 @@ export function follow(path, handlers, last = []) {
   return () => source.close();
 }
 
+/**
+ * POSTs a change whose answer is a server-sent event stream (research with its stages): each
+ * event goes to its handler as it arrives; resolves with the data of the event named `last`,
+ * rejects with the problem of an `error` event or of a refused request.
+ */
+export async function postStream(path, body, handlers, last) {
+  const res = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: {'Content-Type': 'application/json', Accept: 'text/event-stream', 'X-CSRF-Token': csrf},
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) {
+    let problem = {};
+    try {
+      problem = await res.json();
+    } catch {
+      problem = {};
+    }
+    if (res.status === 401) window.dispatchEvent(new CustomEvent('sophia:signed-out'));
+    throw new ApiError(res.status, problem.detail, problem.field);
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const {value, done} = await reader.read();
+    if (done) throw new ApiError(0, 'the server ended the stream before the answer');
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let name = 'message';
+      const data = [];
+      for (const line of frame.split('\n')) {
+        if (line.startsWith('event:')) name = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (!data.length) continue;
+      const parsed = JSON.parse(data.join('\n'));
+      if (name === 'error') throw new ApiError(parsed.status, parsed.detail, parsed.field);
+      if (handlers[name]) handlers[name](parsed);
+      if (name === last) {
+        reader.cancel();
+        return parsed;
+      }
+    }
+  }
+}
+
 // ---- formatting -----------------------------------------------------------------------------
 
 export const num = (n, digits = 0) =>

@@ -137,12 +137,21 @@ class DashboardBrowserTest {
   @Order(2)
   void ask_research_citationJumpsToItsSource() throws Exception {
     browser.page("ask");
+    browser.js(
+        "window.stagesSeen = [];"
+            + " new MutationObserver(() => document.querySelectorAll('.stages li.running')"
+            + ".forEach(li => window.stagesSeen.push(li.textContent)))"
+            + ".observe(document.getElementById('main'), {childList: true, subtree: true,"
+            + " characterData: true});");
     browser.find("textarea[name=query]").sendKeys("how do readers work in WAL mode");
     new Select(browser.find("select[name=engine]")).selectByValue("local");
     browser.find("form.card button[type=submit]").click();
 
     WebElement cite = browser.await(30, d -> browser.find(".answer a.cite"));
     browser.screenshot("02-ask");
+    @SuppressWarnings("unchecked")
+    List<String> stages = (List<String>) browser.js("return window.stagesSeen");
+    assertThat(stages).as("stages shown while research ran").anyMatch(t -> t.startsWith("search"));
     cite.click();
 
     WebElement source = browser.find("#source-" + cite.getDomAttribute("data-source"));

@@ -1,6 +1,6 @@
 // Ask: research a question; the answer with each [n] linked to its source, the sources, the
 // quality score and what it means; past research, searchable.
-import {api, attempt, field, fill, h, num, outLink, pct, say, when} from '../lib.js';
+import {api, attempt, field, fill, h, num, outLink, pct, postStream, say, when} from '../lib.js';
 
 const ENGINES = ['', 'local', 'duckduckgo', 'searxng', 'brave', 'serper', 'tavily'];
 const MEANING = {
@@ -30,22 +30,27 @@ export function render(root, context) {
       e.preventDefault();
       if (!context.can('user')) return say('Research needs a user key or higher.', 'error');
       attempt(async () => {
-        const started = performance.now();
-        fill(progress, h('li', {class: 'running'}, 'searching, fetching and reading sources…'));
+        fill(progress);
         fill(result);
-        const tick = setInterval(() => {
-          progress.firstChild.textContent = `searching, fetching and reading sources… ${((performance.now() - started) / 1000).toFixed(1)} s`;
-        }, 200);
-        try {
-          const body = {query: query.value, sources_limit: Number(limit.value)};
-          if (engine.value) body.search_engine = engine.value;
-          const answer = await api('POST', '/api/v1/chat', body);
-          showStages(progress, answer.metadata.timings_ms || {});
-          show(result, answer);
-          loadPast(past, search.value);
-        } finally {
-          clearInterval(tick);
-        }
+        const stages = new Map();
+        const body = {query: query.value, sources_limit: Number(limit.value)};
+        if (engine.value) body.search_engine = engine.value;
+        const answer = await postStream('/api/v1/chat', body, {
+          stage: (e) => {
+            for (const li of stages.values()) li.className = 'done';
+            let li = stages.get(e.stage);
+            if (!li) {
+              li = h('li', {});
+              stages.set(e.stage, li);
+              progress.append(li);
+            }
+            li.className = 'running';
+            li.textContent = `${e.stage}${e.total ? ` ${e.done} of ${e.total}` : ''}…`;
+          },
+        }, 'result');
+        showStages(progress, answer.metadata.timings_ms || {});
+        show(result, answer);
+        loadPast(past, search.value);
       }, submit);
     }},
     h('h1', {}, 'Ask'),
