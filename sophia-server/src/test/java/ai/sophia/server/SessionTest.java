@@ -204,6 +204,7 @@ class SessionTest {
             "/ui/app.js", "If-None-Match", script.headers().firstValue("ETag").orElseThrow());
     HttpResponse<String> escape = server.get("/ui/..%2Fserver%2Fversion.properties");
     HttpResponse<String> missing = server.get("/ui/nothing.js");
+    HttpResponse<String> head = server.send("HEAD", "/");
 
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
@@ -219,6 +220,7 @@ class SessionTest {
     assertThat(script.headers().firstValue("Content-Type").orElse(""))
         .startsWith("text/javascript");
     assertThat(again.statusCode()).isEqualTo(304);
+    assertThat(head.statusCode()).isEqualTo(200);
     assertThat(escape.statusCode()).isEqualTo(404);
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.headers().firstValue("Content-Type").orElse(""))
