@@ -76,6 +76,8 @@ public final class DashboardLoad {
         }
       }
     }
+    // Selenium's HTTP client keeps non-daemon threads alive after quit(); the run is over.
+    System.exit(0);
   }
 
   private static void pages(ChromeDriver driver, String base, String admin, int runs) {
