@@ -50,6 +50,13 @@ public final class CodeChanges {
   private static final Logger log = LoggerFactory.getLogger(CodeChanges.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String OPERATION = "code.modify";
+
+  /** The most of a change's diff its record keeps. */
+  static final int MAX_RECORDED_DIFF = 65_536;
+
+  /** How many recorded operations are read to find the newest code changes among them. */
+  private static final int RECENT_WINDOW = 1000;
+
   static final String GIT_USER = "x-access-token";
   static final String KEY_TRAILER = "Sophia-Idempotency-Key";
 
@@ -373,6 +380,10 @@ public final class CodeChanges {
           .put("pr_url", result.prUrl())
           .put("github_status", result.githubStatus())
           .put("reused", result.reused());
+      String diff = result.diff() == null ? "" : result.diff();
+      // Kept for the dashboard's list of changes; a huge diff is cut, the commit has it whole.
+      detail.put(
+          "diff", diff.length() > MAX_RECORDED_DIFF ? diff.substring(0, MAX_RECORDED_DIFF) : diff);
       if (result.prNumber() != null) {
         detail.put("pr_number", result.prNumber());
       }
@@ -394,6 +405,18 @@ public final class CodeChanges {
     } catch (RuntimeException e) {
       log.warn("could not record code change {}: {}", id, e.toString());
     }
+  }
+
+  /**
+   * The newest recorded changes, newest first: each one's status, times and its detail ({@code
+   * repository, files, requested_by, dry_run, branch_name, commit_hash, pr_url, pr_number,
+   * github_status, reused, diff} or the {@code reason} it failed).
+   */
+  public List<TaskExecution> recent(int limit) {
+    return operations.recentTasks(RECENT_WINDOW).stream()
+        .filter(t -> t.operation().equals(OPERATION))
+        .limit(limit)
+        .toList();
   }
 
   /** Test hook: runs between the commit and the push (a concurrent push lands here). */

@@ -30,6 +30,7 @@ final class ConfigValidator {
         "security.rate_limit.requests_per_second must be > 0",
         problems);
     range("security.rate_limit.burst", rate.burst(), 1, 1_000_000, problems);
+    range("security.session.ttl_minutes", c.security().session().ttlMinutes(), 1, 1440, problems);
     var research = c.research();
     require(
         ENGINES.contains(research.defaultEngine()),

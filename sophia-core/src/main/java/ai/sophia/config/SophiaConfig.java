@@ -35,7 +35,13 @@ public record SophiaConfig(
 
   public record Server(String host, int port, @JsonProperty("max_body_bytes") int maxBodyBytes) {}
 
-  public record Security(@JsonProperty("rate_limit") RateLimit rateLimit) {}
+  public record Security(@JsonProperty("rate_limit") RateLimit rateLimit, Session session) {}
+
+  /**
+   * The dashboard's sign-in sessions: how long one lasts, and whether each request renews it
+   * (sliding) or it ends that long after sign-in (fixed).
+   */
+  public record Session(@JsonProperty("ttl_minutes") int ttlMinutes, boolean sliding) {}
 
   public record RateLimit(
       @JsonProperty("requests_per_second") double requestsPerSecond, int burst) {}

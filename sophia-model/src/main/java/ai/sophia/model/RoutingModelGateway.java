@@ -135,6 +135,11 @@ public final class RoutingModelGateway implements ModelGateway {
     return accounting.store().summary(accounting.today());
   }
 
+  /** Usage per UTC day and model over the last {@code days} days, today included. */
+  public List<DailyUsage> dailyUsage(int days) {
+    return accounting.store().daily(accounting.today().minusDays(days - 1L));
+  }
+
   /**
    * Refuses work for a key that has spent its daily model budget, before anything starts.
    *

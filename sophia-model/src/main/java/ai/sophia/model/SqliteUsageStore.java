@@ -77,6 +77,32 @@ public final class SqliteUsageStore implements UsageStore {
         calls, ok, in, out, costToday, costTotal, byModel, grouped("agent", today));
   }
 
+  @Override
+  public java.util.List<DailyUsage> daily(LocalDate since) {
+    Objects.requireNonNull(since, "since");
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT day, model, COUNT(*) AS calls,"
+                        + " SUM(CASE WHEN outcome = 'ok' THEN 1 ELSE 0 END) AS ok,"
+                        + " SUM(input_tokens) AS input, SUM(output_tokens) AS output,"
+                        + " SUM(cost_usd) AS cost FROM model_usage WHERE day >= :since"
+                        + " GROUP BY day, model ORDER BY day, model LIMIT :n")
+                .bind("since", since.toString())
+                .bind("n", MAX_MODELS * 400)
+                .map(
+                    (row, ctx) ->
+                        new DailyUsage(
+                            row.getString("day"),
+                            row.getString("model"),
+                            row.getLong("calls"),
+                            row.getLong("ok"),
+                            row.getLong("input"),
+                            row.getLong("output"),
+                            row.getDouble("cost")))
+                .list());
+  }
+
   /** Totals per value of {@code column} (model or agent: never caller input). */
   private Map<String, UsageSummary.ModelUsage> grouped(String column, LocalDate today) {
     return db.withHandle(

@@ -12,4 +12,7 @@ public interface UsageStore {
 
   /** Totals overall and for {@code today}, per model. */
   UsageSummary summary(LocalDate today);
+
+  /** Totals per UTC day and model from {@code since} on, oldest day first. */
+  java.util.List<DailyUsage> daily(LocalDate since);
 }

@@ -15,6 +15,7 @@ import ai.sophia.research.Researcher;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.server.http.AccessLog;
 import ai.sophia.server.http.Guard;
+import ai.sophia.server.http.InMemorySessionStore;
 import ai.sophia.server.http.Json;
 import ai.sophia.server.http.McpGate;
 import ai.sophia.server.http.ProblemErrorHandler;
@@ -22,17 +23,21 @@ import ai.sophia.server.http.Problems;
 import ai.sophia.server.http.RequestBodies;
 import ai.sophia.server.http.RequestIds;
 import ai.sophia.server.http.RequestRate;
+import ai.sophia.server.http.Sessions;
 import ai.sophia.server.routes.AgentRoutes;
 import ai.sophia.server.routes.ApprovalRoutes;
 import ai.sophia.server.routes.CodeRoutes;
+import ai.sophia.server.routes.DashboardRoutes;
 import ai.sophia.server.routes.DeployRoutes;
 import ai.sophia.server.routes.HealthRoutes;
 import ai.sophia.server.routes.IngestRoutes;
+import ai.sophia.server.routes.KeyRoutes;
 import ai.sophia.server.routes.McpMetadataRoutes;
 import ai.sophia.server.routes.MemoryRoutes;
 import ai.sophia.server.routes.MetricsRoutes;
 import ai.sophia.server.routes.ResearchRoutes;
 import ai.sophia.server.routes.RunRoutes;
+import ai.sophia.server.routes.SessionRoutes;
 import ai.sophia.server.routes.StatsRoutes;
 import ai.sophia.server.routes.SwarmRoutes;
 import ai.sophia.server.routes.UsageRoutes;
@@ -112,7 +117,14 @@ public final class SophiaServer implements AutoCloseable {
     this.settings = config.server();
     ObjectMapper mapper = Json.mapper();
     RequestRate rate = RequestRate.create();
-    Guard guard = new Guard(keys, config.security().rateLimit(), KEY_CACHE_TTL);
+    Sessions sessions =
+        new Sessions(
+            new InMemorySessionStore(),
+            keys,
+            config.security().session(),
+            KEY_CACHE_TTL,
+            java.time.Clock.systemUTC());
+    Guard guard = new Guard(keys, config.security().rateLimit(), KEY_CACHE_TTL, sessions);
     RequestBodies bodies = new RequestBodies(mapper, settings.maxBodyBytes());
     ResearchRoutes research =
         new ResearchRoutes(
@@ -179,6 +191,9 @@ public final class SophiaServer implements AutoCloseable {
               cfg.routes.before(RequestIds::assign);
               cfg.routes.beforeMatched(guard::check);
               Problems.register(cfg, mapper);
+              new DashboardRoutes().register(cfg.routes);
+              new SessionRoutes(guard, sessions, bodies).register(cfg.routes);
+              new KeyRoutes(keys, sessions, bodies).register(cfg.routes);
               new HealthRoutes(health).register(cfg.routes);
               stats.register(cfg.routes);
               research.register(cfg.routes);

@@ -104,6 +104,13 @@ class AgentApiTest {
         .isEqualTo(1);
     assertThat(stats.at("/model_usage/by_agent/analysis/calls").asLong()).isEqualTo(1);
     assertThat(stats.at("/active_agents").asInt()).isZero();
+    JsonNode daily = json(server.get("/api/v1/usage/daily?days=2", "Authorization", bearer(user)));
+    assertThat(daily.at("/usage/0/model").asText()).isEqualTo("openai_compatible:test-model");
+    assertThat(daily.at("/usage/0/calls").asLong()).isEqualTo(1);
+    assertThat(daily.at("/usage/0/day").asText())
+        .isEqualTo(java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString());
+    assertThat(server.get("/api/v1/usage/daily?days=0", "Authorization", bearer(user)).statusCode())
+        .isEqualTo(400);
   }
 
   @Test

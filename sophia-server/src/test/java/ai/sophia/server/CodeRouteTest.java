@@ -90,6 +90,15 @@ class CodeRouteTest {
     assertThat(again.statusCode()).isEqualTo(200);
     assertThat(json(again).get("commit_hash")).isEqualTo(body.get("commit_hash"));
     assertThat(github.pulls()).hasSize(1);
+
+    JsonNode changes = json(server.get("/api/v1/code/changes?limit=5", "X-API-Key", key));
+    assertThat(changes.at("/changes/0/detail/reused").asBoolean()).isTrue();
+    JsonNode recorded = changes.at("/changes/1");
+    assertThat(recorded.at("/status").asText()).isEqualTo("succeeded");
+    assertThat(recorded.at("/detail/branch_name")).isEqualTo(body.get("branch_name"));
+    assertThat(recorded.at("/detail/commit_hash")).isEqualTo(body.get("commit_hash"));
+    assertThat(recorded.at("/detail/pr_url").asText()).endsWith("/pull/1");
+    assertThat(recorded.at("/detail/diff").asText()).contains("+# Hello");
   }
 
   @Test

@@ -14,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -41,14 +40,7 @@ class EndToEndTest {
 
   @Test
   void chat_afterIngest_answersFromLocalIndexAndResultSurvivesRestart() throws Exception {
-    Path docs = Files.createDirectories(dir.resolve("docs"));
-    Files.writeString(
-        docs.resolve("wal.md"),
-        "# Write-ahead logging\n\nSQLite in WAL mode appends changes to a separate write-ahead log"
-            + " file instead of overwriting the database file in place. Readers keep reading the"
-            + " database while one writer appends new pages to the log. A checkpoint later copies"
-            + " the logged pages back into the main database file. Because readers never wait for"
-            + " the writer, WAL mode suits a server that reads much more often than it writes.\n");
+    Path docs = TestDocs.walFolder(dir);
     SophiaConfig config =
         ConfigLoader.create(
                 Map.of(

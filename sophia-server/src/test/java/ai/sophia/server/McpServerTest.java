@@ -44,13 +44,7 @@ class McpServerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path docs = Files.createDirectories(dir.resolve("docs"));
-    Files.writeString(
-        docs.resolve("wal.md"),
-        "# Write-ahead logging\n\nSQLite in WAL mode appends changes to a separate write-ahead log"
-            + " file instead of overwriting the database file in place. Readers keep reading the"
-            + " database while one writer appends new pages to the log. A checkpoint later copies"
-            + " the logged pages back into the main database file.\n");
+    Path docs = TestDocs.walFolder(dir);
     remote = GitRemotes.bare(dir.resolve("demo.git"));
     Path yaml =
         Files.writeString(

@@ -32,6 +32,7 @@ class RestFuzzTest {
   private static TestServer server;
   private static String user;
   private static String developer;
+  private static String admin;
   private static ErrorLog errors;
 
   @BeforeContainer
@@ -52,6 +53,7 @@ class RestFuzzTest {
             HealthChecks.create());
     user = server.key(Role.user);
     developer = server.key(Role.developer);
+    admin = server.key(Role.admin);
     errors = ErrorLog.attach();
   }
 
@@ -185,5 +187,25 @@ class RestFuzzTest {
   @Provide
   Arbitrary<String> deployFields() {
     return Arbitraries.of("deployment_type", "environment", "target");
+  }
+
+  @Property(tries = TRIES)
+  void signIn_hostileKey_successOr4xxProblem(@ForAll("values") String value) {
+    String body = Naughty.body(Map.of("api_key", user), "api_key", value);
+
+    Naughty.assertAnswered(post("/api/v1/session", body, user), data, body);
+  }
+
+  @Property(tries = TRIES)
+  void keyCreate_hostileField_successOr4xxProblem(
+      @ForAll("keyFields") String field, @ForAll("values") String value) {
+    String body = Naughty.body(Map.of("name", "fuzz", "role", "readonly"), field, value);
+
+    Naughty.assertAnswered(post("/api/v1/keys", body, admin), data, body);
+  }
+
+  @Provide
+  Arbitrary<String> keyFields() {
+    return Arbitraries.of("name", "role");
   }
 }

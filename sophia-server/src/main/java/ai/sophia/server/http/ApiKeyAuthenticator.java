@@ -44,7 +44,7 @@ final class ApiKeyAuthenticator {
     return found;
   }
 
-  private static String digest(String secret) {
+  static String digest(String secret) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       return HexFormat.of().formatHex(sha.digest(secret.getBytes(StandardCharsets.UTF_8)));

@@ -11,24 +11,32 @@ import io.javalin.http.Context;
 import io.javalin.security.RouteRole;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The gate in front of every matched route: authenticates the API key ({@code Authorization:
- * Bearer} or {@code X-API-Key}), applies the key's rate limit, then checks its role against the
+ * Bearer} or {@code X-API-Key}) or, without one, the dashboard's session cookie (whose changes must
+ * carry the session's CSRF token), applies the key's rate limit, then checks its role against the
  * route's {@link Access}. Secrets are never logged or echoed; only the key's id travels on.
  */
 public final class Guard {
   private static final String KEY_ID = "sophia.api_key_id";
   private static final String ROLE = "sophia.role";
+  private static final String SESSION = "sophia.session";
+  private static final String KEY = "sophia.api_key";
+  private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
   private final ApiKeyAuthenticator authenticator;
   private final RateLimiter limiter;
   private final double perSecond;
+  private final Sessions sessions;
 
-  public Guard(ApiKeyStore keys, SophiaConfig.RateLimit rateLimit, Duration keyCacheTtl) {
+  public Guard(
+      ApiKeyStore keys, SophiaConfig.RateLimit rateLimit, Duration keyCacheTtl, Sessions sessions) {
     this.authenticator = new ApiKeyAuthenticator(keys, keyCacheTtl);
+    this.sessions = Objects.requireNonNull(sessions, "sessions");
     this.limiter =
         new RateLimiter(rateLimit.requestsPerSecond(), rateLimit.burst(), System::nanoTime);
     this.perSecond = rateLimit.requestsPerSecond();
@@ -43,6 +51,7 @@ public final class Guard {
     ApiKey key = authenticate(ctx);
     ctx.attribute(KEY_ID, key.id());
     ctx.attribute(ROLE, key.role());
+    ctx.attribute(KEY, key);
     RateLimiter.Decision decision = limiter.acquire(key.id());
     ctx.header("X-RateLimit-Limit", Integer.toString(limiter.burst()));
     ctx.header("X-RateLimit-Remaining", Integer.toString(decision.remaining()));
@@ -76,8 +85,40 @@ public final class Guard {
     return ctx.attribute(ROLE) == Role.admin;
   }
 
+  /** The key (its public facts) that authenticated this request. */
+  public static Optional<ApiKey> key(Context ctx) {
+    return Optional.ofNullable(ctx.attribute(KEY));
+  }
+
+  /** The session this request was authenticated by, when it came with the cookie. */
+  public static Optional<Session> session(Context ctx) {
+    return Optional.ofNullable(ctx.attribute(SESSION));
+  }
+
   private ApiKey authenticate(Context ctx) {
-    return authenticate(ctx.header("Authorization"), ctx.header("X-API-Key"));
+    String authorization = ctx.header("Authorization");
+    String apiKey = ctx.header("X-API-Key");
+    String cookie = ctx.cookie(Sessions.COOKIE);
+    if (authorization != null || apiKey != null || cookie == null) {
+      return authenticate(authorization, apiKey);
+    }
+    Session session =
+        sessions
+            .find(cookie)
+            .orElseThrow(
+                () ->
+                    new UnauthorizedException(
+                        "the session has ended (expired, signed out or its key revoked); sign in"
+                            + " again"));
+    if (!SAFE_METHODS.contains(ctx.method().name())
+        && !Sessions.csrfMatches(session, ctx.header(Sessions.CSRF_HEADER))) {
+      throw new ForbiddenException(
+          "a change made with a session cookie needs the session's CSRF token in the "
+              + Sessions.CSRF_HEADER
+              + " header");
+    }
+    ctx.attribute(SESSION, session);
+    return session.key();
   }
 
   /**
@@ -86,7 +127,15 @@ public final class Guard {
    * @throws UnauthorizedException when none is presented or it is not valid
    */
   ApiKey authenticate(String authorization, String apiKeyHeader) {
-    String secret = presentedSecret(authorization, apiKeyHeader);
+    return keyFor(presentedSecret(authorization, apiKeyHeader));
+  }
+
+  /**
+   * The active key whose secret this is (sign-in).
+   *
+   * @throws UnauthorizedException when it is not valid
+   */
+  public ApiKey keyFor(String secret) {
     return authenticator
         .authenticate(secret)
         .orElseThrow(() -> new UnauthorizedException("the API key is not valid or was revoked"));

@@ -6,14 +6,22 @@ import ai.sophia.code.CodeChanges;
 import ai.sophia.code.FileChange;
 import ai.sophia.error.ForbiddenException;
 import ai.sophia.error.InvalidInputException;
+import ai.sophia.memory.TaskExecution;
 import ai.sophia.server.http.Access;
 import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.RequestBodies;
+import ai.sophia.server.http.RequestParams;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * {@code POST /api/v1/code/modify} (SPEC §2): commits files on a new branch, pushes it and opens a
@@ -24,6 +32,7 @@ import java.util.Objects;
 public final class CodeRoutes {
   static final String DEFAULT_FILE = "auto_generated.md";
   static final int MAX_TEXT = 2000;
+  private static final ObjectMapper DETAIL = new ObjectMapper();
 
   private final CodeChanges changes;
   private final RequestBodies bodies;
@@ -35,6 +44,35 @@ public final class CodeRoutes {
 
   public void register(RoutesConfig routes) {
     routes.post("/api/v1/code/modify", this::modify, Access.DECIDE);
+    routes.get("/api/v1/code/changes", this::changes, Access.READ);
+  }
+
+  /**
+   * {@code GET /api/v1/code/changes?limit=20}: the newest changes with their branch, PR and diff.
+   */
+  private void changes(Context ctx) {
+    RequestParams.allowOnly(ctx, Set.of("limit"));
+    int limit = RequestParams.integer(ctx, "limit", 20, 1, 200);
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (TaskExecution t : changes.recent(limit)) {
+      Map<String, Object> view = new LinkedHashMap<>();
+      view.put("id", t.id());
+      view.put("status", t.status());
+      view.put("started_at", t.startedAt().toString());
+      view.put("finished_at", t.finishedAt().toString());
+      view.put("duration_ms", t.durationMs());
+      view.put("detail", detail(t.detailJson()));
+      out.add(view);
+    }
+    ctx.json(Map.of("changes", out));
+  }
+
+  private static JsonNode detail(String json) {
+    try {
+      return DETAIL.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a recorded code change is not JSON", e);
+    }
   }
 
   /** The body: SPEC's {@code content, file_path} or several {@code files}, and the options. */

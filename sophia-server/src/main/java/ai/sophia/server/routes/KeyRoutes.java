@@ -1,0 +1,109 @@
+package ai.sophia.server.routes;
+
+import ai.sophia.error.ConflictException;
+import ai.sophia.error.InvalidInputException;
+import ai.sophia.error.NotFoundException;
+import ai.sophia.security.ApiKey;
+import ai.sophia.security.ApiKeyStore;
+import ai.sophia.security.IssuedKey;
+import ai.sophia.security.Role;
+import ai.sophia.server.http.Access;
+import ai.sophia.server.http.RequestBodies;
+import ai.sophia.server.http.Sessions;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * API keys, for admins: {@code GET /api/v1/keys} lists them (revoked ones too, never a secret),
+ * {@code POST /api/v1/keys} with {@code {name, role}} creates one and shows its secret this once,
+ * {@code DELETE /api/v1/keys/{id}} revokes one and ends its dashboard sessions at once. The last
+ * active admin key cannot be revoked here (that would lock every admin out; the CLI still can).
+ */
+public final class KeyRoutes {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9 ._-]{1,64}");
+
+  private final ApiKeyStore keys;
+  private final Sessions sessions;
+  private final RequestBodies bodies;
+
+  public KeyRoutes(ApiKeyStore keys, Sessions sessions, RequestBodies bodies) {
+    this.keys = Objects.requireNonNull(keys, "keys");
+    this.sessions = Objects.requireNonNull(sessions, "sessions");
+    this.bodies = Objects.requireNonNull(bodies, "bodies");
+  }
+
+  public void register(RoutesConfig routes) {
+    routes.get("/api/v1/keys", this::list, Access.ADMIN);
+    routes.post("/api/v1/keys", this::create, Access.ADMIN);
+    routes.delete("/api/v1/keys/{id}", this::revoke, Access.ADMIN);
+  }
+
+  private void list(Context ctx) {
+    ctx.json(Map.of("keys", keys.list().stream().map(KeyRoutes::view).toList()));
+  }
+
+  private void create(Context ctx) {
+    NewKey body = bodies.read(ctx, NewKey.class);
+    if (body.name() == null || !NAME.matcher(body.name()).matches()) {
+      throw new InvalidInputException(
+          "name", "name is required: 1 to 64 letters, digits, spaces, '.', '_' or '-'");
+    }
+    Role role = role(body.role());
+    IssuedKey issued = keys.create(body.name(), role);
+    Map<String, Object> view = view(issued.key());
+    view.put("secret", issued.secret());
+    ctx.header("Cache-Control", "no-store");
+    ctx.status(201).json(view);
+  }
+
+  private void revoke(Context ctx) {
+    String id = AgentBodies.id("id", ctx.pathParam("id"));
+    List<ApiKey> all = keys.list();
+    ApiKey key =
+        all.stream()
+            .filter(k -> k.id().equals(id) && k.active())
+            .findFirst()
+            .orElseThrow(() -> new NotFoundException("no active API key with id '" + id + "'"));
+    long admins = all.stream().filter(k -> k.active() && k.role() == Role.admin).count();
+    if (key.role() == Role.admin && admins == 1) {
+      throw new ConflictException(
+          "key '" + key.name() + "' is the last active admin key; create another admin key first");
+    }
+    keys.revoke(id);
+    sessions.endForKey(id);
+    ctx.status(204);
+  }
+
+  private static Role role(String role) {
+    if (role == null) {
+      return Role.user;
+    }
+    return Arrays.stream(Role.values())
+        .filter(r -> r.name().equals(role))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    "role", "role must be one of " + Arrays.toString(Role.values())));
+  }
+
+  private static Map<String, Object> view(ApiKey key) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("id", key.id());
+    view.put("name", key.name());
+    view.put("role", key.role().name());
+    view.put("prefix", key.prefix());
+    view.put("created_at", key.createdAt().toString());
+    view.put("revoked_at", key.revokedAt().map(Object::toString).orElse(null));
+    view.put("active", key.active());
+    return view;
+  }
+
+  record NewKey(String name, String role) {}
+}
