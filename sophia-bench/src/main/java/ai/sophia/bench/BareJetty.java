@@ -16,10 +16,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The baseline of {@code bench/http_load.sh}: bare Jetty 12 from the jars Sophia ships, with the
- * same Jackson, answering every request with a small JSON body serialized per request, each
- * request handled on its own virtual thread (Jetty's own selectors and acceptors on platform
- * threads, as Jetty recommends). Connector settings are Jetty's defaults. Prints {@code port <n>}
- * once it listens and serves until it is killed.
+ * same Jackson, answering every request with a small JSON body serialized per request, each request
+ * handled on its own virtual thread (Jetty's own selectors and acceptors on platform threads, as
+ * Jetty recommends). Connector settings are Jetty's defaults. Prints {@code port <n>} once it
+ * listens and serves until it is killed.
  */
 public final class BareJetty {
   private BareJetty() {}
