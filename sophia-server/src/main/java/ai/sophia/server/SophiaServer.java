@@ -185,7 +185,7 @@ public final class SophiaServer implements AutoCloseable {
               cfg.routes.before(RequestIds::assign);
               cfg.routes.beforeMatched(guard::check);
               Problems.register(cfg, mapper);
-              new HealthRoutes(health).register(cfg.routes);
+              new HealthRoutes(health, mapper).register(cfg.routes);
               stats.register(cfg.routes);
               research.register(cfg.routes);
               new MemoryRoutes(services.research()).register(cfg.routes);
