@@ -103,8 +103,8 @@ cd "$root"
 # `keys create` prints the secret alone on its last line.
 key="$(./sophia keys create --name http-load | tail -n 1 | tr -d '[:space:]')"
 [ -n "$key" ] || { echo "http_load: could not read an API key from 'sophia keys create'" >&2; exit 1; }
-# A second key reads /metrics, where Sophia counts its answers by status (wrk only counts non-2xx,
-# and counting in a wrk Lua callback would make wrk the bottleneck).
+# A second key reads /metrics, where Sophia counts its answers by status (wrk only counts non-2xx;
+# the server's count also includes requests answered after wrk stopped waiting).
 metrics_key="$(./sophia keys create --name http-load-metrics --role readonly | tail -n 1 | tr -d '[:space:]')"
 sophia="http://127.0.0.1:$port"
 

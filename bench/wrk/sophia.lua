@@ -1,9 +1,8 @@
 -- wrk script for bench/load.sh and bench/http_load.sh.
 -- With WRK_QUESTIONS set (a questions.tsv file) every request is a POST /api/v1/chat research
 -- request over the local index, rotating through the questions; otherwise requests are plain GETs
--- of the URL given to wrk, and no request() or response() function is defined: wrk then sends a
--- request formatted once, without calling Lua per request (a per-response Lua callback costs wrk
--- a third of its throughput on 2 cores). WRK_API_KEY, when set, is sent as X-API-Key.
+-- of the URL given to wrk, and no request() function is defined: wrk then sends one request
+-- formatted once, without calling Lua per request. WRK_API_KEY, when set, is sent as X-API-Key.
 -- At the end one line "WRK_RESULT requests=... rps=... p50_ms=... p99_ms=... non2xx=... socket_errors=..."
 -- is printed for the scripts to parse.
 
