@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Load benchmark: throughput and latency of GET /health and POST /api/v1/chat (research with
+# Load benchmark: research latency, then throughput and latency of POST /api/v1/chat (research with
 # search_engine "local" over the ingested PostgreSQL 15 manual) under concurrent load, with wrk.
-# Starts its own server on a temporary data directory and stops it at the end.
-# Usage: bench/load.sh [-c "8 64 256"] [-C "1 8 64"] [-d 20] [-p 18080] [-e "health chat"] [-D DIR]
-#   -c  connection counts for /health, -C  for /api/v1/chat (a research request takes ~0.3 s of
-#       CPU, so 256 waiting connections finish nothing within 20 s on 2 cores), -d  seconds per
-#       run, -p  port, -e  endpoints to load,
+# Starts its own server on a temporary data directory and stops it at the end. (The HTTP path
+# itself, /health and an authenticated read beside bare Jetty, is bench/http_load.sh.)
+# Usage: bench/load.sh [-C "1 8 64"] [-d 20] [-p 18080] [-D DIR]
+#   -C  connection counts for /api/v1/chat (a research request takes ~0.3 s of CPU, so 256
+#       waiting connections finish nothing within 20 s on 2 cores), -d  seconds per run, -p  port,
 #   -D  keep the data directory in DIR (re-ingesting unchanged pages there is quick)
 # The embedding model is the configured one (SOPHIA_EMBEDDING_MODEL overrides it).
 # With chat, it first measures research latency one request at a time (bench/api_latency.py).
@@ -13,21 +13,17 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-conns="8 64 256"
 chat_conns="1 8 64"
 seconds=20
 port=18080
-endpoints="health chat"
 keep=""
-while getopts "c:C:d:p:e:D:" opt; do
+while getopts "C:d:p:D:" opt; do
   case "$opt" in
-    c) conns="$OPTARG" ;;
     C) chat_conns="$OPTARG" ;;
     d) seconds="$OPTARG" ;;
     p) port="$OPTARG" ;;
-    e) endpoints="$OPTARG" ;;
     D) keep="$OPTARG" ;;
-    *) echo "usage: bench/load.sh [-c \"8 64 256\"] [-C \"1 8 64\"] [-d 20] [-p 18080] [-e \"health chat\"] [-D DIR]" >&2; exit 2 ;;
+    *) echo "usage: bench/load.sh [-C \"1 8 64\"] [-d 20] [-p 18080] [-D DIR]" >&2; exit 2 ;;
   esac
 done
 
@@ -72,15 +68,13 @@ for _ in $(seq 1 120); do
 done
 curl -fs -o /dev/null "$base/health" || { echo "load: server not healthy after 60 s" >&2; exit 1; }
 
-# run <endpoint> <connections> <seconds>: prints the WRK_RESULT line of one wrk run.
+# run <connections> <seconds>: prints the WRK_RESULT line of one wrk run of research requests.
 run() {
-  local endpoint="$1" c="$2" d="$3" questions=""
-  [ "$endpoint" = chat ] && questions="$here/retrieval/questions.tsv"
-  local threads=2
+  local c="$1" d="$2" threads=2
   [ "$c" -lt "$threads" ] && threads="$c"
   # timeout bounds a run even if wrk hangs on a stuck server.
-  WRK_QUESTIONS="$questions" WRK_API_KEY="$key" timeout "$((d + 60))" \
-    wrk -t"$threads" -c"$c" -d"${d}s" --timeout 30s -s "$here/wrk/sophia.lua" "$base/${endpoint/chat/}" \
+  WRK_QUESTIONS="$here/retrieval/questions.tsv" WRK_API_KEY="$key" timeout "$((d + 60))" \
+    wrk -t"$threads" -c"$c" -d"${d}s" --timeout 30s -s "$here/wrk/sophia.lua" "$base/" \
     | grep '^WRK_RESULT'
 }
 
@@ -88,38 +82,29 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 # Research latency first, on a fresh server: one pass over 60 questions it has never seen
 # (cold caches), then the same 60 again (repeated work: query, sentence and page caches warm).
-if [[ " $endpoints " == *" chat "* ]]; then
-  echo "load: research latency, 60 new questions one at a time ..." >&2
-  echo; echo "Research latency, cold:"; echo
-  SOPHIA_API_KEY="$key" python3 "$here/api_latency.py" "$base" "$here/retrieval/questions.tsv" --n 60
-  echo; echo "Research latency, the same 60 questions again:"; echo
-  SOPHIA_API_KEY="$key" python3 "$here/api_latency.py" "$base" "$here/retrieval/questions.tsv" --n 60
-fi
+echo "load: research latency, 60 new questions one at a time ..." >&2
+echo; echo "Research latency, cold:"; echo
+SOPHIA_API_KEY="$key" python3 "$here/api_latency.py" "$base" "$here/retrieval/questions.tsv" --n 60
+echo; echo "Research latency, the same 60 questions again:"; echo
+SOPHIA_API_KEY="$key" python3 "$here/api_latency.py" "$base" "$here/retrieval/questions.tsv" --n 60
 
 echo "load: warming up ..." >&2
-for endpoint in $endpoints; do run "$endpoint" 4 5 >/dev/null; done
+run 4 5 >/dev/null
 
 echo
 echo "| endpoint | connections | requests | req/s | p50 | p99 | max | non-2xx | socket errors | timeouts |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-for endpoint in $endpoints; do
-  label="GET /health"
-  levels="$conns"
-  if [ "$endpoint" = chat ]; then
-    label="POST /api/v1/chat (local)"
-    levels="$chat_conns"
+label="POST /api/v1/chat (local)"
+for c in $chat_conns; do
+  echo "load: $label with $c connections for ${seconds}s ..." >&2
+  r="$(run "$c" "$seconds")"
+  if [ "$(field requests "$r")" = 0 ]; then
+    # Nothing finished within the run: latencies would read 0; say what happened instead.
+    printf '| %s | %s | 0 | 0 | — | — | — | %s | %s | %s |\n' "$label" "$c" \
+      "$(field non2xx "$r")" "$(field socket_errors "$r")" "$(field timeouts "$r")"
+    continue
   fi
-  for c in $levels; do
-    echo "load: $label with $c connections for ${seconds}s ..." >&2
-    r="$(run "$endpoint" "$c" "$seconds")"
-    if [ "$(field requests "$r")" = 0 ]; then
-      # Nothing finished within the run: latencies would read 0; say what happened instead.
-      printf '| %s | %s | 0 | 0 | — | — | — | %s | %s | %s |\n' "$label" "$c" \
-        "$(field non2xx "$r")" "$(field socket_errors "$r")" "$(field timeouts "$r")"
-      continue
-    fi
-    printf '| %s | %s | %s | %s | %s ms | %s ms | %s ms | %s | %s | %s |\n' "$label" "$c" \
-      "$(field requests "$r")" "$(field rps "$r")" "$(field p50_ms "$r")" "$(field p99_ms "$r")" \
-      "$(field max_ms "$r")" "$(field non2xx "$r")" "$(field socket_errors "$r")" "$(field timeouts "$r")"
-  done
+  printf '| %s | %s | %s | %s | %s ms | %s ms | %s ms | %s | %s | %s |\n' "$label" "$c" \
+    "$(field requests "$r")" "$(field rps "$r")" "$(field p50_ms "$r")" "$(field p99_ms "$r")" \
+    "$(field max_ms "$r")" "$(field non2xx "$r")" "$(field socket_errors "$r")" "$(field timeouts "$r")"
 done

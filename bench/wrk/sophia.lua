@@ -1,14 +1,14 @@
--- wrk script for bench/load.sh.
+-- wrk script for bench/load.sh and bench/http_load.sh.
 -- With WRK_QUESTIONS set (a questions.tsv file) every request is a POST /api/v1/chat research
 -- request over the local index, rotating through the questions; otherwise requests are plain GETs
--- of the URL given to wrk. WRK_API_KEY, when set, is sent as X-API-Key.
+-- of the URL given to wrk, and no request() function is defined: wrk then sends one request
+-- formatted once, without calling Lua per request. WRK_API_KEY, when set, is sent as X-API-Key.
 -- At the end one line "WRK_RESULT requests=... rps=... p50_ms=... p99_ms=... non2xx=... socket_errors=..."
--- is printed for load.sh to parse.
+-- is printed for the scripts to parse.
 
 local questions_file = os.getenv("WRK_QUESTIONS")
 local api_key = os.getenv("WRK_API_KEY")
 local threads = {}
-local counter = 0
 
 local function json_string(s)
   s = s:gsub('\\', '\\\\'):gsub('"', '\\"'):gsub('\t', ' ')
@@ -53,11 +53,12 @@ function init(args)
   end
 end
 
-function request()
-  if bodies == nil then return wrk.format() end
-  local body = bodies[next_index]
-  next_index = next_index % #bodies + 1
-  return wrk.format("POST", "/api/v1/chat", nil, body)
+if questions_file and questions_file ~= "" then
+  function request()
+    local body = bodies[next_index]
+    next_index = next_index % #bodies + 1
+    return wrk.format("POST", "/api/v1/chat", nil, body)
+  end
 end
 
 function done(summary, latency, requests)

@@ -24,6 +24,7 @@ final class ConfigValidator {
     require(server.host() != null && !server.host().isBlank(), "server.host must be set", problems);
     range("server.port", server.port(), 0, 65535, problems);
     range("server.max_body_bytes", server.maxBodyBytes(), 1024, 10_000_000, problems);
+    range("server.accept_queue_size", server.acceptQueueSize(), 1, 65_535, problems);
     var rate = c.security().rateLimit();
     require(
         rate.requestsPerSecond() > 0,

@@ -33,7 +33,16 @@ public record SophiaConfig(
     production
   }
 
-  public record Server(String host, int port, @JsonProperty("max_body_bytes") int maxBodyBytes) {}
+  /**
+   * The HTTP listener. {@code acceptQueueSize} is the listen backlog: connections the kernel holds
+   * until Sophia accepts them (capped by {@code net.core.somaxconn}); a burst larger than it waits
+   * on SYN retransmission, 1 s and more.
+   */
+  public record Server(
+      String host,
+      int port,
+      @JsonProperty("max_body_bytes") int maxBodyBytes,
+      @JsonProperty("accept_queue_size") int acceptQueueSize) {}
 
   public record Security(@JsonProperty("rate_limit") RateLimit rateLimit, Session session) {}
 

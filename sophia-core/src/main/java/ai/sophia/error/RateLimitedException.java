@@ -7,7 +7,7 @@ public class RateLimitedException extends SophiaException {
   private final Duration retryAfter;
 
   public RateLimitedException(String message, Duration retryAfter) {
-    super(message, true);
+    super(message);
     this.retryAfter = retryAfter;
   }
 

@@ -17,6 +17,15 @@ public class SophiaException extends RuntimeException {
     this.safeMessage = safeMessage;
   }
 
+  /**
+   * An answer rather than a failure (a refused key, a rate limit): thrown often under load and
+   * never logged with a trace, so it skips the cost of capturing one.
+   */
+  protected SophiaException(String message) {
+    super(message, null, false, false);
+    this.safeMessage = true;
+  }
+
   /** True when {@link #getMessage()} holds nothing a client must not see. */
   public boolean safeMessage() {
     return safeMessage;

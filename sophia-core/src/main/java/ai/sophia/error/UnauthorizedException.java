@@ -3,6 +3,6 @@ package ai.sophia.error;
 /** A request without valid credentials (HTTP 401). */
 public class UnauthorizedException extends SophiaException {
   public UnauthorizedException(String message) {
-    super(message, true);
+    super(message);
   }
 }

@@ -8,15 +8,22 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs every registered {@link HealthCheck} in parallel, each on its own virtual thread under its
- * own timeout, so one hung dependency cannot stall /health. Overall: down if a critical check is
- * down, degraded if anything is not up, else up.
+ * Runs every registered {@link HealthCheck} in parallel, each on its own thread under its own
+ * timeout, so one hung dependency cannot stall /health. Overall: down if a critical check is down,
+ * degraded if anything is not up, else up. Probes run on platform threads: with thousands of
+ * requests queued on the virtual-thread scheduler, a virtual probe would wait behind them and miss
+ * its timeout, reporting a busy server as down.
  */
 public final class HealthChecks {
+  private static final ThreadFactory PROBES =
+      Thread.ofPlatform().daemon().name("health-probe-", 0).factory();
+
   private final List<HealthCheck> checks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public static HealthChecks create() {
@@ -33,29 +40,41 @@ public final class HealthChecks {
   }
 
   /**
-   * The latest report if it is younger than {@code maxAge}, else a fresh run. Concurrent callers
-   * share one run, so a load balancer polling hard cannot multiply the probes' own load (a probe
-   * writes a file and embeds a sentence).
+   * The latest report; once it is older than {@code maxAge}, one background run replaces it while
+   * callers keep getting the latest. Only the very first call waits for the probes. So a load
+   * balancer polling hard cannot multiply the probes' own load (a probe writes a file and embeds a
+   * sentence), and thousands of concurrent callers never queue behind a run.
    */
   public HealthReport run(Duration maxAge) {
     Cached cached = latest;
-    if (cached != null && System.nanoTime() - cached.atNanos() < maxAge.toNanos()) {
-      return cached.report();
-    }
-    synchronized (this) {
-      cached = latest;
-      if (cached != null && System.nanoTime() - cached.atNanos() < maxAge.toNanos()) {
-        return cached.report();
+    if (cached == null) {
+      synchronized (this) {
+        cached = latest;
+        if (cached == null) {
+          cached = new Cached(run(), System.nanoTime());
+          latest = cached;
+        }
       }
-      HealthReport report = run();
-      latest = new Cached(report, System.nanoTime());
-      return report;
+    }
+    if (System.nanoTime() - cached.atNanos() >= maxAge.toNanos()
+        && refreshing.compareAndSet(false, true)) {
+      PROBES.newThread(this::refresh).start();
+    }
+    return cached.report();
+  }
+
+  private void refresh() {
+    try {
+      latest = new Cached(run(), System.nanoTime());
+    } finally {
+      refreshing.set(false);
     }
   }
 
   private record Cached(HealthReport report, long atNanos) {}
 
   private volatile Cached latest;
+  private final AtomicBoolean refreshing = new AtomicBoolean();
 
   /** Runs every check now. */
   public HealthReport run() {
@@ -63,7 +82,7 @@ public final class HealthChecks {
     List<Future<Timed>> futures = new ArrayList<>();
     List<HealthReport.ComponentHealth> results = new ArrayList<>();
     // Not try-with-resources: close() would wait for a probe that ignores interrupts.
-    ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    ExecutorService executor = Executors.newThreadPerTaskExecutor(PROBES);
     try {
       long started = System.nanoTime();
       for (HealthCheck check : snapshot) {

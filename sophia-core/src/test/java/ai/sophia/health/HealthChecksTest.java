@@ -97,6 +97,55 @@ class HealthChecksTest {
     assertThat(probes).hasValue(1);
     Thread.sleep(5);
     assertThat(checks.run(Duration.ofMillis(1)).components().getFirst().detail())
+        .isEqualTo("run 1");
+    assertThat(reportAfterRefresh(checks, "run 2")).isNotSameAs(first);
+  }
+
+  @Test
+  void runWithMaxAge_manyCallersOfAStaleReport_getItAtOnceAndStartOneRefresh() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger probes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    HealthChecks checks =
+        HealthChecks.create()
+            .register(
+                HealthCheck.of(
+                    "slow",
+                    Duration.ofSeconds(30),
+                    () -> {
+                      int run = probes.incrementAndGet();
+                      if (run > 1) {
+                        release.await();
+                      }
+                      return HealthStatus.up("run " + run);
+                    }));
+    HealthReport first = checks.run(Duration.ofMinutes(1));
+    Thread.sleep(5);
+    java.util.List<HealthReport> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (var callers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 1_000; i++) {
+        callers.submit(() -> answers.add(checks.run(Duration.ofMillis(1))));
+      }
+    }
+    // Every caller was answered while the refresh was still held inside its probe.
+    assertThat(answers).hasSize(1_000).allSatisfy(r -> assertThat(r).isSameAs(first));
+    assertThat(probes.get()).isLessThanOrEqualTo(2);
+    release.countDown();
+    assertThat(reportAfterRefresh(checks, "run 2").components().getFirst().detail())
         .isEqualTo("run 2");
+    assertThat(probes).hasValue(2);
+  }
+
+  /** Polls until the background refresh has replaced the report (bounded; no timing asserted). */
+  private static HealthReport reportAfterRefresh(HealthChecks checks, String detail)
+      throws InterruptedException {
+    for (int i = 0; i < 500; i++) {
+      HealthReport report = checks.run(Duration.ofMinutes(1));
+      if (report.components().getFirst().detail().equals(detail)) {
+        return report;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("the report was not refreshed to '" + detail + "'");
   }
 }

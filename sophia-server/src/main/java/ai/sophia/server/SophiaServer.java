@@ -59,9 +59,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Objects;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,6 +178,16 @@ public final class SophiaServer implements AutoCloseable {
               cfg.jsonMapper(new JavalinJackson(mapper, true));
               cfg.jetty.host = settings.host();
               cfg.jetty.port = settings.port();
+              cfg.jetty.threadPool = threadPool();
+              cfg.jetty.addConnector(
+                  (server, http) -> {
+                    ServerConnector connector =
+                        new ServerConnector(server, new HttpConnectionFactory(http));
+                    connector.setHost(settings.host());
+                    connector.setPort(settings.port());
+                    connector.setAcceptQueueSize(settings.acceptQueueSize());
+                    return connector;
+                  });
               cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
               cfg.jetty.modifyServer(
                   server -> server.setErrorHandler(new ProblemErrorHandler(mapper)));
@@ -194,7 +208,7 @@ public final class SophiaServer implements AutoCloseable {
               new DashboardRoutes().register(cfg.routes);
               new SessionRoutes(guard, sessions, bodies).register(cfg.routes);
               new KeyRoutes(keys, sessions, bodies).register(cfg.routes);
-              new HealthRoutes(health).register(cfg.routes);
+              new HealthRoutes(health, mapper).register(cfg.routes);
               stats.register(cfg.routes);
               research.register(cfg.routes);
               new MemoryRoutes(services.research()).register(cfg.routes);
@@ -272,6 +286,18 @@ public final class SophiaServer implements AutoCloseable {
     app.stop();
     gcMetrics.close();
     log.info("Sophia stopped serving");
+  }
+
+  /**
+   * Jetty's own threads (selectors, acceptors) on a small platform pool, each request's handling on
+   * a virtual thread, as Jetty recommends. Javalin's {@code useVirtualThreads} alone would put the
+   * selectors on virtual threads too, where a select() holds one of the few carrier threads.
+   */
+  private static QueuedThreadPool threadPool() {
+    QueuedThreadPool pool = new QueuedThreadPool();
+    pool.setName("sophia-http");
+    pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    return pool;
   }
 
   private static JvmGcMetrics bindMetrics(PrometheusMeterRegistry registry, CacheRegistry caches) {

@@ -6,7 +6,11 @@ import ai.sophia.health.HealthChecks;
 import ai.sophia.security.Role;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +46,38 @@ class RateLimitTest {
       assertThat(TestServer.json(limited).get("detail").asText()).contains("rate limit");
       assertThat(server.get(STATS, "X-API-Key", calm).statusCode()).isEqualTo(200);
       assertThat(server.get("/health").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void request_manyAtOnceWithOneKey_burstAllowedAndEveryOther429WithRetryAfter() throws Exception {
+    Map<String, String> env =
+        Map.of(
+            "SOPHIA_SECURITY_RATE_LIMIT_REQUESTS_PER_SECOND", "0.01",
+            "SOPHIA_SECURITY_RATE_LIMIT_BURST", "20");
+    try (TestServer server =
+        TestServer.start(dir, env, new RefusingResearcher(), HealthChecks.create())) {
+      String key = server.key(Role.user);
+      List<HttpResponse<String>> responses = new CopyOnWriteArrayList<>();
+      try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int i = 0; i < 400; i++) {
+          clients.submit(() -> responses.add(server.get("/api/v1/agents", "X-API-Key", key)));
+        }
+      }
+
+      assertThat(responses).hasSize(400);
+      Map<Integer, Long> byStatus =
+          responses.stream()
+              .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
+      // 0.01 tokens a second: the test cannot last long enough for a 21st token.
+      assertThat(byStatus).containsOnlyKeys(200, 429).containsEntry(200, 20L);
+      assertThat(responses)
+          .filteredOn(r -> r.statusCode() == 429)
+          .allSatisfy(
+              r -> {
+                assertThat(r.headers().firstValue("Retry-After")).isPresent();
+                assertThat(TestServer.json(r).get("status").asInt()).isEqualTo(429);
+              });
     }
   }
 }

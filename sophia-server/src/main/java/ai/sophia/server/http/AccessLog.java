@@ -5,6 +5,8 @@ import io.javalin.http.RequestLogger;
 import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +22,11 @@ public final class AccessLog implements RequestLogger {
 
   private final MeterRegistry registry;
   private final RequestRate rate;
+  // Micrometer's builder-and-register per request costs an id, a tag sort and a registry lookup;
+  // the set is small (route templates × methods × statuses), so each timer is found once.
+  private final Map<Series, Timer> timers = new ConcurrentHashMap<>();
+
+  private record Series(String method, String uri, int status) {}
 
   public AccessLog(MeterRegistry registry, RequestRate rate) {
     this.registry = registry;
@@ -47,13 +54,8 @@ public final class AccessLog implements RequestLogger {
    */
   public void record(
       String method, String uriTemplate, String path, int status, long nanos, String keyId) {
-    Timer.builder("http.server.requests")
-        .description("HTTP requests served, by route template, method and status")
-        .tag("method", method)
-        .tag("uri", uriTemplate)
-        .tag("status", Integer.toString(status))
-        .tag("outcome", outcome(status))
-        .register(registry)
+    timers
+        .computeIfAbsent(new Series(method, uriTemplate, status), this::timer)
         .record(nanos, TimeUnit.NANOSECONDS);
     rate.record();
     double ms = nanos / 1_000_000.0;
@@ -64,6 +66,16 @@ public final class AccessLog implements RequestLogger {
         .addKeyValue("duration_ms", Math.round(ms * 10) / 10.0)
         .addKeyValue("api_key_id", keyId)
         .log("{} {} {} {}ms", method, path, status, Math.round(ms));
+  }
+
+  private Timer timer(Series series) {
+    return Timer.builder("http.server.requests")
+        .description("HTTP requests served, by route template, method and status")
+        .tag("method", series.method())
+        .tag("uri", series.uri())
+        .tag("status", Integer.toString(series.status()))
+        .tag("outcome", outcome(series.status()))
+        .register(registry);
   }
 
   private static String routeTemplate(Context ctx, int status) {

@@ -16,7 +16,9 @@ import java.util.Optional;
  * Looks API keys up in the store, remembering successful lookups for a few seconds so that a busy
  * client does not cost a database query per request. Only positive answers are cached (a key
  * created a moment ago works at once) and only briefly (a revoked key stops working within the
- * TTL). The cache is keyed by a SHA-256 digest, so no secret is held as a map key.
+ * TTL). The cache is keyed by a SHA-256 digest, so no secret is held as a map key. Concurrent
+ * requests with the same key share one lookup, so thousands of connections whose cached entry
+ * expires at once do not all queue for the database.
  */
 final class ApiKeyAuthenticator {
   /** Longer than any key Sophia issues; longer input is refused without a store lookup. */
@@ -34,14 +36,9 @@ final class ApiKeyAuthenticator {
     if (secret.isEmpty() || secret.length() > MAX_SECRET_CHARS) {
       return Optional.empty();
     }
-    String digest = digest(secret);
-    ApiKey cached = recent.getIfPresent(digest);
-    if (cached != null) {
-      return Optional.of(cached);
-    }
-    Optional<ApiKey> found = store.authenticate(secret);
-    found.ifPresent(key -> recent.put(digest, key));
-    return found;
+    // A null from the loader (no such key) is not cached.
+    return Optional.ofNullable(
+        recent.get(digest(secret), digest -> store.authenticate(secret).orElse(null)));
   }
 
   static String digest(String secret) {

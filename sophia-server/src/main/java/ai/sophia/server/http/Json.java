@@ -1,6 +1,8 @@
 package ai.sophia.server.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,7 +24,10 @@ public final class Json {
 
   public static ObjectMapper mapper() {
     ObjectMapper mapper =
-        JsonMapper.builder()
+        // Jackson's default buffer pool is per thread, and every request is a new virtual thread:
+        // a shared pool recycles the buffers instead of allocating them for every response.
+        JsonMapper.builder(
+                JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)

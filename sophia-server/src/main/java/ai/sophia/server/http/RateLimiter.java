@@ -3,6 +3,7 @@ package ai.sophia.server.http;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
@@ -17,7 +18,7 @@ final class RateLimiter {
   private final double perSecond;
   private final int burst;
   private final LongSupplier nanoClock;
-  private final Cache<String, Bucket> buckets;
+  private final Cache<String, AtomicReference<Level>> buckets;
 
   RateLimiter(double perSecond, int burst, LongSupplier nanoClock) {
     if (perSecond <= 0 || burst < 1) {
@@ -39,29 +40,28 @@ final class RateLimiter {
   }
 
   Decision acquire(String key) {
-    Bucket bucket = buckets.get(key, k -> new Bucket(burst, nanoClock.getAsLong()));
-    return bucket.take(nanoClock.getAsLong());
-  }
-
-  private final class Bucket {
-    private double tokens;
-    private long refilledAt;
-
-    Bucket(double tokens, long now) {
-      this.tokens = tokens;
-      this.refilledAt = now;
-    }
-
-    synchronized Decision take(long now) {
-      double elapsedSeconds = Math.max(0, now - refilledAt) / 1e9;
-      tokens = Math.min(burst, tokens + elapsedSeconds * perSecond);
-      refilledAt = now;
-      if (tokens >= 1) {
-        tokens -= 1;
-        return new Decision(true, (int) Math.floor(tokens), Duration.ZERO);
+    long now = nanoClock.getAsLong();
+    AtomicReference<Level> bucket =
+        buckets.get(key, k -> new AtomicReference<>(new Level(burst, now)));
+    while (true) {
+      Level level = bucket.get();
+      double elapsedSeconds = Math.max(0, now - level.at()) / 1e9;
+      double tokens = Math.min(burst, level.tokens() + elapsedSeconds * perSecond);
+      if (tokens < 1) {
+        // Nothing is taken, so nothing is written: a key far over its limit costs no contention.
+        long waitNanos = (long) Math.ceil((1 - tokens) / perSecond * 1e9);
+        return new Decision(false, 0, Duration.ofNanos(waitNanos));
       }
-      long waitNanos = (long) Math.ceil((1 - tokens) / perSecond * 1e9);
-      return new Decision(false, 0, Duration.ofNanos(waitNanos));
+      if (bucket.compareAndSet(level, new Level(tokens - 1, Math.max(now, level.at())))) {
+        return new Decision(true, (int) Math.floor(tokens - 1), Duration.ZERO);
+      }
     }
   }
+
+  /**
+   * A bucket's tokens as of a moment. Concurrency: each bucket is an atomic reference to an
+   * immutable level, replaced by compare-and-set, so thousands of requests of one key never wait on
+   * a lock (a monitor with many virtual threads queued on it hands over one at a time).
+   */
+  private record Level(double tokens, long at) {}
 }

@@ -2,6 +2,7 @@ package ai.sophia.server.http;
 
 import io.javalin.http.Context;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.slf4j.MDC;
 
@@ -43,7 +44,14 @@ public final class RequestIds {
     MDC.remove(MDC_KEY);
   }
 
+  /**
+   * A random (version 4) UUID from the thread's own generator: an id must be unique, not secret,
+   * and {@link UUID#randomUUID()} takes a lock on the shared SecureRandom with every request.
+   */
   private static String generate() {
-    return UUID.randomUUID().toString();
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+    return new UUID(high, low).toString();
   }
 }

@@ -4,9 +4,14 @@ import ai.sophia.health.HealthChecks;
 import ai.sophia.health.HealthReport;
 import ai.sophia.health.HealthStatus;
 import ai.sophia.server.http.Access;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -14,8 +19,9 @@ import java.util.Set;
 /**
  * {@code GET /health}: every registered component probed in parallel under its own timeout. 200
  * while Sophia can serve (up or degraded), 503 when a critical component is down, so a load
- * balancer can route on the status code alone. Needs no API key. A report is reused for up to
- * {@link #MAX_AGE}, so polling /health hard does not multiply the probes' own work.
+ * balancer can route on the status code alone. Needs no API key. A report older than {@link
+ * #MAX_AGE} is refreshed in the background, so polling /health hard does not multiply the probes'
+ * own work; its components are serialized once per report, only the timestamp per request.
  *
  * <p>{@code GET /api/v1/intelligence/health} (SPEC §2) is the same report narrowed to the agents
  * ({@code agent.<name>}) and memory ({@code store}, {@code index}, {@code embeddings}), with the
@@ -28,9 +34,15 @@ public final class HealthRoutes {
   static final Set<String> MEMORY = Set.of("store", "index", "embeddings");
 
   private final HealthChecks checks;
+  private final ObjectMapper mapper;
+  private volatile Rendered rendered;
 
-  public HealthRoutes(HealthChecks checks) {
+  /** A report and its components as JSON. */
+  private record Rendered(HealthReport report, byte[] components) {}
+
+  public HealthRoutes(HealthChecks checks, ObjectMapper mapper) {
     this.checks = Objects.requireNonNull(checks, "checks");
+    this.mapper = Objects.requireNonNull(mapper, "mapper");
   }
 
   public void register(RoutesConfig routes) {
@@ -38,8 +50,26 @@ public final class HealthRoutes {
     routes.get("/api/v1/intelligence/health", this::intelligence, Access.READ);
   }
 
-  private void health(Context ctx) {
-    answer(ctx, checks.run(MAX_AGE));
+  private void health(Context ctx) throws JsonProcessingException {
+    HealthReport report = checks.run(MAX_AGE);
+    Rendered last = rendered;
+    if (last == null || last.report() != report) {
+      last = new Rendered(report, mapper.writeValueAsBytes(report.components()));
+      rendered = last;
+    }
+    // The same shape as Health, assembled around the rendered components: the state is an enum
+    // name and the timestamp ISO-8601, neither needs escaping.
+    byte[] head =
+        ("{\"status\":\""
+                + report.status()
+                + "\",\"timestamp\":\""
+                + Instant.now()
+                + "\",\"components\":")
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] body = Arrays.copyOf(head, head.length + last.components().length + 1);
+    System.arraycopy(last.components(), 0, body, head.length, last.components().length);
+    body[body.length - 1] = '}';
+    ctx.status(status(report)).contentType(ContentType.APPLICATION_JSON).result(body);
   }
 
   private void intelligence(Context ctx) {
@@ -48,8 +78,12 @@ public final class HealthRoutes {
   }
 
   private static void answer(Context ctx, HealthReport report) {
-    ctx.status(report.status() == HealthStatus.State.down ? 503 : 200)
+    ctx.status(status(report))
         .json(new Health(report.status(), Instant.now().toString(), report.components()));
+  }
+
+  private static int status(HealthReport report) {
+    return report.status() == HealthStatus.State.down ? 503 : 200;
   }
 
   record Health(

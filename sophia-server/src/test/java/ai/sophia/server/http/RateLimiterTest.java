@@ -3,6 +3,8 @@ package ai.sophia.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +37,28 @@ class RateLimiterTest {
 
     now.addAndGet(Duration.ofMinutes(10).toNanos());
     assertThat(limiter.acquire("k").remaining()).isEqualTo(2);
+  }
+
+  @Test
+  void acquire_manyThreadsAtOnce_allowExactlyTheBurst() throws Exception {
+    RateLimiter limiter = new RateLimiter(1.0, 100, now::get);
+    AtomicInteger allowed = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 5_000; i++) {
+        threads.submit(
+            () -> {
+              RateLimiter.Decision decision = limiter.acquire("k");
+              if (decision.allowed()) {
+                allowed.incrementAndGet();
+              } else if (decision.retryAfter().isPositive()) {
+                refused.incrementAndGet();
+              }
+            });
+      }
+    }
+    assertThat(allowed).hasValue(100);
+    assertThat(refused).hasValue(4_900);
   }
 
   @Test
