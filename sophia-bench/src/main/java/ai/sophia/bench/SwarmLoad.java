@@ -3,7 +3,7 @@ package ai.sophia.bench;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.swarm.InMemorySwarmStore;
-import ai.sophia.swarm.SqliteSwarmStore;
+import ai.sophia.swarm.SqlSwarmStore;
 import ai.sophia.swarm.StepPolicy;
 import ai.sophia.swarm.SwarmEngine;
 import ai.sophia.swarm.SwarmGraph;
@@ -42,7 +42,7 @@ public final class SwarmLoad {
         Runtime.getRuntime().availableProcessors(), runs);
     try (ScratchDirectory scratch = ScratchDirectory.create("swarm-load");
         SqliteDatabase db = SqliteDatabase.open(scratch.path())) {
-      SwarmStore sqlite = new SqliteSwarmStore(db);
+      SwarmStore sqlite = new SqlSwarmStore(db);
       // A warm-up round on each store, then the measured rounds alternating.
       round("warm-up sqlite", sqlite, Math.min(runs, 200));
       round("warm-up memory", new InMemorySwarmStore(), Math.min(runs, 200));

@@ -27,7 +27,7 @@ final class SwarmFixture implements AutoCloseable {
   SwarmFixture(Path dir, SophiaConfig.Swarm settings, Clock clock) {
     this.dir = dir;
     this.db = SqliteDatabase.open(dir);
-    this.engine = SwarmEngine.create(new SqliteSwarmStore(db), settings, clock);
+    this.engine = SwarmEngine.create(new SqlSwarmStore(db), settings, clock);
   }
 
   /** Closes the engine and the database and opens both again: a restart. */
@@ -35,7 +35,7 @@ final class SwarmFixture implements AutoCloseable {
     engine.close();
     db.close();
     db = SqliteDatabase.open(dir);
-    engine = SwarmEngine.create(new SqliteSwarmStore(db), SETTINGS, Clock.systemUTC());
+    engine = SwarmEngine.create(new SqlSwarmStore(db), SETTINGS, Clock.systemUTC());
     for (SwarmGraph g : graphs) {
       engine.register(g);
     }

@@ -40,12 +40,12 @@ class SwarmOwnershipTest {
             .build();
     try (SqliteDatabase db = SqliteDatabase.open(dir)) {
       SwarmEngine server =
-          SwarmEngine.create(new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC());
+          SwarmEngine.create(new SqlSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC());
       server.register(graph);
       SwarmRun run = server.start("held", obj(), "");
       assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
       try (SwarmEngine cli =
-          SwarmEngine.create(new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC())) {
+          SwarmEngine.create(new SqlSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC())) {
         cli.register(graph);
 
         assertThat(cli.resumeUnfinished()).isZero();
@@ -66,10 +66,9 @@ class SwarmOwnershipTest {
   void subscribe_runOfAnotherEngine_pollsTheStoreWithoutGaps() throws Exception {
     try (SqliteDatabase db = SqliteDatabase.open(dir);
         SwarmEngine runner =
-            SwarmEngine.create(new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC());
+            SwarmEngine.create(new SqlSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC());
         SwarmEngine watcher =
-            SwarmEngine.create(
-                new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC())) {
+            SwarmEngine.create(new SqlSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC())) {
       CountDownLatch go = new CountDownLatch(1);
       runner.register(
           SwarmGraph.builder("steps")

@@ -206,7 +206,7 @@ class SwarmStorageTest {
       SwarmRun run =
           fx.engine.await(
               fx.engine.start("pipeline", obj().put("x", 1), "").id(), Duration.ofSeconds(10));
-      SqliteSwarmStore store = new SqliteSwarmStore(fx.db);
+      SqlSwarmStore store = new SqlSwarmStore(fx.db);
       long before = store.recordBytes(run.id());
 
       clock.now = clock.now.plus(Duration.ofDays(29));
