@@ -67,45 +67,41 @@ class PostgresDatabaseTest {
   }
 
   private static Set<String> sqliteColumns(Handle h) {
-    return new TreeSet<>(
-        h.createQuery(
-                "SELECT m.name || '.' || c.name FROM sqlite_master m, pragma_table_info(m.name) c"
-                    + " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
-                    + " AND m.name <> 'schema_version'")
-            .mapTo(String.class)
-            .list());
+    return strings(
+        h,
+        "SELECT m.name || '.' || c.name FROM sqlite_master m, pragma_table_info(m.name) c"
+            + " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+            + " AND m.name <> 'schema_version'");
   }
 
   /** Without the rowid columns that stand for SQLite's implicit rowid. */
   private static Set<String> postgresColumns(Handle h) {
-    return new TreeSet<>(
-        h.createQuery(
-                "SELECT table_name || '.' || column_name FROM information_schema.columns"
-                    + " WHERE table_schema = 'public' AND table_name <> 'flyway_schema_history'"
-                    + " AND column_name <> 'rowid'")
-            .mapTo(String.class)
-            .list());
+    return strings(
+        h,
+        "SELECT table_name || '.' || column_name FROM information_schema.columns"
+            + " WHERE table_schema = 'public' AND table_name <> 'flyway_schema_history'"
+            + " AND column_name <> 'rowid'");
   }
 
   /** The indexes the scripts name (not those behind keys), with "unique " when they are. */
   private static Set<String> sqliteIndexes(Handle h) {
-    return new TreeSet<>(
-        h.createQuery(
-                "SELECT CASE WHEN sql LIKE 'CREATE UNIQUE%' THEN 'unique ' ELSE '' END || name"
-                    + " FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-            .mapTo(String.class)
-            .list());
+    return strings(
+        h,
+        "SELECT CASE WHEN sql LIKE 'CREATE UNIQUE%' THEN 'unique ' ELSE '' END || name"
+            + " FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL");
   }
 
   private static Set<String> postgresIndexes(Handle h) {
-    return new TreeSet<>(
-        h.createQuery(
-                "SELECT CASE WHEN i.indisunique THEN 'unique ' ELSE '' END || c.relname"
-                    + " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-                    + " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    + " WHERE n.nspname = 'public' AND c.relname NOT LIKE 'flyway%' AND NOT EXISTS (SELECT 1 FROM pg_constraint k"
-                    + " WHERE k.conindid = i.indexrelid)")
-            .mapTo(String.class)
-            .list());
+    return strings(
+        h,
+        "SELECT CASE WHEN i.indisunique THEN 'unique ' ELSE '' END || c.relname"
+            + " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = 'public' AND c.relname NOT LIKE 'flyway%' AND NOT EXISTS (SELECT 1 FROM pg_constraint k"
+            + " WHERE k.conindid = i.indexrelid)");
+  }
+
+  private static Set<String> strings(Handle h, String sql) {
+    return new TreeSet<>(h.createQuery(sql).mapTo(String.class).list());
   }
 }
