@@ -88,6 +88,11 @@ final class BenchAgents implements AutoCloseable {
     public List<MemoryHit> searchMemory(String query, int limit) {
       return List.of();
     }
+
+    @Override
+    public List<Summary> history(String containing, int limit) {
+      return List.of();
+    }
   }
 
   /**
