@@ -22,8 +22,9 @@ if [ ! -x "$pg_bin/initdb" ] || [ ! -x "$pg_bin/pg_ctl" ]; then
     echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
   fi
   $sudo apt-get update -qq
+  # confold: keep the createcluster.conf written above instead of asking about it.
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    postgresql-15 >/dev/null
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold postgresql-15 >/dev/null
 fi
 
 # PostgreSQL refuses to run as root: as root the tests run it as 'postgres' through runuser.

@@ -15,8 +15,8 @@ import org.jdbi.v3.core.JdbiException;
 
 /**
  * Sophia's relational store, migrated to the latest schema on open: {@link SqliteDatabase} (the
- * zero-setup default) or {@link PostgresDatabase} ({@code storage: postgres}). The stores are
- * written once, in SQL that both run; what differs between the backends is here.
+ * zero-setup default) or {@link PostgresDatabase} ({@code storage.backend: postgres}). The stores
+ * are written once, in SQL that both run; what differs between the backends is here.
  */
 public interface Database extends AutoCloseable {
 

@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sophia's relational store on a PostgreSQL server ({@code storage: postgres}): a HikariCP pool,
- * Jdbi over it, and Flyway bringing the schema to the latest version on open (the scripts under
- * {@code db/postgresql/}, the same tables, keys and indexes as SQLite's {@code db/migration/}).
+ * Sophia's relational store on a PostgreSQL server ({@code storage.backend: postgres}): a HikariCP
+ * pool, Jdbi over it, and Flyway bringing the schema to the latest version on open (the scripts
+ * under {@code db/postgresql/}, the same tables, keys and indexes as SQLite's {@code
+ * db/migration/}).
  *
  * <p>Transactions run at PostgreSQL's default READ COMMITTED; a transaction that reads rows and
  * then updates them locks them with {@link #lockSkipLocked()}. The password goes to the pool and
