@@ -122,7 +122,8 @@ public final class TestPostgres {
               + ": run bin/setup-postgres.sh (or set SOPHIA_PG_BIN)");
     }
     // One server per checkout: the module's parent folder is the project's.
-    String project = Path.of("").toAbsolutePath().getParent().toString();
+    Path cwd = Path.of("").toAbsolutePath();
+    String project = (cwd.getParent() != null ? cwd.getParent() : cwd).toString();
     Path home =
         Path.of(System.getProperty("java.io.tmpdir"))
             .resolve(
