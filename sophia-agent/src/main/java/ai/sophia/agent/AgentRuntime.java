@@ -5,9 +5,9 @@ import ai.sophia.embedding.Embedder;
 import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.NotFoundException;
 import ai.sophia.health.HealthCheck;
+import ai.sophia.memory.Database;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.OperationsStore;
-import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.model.ModelGateway;
 import ai.sophia.model.ModelUnavailableException;
 import ai.sophia.research.Researcher;
@@ -77,9 +77,9 @@ public final class AgentRuntime implements AutoCloseable {
     all.add(AskAgentTool.create(this::delegate));
     all.addAll(b.extraTools);
     this.tools = ToolRegistry.of(all);
-    this.approvals = new Approvals(new SqliteApprovalStore(b.database), clock);
-    this.sessions = new SqliteSessionStore(b.database, clock);
-    this.runStore = new SqliteAgentRunStore(b.database);
+    this.approvals = new Approvals(new SqlApprovalStore(b.database), clock);
+    this.sessions = new SqlSessionStore(b.database, clock);
+    this.runStore = new SqlAgentRunStore(b.database);
     this.recorder =
         new RunRecorder(
             runStore, Objects.requireNonNull(b.operations, "operations"), sessions, memory, clock);
@@ -305,7 +305,7 @@ public final class AgentRuntime implements AutoCloseable {
     private String defaultEngine = "duckduckgo";
     private DocumentIndex index;
     private Embedder embedder;
-    private SqliteDatabase database;
+    private Database database;
     private OperationsStore operations;
     private Clock clock = Clock.systemUTC();
     private final List<Tool> extraTools = new ArrayList<>();
@@ -338,7 +338,7 @@ public final class AgentRuntime implements AutoCloseable {
       return this;
     }
 
-    public Builder database(SqliteDatabase value) {
+    public Builder database(Database value) {
       this.database = value;
       return this;
     }

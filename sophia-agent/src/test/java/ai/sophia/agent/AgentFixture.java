@@ -2,8 +2,8 @@ package ai.sophia.agent;
 
 import ai.sophia.embedding.OnnxEmbedder;
 import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.SqlOperationsStore;
 import ai.sophia.memory.SqliteDatabase;
-import ai.sophia.memory.SqliteOperationsStore;
 import ai.sophia.model.ScriptedModelGateway;
 import ai.sophia.research.LoopbackResearch;
 import ai.sophia.tool.Tool;
@@ -30,7 +30,7 @@ final class AgentFixture implements AutoCloseable {
   final ScriptedModelGateway model = ScriptedModelGateway.create();
   final SqliteDatabase db;
   final LuceneDocumentIndex index;
-  final SqliteOperationsStore operations;
+  final SqlOperationsStore operations;
   final AgentRuntime runtime;
   private final LoopbackResearch.Stack stack;
 

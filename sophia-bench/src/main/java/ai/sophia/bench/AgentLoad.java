@@ -8,9 +8,9 @@ import ai.sophia.agent.AgentResult;
 import ai.sophia.agent.AgentRun;
 import ai.sophia.agent.RunStatus;
 import ai.sophia.config.Secrets;
-import ai.sophia.memory.SqliteOperationsStore;
+import ai.sophia.memory.SqlOperationsStore;
 import ai.sophia.model.RoutingModelGateway;
-import ai.sophia.model.SqliteUsageStore;
+import ai.sophia.model.SqlUsageStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -71,8 +71,8 @@ public final class AgentLoad {
                 RoutingModelGateway.create(
                     config.models(),
                     Secrets.create(Map.of()),
-                    new SqliteUsageStore(db),
-                    new SqliteOperationsStore(db),
+                    new SqlUsageStore(db),
+                    new SqlOperationsStore(db),
                     new SimpleMeterRegistry()))) {
       Agent agent =
           bench.runtime.agent(

@@ -5,8 +5,8 @@ import ai.sophia.config.ConfigLoader;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.embedding.Embedder;
 import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.SqlOperationsStore;
 import ai.sophia.memory.SqliteDatabase;
-import ai.sophia.memory.SqliteOperationsStore;
 import ai.sophia.model.ModelGateway;
 import ai.sophia.research.ResearchProgress;
 import ai.sophia.research.ResearchRequest;
@@ -31,7 +31,7 @@ final class BenchAgents implements AutoCloseable {
   final SophiaConfig config;
   final SqliteDatabase db;
   final LuceneDocumentIndex index;
-  final SqliteOperationsStore operations;
+  final SqlOperationsStore operations;
   final ModelGateway gateway;
   final AgentRuntime runtime;
 
@@ -46,7 +46,7 @@ final class BenchAgents implements AutoCloseable {
     db = SqliteDatabase.open(dir.path());
     Embedder embedder = new HashEmbedder();
     index = LuceneDocumentIndex.open(dir.path(), embedder.model());
-    operations = new SqliteOperationsStore(db);
+    operations = new SqlOperationsStore(db);
     gateway = gatewayFactory.apply(config, db);
     runtime =
         AgentRuntime.builder()

@@ -3,15 +3,15 @@ package ai.sophia.bench;
 import ai.sophia.config.ConfigLoader;
 import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.memory.SqlOperationsStore;
 import ai.sophia.memory.SqliteDatabase;
-import ai.sophia.memory.SqliteOperationsStore;
 import ai.sophia.model.CallContext;
 import ai.sophia.model.Message;
 import ai.sophia.model.ModelReply;
 import ai.sophia.model.ModelRequest;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.model.ScriptedOpenAiServer;
-import ai.sophia.model.SqliteUsageStore;
+import ai.sophia.model.SqlUsageStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,8 +62,8 @@ public final class GatewayOverhead {
             RoutingModelGateway.create(
                 config.models(),
                 Secrets.create(Map.of()),
-                new SqliteUsageStore(db),
-                new SqliteOperationsStore(db),
+                new SqlUsageStore(db),
+                new SqlOperationsStore(db),
                 new SimpleMeterRegistry());
         ModelRequest request =
             ModelRequest.of(

@@ -11,8 +11,8 @@ import ai.sophia.ingest.Ingestor;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.memory.PageHit;
+import ai.sophia.memory.SqlDocumentStore;
 import ai.sophia.memory.SqliteDatabase;
-import ai.sophia.memory.SqliteDocumentStore;
 import ai.sophia.research.LocalSearchProvider;
 import ai.sophia.search.SearchHit;
 import ai.sophia.web.ExtractedPage;
@@ -180,7 +180,7 @@ public final class RetrievalEval {
               Chunker.create(),
               embedder,
               index,
-              new SqliteDocumentStore(database),
+              new SqlDocumentStore(database),
               Clock.systemUTC());
       Ingestor.Result ingested = ingestor.ingest(docs.toString(), false, progress(model));
       log.info(

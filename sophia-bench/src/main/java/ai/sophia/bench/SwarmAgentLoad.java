@@ -4,7 +4,7 @@ import ai.sophia.agent.AgentRequest;
 import ai.sophia.agent.AgentRun;
 import ai.sophia.agent.RunStatus;
 import ai.sophia.model.ScriptedModelGateway;
-import ai.sophia.swarm.SqliteSwarmStore;
+import ai.sophia.swarm.SqlSwarmStore;
 import ai.sophia.swarm.SwarmCoordinator;
 import ai.sophia.swarm.SwarmEngine;
 import ai.sophia.swarm.SwarmPattern;
@@ -42,7 +42,7 @@ public final class SwarmAgentLoad {
             new BenchAgents(Map.of(), (c, db) -> ScriptedModelGateway.create().available(false));
         SwarmEngine engine =
             SwarmEngine.create(
-                new SqliteSwarmStore(bench.db), bench.config.swarm(), Clock.systemUTC())) {
+                new SqlSwarmStore(bench.db), bench.config.swarm(), Clock.systemUTC())) {
       SwarmCoordinator swarms =
           SwarmCoordinator.create(engine, bench.runtime, bench.gateway, bench.config.swarm());
       SwarmRequest request =

@@ -1,9 +1,11 @@
 package ai.sophia.bench;
 
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.memory.Database;
 import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.TestPostgres;
 import ai.sophia.swarm.InMemorySwarmStore;
-import ai.sophia.swarm.SqliteSwarmStore;
+import ai.sophia.swarm.SqlSwarmStore;
 import ai.sophia.swarm.StepPolicy;
 import ai.sophia.swarm.SwarmEngine;
 import ai.sophia.swarm.SwarmGraph;
@@ -22,9 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code --runs} swarms (default 1,000) started at once, each a fan-out of 3 no-op "agents" and an
- * aggregation step, on SQLite and then on the in-memory store (the no-persistence baseline); prints
- * total time, runs/s and p50/p99 run latency (start to finish) of each, then the bytes a run's
- * record takes in SQLite (this graph, and a 10-step pipeline) before and after retention.
+ * aggregation step, on SQLite, on PostgreSQL when {@code --backend both} (a server of its own,
+ * {@code TestPostgres}, started in a temporary folder), and on the in-memory store (the
+ * no-persistence baseline); prints total time, runs/s and p50/p99 run latency (start to finish) of
+ * each, then the bytes a run's record takes in SQLite (this graph, and a 10-step pipeline) before
+ * and after retention.
  */
 public final class SwarmLoad {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,20 +38,35 @@ public final class SwarmLoad {
   private SwarmLoad() {}
 
   public static void main(String[] args) throws Exception {
-    Flags flags = Flags.parse(args, Set.of("runs", "rounds"));
+    Flags flags = Flags.parse(args, Set.of("runs", "rounds", "backend"));
     int runs = flags.integer("runs", 1000, 1, 100_000);
     int rounds = flags.integer("rounds", 3, 1, 20);
+    String backend = flags.text("backend", "sqlite");
+    if (!Set.of("sqlite", "both").contains(backend)) {
+      throw new BenchException("--backend is sqlite or both (SQLite and PostgreSQL)");
+    }
     System.out.printf(
         "machine: %d cores; %d concurrent runs of fan-out(3) + aggregate%n",
         Runtime.getRuntime().availableProcessors(), runs);
     try (ScratchDirectory scratch = ScratchDirectory.create("swarm-load");
-        SqliteDatabase db = SqliteDatabase.open(scratch.path())) {
-      SwarmStore sqlite = new SqliteSwarmStore(db);
+        SqliteDatabase db = SqliteDatabase.open(scratch.path());
+        Database pg =
+            backend.equals("both")
+                ? TestPostgres.open("bench_swarm_" + ProcessHandle.current().pid())
+                : null) {
+      SwarmStore sqlite = new SqlSwarmStore(db);
+      SwarmStore postgres = pg == null ? null : new SqlSwarmStore(pg);
       // A warm-up round on each store, then the measured rounds alternating.
       round("warm-up sqlite", sqlite, Math.min(runs, 200));
+      if (postgres != null) {
+        round("warm-up postgres", postgres, Math.min(runs, 200));
+      }
       round("warm-up memory", new InMemorySwarmStore(), Math.min(runs, 200));
       for (int r = 1; r <= rounds; r++) {
         round("sqlite #" + r, sqlite, runs);
+        if (postgres != null) {
+          round("postgres #" + r, postgres, runs);
+        }
         round("memory #" + r, new InMemorySwarmStore(), runs);
       }
       sizes(db, sqlite, runs);

@@ -3,7 +3,7 @@ package ai.sophia.bench;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.swarm.InMemorySwarmStore;
-import ai.sophia.swarm.SqliteSwarmStore;
+import ai.sophia.swarm.SqlSwarmStore;
 import ai.sophia.swarm.StepPolicy;
 import ai.sophia.swarm.SwarmEngine;
 import ai.sophia.swarm.SwarmGraph;
@@ -59,7 +59,7 @@ public class SwarmStepBench {
     if (store.equals("sqlite")) {
       scratch = ScratchDirectory.create("swarm-bench");
       db = SqliteDatabase.open(scratch.path());
-      s = new SqliteSwarmStore(db);
+      s = new SqlSwarmStore(db);
     } else {
       s = new InMemorySwarmStore();
     }

@@ -6,8 +6,8 @@ import ai.sophia.embedding.OnnxEmbedder;
 import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthStatus;
 import ai.sophia.mcp.McpClients;
+import ai.sophia.memory.Database;
 import ai.sophia.memory.LuceneDocumentIndex;
-import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.server.Version;
 import java.io.IOException;
 import java.net.URI;
@@ -86,12 +86,13 @@ final class Doctor {
     }
   }
 
-  static Check store(Path dir) {
-    try (SqliteDatabase database = SqliteDatabase.open(dir)) {
+  static Check store(SophiaConfig config, Map<String, String> env) {
+    try (Database database = Database.open(config, Secrets.create(env))) {
       HealthStatus status = database.healthCheck().check();
       return Check.ok(
-          "store opens: SQLite at "
-              + database.file()
+          "store opens: "
+              + (config.storage().postgresBackend() ? "PostgreSQL at " : "SQLite at ")
+              + database.describe()
               + ", schema version "
               + database.schemaVersion()
               + (status.detail().isEmpty() ? "" : " (" + status.detail() + ")"));

@@ -45,7 +45,7 @@ final class DoctorCommand implements Callable<Integer> {
     Doctor.Check writable = print(out, Doctor.dataDirectory(dir));
     checks.add(writable);
     if (!writable.fatal()) {
-      checks.add(print(out, Doctor.store(dir)));
+      checks.add(print(out, Doctor.store(config, main.env())));
       checks.add(print(out, Doctor.index(dir, config.embedding().model())));
     }
     checks.add(print(out, Doctor.embeddings(config.embedding().model())));

@@ -69,7 +69,8 @@ final class KeysCommand implements Callable<Integer> {
             "--name", "--name must be 1 to " + MAX_NAME_CHARS + " characters");
       }
       IssuedKey issued =
-          Sophia.withApiKeys(keys.main.config(), store -> store.create(trimmed, role));
+          Sophia.withApiKeys(
+              keys.main.config(), keys.main.env(), store -> store.create(trimmed, role));
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
           "Created API key '%s' (id %s, role %s).%n",
@@ -89,7 +90,8 @@ final class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      List<ApiKey> all = Sophia.withApiKeys(keys.main.config(), store -> store.list());
+      List<ApiKey> all =
+          Sophia.withApiKeys(keys.main.config(), keys.main.env(), store -> store.list());
       PrintWriter out = spec.commandLine().getOut();
       if (all.isEmpty()) {
         out.println("No API keys yet; 'sophia keys create --name NAME' makes one.");
@@ -130,7 +132,9 @@ final class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      boolean revoked = Sophia.withApiKeys(keys.main.config(), store -> store.revoke(id.strip()));
+      boolean revoked =
+          Sophia.withApiKeys(
+              keys.main.config(), keys.main.env(), store -> store.revoke(id.strip()));
       if (!revoked) {
         throw new NotFoundException("no active API key with id '" + id.strip() + "'");
       }

@@ -157,6 +157,7 @@ final class SwarmCommand implements Callable<Integer> {
       ObjectNode report =
           Sophia.withSwarms(
               config,
+              swarm.main.env(),
               engine -> SwarmReport.of(find(engine, id), config.swarm().qualityThreshold()));
       PrintWriter out = swarm.spec.commandLine().getOut();
       out.println(
@@ -181,6 +182,7 @@ final class SwarmCommand implements Callable<Integer> {
       PrintWriter out = swarm.spec.commandLine().getOut();
       Sophia.withSwarms(
           swarm.main.config(),
+          swarm.main.env(),
           engine -> {
             BlockingQueue<SwarmEvent> events = new LinkedBlockingQueue<>();
             try (AutoCloseable s = engine.subscribe(find(engine, id).id(), 0, events::add)) {
@@ -219,7 +221,9 @@ final class SwarmCommand implements Callable<Integer> {
     public Integer call() {
       SwarmRun run =
           Sophia.withSwarms(
-              swarm.main.config(), engine -> engine.cancel(find(engine, id).id(), "cli"));
+              swarm.main.config(),
+              swarm.main.env(),
+              engine -> engine.cancel(find(engine, id).id(), "cli"));
       swarm.spec.commandLine().getOut().println("swarm " + run.id() + " " + run.status());
       return 0;
     }

@@ -68,7 +68,9 @@ class ServeCrashTest {
                 + remote
                 + "\n");
     SophiaConfig loaded = ConfigLoader.create(Map.of()).load(Optional.of(config));
-    key = Sophia.withApiKeys(loaded, keys -> keys.create("crash-test", Role.admin).secret());
+    key =
+        Sophia.withApiKeys(
+            loaded, Map.of(), keys -> keys.create("crash-test", Role.admin).secret());
   }
 
   @AfterEach

@@ -3,8 +3,8 @@ package ai.sophia.code;
 import ai.sophia.config.ConfigLoader;
 import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.memory.SqlOperationsStore;
 import ai.sophia.memory.SqliteDatabase;
-import ai.sophia.memory.SqliteOperationsStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,14 +17,14 @@ import java.util.Optional;
 public final class CodeFixture implements AutoCloseable {
   public final SophiaConfig config;
   public final SqliteDatabase db;
-  public final SqliteOperationsStore operations;
+  public final SqlOperationsStore operations;
   public final CodeChanges changes;
 
   /** {@code repositories} is the YAML of {@code code.repositories}, indented by four spaces. */
   public CodeFixture(Path dataDir, String repositories, Map<String, String> env) {
     this.config = config(dataDir, repositories, env);
     this.db = SqliteDatabase.open(config.dataDir());
-    this.operations = new SqliteOperationsStore(db);
+    this.operations = new SqlOperationsStore(db);
     this.changes = CodeChanges.create(config, Secrets.create(env), operations, Clock.systemUTC());
   }
 

@@ -2,6 +2,7 @@ package ai.sophia.config;
 
 import ai.sophia.embedding.OnnxEmbedder;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -78,6 +79,7 @@ final class ConfigValidator {
     validateMcp(c.mcp(), problems);
     validateDeploy(c.deploy(), problems);
     validateSwarm(c.swarm(), problems);
+    validateStorage(c.storage(), problems);
   }
 
   static final Pattern REPOSITORY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -389,6 +391,43 @@ final class ConfigValidator {
                 }
               }
             });
+  }
+
+  private static void validateStorage(SophiaConfig.Storage s, List<String> problems) {
+    if (s == null || s.postgres() == null) {
+      problems.add("storage and storage.postgres must be mappings");
+      return;
+    }
+    if (!Set.of("sqlite", "postgres").contains(String.valueOf(s.backend()))) {
+      problems.add("storage.backend '" + s.backend() + "' is not one of sqlite, postgres");
+      return;
+    }
+    SophiaConfig.Postgres p = s.postgres();
+    // Flyway holds one connection for its lock while it migrates on another.
+    range("storage.postgres.pool_size", p.poolSize(), 2, 200, problems);
+    if (!s.postgresBackend()) {
+      return;
+    }
+    String url = String.valueOf(p.url());
+    if (!url.startsWith("jdbc:postgresql://")) {
+      problems.add(
+          "storage.postgres.url must be a JDBC URL such as jdbc:postgresql://host:5432/sophia"
+              + " when storage.backend is postgres");
+    } else if (url.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+      problems.add(
+          "storage.postgres.url must not carry the password: set SOPHIA_STORAGE_POSTGRES_PASSWORD"
+              + " or storage.postgres.password_file");
+    }
+    require(
+        p.user() != null && !p.user().isBlank(),
+        "storage.postgres.user must be set when storage.backend is postgres",
+        problems);
+    if (p.passwordFile() != null
+        && !p.passwordFile().isBlank()
+        && !java.nio.file.Files.isReadable(Path.of(p.passwordFile()))) {
+      problems.add(
+          "storage.postgres.password_file " + p.passwordFile() + " is not a readable file");
+    }
   }
 
   private static void validateSwarm(SophiaConfig.Swarm s, List<String> problems) {

@@ -36,11 +36,23 @@ public final class Secrets {
     if (file == null || file.isBlank()) {
       return Optional.empty();
     }
+    return read(file, "secret file named by " + name + "_FILE");
+  }
+
+  /** The secret in {@code file} (stripped), if the name is not blank and the file not empty. */
+  public Optional<String> file(String file) {
+    if (file == null || file.isBlank()) {
+      return Optional.empty();
+    }
+    return read(file, "secret file " + file);
+  }
+
+  private static Optional<String> read(String file, String what) {
     try {
       String value = Files.readString(Path.of(file)).strip();
       return value.isEmpty() ? Optional.empty() : Optional.of(value);
     } catch (IOException e) {
-      throw new UncheckedIOException("secret file named by " + name + "_FILE is unreadable", e);
+      throw new UncheckedIOException(what + " is unreadable", e);
     }
   }
 }

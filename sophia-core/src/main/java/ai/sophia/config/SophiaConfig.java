@@ -12,6 +12,7 @@ import java.util.Map;
 public record SophiaConfig(
     Environment environment,
     @JsonProperty("data_dir") Path dataDir,
+    Storage storage,
     Server server,
     Security security,
     Research research,
@@ -32,6 +33,23 @@ public record SophiaConfig(
     staging,
     production
   }
+
+  /** Where the stores keep their rows: {@code sqlite} (the default) or {@code postgres}. */
+  public record Storage(String backend, Postgres postgres) {
+    public boolean postgresBackend() {
+      return "postgres".equals(backend);
+    }
+  }
+
+  /**
+   * A PostgreSQL server: its JDBC URL, the user, where the password is (never in the config), and
+   * how many connections the pool keeps.
+   */
+  public record Postgres(
+      String url,
+      String user,
+      @JsonProperty("password_file") String passwordFile,
+      @JsonProperty("pool_size") int poolSize) {}
 
   /**
    * The HTTP listener. {@code acceptQueueSize} is the listen backlog: connections the kernel holds

@@ -6,13 +6,9 @@ import ai.sophia.health.HealthStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
-import org.jdbi.v3.core.HandleCallback;
-import org.jdbi.v3.core.HandleConsumer;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
@@ -21,18 +17,19 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * Sophia's relational store: {@code <dataDir>/sophia.db}, SQLite through Jdbi, migrated to the
- * latest schema on open.
+ * Sophia's relational store by default: {@code <dataDir>/sophia.db}, SQLite through Jdbi, migrated
+ * to the latest schema on open.
  *
  * <p>Several processes may use the file at once (a server and a CLI): WAL lets readers run beside
  * one writer, {@code busy_timeout} makes a writer wait up to 5 s for another instead of failing,
  * and explicit transactions begin IMMEDIATE so that a transaction which reads and then writes takes
  * the write lock up front rather than failing with SQLITE_BUSY when it upgrades.
  */
-public final class SqliteDatabase implements AutoCloseable {
+public final class SqliteDatabase implements Database {
   private static final Logger log = LoggerFactory.getLogger(SqliteDatabase.class);
   private static final String FILE_NAME = "sophia.db";
   private static final int BUSY_TIMEOUT_MS = 5000;
+  private static final int SQLITE_CONSTRAINT = 19;
 
   private final Path dataDir;
   private final Path file;
@@ -80,74 +77,39 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
-  /**
-   * Jdbi over this database; every handle it opens has the PRAGMAs above applied. Prefer the
-   * methods below, which turn Jdbi's failures into {@link StorageException}.
-   */
+  /** Every handle Jdbi opens here has the PRAGMAs above applied. */
+  @Override
   public Jdbi jdbi() {
     return jdbi;
   }
 
-  /** Runs {@code callback} with a handle and returns its value. */
-  public <R> R withHandle(HandleCallback<R, RuntimeException> callback) {
-    return guarded(() -> jdbi.withHandle(callback));
+  @Override
+  public String describe() {
+    return file.toString();
   }
 
-  /** Runs {@code consumer} with a handle. */
-  public void useHandle(HandleConsumer<RuntimeException> consumer) {
-    guarded(
-        () -> {
-          jdbi.useHandle(consumer);
-          return null;
-        });
+  @Override
+  public String lockSkipLocked() {
+    return "";
   }
 
-  /**
-   * Runs {@code callback} in an IMMEDIATE transaction: committed on return, rolled back on throw.
-   */
-  public <R> R withTransaction(HandleCallback<R, RuntimeException> callback) {
-    return guarded(() -> jdbi.inTransaction(callback));
-  }
-
-  /** Runs {@code consumer} in an IMMEDIATE transaction. */
-  public void useTransaction(HandleConsumer<RuntimeException> consumer) {
-    guarded(
-        () -> {
-          jdbi.useTransaction(consumer);
-          return null;
-        });
-  }
-
-  private <R> R guarded(Supplier<R> work) {
-    try {
-      return work.get();
-    } catch (JdbiException e) {
-      throw failure(e);
-    }
-  }
-
-  /**
-   * Names the file and SQLite's own words (e.g. "database is locked") but not the statement or its
-   * arguments, which Jdbi's message would carry into logs.
-   */
-  private StorageException failure(JdbiException e) {
-    Throwable cause = e;
-    while (cause != null && !(cause instanceof SQLException)) {
-      cause = cause.getCause();
-    }
-    String reason = cause != null ? cause.getMessage() : e.getClass().getSimpleName();
-    return new StorageException("database " + file + " failed: " + reason, e);
+  /** SQLite's extended result codes keep SQLITE_CONSTRAINT (19) in the low byte. */
+  @Override
+  public boolean uniqueViolation(Throwable e) {
+    return Database.anyCause(e, s -> (s.getErrorCode() & 0xff) == SQLITE_CONSTRAINT);
   }
 
   public Path file() {
     return file;
   }
 
+  @Override
   public int schemaVersion() {
     return schemaVersion;
   }
 
   /** Health of the store: a query answers and the data directory accepts new files. */
+  @Override
   public HealthCheck healthCheck() {
     return HealthCheck.of(
         "store",

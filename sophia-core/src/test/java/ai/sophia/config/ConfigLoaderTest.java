@@ -204,4 +204,55 @@ class ConfigLoaderTest {
         .hasMessageContaining("deploy.targets.odd.type")
         .hasMessageContaining("deploy.targets.cmd.health_url");
   }
+
+  @Test
+  void load_storageDefaults_sqliteWithNothingToSetUp() {
+    SophiaConfig c = ConfigLoader.create(Map.of()).load(Optional.of(writeEmpty()));
+
+    assertThat(c.storage().backend()).isEqualTo("sqlite");
+    assertThat(c.storage().postgresBackend()).isFalse();
+    assertThat(c.storage().postgres().poolSize()).isEqualTo(10);
+  }
+
+  @Test
+  void load_postgresFromEnvironment_readsUrlUserAndPool() throws Exception {
+    SophiaConfig c =
+        ConfigLoader.create(
+                Map.of(
+                    "SOPHIA_STORAGE_BACKEND", "postgres",
+                    "SOPHIA_STORAGE_POSTGRES_URL", "jdbc:postgresql://db:5432/sophia",
+                    "SOPHIA_STORAGE_POSTGRES_USER", "sophia",
+                    "SOPHIA_STORAGE_POSTGRES_POOL_SIZE", "4"))
+            .load(Optional.of(writeEmpty()));
+
+    assertThat(c.storage().postgresBackend()).isTrue();
+    assertThat(c.storage().postgres().url()).isEqualTo("jdbc:postgresql://db:5432/sophia");
+    assertThat(c.storage().postgres().user()).isEqualTo("sophia");
+    assertThat(c.storage().postgres().poolSize()).isEqualTo(4);
+  }
+
+  @Test
+  void load_badStorage_reportsEachProblemByKeyWithoutThePassword() throws Exception {
+    Path unknown = yaml("storage:\n  backend: mysql\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(unknown)))
+        .hasMessageContaining("storage.backend 'mysql' is not one of sqlite, postgres");
+    Path bad =
+        yaml(
+            "storage:\n  backend: postgres\n  postgres:\n"
+                + "    url: jdbc:postgresql://db/sophia?password=hunter2\n    pool_size: 1\n"
+                + "    password_file: /nonexistent/pw\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(bad)))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anySatisfy(p -> assertThat(p).contains("storage.postgres.pool_size"))
+                    .anySatisfy(p -> assertThat(p).contains("must not carry the password"))
+                    .anySatisfy(p -> assertThat(p).contains("storage.postgres.user must be set"))
+                    .anySatisfy(p -> assertThat(p).contains("password_file /nonexistent/pw"))
+                    .noneSatisfy(p -> assertThat(p).contains("hunter2")));
+    Path noUrl = yaml("storage:\n  backend: postgres\n  postgres:\n    user: sophia\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(noUrl)))
+        .hasMessageContaining("storage.postgres.url must be a JDBC URL");
+  }
 }

@@ -135,7 +135,7 @@ class SqliteDatabaseTest {
         ExecutorService pool = Executors.newFixedThreadPool(4)) {
       List<Future<?>> writers = new ArrayList<>();
       for (SqliteDatabase db : List.of(first, second, first, second)) {
-        OperationsStore ops = new SqliteOperationsStore(db);
+        OperationsStore ops = new SqlOperationsStore(db);
         writers.add(
             pool.submit(
                 () -> {
@@ -176,7 +176,7 @@ class SqliteDatabaseTest {
             .redirectOutput(log.toFile())
             .start();
     try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      OperationsStore ops = new SqliteOperationsStore(db);
+      OperationsStore ops = new SqlOperationsStore(db);
       int written = 0;
       // Keep writing for the child's whole life so that its writes overlap ours.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

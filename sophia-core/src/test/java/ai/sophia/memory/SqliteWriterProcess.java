@@ -13,7 +13,7 @@ final class SqliteWriterProcess {
   public static void main(String[] args) {
     int batches = Integer.parseInt(args[1]);
     try (SqliteDatabase db = SqliteDatabase.open(Path.of(args[0]))) {
-      OperationsStore ops = new SqliteOperationsStore(db);
+      OperationsStore ops = new SqlOperationsStore(db);
       for (int i = 0; i < batches; i++) {
         ops.recordMetrics(
             List.of(

@@ -32,7 +32,7 @@ public final class DeployFixture implements AutoCloseable {
   public final Path dir;
   public final SophiaConfig config;
   public final SqliteDatabase db;
-  public final SqliteDeploymentStore store;
+  public final SqlDeploymentStore store;
   public Deployments deployments;
   private final Map<String, String> env;
 
@@ -43,7 +43,7 @@ public final class DeployFixture implements AutoCloseable {
     this.env = all;
     this.config = config(dir, yaml, all);
     this.db = SqliteDatabase.open(dir);
-    this.store = new SqliteDeploymentStore(db);
+    this.store = new SqlDeploymentStore(db);
     this.deployments = Deployments.create(config, Secrets.create(all), store, Clock.systemUTC());
   }
 

@@ -1,7 +1,7 @@
 package ai.sophia.model;
 
+import ai.sophia.memory.SqlOperationsStore;
 import ai.sophia.memory.SqliteDatabase;
-import ai.sophia.memory.SqliteOperationsStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +20,8 @@ abstract class GatewayFixture {
 
   @TempDir Path dir;
   SqliteDatabase db;
-  SqliteUsageStore usage;
-  SqliteOperationsStore operations;
+  SqlUsageStore usage;
+  SqlOperationsStore operations;
   SimpleMeterRegistry meters;
   LogCapture logs;
   private final List<AutoCloseable> servers = new ArrayList<>();
@@ -29,8 +29,8 @@ abstract class GatewayFixture {
   @BeforeEach
   void open() {
     db = SqliteDatabase.open(dir);
-    usage = new SqliteUsageStore(db);
-    operations = new SqliteOperationsStore(db);
+    usage = new SqlUsageStore(db);
+    operations = new SqlOperationsStore(db);
     meters = new SimpleMeterRegistry();
     logs = LogCapture.start();
   }

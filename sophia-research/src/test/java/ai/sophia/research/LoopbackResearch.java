@@ -8,10 +8,10 @@ import ai.sophia.embedding.OnnxEmbedder;
 import ai.sophia.ingest.Chunker;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.SqlDocumentStore;
+import ai.sophia.memory.SqlOperationsStore;
+import ai.sophia.memory.SqlResearchStore;
 import ai.sophia.memory.SqliteDatabase;
-import ai.sophia.memory.SqliteDocumentStore;
-import ai.sophia.memory.SqliteOperationsStore;
-import ai.sophia.memory.SqliteResearchStore;
 import ai.sophia.model.ModelGateway;
 import ai.sophia.search.SearchProvider;
 import ai.sophia.search.SearchProviders;
@@ -96,8 +96,8 @@ public final class LoopbackResearch implements AutoCloseable {
     SophiaConfig config = ConfigLoader.create(env).load(Optional.of(yaml(dataDir, yaml)));
     SqliteDatabase db = SqliteDatabase.open(dataDir);
     LuceneDocumentIndex index = LuceneDocumentIndex.open(dataDir, EMBEDDER.model());
-    var documents = new SqliteDocumentStore(db);
-    var operations = new SqliteOperationsStore(db);
+    var documents = new SqlDocumentStore(db);
+    var operations = new SqlOperationsStore(db);
     CacheRegistry caches = CacheRegistry.create();
     Map<String, SearchProvider> providers =
         new HashMap<>(SearchProviders.create(config, Secrets.create(Map.of())));
@@ -115,7 +115,7 @@ public final class LoopbackResearch implements AutoCloseable {
             EMBEDDER,
             index,
             documents,
-            new SqliteResearchStore(db),
+            new SqlResearchStore(db),
             operations,
             gateway,
             caches,
@@ -134,7 +134,7 @@ public final class LoopbackResearch implements AutoCloseable {
       Ingestor ingestor,
       SqliteDatabase db,
       LuceneDocumentIndex index,
-      SqliteOperationsStore operations)
+      SqlOperationsStore operations)
       implements AutoCloseable {
     @Override
     public void close() {

@@ -88,6 +88,7 @@ class SearxngProviderTest {
         new SophiaConfig(
             config.environment(),
             config.dataDir(),
+            config.storage(),
             config.server(),
             config.security(),
             config.research(),

@@ -8,7 +8,7 @@ import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.deploy.DeployTool;
 import ai.sophia.deploy.Deployments;
-import ai.sophia.deploy.SqliteDeploymentStore;
+import ai.sophia.deploy.SqlDeploymentStore;
 import ai.sophia.embedding.Embedder;
 import ai.sophia.embedding.OnnxEmbedder;
 import ai.sophia.embedding.QueryCachingEmbedder;
@@ -21,16 +21,16 @@ import ai.sophia.ingest.Chunker;
 import ai.sophia.ingest.IngestJobs;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.mcp.McpClients;
+import ai.sophia.memory.Database;
 import ai.sophia.memory.DocumentStore;
 import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.memory.OperationsStore;
 import ai.sophia.memory.ResearchStore;
-import ai.sophia.memory.SqliteDatabase;
-import ai.sophia.memory.SqliteDocumentStore;
-import ai.sophia.memory.SqliteOperationsStore;
-import ai.sophia.memory.SqliteResearchStore;
+import ai.sophia.memory.SqlDocumentStore;
+import ai.sophia.memory.SqlOperationsStore;
+import ai.sophia.memory.SqlResearchStore;
 import ai.sophia.model.RoutingModelGateway;
-import ai.sophia.model.SqliteUsageStore;
+import ai.sophia.model.SqlUsageStore;
 import ai.sophia.research.LocalSearchProvider;
 import ai.sophia.research.ResearchService;
 import ai.sophia.research.Researcher;
@@ -40,8 +40,8 @@ import ai.sophia.search.SearchRouter;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.security.IssuedKey;
 import ai.sophia.security.Role;
-import ai.sophia.security.SqliteApiKeyStore;
-import ai.sophia.swarm.SqliteSwarmStore;
+import ai.sophia.security.SqlApiKeyStore;
+import ai.sophia.swarm.SqlSwarmStore;
 import ai.sophia.swarm.SwarmCoordinator;
 import ai.sophia.swarm.SwarmEngine;
 import ai.sophia.web.PageExtractor;
@@ -80,7 +80,7 @@ public final class Sophia implements AutoCloseable {
   private final SophiaConfig config;
   private final Secrets secrets;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
-  private final SqliteDatabase database;
+  private final Database database;
   private final ApiKeyStore apiKeys;
   private final ResearchStore researchStore;
   private final DocumentStore documents;
@@ -109,12 +109,12 @@ public final class Sophia implements AutoCloseable {
     this.config = config;
     this.secrets = Secrets.create(env);
     try {
-      // Storage.
-      this.database = own(SqliteDatabase.open(config.dataDir()));
-      this.apiKeys = new SqliteApiKeyStore(database);
-      this.researchStore = new SqliteResearchStore(database);
-      this.documents = new SqliteDocumentStore(database);
-      this.operations = new SqliteOperationsStore(database);
+      // Storage: the one place that chooses the backend (storage.backend).
+      this.database = own(Database.open(config, secrets));
+      this.apiKeys = new SqlApiKeyStore(database);
+      this.researchStore = new SqlResearchStore(database);
+      this.documents = new SqlDocumentStore(database);
+      this.operations = new SqlOperationsStore(database);
       this.index = own(LuceneDocumentIndex.open(config.dataDir(), config.embedding().model()));
       this.embedder = OnnxEmbedder.create(config.embedding().model());
       // Services.
@@ -129,7 +129,7 @@ public final class Sophia implements AutoCloseable {
               .register(cacheCheck(caches));
       this.models =
           RoutingModelGateway.create(
-              config.models(), secrets, new SqliteUsageStore(database), operations, metrics);
+              config.models(), secrets, new SqlUsageStore(database), operations, metrics);
       models.healthChecks().forEach(health::register);
       this.researcher = buildResearch();
       this.code = CodeChanges.create(config, secrets, operations, clock);
@@ -157,7 +157,7 @@ public final class Sophia implements AutoCloseable {
       agents.healthChecks().forEach(health::register);
       // Swarms run agents on the durable engine; unfinished runs resume in serve().
       this.swarmEngine =
-          own(SwarmEngine.create(new SqliteSwarmStore(database), config.swarm(), clock));
+          own(SwarmEngine.create(new SqlSwarmStore(database), config.swarm(), clock));
       this.swarms = SwarmCoordinator.create(swarmEngine, agents, models, config.swarm());
       this.ingestor =
           Ingestor.create(config, extractor, chunker, embedder, index, documents, clock);
@@ -178,11 +178,12 @@ public final class Sophia implements AutoCloseable {
 
   /**
    * Runs {@code work} against the API key store alone — no index, no model — so key management
-   * works beside a running server (SQLite in WAL mode takes both).
+   * works beside a running server (SQLite in WAL mode takes both, as PostgreSQL does).
    */
-  public static <R> R withApiKeys(SophiaConfig config, Function<ApiKeyStore, R> work) {
-    try (SqliteDatabase database = SqliteDatabase.open(config.dataDir())) {
-      return work.apply(new SqliteApiKeyStore(database));
+  public static <R> R withApiKeys(
+      SophiaConfig config, Map<String, String> env, Function<ApiKeyStore, R> work) {
+    try (Database database = Database.open(config, Secrets.create(env))) {
+      return work.apply(new SqlApiKeyStore(database));
     }
   }
 
@@ -333,10 +334,10 @@ public final class Sophia implements AutoCloseable {
    */
   public static <R> R withCodeChanges(
       SophiaConfig config, Map<String, String> env, Function<CodeChanges, R> work) {
-    try (SqliteDatabase database = SqliteDatabase.open(config.dataDir())) {
+    Secrets secrets = Secrets.create(env);
+    try (Database database = Database.open(config, secrets)) {
       return work.apply(
-          CodeChanges.create(
-              config, Secrets.create(env), new SqliteOperationsStore(database), Clock.systemUTC()));
+          CodeChanges.create(config, secrets, new SqlOperationsStore(database), Clock.systemUTC()));
     }
   }
 
@@ -352,26 +353,27 @@ public final class Sophia implements AutoCloseable {
    */
   public static <R> R withDeployments(
       SophiaConfig config, Map<String, String> env, Function<Deployments, R> work) {
-    try (SqliteDatabase database = SqliteDatabase.open(config.dataDir());
-        Deployments deployments = openDeployments(config, Secrets.create(env), database)) {
+    Secrets secrets = Secrets.create(env);
+    try (Database database = Database.open(config, secrets);
+        Deployments deployments = openDeployments(config, secrets, database)) {
       return work.apply(deployments);
     }
   }
 
   private static Deployments openDeployments(
-      SophiaConfig config, Secrets secrets, SqliteDatabase database) {
-    return Deployments.create(
-        config, secrets, new SqliteDeploymentStore(database), Clock.systemUTC());
+      SophiaConfig config, Secrets secrets, Database database) {
+    return Deployments.create(config, secrets, new SqlDeploymentStore(database), Clock.systemUTC());
   }
 
   /**
    * Runs {@code work} against the swarm runs' store alone — no index, no agents — so {@code sophia
    * swarm status|logs|cancel} work beside a running server. Nothing is resumed here.
    */
-  public static <R> R withSwarms(SophiaConfig config, Function<SwarmEngine, R> work) {
-    try (SqliteDatabase database = SqliteDatabase.open(config.dataDir());
+  public static <R> R withSwarms(
+      SophiaConfig config, Map<String, String> env, Function<SwarmEngine, R> work) {
+    try (Database database = Database.open(config, Secrets.create(env));
         SwarmEngine engine =
-            SwarmEngine.create(new SqliteSwarmStore(database), config.swarm(), Clock.systemUTC())) {
+            SwarmEngine.create(new SqlSwarmStore(database), config.swarm(), Clock.systemUTC())) {
       return work.apply(engine);
     }
   }

@@ -118,7 +118,7 @@ class SophiaTest {
     try (Sophia sophia = Sophia.open(config(0), Map.of())) {
       var issued =
           Sophia.withApiKeys(
-              sophia.config(), store -> store.create("ci", ai.sophia.security.Role.user));
+              sophia.config(), Map.of(), store -> store.create("ci", ai.sophia.security.Role.user));
 
       assertThat(sophia.apiKeys().authenticate(issued.secret())).isPresent();
     }

@@ -8,14 +8,14 @@ import ai.sophia.config.SophiaConfig;
 import ai.sophia.embedding.OnnxEmbedder;
 import ai.sophia.health.HealthChecks;
 import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.SqlOperationsStore;
 import ai.sophia.memory.SqliteDatabase;
-import ai.sophia.memory.SqliteOperationsStore;
 import ai.sophia.model.RoutingModelGateway;
-import ai.sophia.model.SqliteUsageStore;
+import ai.sophia.model.SqlUsageStore;
 import ai.sophia.research.Researcher;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.security.Role;
-import ai.sophia.security.SqliteApiKeyStore;
+import ai.sophia.security.SqlApiKeyStore;
 import ai.sophia.tool.Tool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -75,17 +75,13 @@ final class TestServer implements AutoCloseable {
     this.config =
         ConfigLoader.create(all).load(Optional.of(write(dir.resolve("sophia-test.yaml"), yaml)));
     this.database = SqliteDatabase.open(dir);
-    this.keys = new SqliteApiKeyStore(database);
+    this.keys = new SqlApiKeyStore(database);
     this.index = LuceneDocumentIndex.open(dir, EMBEDDER.model());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    SqliteOperationsStore operations = new SqliteOperationsStore(database);
+    SqlOperationsStore operations = new SqlOperationsStore(database);
     this.models =
         RoutingModelGateway.create(
-            config.models(),
-            Secrets.create(all),
-            new SqliteUsageStore(database),
-            operations,
-            metrics);
+            config.models(), Secrets.create(all), new SqlUsageStore(database), operations, metrics);
     AgentRuntime.Builder runtime =
         AgentRuntime.builder()
             .config(config)
@@ -102,12 +98,12 @@ final class TestServer implements AutoCloseable {
         ai.sophia.deploy.Deployments.create(
             config,
             Secrets.create(all),
-            new ai.sophia.deploy.SqliteDeploymentStore(database),
+            new ai.sophia.deploy.SqlDeploymentStore(database),
             java.time.Clock.systemUTC());
     this.agents = runtime.build();
     this.swarmEngine =
         ai.sophia.swarm.SwarmEngine.create(
-            new ai.sophia.swarm.SqliteSwarmStore(database),
+            new ai.sophia.swarm.SqlSwarmStore(database),
             config.swarm(),
             java.time.Clock.systemUTC());
     this.swarms =
@@ -119,7 +115,7 @@ final class TestServer implements AutoCloseable {
             ai.sophia.ingest.Chunker.create(),
             EMBEDDER,
             index,
-            new ai.sophia.memory.SqliteDocumentStore(database),
+            new ai.sophia.memory.SqlDocumentStore(database),
             java.time.Clock.systemUTC());
     this.ingests = ai.sophia.ingest.IngestJobs.create(ingestor, java.time.Clock.systemUTC());
     this.server =

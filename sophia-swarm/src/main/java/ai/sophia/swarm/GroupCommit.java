@@ -1,6 +1,6 @@
 package ai.sophia.swarm;
 
-import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.Database;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,13 +29,13 @@ final class GroupCommit<T> {
 
   private record Pending<T>(T work, CompletableFuture<Void> done) {}
 
-  private final SqliteDatabase db;
+  private final Database db;
   private final BiConsumer<Handle, List<T>> apply;
   private final ConcurrentLinkedQueue<Pending<T>> queue = new ConcurrentLinkedQueue<>();
   private final ReentrantLock lock = new ReentrantLock();
 
   /** {@code apply} writes a batch of works with one handle, inside the batch's transaction. */
-  GroupCommit(SqliteDatabase db, BiConsumer<Handle, List<T>> apply) {
+  GroupCommit(Database db, BiConsumer<Handle, List<T>> apply) {
     this.db = db;
     this.apply = apply;
   }

@@ -8,9 +8,9 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Where runs, their step checkpoints and events are kept ({@link SqliteSwarmStore} by default,
- * {@link InMemorySwarmStore} where durability is not wanted). The engine is its only caller: it
- * serialises the writes of one run, and every write is one {@link Commit}, applied atomically.
+ * Where runs, their step checkpoints and events are kept ({@link SqlSwarmStore} by default, {@link
+ * InMemorySwarmStore} where durability is not wanted). The engine is its only caller: it serialises
+ * the writes of one run, and every write is one {@link Commit}, applied atomically.
  */
 public interface SwarmStore {
 

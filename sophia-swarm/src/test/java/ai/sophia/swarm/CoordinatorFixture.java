@@ -63,7 +63,7 @@ final class CoordinatorFixture implements AutoCloseable {
   }
 
   private void open() {
-    engine = SwarmEngine.create(new SqliteSwarmStore(stack.db()), settings, Clock.systemUTC());
+    engine = SwarmEngine.create(new SqlSwarmStore(stack.db()), settings, Clock.systemUTC());
     swarms = SwarmCoordinator.create(engine, agents, model, settings);
   }
 

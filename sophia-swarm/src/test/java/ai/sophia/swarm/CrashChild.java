@@ -28,8 +28,7 @@ public final class CrashChild {
     Path dir = Path.of(args[1]);
     try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("db"));
         SwarmEngine engine =
-            SwarmEngine.create(
-                new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC())) {
+            SwarmEngine.create(new SqlSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC())) {
       engine.register(graph(dir));
       switch (mode) {
         case "start" -> {

@@ -1,7 +1,8 @@
 package ai.sophia.swarm;
 
 import ai.sophia.config.SophiaConfig;
-import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.Backend;
+import ai.sophia.memory.Database;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -10,32 +11,44 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A real SQLite database in a folder and engines over it, for the engine's tests. */
+/**
+ * A real database (SQLite in a folder, or PostgreSQL) and engines over it, for the engine's tests.
+ */
 final class SwarmFixture implements AutoCloseable {
   static final SophiaConfig.Swarm SETTINGS = new SophiaConfig.Swarm(5_000, 2, 60_000, 30, 0.8);
   static final StepPolicy QUICK =
       new StepPolicy(Duration.ofSeconds(5), 1, Duration.ofMillis(10), false, false);
 
   final Path dir;
-  SqliteDatabase db;
+  final Backend backend;
+  Database db;
   SwarmEngine engine;
 
   SwarmFixture(Path dir) {
-    this(dir, SETTINGS, Clock.systemUTC());
+    this(dir, Backend.sqlite);
+  }
+
+  SwarmFixture(Path dir, Backend backend) {
+    this(dir, backend, SETTINGS, Clock.systemUTC());
   }
 
   SwarmFixture(Path dir, SophiaConfig.Swarm settings, Clock clock) {
+    this(dir, Backend.sqlite, settings, clock);
+  }
+
+  SwarmFixture(Path dir, Backend backend, SophiaConfig.Swarm settings, Clock clock) {
     this.dir = dir;
-    this.db = SqliteDatabase.open(dir);
-    this.engine = SwarmEngine.create(new SqliteSwarmStore(db), settings, clock);
+    this.backend = backend;
+    this.db = backend.open(dir);
+    this.engine = SwarmEngine.create(new SqlSwarmStore(db), settings, clock);
   }
 
   /** Closes the engine and the database and opens both again: a restart. */
   SwarmEngine restart(SwarmGraph... graphs) {
     engine.close();
     db.close();
-    db = SqliteDatabase.open(dir);
-    engine = SwarmEngine.create(new SqliteSwarmStore(db), SETTINGS, Clock.systemUTC());
+    db = backend.open(dir);
+    engine = SwarmEngine.create(new SqlSwarmStore(db), SETTINGS, Clock.systemUTC());
     for (SwarmGraph g : graphs) {
       engine.register(g);
     }

@@ -4,7 +4,8 @@ import static ai.sophia.swarm.SwarmFixture.QUICK;
 import static ai.sophia.swarm.SwarmFixture.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.Backend;
+import ai.sophia.memory.Database;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,9 +16,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Two engines on one database, as a server and a CLI: runs are not taken from a live engine. */
+@ParameterizedClass
+@EnumSource(Backend.class)
 class SwarmOwnershipTest {
+  @Parameter Backend backend;
   @TempDir Path dir;
 
   @Test
@@ -38,14 +45,14 @@ class SwarmOwnershipTest {
                 },
                 QUICK.withTimeout(Duration.ofMinutes(1)).withSideEffects())
             .build();
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
+    try (Database db = backend.open(dir)) {
       SwarmEngine server =
-          SwarmEngine.create(new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC());
+          SwarmEngine.create(new SqlSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC());
       server.register(graph);
       SwarmRun run = server.start("held", obj(), "");
       assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
       try (SwarmEngine cli =
-          SwarmEngine.create(new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC())) {
+          SwarmEngine.create(new SqlSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC())) {
         cli.register(graph);
 
         assertThat(cli.resumeUnfinished()).isZero();
@@ -64,12 +71,11 @@ class SwarmOwnershipTest {
 
   @Test
   void subscribe_runOfAnotherEngine_pollsTheStoreWithoutGaps() throws Exception {
-    try (SqliteDatabase db = SqliteDatabase.open(dir);
+    try (Database db = backend.open(dir);
         SwarmEngine runner =
-            SwarmEngine.create(new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC());
+            SwarmEngine.create(new SqlSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC());
         SwarmEngine watcher =
-            SwarmEngine.create(
-                new SqliteSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC())) {
+            SwarmEngine.create(new SqlSwarmStore(db), SwarmFixture.SETTINGS, Clock.systemUTC())) {
       CountDownLatch go = new CountDownLatch(1);
       runner.register(
           SwarmGraph.builder("steps")
@@ -106,6 +112,55 @@ class SwarmOwnershipTest {
           .extracting(SwarmEvent::seq)
           .containsExactlyElementsOf(LongStream.rangeClosed(1, seen.size()).boxed().toList());
       assertThat(seen).extracting(SwarmEvent::type).contains("log", "run_finished");
+    }
+  }
+
+  @Test
+  void claim_expiredLeaseClaimedByManyAtOnce_exactlyOneTakesIt() throws Exception {
+    try (Database db = backend.open(dir)) {
+      SqlSwarmStore store = new SqlSwarmStore(db);
+      java.time.Instant now = java.time.Instant.now();
+      SwarmRun run =
+          new SwarmRun(
+              "swarm-claimed",
+              "g",
+              SwarmStatus.running,
+              "",
+              obj(),
+              obj(),
+              List.of(),
+              "",
+              now,
+              java.util.Optional.empty(),
+              now.plusSeconds(60));
+      store.create(run, "gone-engine", now.minusSeconds(1), List.of());
+      int claimers = 8;
+      CountDownLatch start = new CountDownLatch(1);
+      AtomicInteger won = new AtomicInteger();
+      List<Thread> threads = new java.util.ArrayList<>();
+      for (int i = 0; i < claimers; i++) {
+        String owner = "engine-" + i;
+        threads.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      try {
+                        start.await();
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                      if (store.claim(run.id(), owner, now, now.plusSeconds(30), o -> false)) {
+                        won.incrementAndGet();
+                      }
+                    }));
+      }
+      start.countDown();
+      for (Thread t : threads) {
+        t.join();
+      }
+
+      assertThat(won.get()).isEqualTo(1);
+      assertThat(store.claim(run.id(), "late", now, now.plusSeconds(30), o -> false)).isFalse();
     }
   }
 }

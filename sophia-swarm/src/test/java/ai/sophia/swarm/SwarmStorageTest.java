@@ -4,6 +4,7 @@ import static ai.sophia.swarm.SwarmFixture.QUICK;
 import static ai.sophia.swarm.SwarmFixture.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.sophia.memory.Backend;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,9 +19,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Resume inside one process, live events, reducers, retention, the in-memory store. */
+@ParameterizedClass
+@EnumSource(Backend.class)
 class SwarmStorageTest {
+  @Parameter Backend backend;
   @TempDir Path dir;
 
   /** A clock the test moves. */
@@ -63,7 +70,7 @@ class SwarmStorageTest {
                 QUICK.withTimeout(Duration.ofMinutes(1)))
             .edge("first", "second")
             .build();
-    try (SwarmFixture fx = new SwarmFixture(dir)) {
+    try (SwarmFixture fx = new SwarmFixture(dir, backend)) {
       fx.engine.register(graph);
       SwarmRun run = fx.engine.start("two", obj(), "");
       assertThat(inSecond.await(5, TimeUnit.SECONDS)).isTrue();
@@ -97,7 +104,7 @@ class SwarmStorageTest {
 
   @Test
   void subscribe_whileRunning_deliversEveryEventOnceInOrder() throws Exception {
-    try (SwarmFixture fx = new SwarmFixture(dir)) {
+    try (SwarmFixture fx = new SwarmFixture(dir, backend)) {
       CountDownLatch go = new CountDownLatch(1);
       fx.engine.register(
           SwarmGraph.builder("chatty")
@@ -163,7 +170,7 @@ class SwarmStorageTest {
 
   @Test
   void start_reducer_appendsListsFromEachVisit() {
-    try (SwarmFixture fx = new SwarmFixture(dir)) {
+    try (SwarmFixture fx = new SwarmFixture(dir, backend)) {
       fx.engine.register(
           SwarmGraph.builder("notes")
               .step(
@@ -201,12 +208,12 @@ class SwarmStorageTest {
   @Test
   void purgeExpired_oldFinishedRun_keepsACompactRow() {
     MovableClock clock = new MovableClock();
-    try (SwarmFixture fx = new SwarmFixture(dir, SwarmFixture.SETTINGS, clock)) {
+    try (SwarmFixture fx = new SwarmFixture(dir, backend, SwarmFixture.SETTINGS, clock)) {
       fx.engine.register(SwarmEngineTest.pipeline());
       SwarmRun run =
           fx.engine.await(
               fx.engine.start("pipeline", obj().put("x", 1), "").id(), Duration.ofSeconds(10));
-      SqliteSwarmStore store = new SqliteSwarmStore(fx.db);
+      SqlSwarmStore store = new SqlSwarmStore(fx.db);
       long before = store.recordBytes(run.id());
 
       clock.now = clock.now.plus(Duration.ofDays(29));

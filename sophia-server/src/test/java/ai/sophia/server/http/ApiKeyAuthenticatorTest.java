@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.security.IssuedKey;
 import ai.sophia.security.Role;
-import ai.sophia.security.SqliteApiKeyStore;
+import ai.sophia.security.SqlApiKeyStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ class ApiKeyAuthenticatorTest {
   void authenticate_revokedAfterUse_stopsWorkingOnceTheCacheTtlPasses()
       throws InterruptedException {
     try (SqliteDatabase database = SqliteDatabase.open(dir)) {
-      SqliteApiKeyStore store = new SqliteApiKeyStore(database);
+      SqlApiKeyStore store = new SqlApiKeyStore(database);
       ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(store, Duration.ofMillis(300));
       IssuedKey issued = store.create("ci", Role.user);
       assertThat(authenticator.authenticate(issued.secret())).isPresent();
@@ -34,7 +34,7 @@ class ApiKeyAuthenticatorTest {
   void authenticate_unknownOrOversizedSecret_empty() {
     try (SqliteDatabase database = SqliteDatabase.open(dir)) {
       ApiKeyAuthenticator authenticator =
-          new ApiKeyAuthenticator(new SqliteApiKeyStore(database), Duration.ofSeconds(5));
+          new ApiKeyAuthenticator(new SqlApiKeyStore(database), Duration.ofSeconds(5));
 
       assertThat(authenticator.authenticate("sk-sophia-unknown")).isEmpty();
       assertThat(authenticator.authenticate("x".repeat(10_000))).isEmpty();

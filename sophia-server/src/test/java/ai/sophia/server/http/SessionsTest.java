@@ -6,7 +6,7 @@ import ai.sophia.config.SophiaConfig;
 import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.security.ApiKey;
 import ai.sophia.security.Role;
-import ai.sophia.security.SqliteApiKeyStore;
+import ai.sophia.security.SqlApiKeyStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,14 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 class SessionsTest {
   @TempDir Path dir;
   private SqliteDatabase database;
-  private SqliteApiKeyStore keys;
+  private SqlApiKeyStore keys;
   private ApiKey key;
   private final MovingClock clock = new MovingClock();
 
   @BeforeEach
   void open() {
     database = SqliteDatabase.open(dir);
-    keys = new SqliteApiKeyStore(database);
+    keys = new SqlApiKeyStore(database);
     key = keys.create("dash", Role.user).key();
   }
 

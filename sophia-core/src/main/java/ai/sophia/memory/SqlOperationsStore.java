@@ -15,15 +15,15 @@ import org.jdbi.v3.core.statement.StatementContext;
 /**
  * {@link OperationsStore} in the {@code task_executions} and {@code performance_metrics} tables.
  */
-public final class SqliteOperationsStore implements OperationsStore {
+public final class SqlOperationsStore implements OperationsStore {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
   private static final String TASK_COLUMNS =
       "id, operation, status, started_at, finished_at, duration_ms, detail_json";
 
-  private final SqliteDatabase db;
+  private final Database db;
 
-  public SqliteOperationsStore(SqliteDatabase database) {
+  public SqlOperationsStore(Database database) {
     this.db = Objects.requireNonNull(database, "database");
   }
 
@@ -33,9 +33,13 @@ public final class SqliteOperationsStore implements OperationsStore {
     db.useHandle(
         h ->
             h.createUpdate(
-                    "INSERT OR REPLACE INTO task_executions ("
+                    "INSERT INTO task_executions ("
                         + TASK_COLUMNS
-                        + ") VALUES (:id, :operation, :status, :started, :finished, :ms, :detail)")
+                        + ") VALUES (:id, :operation, :status, :started, :finished, :ms, :detail)"
+                        + " ON CONFLICT (id) DO UPDATE SET operation = excluded.operation,"
+                        + " status = excluded.status, started_at = excluded.started_at,"
+                        + " finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,"
+                        + " detail_json = excluded.detail_json")
                 .bind("id", t.id())
                 .bind("operation", t.operation())
                 .bind("status", t.status())
@@ -81,7 +85,7 @@ public final class SqliteOperationsStore implements OperationsStore {
                         + TASK_COLUMNS
                         + " FROM task_executions ORDER BY started_at DESC, rowid DESC LIMIT :n")
                 .bind("n", limit)
-                .map(SqliteOperationsStore::task)
+                .map(SqlOperationsStore::task)
                 .list());
   }
 
@@ -96,7 +100,7 @@ public final class SqliteOperationsStore implements OperationsStore {
                         + " WHERE name = :name ORDER BY recorded_at DESC, id DESC LIMIT :n")
                 .bind("name", name)
                 .bind("n", limit)
-                .map(SqliteOperationsStore::metric)
+                .map(SqlOperationsStore::metric)
                 .list());
   }
 

@@ -1,6 +1,6 @@
 package ai.sophia.model;
 
-import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.Database;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -8,13 +8,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /** {@link UsageStore} in the {@code model_usage} table. */
-public final class SqliteUsageStore implements UsageStore {
+public final class SqlUsageStore implements UsageStore {
   /** More models than anyone configures; keeps the per-model query bounded. */
   private static final int MAX_MODELS = 1000;
 
-  private final SqliteDatabase db;
+  private final Database db;
 
-  public SqliteUsageStore(SqliteDatabase database) {
+  public SqlUsageStore(Database database) {
     this.db = Objects.requireNonNull(database, "database");
   }
 

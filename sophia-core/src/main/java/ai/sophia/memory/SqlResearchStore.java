@@ -11,13 +11,13 @@ import org.jdbi.v3.core.statement.StatementContext;
 /**
  * {@link ResearchStore} in the {@code research_results} table. Times are kept to the millisecond.
  */
-public final class SqliteResearchStore implements ResearchStore {
+public final class SqlResearchStore implements ResearchStore {
   private static final String COLUMNS =
       "id, query, engine, mode, quality_score, sources_found, result_json, created_at";
 
-  private final SqliteDatabase db;
+  private final Database db;
 
-  public SqliteResearchStore(SqliteDatabase database) {
+  public SqlResearchStore(Database database) {
     this.db = Objects.requireNonNull(database, "database");
   }
 
@@ -54,7 +54,7 @@ public final class SqliteResearchStore implements ResearchStore {
         h ->
             h.createQuery("SELECT " + COLUMNS + " FROM research_results WHERE id = :id LIMIT 1")
                 .bind("id", id)
-                .map(SqliteResearchStore::row)
+                .map(SqlResearchStore::row)
                 .findOne());
   }
 
@@ -62,8 +62,9 @@ public final class SqliteResearchStore implements ResearchStore {
   public List<ResearchRecord> recent(String containing, int limit) {
     Objects.requireNonNull(containing, "containing");
     Limits.check(limit);
-    // LIKE with an escape character, so % and _ in the filter are matched as themselves;
-    // rowid breaks ties between records saved within the same millisecond.
+    // LIKE with an escape character, so % and _ in the filter are matched as themselves, on
+    // LOWER of both sides: case-blind on PostgreSQL too, as SQLite's LIKE is for ASCII; rowid
+    // breaks ties between records saved within the same millisecond.
     String pattern =
         "%" + containing.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     return db.withHandle(
@@ -71,11 +72,11 @@ public final class SqliteResearchStore implements ResearchStore {
             h.createQuery(
                     "SELECT "
                         + COLUMNS
-                        + " FROM research_results WHERE query LIKE :pattern ESCAPE '\\'"
+                        + " FROM research_results WHERE LOWER(query) LIKE LOWER(:pattern) ESCAPE '\\'"
                         + " ORDER BY created_at DESC, rowid DESC LIMIT :n")
                 .bind("pattern", pattern)
                 .bind("n", limit)
-                .map(SqliteResearchStore::row)
+                .map(SqlResearchStore::row)
                 .list());
   }
 

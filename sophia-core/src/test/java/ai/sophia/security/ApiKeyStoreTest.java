@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.sophia.error.InvalidInputException;
-import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.Backend;
+import ai.sophia.memory.Database;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,14 +15,22 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-class SqliteApiKeyStoreTest {
+/** The store's contract, on SQLite and on PostgreSQL. */
+@ParameterizedClass
+@EnumSource(Backend.class)
+class ApiKeyStoreTest {
+  @Parameter Backend backend;
+
   @TempDir Path dir;
 
   @Test
   void create_newKey_secretAndIdHaveDocumentedShape() {
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      IssuedKey issued = new SqliteApiKeyStore(db).create("ci", Role.developer);
+    try (Database db = backend.open(dir)) {
+      IssuedKey issued = new SqlApiKeyStore(db).create("ci", Role.developer);
       assertThat(issued.secret()).matches("sk-sophia-[A-Za-z0-9_-]{43}");
       assertThat(issued.key().id()).matches("key_[0-9a-f]{12}");
       assertThat(issued.key().prefix())
@@ -34,8 +43,8 @@ class SqliteApiKeyStoreTest {
 
   @Test
   void create_blankOrLongName_rejectedNamingField() {
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      SqliteApiKeyStore store = new SqliteApiKeyStore(db);
+    try (Database db = backend.open(dir)) {
+      SqlApiKeyStore store = new SqlApiKeyStore(db);
       assertThatThrownBy(() -> store.create(" ", Role.user))
           .isInstanceOfSatisfying(
               InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("name"));
@@ -47,8 +56,8 @@ class SqliteApiKeyStoreTest {
 
   @Test
   void authenticate_issuedSecret_returnsThatKey() {
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      SqliteApiKeyStore store = new SqliteApiKeyStore(db);
+    try (Database db = backend.open(dir)) {
+      SqlApiKeyStore store = new SqlApiKeyStore(db);
       IssuedKey admin = store.create("admin", Role.admin);
       IssuedKey user = store.create("user", Role.user);
       assertThat(store.authenticate(admin.secret())).contains(admin.key());
@@ -58,8 +67,8 @@ class SqliteApiKeyStoreTest {
 
   @Test
   void authenticate_wrongOrMalformedSecret_empty() {
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      SqliteApiKeyStore store = new SqliteApiKeyStore(db);
+    try (Database db = backend.open(dir)) {
+      SqlApiKeyStore store = new SqlApiKeyStore(db);
       String secret = store.create("k", Role.user).secret();
       char last = secret.charAt(secret.length() - 1);
       String oneCharOff = secret.substring(0, secret.length() - 1) + (last == 'A' ? 'B' : 'A');
@@ -72,8 +81,8 @@ class SqliteApiKeyStoreTest {
 
   @Test
   void revoke_activeKey_neverAuthenticatesAgain() {
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      SqliteApiKeyStore store = new SqliteApiKeyStore(db);
+    try (Database db = backend.open(dir)) {
+      SqlApiKeyStore store = new SqlApiKeyStore(db);
       IssuedKey issued = store.create("k", Role.user);
       IssuedKey other = store.create("other", Role.user);
       assertThat(store.revoke(issued.key().id())).isTrue();
@@ -87,8 +96,8 @@ class SqliteApiKeyStoreTest {
 
   @Test
   void list_afterRevoke_newestFirstIncludingRevoked() throws Exception {
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      SqliteApiKeyStore store = new SqliteApiKeyStore(db);
+    try (Database db = backend.open(dir)) {
+      SqlApiKeyStore store = new SqlApiKeyStore(db);
       IssuedKey first = store.create("first", Role.admin);
       IssuedKey second = store.create("second", Role.readonly);
       store.revoke(first.key().id());
@@ -103,8 +112,8 @@ class SqliteApiKeyStoreTest {
   @Test
   void create_secret_neverWrittenToDisk() throws Exception {
     String secret;
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      secret = new SqliteApiKeyStore(db).create("k", Role.admin).secret();
+    try (Database db = backend.open(dir)) {
+      secret = new SqlApiKeyStore(db).create("k", Role.admin).secret();
     }
     String hash =
         HexFormat.of()
@@ -112,9 +121,19 @@ class SqliteApiKeyStoreTest {
                 MessageDigest.getInstance("SHA-256")
                     .digest(secret.getBytes(StandardCharsets.UTF_8)));
     StringBuilder everything = new StringBuilder();
-    try (Stream<Path> files = Files.list(dir)) { // sophia.db and any -wal / -shm beside it
-      for (Path f : files.toList()) {
-        everything.append(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+    if (backend == Backend.sqlite) {
+      try (Stream<Path> files = Files.list(dir)) { // sophia.db and any -wal / -shm beside it
+        for (Path f : files.toList()) {
+          everything.append(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+        }
+      }
+    } else { // the server's files are its own: every column of every row instead
+      try (Database db = backend.open(dir)) {
+        db.useHandle(
+            h ->
+                h.createQuery("SELECT * FROM api_keys")
+                    .mapToMap()
+                    .forEach(row -> everything.append(row.values())));
       }
     }
     assertThat(everything.toString()).contains(hash); // the check can see what was stored
@@ -124,11 +143,11 @@ class SqliteApiKeyStoreTest {
   @Test
   void authenticate_afterReopen_stillWorks() {
     String secret;
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      secret = new SqliteApiKeyStore(db).create("k", Role.admin).secret();
+    try (Database db = backend.open(dir)) {
+      secret = new SqlApiKeyStore(db).create("k", Role.admin).secret();
     }
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      assertThat(new SqliteApiKeyStore(db).authenticate(secret)).isPresent();
+    try (Database db = backend.open(dir)) {
+      assertThat(new SqlApiKeyStore(db).authenticate(secret)).isPresent();
     }
   }
 }

@@ -9,13 +9,13 @@ import java.util.Optional;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** {@link DocumentStore} in the {@code documents} table, keyed by (collection, url). */
-public final class SqliteDocumentStore implements DocumentStore {
+public final class SqlDocumentStore implements DocumentStore {
   private static final String COLUMNS =
       "collection, url, title, text, content_hash, published_date, fetched_at";
 
-  private final SqliteDatabase db;
+  private final Database db;
 
-  public SqliteDocumentStore(SqliteDatabase database) {
+  public SqlDocumentStore(Database database) {
     this.db = Objects.requireNonNull(database, "database");
   }
 
@@ -77,7 +77,7 @@ public final class SqliteDocumentStore implements DocumentStore {
                         + " ORDER BY url LIMIT 1")
                 .bind("collection", collection)
                 .bind("key", key)
-                .map(SqliteDocumentStore::row)
+                .map(SqlDocumentStore::row)
                 .findOne());
   }
 
@@ -107,7 +107,7 @@ public final class SqliteDocumentStore implements DocumentStore {
                 .bind("collection", collection)
                 .bind("after", afterUrl)
                 .bind("n", limit)
-                .map(SqliteDocumentStore::row)
+                .map(SqlDocumentStore::row)
                 .list());
   }
 

@@ -1,6 +1,6 @@
 package ai.sophia.agent;
 
-import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.Database;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -9,14 +9,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** {@link AgentRunStore} in the {@code agent_runs} table. */
-public final class SqliteAgentRunStore implements AgentRunStore {
+public final class SqlAgentRunStore implements AgentRunStore {
   private static final String COLUMNS =
       "id, agent, session_id, api_key_id, status, mode, input, output, transcript_json,"
           + " created_at, updated_at";
 
-  private final SqliteDatabase db;
+  private final Database db;
 
-  public SqliteAgentRunStore(SqliteDatabase db) {
+  public SqlAgentRunStore(Database db) {
     this.db = Objects.requireNonNull(db, "db");
   }
 
@@ -25,10 +25,15 @@ public final class SqliteAgentRunStore implements AgentRunStore {
     db.useHandle(
         h ->
             h.createUpdate(
-                    "INSERT OR REPLACE INTO agent_runs ("
+                    "INSERT INTO agent_runs ("
                         + COLUMNS
                         + ") VALUES (:id, :agent, :session, :key, :status, :mode, :input, :output,"
-                        + " :transcript, :created, :updated)")
+                        + " :transcript, :created, :updated) ON CONFLICT (id) DO UPDATE SET"
+                        + " agent = excluded.agent, session_id = excluded.session_id,"
+                        + " api_key_id = excluded.api_key_id, status = excluded.status,"
+                        + " mode = excluded.mode, input = excluded.input, output = excluded.output,"
+                        + " transcript_json = excluded.transcript_json,"
+                        + " created_at = excluded.created_at, updated_at = excluded.updated_at")
                 .bind("id", r.id())
                 .bind("agent", r.agent())
                 .bind("session", r.sessionId())
@@ -58,7 +63,9 @@ public final class SqliteAgentRunStore implements AgentRunStore {
     return db.withHandle(
         h ->
             h.createQuery(
-                    "SELECT " + COLUMNS + " FROM agent_runs ORDER BY created_at DESC LIMIT :limit")
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM agent_runs ORDER BY created_at DESC, rowid DESC LIMIT :limit")
                 .bind("limit", Math.max(1, Math.min(limit, 1000)))
                 .map((rs, ctx) -> row(rs))
                 .list());

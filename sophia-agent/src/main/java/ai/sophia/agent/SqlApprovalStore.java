@@ -1,6 +1,6 @@
 package ai.sophia.agent;
 
-import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.Database;
 import ai.sophia.tool.Risk;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,13 +10,13 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** {@link ApprovalStore} in the {@code approvals} table. */
-public final class SqliteApprovalStore implements ApprovalStore {
+public final class SqlApprovalStore implements ApprovalStore {
   private static final String COLUMNS =
       "id, run_id, agent, tool, risk, arguments_json, status, requested_at, decided_by, reason";
 
-  private final SqliteDatabase db;
+  private final Database db;
 
-  public SqliteApprovalStore(SqliteDatabase db) {
+  public SqlApprovalStore(Database db) {
     this.db = Objects.requireNonNull(db, "db");
   }
 
@@ -84,7 +84,7 @@ public final class SqliteApprovalStore implements ApprovalStore {
                           + COLUMNS
                           + " FROM approvals WHERE "
                           + where
-                          + " ORDER BY requested_at LIMIT :limit")
+                          + " ORDER BY requested_at, rowid LIMIT :limit")
                   .bind("limit", Math.max(1, Math.min(limit, 1000)));
           if (!runId.isEmpty()) {
             query.bind("run", runId);

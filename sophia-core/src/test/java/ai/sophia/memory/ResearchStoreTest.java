@@ -9,8 +9,16 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-class SqliteResearchStoreTest {
+/** The store's contract, on SQLite and on PostgreSQL. */
+@ParameterizedClass
+@EnumSource(Backend.class)
+class ResearchStoreTest {
+  @Parameter Backend backend;
+
   @TempDir Path dir;
 
   private static ResearchRecord record(String id, Instant at) {
@@ -21,11 +29,11 @@ class SqliteResearchStoreTest {
   @Test
   void save_thenReopen_readsBackEveryField() {
     Instant at = Instant.parse("2025-03-04T05:06:07.123456Z");
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      new SqliteResearchStore(db).save(record("r1", at));
+    try (Database db = backend.open(dir)) {
+      new SqlResearchStore(db).save(record("r1", at));
     }
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      ResearchRecord found = new SqliteResearchStore(db).find("r1").orElseThrow();
+    try (Database db = backend.open(dir)) {
+      ResearchRecord found = new SqlResearchStore(db).find("r1").orElseThrow();
       assertThat(found)
           .isEqualTo(
               new ResearchRecord(
@@ -42,15 +50,15 @@ class SqliteResearchStoreTest {
 
   @Test
   void find_unknownId_empty() {
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      assertThat(new SqliteResearchStore(db).find("nope")).isEmpty();
+    try (Database db = backend.open(dir)) {
+      assertThat(new SqlResearchStore(db).find("nope")).isEmpty();
     }
   }
 
   @Test
   void save_sameIdTwice_keepsOneReplacedRecord() {
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      SqliteResearchStore store = new SqliteResearchStore(db);
+    try (Database db = backend.open(dir)) {
+      SqlResearchStore store = new SqlResearchStore(db);
       store.save(record("r1", Instant.ofEpochMilli(1000)));
       store.save(
           new ResearchRecord("r1", "q2", "local", "extractive", 0.1, 0, "{}", Instant.now()));
@@ -61,8 +69,8 @@ class SqliteResearchStoreTest {
 
   @Test
   void recent_manyRecords_newestFirstAndLimited() {
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      SqliteResearchStore store = new SqliteResearchStore(db);
+    try (Database db = backend.open(dir)) {
+      SqlResearchStore store = new SqlResearchStore(db);
       Instant base = Instant.parse("2025-01-01T00:00:00Z");
       store.save(record("middle", base.plusSeconds(60)));
       store.save(record("oldest", base));
@@ -79,8 +87,8 @@ class SqliteResearchStoreTest {
 
   @Test
   void recent_containing_filtersByQuestionIgnoringCaseAndTakesWildcardsLiterally() {
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      SqliteResearchStore store = new SqliteResearchStore(db);
+    try (Database db = backend.open(dir)) {
+      SqlResearchStore store = new SqlResearchStore(db);
       Instant at = Instant.parse("2025-01-01T00:00:00Z");
       store.save(new ResearchRecord("a", "How do I VACUUM a table?", "", "", 0.5, 1, "{}", at));
       store.save(new ResearchRecord("b", "What is 100% CPU?", "", "", 0.5, 1, "{}", at));
@@ -98,8 +106,8 @@ class SqliteResearchStoreTest {
 
   @Test
   void recent_limitOutOfRange_throwsNamingLimit() {
-    try (SqliteDatabase db = SqliteDatabase.open(dir)) {
-      SqliteResearchStore store = new SqliteResearchStore(db);
+    try (Database db = backend.open(dir)) {
+      SqlResearchStore store = new SqlResearchStore(db);
       assertThatThrownBy(() -> store.recent("", 0))
           .isInstanceOfSatisfying(
               InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("limit"));

@@ -1,7 +1,7 @@
 package ai.sophia.security;
 
 import ai.sophia.error.InvalidInputException;
-import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,7 +24,7 @@ import org.jdbi.v3.core.statement.StatementContext;
  * plain hash suffices because the secret has 256 bits of entropy: there is nothing to guess that a
  * slow hash would protect.
  */
-public final class SqliteApiKeyStore implements ApiKeyStore {
+public final class SqlApiKeyStore implements ApiKeyStore {
   static final String SECRET_PREFIX = "sk-sophia-";
   private static final int SECRET_BYTES = 32;
   private static final int SECRET_LENGTH = SECRET_PREFIX.length() + 43;
@@ -33,10 +33,10 @@ public final class SqliteApiKeyStore implements ApiKeyStore {
   private static final int MAX_NAME = 100;
   private static final String COLUMNS = "id, name, role, prefix, created_at, revoked_at";
 
-  private final SqliteDatabase db;
+  private final Database db;
   private final SecureRandom random = new SecureRandom();
 
-  public SqliteApiKeyStore(SqliteDatabase database) {
+  public SqlApiKeyStore(Database database) {
     this.db = Objects.requireNonNull(database, "database");
   }
 
@@ -86,7 +86,7 @@ public final class SqliteApiKeyStore implements ApiKeyStore {
                         + COLUMNS
                         + " FROM api_keys ORDER BY created_at DESC, rowid DESC LIMIT :n")
                 .bind("n", MAX_LISTED)
-                .map(SqliteApiKeyStore::row)
+                .map(SqlApiKeyStore::row)
                 .list());
   }
 

@@ -1,6 +1,6 @@
 package ai.sophia.deploy;
 
-import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.Database;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -9,17 +9,16 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** {@link DeploymentStore} in the {@code deployments} and {@code deployment_events} tables. */
-public final class SqliteDeploymentStore implements DeploymentStore {
-  private static final int SQLITE_CONSTRAINT = 19;
+public final class SqlDeploymentStore implements DeploymentStore {
   private static final int MAX_ROWS = 1000;
   private static final String COLUMNS =
       "id, target, target_type, environment, strategy, version, previous_version, requested_by,"
           + " status, detail, url, idempotency_key, rollback_of, owner, pid, pid_started_at, port,"
           + " created_at, updated_at, finished_at";
 
-  private final SqliteDatabase db;
+  private final Database db;
 
-  public SqliteDeploymentStore(SqliteDatabase db) {
+  public SqlDeploymentStore(Database db) {
     this.db = Objects.requireNonNull(db, "db");
   }
 
@@ -57,7 +56,7 @@ public final class SqliteDeploymentStore implements DeploymentStore {
                   .execute());
       return true;
     } catch (RuntimeException e) {
-      if (constraintViolated(e)) {
+      if (db.uniqueViolation(e)) {
         return false;
       }
       throw e;
@@ -198,16 +197,6 @@ public final class SqliteDeploymentStore implements DeploymentStore {
                 .bind("v", value)
                 .map((rs, ctx) -> row(rs))
                 .findOne());
-  }
-
-  /** True when a unique index refused the row (SQLite's extended codes keep 19 in the low byte). */
-  private static boolean constraintViolated(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s && (s.getErrorCode() & 0xff) == SQLITE_CONSTRAINT) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static int bound(int limit) {

@@ -1,17 +1,17 @@
 package ai.sophia.agent;
 
-import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.Database;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /** {@link SessionStore} in the {@code agent_sessions} and {@code conversation_history} tables. */
-public final class SqliteSessionStore implements SessionStore {
-  private final SqliteDatabase db;
+public final class SqlSessionStore implements SessionStore {
+  private final Database db;
   private final Clock clock;
 
-  public SqliteSessionStore(SqliteDatabase db, Clock clock) {
+  public SqlSessionStore(Database db, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
   }

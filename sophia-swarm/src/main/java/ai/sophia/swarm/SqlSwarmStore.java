@@ -1,6 +1,6 @@
 package ai.sophia.swarm;
 
-import ai.sophia.memory.SqliteDatabase;
+import ai.sophia.memory.Database;
 import ai.sophia.swarm.SwarmStore.RunChange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -16,19 +16,23 @@ import java.util.function.Predicate;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
-/** Runs, steps and events in Sophia's SQLite database (tables of migration V3). */
-public final class SqliteSwarmStore implements SwarmStore {
+/**
+ * Runs, steps and events in Sophia's database, SQLite or PostgreSQL (tables of migration V3).
+ * Claiming a run reads its lease and then takes it in one transaction; on PostgreSQL the read locks
+ * the row ({@link Database#lockSkipLocked()}), so two engines cannot both take it.
+ */
+public final class SqlSwarmStore implements SwarmStore {
   private static final String RUN_COLUMNS =
       "id, graph, status, requested_by, input_json, state_json, error, created_at, finished_at,"
           + " deadline_at";
   private static final String UNFINISHED = "('pending', 'running', 'waiting_approval')";
 
-  private final SqliteDatabase db;
+  private final Database db;
   private final GroupCommit<Write> writes;
 
-  public SqliteSwarmStore(SqliteDatabase database) {
+  public SqlSwarmStore(Database database) {
     this.db = Objects.requireNonNull(database, "database");
-    this.writes = new GroupCommit<>(db, SqliteSwarmStore::writeAll);
+    this.writes = new GroupCommit<>(db, SqlSwarmStore::writeAll);
   }
 
   /** What the group commit writes: a new run, or a commit of one. */
@@ -144,7 +148,7 @@ public final class SqliteSwarmStore implements SwarmStore {
           + " UPDATE SET status = excluded.status, attempt = excluded.attempt, started_at ="
           + " excluded.started_at, finished_at = excluded.finished_at, output_json ="
           + " excluded.output_json, error = excluded.error, approval_json ="
-          + " COALESCE(excluded.approval_json, approval_json)";
+          + " COALESCE(excluded.approval_json, swarm_steps.approval_json)";
   private static final String UPDATE_RUN =
       "UPDATE swarm_runs SET status = :status, state_json = :state, error = :error, finished_at"
           + " = :finished, updated_at = :now WHERE id = :id";
@@ -193,12 +197,12 @@ public final class SqliteSwarmStore implements SwarmStore {
                             "SELECT "
                                 + RUN_COLUMNS
                                 + " FROM swarm_runs WHERE status = :status ORDER BY created_at"
-                                + " DESC LIMIT :limit")
+                                + " DESC, rowid DESC LIMIT :limit")
                         .bind("status", status.get().name())
                     : h.createQuery(
                         "SELECT "
                             + RUN_COLUMNS
-                            + " FROM swarm_runs ORDER BY created_at DESC LIMIT :limit"))
+                            + " FROM swarm_runs ORDER BY created_at DESC, rowid DESC LIMIT :limit"))
                 .bind("limit", bounded)
                 .map((rs, ctx) -> run(rs, List.of()))
                 .list());
@@ -213,7 +217,7 @@ public final class SqliteSwarmStore implements SwarmStore {
                         + RUN_COLUMNS
                         + " FROM swarm_runs WHERE status IN "
                         + UNFINISHED
-                        + " ORDER BY created_at LIMIT :limit")
+                        + " ORDER BY created_at, rowid LIMIT :limit")
                 .bind("limit", limit)
                 .map((rs, ctx) -> run(rs, List.of()))
                 .list());
@@ -275,7 +279,8 @@ public final class SqliteSwarmStore implements SwarmStore {
               h.createQuery(
                       "SELECT owner, lease_until, status FROM swarm_runs WHERE id = :id AND status"
                           + " IN "
-                          + UNFINISHED)
+                          + UNFINISHED
+                          + db.lockSkipLocked())
                   .bind("id", runId)
                   .map(
                       (rs, ctx) ->
@@ -332,9 +337,13 @@ public final class SqliteSwarmStore implements SwarmStore {
           for (String id : ids) {
             JsonNode summary =
                 h.createQuery(
-                        "SELECT COUNT(*) AS steps, COALESCE(SUM(status = 'succeeded'), 0) AS"
-                            + " succeeded, COALESCE(SUM(status = 'failed'), 0) AS failed,"
-                            + " COALESCE(SUM(status = 'skipped'), 0) AS skipped, (SELECT COUNT(*)"
+                        "SELECT COUNT(*) AS steps, "
+                            + count("succeeded")
+                            + ", "
+                            + count("failed")
+                            + ", "
+                            + count("skipped")
+                            + ", (SELECT COUNT(*)"
                             + " FROM swarm_events WHERE run_id = :run) AS events FROM swarm_steps"
                             + " WHERE run_id = :run")
                     .bind("run", id)
@@ -359,6 +368,10 @@ public final class SqliteSwarmStore implements SwarmStore {
           }
           return ids.size();
         });
+  }
+
+  private static String count(String status) {
+    return "COALESCE(SUM(CASE WHEN status = '" + status + "' THEN 1 ELSE 0 END), 0) AS " + status;
   }
 
   @Override

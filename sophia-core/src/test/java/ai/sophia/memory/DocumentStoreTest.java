@@ -8,16 +8,24 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-class SqliteDocumentStoreTest {
+/** The store's contract, on SQLite and on PostgreSQL. */
+@ParameterizedClass
+@EnumSource(Backend.class)
+class DocumentStoreTest {
+  @Parameter Backend backend;
+
   @TempDir Path dir;
-  private SqliteDatabase db;
-  private SqliteDocumentStore store;
+  private Database db;
+  private SqlDocumentStore store;
 
   @BeforeEach
   void open() {
-    db = SqliteDatabase.open(dir);
-    store = new SqliteDocumentStore(db);
+    db = backend.open(dir);
+    store = new SqlDocumentStore(db);
   }
 
   @AfterEach

@@ -1,0 +1,137 @@
+package ai.sophia.memory;
+
+import ai.sophia.config.Secrets;
+import ai.sophia.config.SophiaConfig;
+import ai.sophia.error.ConfigException;
+import ai.sophia.error.StorageException;
+import ai.sophia.health.HealthCheck;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.HandleConsumer;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
+/**
+ * Sophia's relational store, migrated to the latest schema on open: {@link SqliteDatabase} (the
+ * zero-setup default) or {@link PostgresDatabase} ({@code storage.backend: postgres}). The stores
+ * are written once, in SQL that both run; what differs between the backends is here.
+ */
+public interface Database extends AutoCloseable {
+
+  /**
+   * Opens the backend {@code storage.backend} names, once, in the composition root: SQLite in
+   * {@code data_dir}, or the PostgreSQL server at {@code storage.postgres.url} with the password
+   * from {@code SOPHIA_STORAGE_POSTGRES_PASSWORD} (or its {@code _FILE}) or {@code password_file}.
+   */
+  static Database open(SophiaConfig config, Secrets secrets) {
+    if (!config.storage().postgresBackend()) {
+      return SqliteDatabase.open(config.dataDir());
+    }
+    SophiaConfig.Postgres p = config.storage().postgres();
+    String password =
+        secrets
+            .get(PASSWORD_ENV)
+            .or(() -> secrets.file(p.passwordFile()))
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        List.of(
+                            "storage.backend is postgres but no password is set: put it in "
+                                + PASSWORD_ENV
+                                + " or in the file storage.postgres.password_file names")));
+    return PostgresDatabase.open(p.url(), p.user(), password, p.poolSize());
+  }
+
+  /** The environment variable holding the PostgreSQL password. */
+  String PASSWORD_ENV = "SOPHIA_STORAGE_POSTGRES_PASSWORD";
+
+  /** Jdbi over this database. Prefer the methods below, which turn its failures into ours. */
+  Jdbi jdbi();
+
+  /** Names this database in messages (a file or a URL, never a password). */
+  String describe();
+
+  /** Health of the store, for {@code /health}. */
+  HealthCheck healthCheck();
+
+  /** The schema version the migrations reached. */
+  int schemaVersion();
+
+  /**
+   * Appended to a {@code SELECT} in a transaction that then updates what it read, so that a
+   * concurrent transaction cannot read the same rows in between: nothing on SQLite (a transaction
+   * there takes the write lock when it begins), {@code FOR UPDATE SKIP LOCKED} on PostgreSQL (a row
+   * another transaction is claiming is skipped, as if it were not there).
+   */
+  String lockSkipLocked();
+
+  /** True when {@code e} says a unique key or index refused a row. */
+  boolean uniqueViolation(Throwable e);
+
+  /** Runs {@code callback} with a handle and returns its value. */
+  default <R> R withHandle(HandleCallback<R, RuntimeException> callback) {
+    return guarded(this, () -> jdbi().withHandle(callback));
+  }
+
+  /** Runs {@code consumer} with a handle. */
+  default void useHandle(HandleConsumer<RuntimeException> consumer) {
+    guarded(
+        this,
+        () -> {
+          jdbi().useHandle(consumer);
+          return null;
+        });
+  }
+
+  /** Runs {@code callback} in a transaction: committed on return, rolled back on throw. */
+  default <R> R withTransaction(HandleCallback<R, RuntimeException> callback) {
+    return guarded(this, () -> jdbi().inTransaction(callback));
+  }
+
+  /** Runs {@code consumer} in a transaction. */
+  default void useTransaction(HandleConsumer<RuntimeException> consumer) {
+    guarded(
+        this,
+        () -> {
+          jdbi().useTransaction(consumer);
+          return null;
+        });
+  }
+
+  /** Closes the pooled connections. */
+  @Override
+  void close();
+
+  /** True when {@code e} or one of its causes is an {@link SQLException} that {@code test}s. */
+  static boolean anyCause(Throwable e, java.util.function.Predicate<SQLException> test) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && test.test(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static <R> R guarded(Database db, Supplier<R> work) {
+    try {
+      return work.get();
+    } catch (JdbiException e) {
+      throw failure(db, e);
+    }
+  }
+
+  /**
+   * Names the database and the driver's own words (e.g. "database is locked") but not the statement
+   * or its arguments, which Jdbi's message would carry into logs.
+   */
+  private static StorageException failure(Database db, JdbiException e) {
+    Throwable cause = e;
+    while (cause != null && !(cause instanceof SQLException)) {
+      cause = cause.getCause();
+    }
+    String reason = cause != null ? cause.getMessage() : e.getClass().getSimpleName();
+    return new StorageException("database " + db.describe() + " failed: " + reason, e);
+  }
+}
