@@ -119,10 +119,7 @@ final class IngestCommand implements Callable<Integer> {
   private Ingestor.Result throughServer(ServerClient server, ProgressPrinter progress) {
     Map<String, Object> body = new LinkedHashMap<>();
     String stripped = target.strip();
-    boolean url =
-        stripped.regionMatches(true, 0, "http://", 0, 7)
-            || stripped.regionMatches(true, 0, "https://", 0, 8);
-    if (url) {
+    if (Ingestor.isUrl(stripped)) {
       body.put("url", stripped);
     } else {
       Ingestor.check(stripped);

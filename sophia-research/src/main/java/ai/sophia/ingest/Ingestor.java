@@ -168,7 +168,8 @@ public final class Ingestor {
     directory(target);
   }
 
-  private static boolean isUrl(String target) {
+  /** Whether {@code target} names a site to crawl (http or https) rather than a folder. */
+  public static boolean isUrl(String target) {
     String lower = target.strip().toLowerCase(Locale.ROOT);
     return lower.startsWith("http://") || lower.startsWith("https://");
   }

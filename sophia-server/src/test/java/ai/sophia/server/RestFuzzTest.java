@@ -190,6 +190,22 @@ class RestFuzzTest {
   }
 
   @Property(tries = TRIES)
+  void ingest_hostileField_successOr4xxProblem(
+      @ForAll("ingestFields") String field, @ForAll("values") String value) {
+    // A loopback URL without allow_private: a valid body starts a job the crawler refuses at once.
+    Map<String, Object> base = Map.of("url", "http://127.0.0.1:1/docs/", "max_pages", 2);
+
+    String body = Naughty.body(base, field, value);
+
+    Naughty.assertAnswered(post("/api/v1/ingest", body, developer), data, body);
+  }
+
+  @Provide
+  Arbitrary<String> ingestFields() {
+    return Arbitraries.of("url", "path", "max_pages", "max_depth", "allow_private");
+  }
+
+  @Property(tries = TRIES)
   void signIn_hostileKey_successOr4xxProblem(@ForAll("values") String value) {
     String body = Naughty.body(Map.of("api_key", user), "api_key", value);
 

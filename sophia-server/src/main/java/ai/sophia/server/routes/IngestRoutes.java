@@ -110,9 +110,7 @@ public final class IngestRoutes {
       throw new InvalidInputException(
           field, field + " must be 1 to " + MAX_TARGET_CHARS + " characters");
     }
-    boolean url =
-        target.regionMatches(true, 0, "http://", 0, 7)
-            || target.regionMatches(true, 0, "https://", 0, 8);
+    boolean url = Ingestor.isUrl(target);
     if (field.equals("url") != url) {
       throw new InvalidInputException(
           field,
