@@ -215,7 +215,8 @@ public final class SophiaServer implements AutoCloseable {
               new IngestRoutes(
                       services.ingests(), services.ingestor(), config.ingest(), bodies, mapper)
                   .register(cfg.routes);
-              new AgentRoutes(agents, services.models(), bodies).register(cfg.routes);
+              new AgentRoutes(agents, services.models(), bodies, health, mapper)
+                  .register(cfg.routes);
               new RunRoutes(agents, mapper).register(cfg.routes);
               new ApprovalRoutes(agents.approvals(), bodies).register(cfg.routes);
               new CodeRoutes(services.code(), bodies).register(cfg.routes);

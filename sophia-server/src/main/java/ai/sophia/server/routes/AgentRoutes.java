@@ -7,11 +7,16 @@ import ai.sophia.agent.AgentRun;
 import ai.sophia.agent.AgentRuntime;
 import ai.sophia.agent.Approval;
 import ai.sophia.agent.RunStatus;
+import ai.sophia.health.HealthChecks;
+import ai.sophia.health.HealthReport;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.server.http.Access;
 import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.RequestBodies;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.List;
@@ -26,16 +31,33 @@ import java.util.Objects;
  * unless {@code agent_type} names one) and answers when the run ends or stops to wait for a
  * person's approval (SPEC §2). A key that has spent its daily model budget gets 402 before a run
  * starts.
+ *
+ * <p>The list is a cheap read that clients poll: each agent's health comes from the health report
+ * that {@code /health} keeps fresh in the background (at most {@link HealthRoutes#MAX_AGE} old),
+ * and the list is serialized once per report, not per request.
  */
 public final class AgentRoutes {
   private final AgentRuntime agents;
   private final RoutingModelGateway models;
   private final RequestBodies bodies;
+  private final HealthChecks health;
+  private final ObjectMapper mapper;
+  private volatile Listing listing;
 
-  public AgentRoutes(AgentRuntime agents, RoutingModelGateway models, RequestBodies bodies) {
+  /** The agent list as JSON, rendered with the health of {@code report}. */
+  private record Listing(HealthReport report, byte[] body) {}
+
+  public AgentRoutes(
+      AgentRuntime agents,
+      RoutingModelGateway models,
+      RequestBodies bodies,
+      HealthChecks health,
+      ObjectMapper mapper) {
     this.agents = Objects.requireNonNull(agents, "agents");
     this.models = Objects.requireNonNull(models, "models");
     this.bodies = Objects.requireNonNull(bodies, "bodies");
+    this.health = Objects.requireNonNull(health, "health");
+    this.mapper = Objects.requireNonNull(mapper, "mapper");
   }
 
   public void register(RoutesConfig routes) {
@@ -45,8 +67,30 @@ public final class AgentRoutes {
     routes.post("/api/v1/intelligence/query", this::query, Access.USE);
   }
 
-  private void list(Context ctx) {
-    ctx.json(Map.of("agents", agents.agents().list().stream().map(Agent::describe).toList()));
+  private void list(Context ctx) throws JsonProcessingException {
+    HealthReport report = health.run(HealthRoutes.MAX_AGE);
+    Listing last = listing;
+    if (last == null || last.report() != report) {
+      Map<String, HealthReport.ComponentHealth> byName = new java.util.HashMap<>();
+      report.components().forEach(c -> byName.put(c.name(), c));
+      List<Map<String, Object>> described =
+          agents.agents().list().stream()
+              .map(a -> describe(a, byName.get(a.healthCheck().name())))
+              .toList();
+      last = new Listing(report, mapper.writeValueAsBytes(Map.of("agents", described)));
+      listing = last;
+    }
+    ctx.contentType(ContentType.APPLICATION_JSON).result(last.body());
+  }
+
+  /** The agent's metadata with its health as {@code report} has it (probed now if it has none). */
+  private static Map<String, Object> describe(Agent agent, HealthReport.ComponentHealth reported) {
+    if (reported == null) {
+      return agent.describe();
+    }
+    Map<String, Object> m = agent.metadata();
+    m.put("health", Map.of("status", reported.status().name(), "detail", reported.detail()));
+    return m;
   }
 
   private void one(Context ctx) {
