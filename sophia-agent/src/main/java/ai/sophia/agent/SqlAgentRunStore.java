@@ -1,12 +1,15 @@
 package ai.sophia.agent;
 
 import ai.sophia.memory.Database;
+import ai.sophia.memory.GroupCommit;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** {@link AgentRunStore} in the {@code agent_runs} table. */
 public final class SqlAgentRunStore implements AgentRunStore {
@@ -15,37 +18,48 @@ public final class SqlAgentRunStore implements AgentRunStore {
           + " created_at, updated_at";
 
   private final Database db;
+  // Thousands of runs saving at once share one transaction per batch, each still durable on
+  // return, instead of queueing one by one for the database's writer.
+  private final GroupCommit<StoredRun> saves;
 
   public SqlAgentRunStore(Database db) {
     this.db = Objects.requireNonNull(db, "db");
+    this.saves = new GroupCommit<>(db, SqlAgentRunStore::upsert);
   }
 
   @Override
   public void save(StoredRun r) {
-    db.useHandle(
-        h ->
-            h.createUpdate(
-                    "INSERT INTO agent_runs ("
-                        + COLUMNS
-                        + ") VALUES (:id, :agent, :session, :key, :status, :mode, :input, :output,"
-                        + " :transcript, :created, :updated) ON CONFLICT (id) DO UPDATE SET"
-                        + " agent = excluded.agent, session_id = excluded.session_id,"
-                        + " api_key_id = excluded.api_key_id, status = excluded.status,"
-                        + " mode = excluded.mode, input = excluded.input, output = excluded.output,"
-                        + " transcript_json = excluded.transcript_json,"
-                        + " created_at = excluded.created_at, updated_at = excluded.updated_at")
-                .bind("id", r.id())
-                .bind("agent", r.agent())
-                .bind("session", r.sessionId())
-                .bind("key", r.apiKeyId())
-                .bind("status", r.status().name())
-                .bind("mode", r.mode())
-                .bind("input", r.input())
-                .bind("output", r.output())
-                .bind("transcript", r.transcriptJson())
-                .bind("created", r.createdAt().toEpochMilli())
-                .bind("updated", r.updatedAt().toEpochMilli())
-                .execute());
+    saves.write(Objects.requireNonNull(r, "run"));
+  }
+
+  private static void upsert(Handle h, List<StoredRun> runs) {
+    PreparedBatch batch =
+        h.prepareBatch(
+            "INSERT INTO agent_runs ("
+                + COLUMNS
+                + ") VALUES (:id, :agent, :session, :key, :status, :mode, :input, :output,"
+                + " :transcript, :created, :updated) ON CONFLICT (id) DO UPDATE SET"
+                + " agent = excluded.agent, session_id = excluded.session_id,"
+                + " api_key_id = excluded.api_key_id, status = excluded.status,"
+                + " mode = excluded.mode, input = excluded.input, output = excluded.output,"
+                + " transcript_json = excluded.transcript_json,"
+                + " created_at = excluded.created_at, updated_at = excluded.updated_at");
+    for (StoredRun r : runs) {
+      batch
+          .bind("id", r.id())
+          .bind("agent", r.agent())
+          .bind("session", r.sessionId())
+          .bind("key", r.apiKeyId())
+          .bind("status", r.status().name())
+          .bind("mode", r.mode())
+          .bind("input", r.input())
+          .bind("output", r.output())
+          .bind("transcript", r.transcriptJson())
+          .bind("created", r.createdAt().toEpochMilli())
+          .bind("updated", r.updatedAt().toEpochMilli())
+          .add();
+    }
+    batch.execute();
   }
 
   @Override

@@ -1,35 +1,39 @@
 package ai.sophia.agent;
 
 import ai.sophia.memory.Database;
+import ai.sophia.memory.GroupCommit;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** {@link SessionStore} in the {@code agent_sessions} and {@code conversation_history} tables. */
 public final class SqlSessionStore implements SessionStore {
   private final Database db;
   private final Clock clock;
+  // Sessions opened and conversations appended by thousands of runs at once share one transaction
+  // per batch instead of queueing one by one for the database's writer.
+  private final GroupCommit<Write> writes;
+
+  /** One queued write: a new session, or turns appended to one. */
+  private sealed interface Write {}
+
+  private record Create(Session session, long now) implements Write {}
+
+  private record Append(String sessionId, List<Turn> turns, long now) implements Write {}
 
   public SqlSessionStore(Database db, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.writes = new GroupCommit<>(db, SqlSessionStore::writeAll);
   }
 
   @Override
   public Session create(String agent, String apiKeyId) {
     Session s = new Session(Ids.next("ses"), agent, apiKeyId);
-    long now = clock.millis();
-    db.useHandle(
-        h ->
-            h.createUpdate(
-                    "INSERT INTO agent_sessions (id, agent, api_key_id, created_at, updated_at)"
-                        + " VALUES (:id, :agent, :key, :now, :now)")
-                .bind("id", s.id())
-                .bind("agent", agent)
-                .bind("key", apiKeyId)
-                .bind("now", now)
-                .execute());
+    writes.write(new Create(s, clock.millis()));
     return s;
   }
 
@@ -48,28 +52,50 @@ public final class SqlSessionStore implements SessionStore {
 
   @Override
   public void append(String sessionId, List<Turn> turns) {
-    long now = clock.millis();
-    db.useTransaction(
-        h -> {
-          var batch =
-              h.prepareBatch(
-                  "INSERT INTO conversation_history (session_id, role, content, tokens, created_at)"
-                      + " VALUES (:session, :role, :content, :tokens, :now)");
-          for (Turn t : turns) {
-            batch
-                .bind("session", sessionId)
+    writes.write(new Append(sessionId, List.copyOf(turns), clock.millis()));
+  }
+
+  /** Applies the writes in their order: a session is created before turns are appended to it. */
+  private static void writeAll(Handle h, List<Write> all) {
+    PreparedBatch sessions =
+        h.prepareBatch(
+            "INSERT INTO agent_sessions (id, agent, api_key_id, created_at, updated_at)"
+                + " VALUES (:id, :agent, :key, :now, :now)");
+    PreparedBatch turns =
+        h.prepareBatch(
+            "INSERT INTO conversation_history (session_id, role, content, tokens, created_at)"
+                + " VALUES (:session, :role, :content, :tokens, :now)");
+    PreparedBatch touched =
+        h.prepareBatch("UPDATE agent_sessions SET updated_at = :now WHERE id = :id");
+    for (Write w : all) {
+      switch (w) {
+        case Create c ->
+            sessions
+                .bind("id", c.session().id())
+                .bind("agent", c.session().agent())
+                .bind("key", c.session().apiKeyId())
+                .bind("now", c.now())
+                .add();
+        case Append a -> {
+          for (Turn t : a.turns()) {
+            turns
+                .bind("session", a.sessionId())
                 .bind("role", t.role())
                 .bind("content", t.content())
                 .bind("tokens", t.tokens())
-                .bind("now", now)
+                .bind("now", a.now())
                 .add();
           }
-          batch.execute();
-          h.createUpdate("UPDATE agent_sessions SET updated_at = :now WHERE id = :id")
-              .bind("now", now)
-              .bind("id", sessionId)
-              .execute();
-        });
+          touched.bind("now", a.now()).bind("id", a.sessionId()).add();
+        }
+      }
+    }
+    // Sessions first: the turns of a session created in this batch refer to it.
+    for (PreparedBatch batch : List.of(sessions, turns, touched)) {
+      if (batch.size() > 0) {
+        batch.execute();
+      }
+    }
   }
 
   @Override

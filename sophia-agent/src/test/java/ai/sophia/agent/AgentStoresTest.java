@@ -65,6 +65,44 @@ class AgentStoresTest {
     }
   }
 
+  /**
+   * Writes of many runs at once share transactions (group commit): each caller's write is durable
+   * and in order when its call returns, and nothing is lost or mixed between sessions.
+   */
+  @Test
+  void manyRunsAtOnce_everySessionTurnAndRunStored() throws Exception {
+    int runs = 300;
+    try (Database db = backend.open(dir);
+        var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      SessionStore sessions = new SqlSessionStore(db, Clock.systemUTC());
+      AgentRunStore store = new SqlAgentRunStore(db);
+      List<java.util.concurrent.Future<String>> started = new java.util.ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        String n = Integer.toString(i);
+        started.add(
+            threads.submit(
+                () -> {
+                  var session = sessions.create("writer", "key_" + n);
+                  store.save(run("run_" + n, RunStatus.running, "", T0));
+                  sessions.append(
+                      session.id(),
+                      List.of(new Turn("user", "q" + n, 1), new Turn("assistant", "a" + n, 1)));
+                  store.save(run("run_" + n, RunStatus.succeeded, "answer " + n, T0));
+                  return session.id();
+                }));
+      }
+      for (int i = 0; i < runs; i++) {
+        String session = started.get(i).get();
+        assertThat(sessions.find(session).orElseThrow().apiKeyId()).isEqualTo("key_" + i);
+        assertThat(sessions.recent(session, 10))
+            .extracting(Turn::content)
+            .containsExactly("a" + i, "q" + i);
+        assertThat(store.find("run_" + i).orElseThrow().output()).isEqualTo("answer " + i);
+      }
+      assertThat(store.recent(1000)).hasSize(runs);
+    }
+  }
+
   @Test
   void approvals_settledOnce_pendingInRequestOrder() {
     try (Database db = backend.open(dir)) {

@@ -22,32 +22,41 @@ public final class SqlOperationsStore implements OperationsStore {
       "id, operation, status, started_at, finished_at, duration_ms, detail_json";
 
   private final Database db;
+  // Tasks ending at once (thousands of agent runs) share one transaction per batch.
+  private final GroupCommit<TaskExecution> tasks;
 
   public SqlOperationsStore(Database database) {
     this.db = Objects.requireNonNull(database, "database");
+    this.tasks = new GroupCommit<>(db, SqlOperationsStore::upsertTasks);
   }
 
   @Override
   public void recordTask(TaskExecution t) {
-    Objects.requireNonNull(t, "task");
-    db.useHandle(
-        h ->
-            h.createUpdate(
-                    "INSERT INTO task_executions ("
-                        + TASK_COLUMNS
-                        + ") VALUES (:id, :operation, :status, :started, :finished, :ms, :detail)"
-                        + " ON CONFLICT (id) DO UPDATE SET operation = excluded.operation,"
-                        + " status = excluded.status, started_at = excluded.started_at,"
-                        + " finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,"
-                        + " detail_json = excluded.detail_json")
-                .bind("id", t.id())
-                .bind("operation", t.operation())
-                .bind("status", t.status())
-                .bind("started", t.startedAt().toEpochMilli())
-                .bind("finished", t.finishedAt().toEpochMilli())
-                .bind("ms", t.durationMs())
-                .bind("detail", t.detailJson())
-                .execute());
+    tasks.write(Objects.requireNonNull(t, "task"));
+  }
+
+  private static void upsertTasks(org.jdbi.v3.core.Handle h, List<TaskExecution> all) {
+    PreparedBatch batch =
+        h.prepareBatch(
+            "INSERT INTO task_executions ("
+                + TASK_COLUMNS
+                + ") VALUES (:id, :operation, :status, :started, :finished, :ms, :detail)"
+                + " ON CONFLICT (id) DO UPDATE SET operation = excluded.operation,"
+                + " status = excluded.status, started_at = excluded.started_at,"
+                + " finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,"
+                + " detail_json = excluded.detail_json");
+    for (TaskExecution t : all) {
+      batch
+          .bind("id", t.id())
+          .bind("operation", t.operation())
+          .bind("status", t.status())
+          .bind("started", t.startedAt().toEpochMilli())
+          .bind("finished", t.finishedAt().toEpochMilli())
+          .bind("ms", t.durationMs())
+          .bind("detail", t.detailJson())
+          .add();
+    }
+    batch.execute();
   }
 
   @Override

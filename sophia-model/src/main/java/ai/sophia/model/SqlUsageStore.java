@@ -1,11 +1,15 @@
 package ai.sophia.model;
 
 import ai.sophia.memory.Database;
+import ai.sophia.memory.GroupCommit;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** {@link UsageStore} in the {@code model_usage} table. */
 public final class SqlUsageStore implements UsageStore {
@@ -13,31 +17,41 @@ public final class SqlUsageStore implements UsageStore {
   private static final int MAX_MODELS = 1000;
 
   private final Database db;
+  // Thousands of model calls ending at once share a transaction (one per batch) instead of
+  // queueing one by one for the database's writer.
+  private final GroupCommit<UsageRecord> writes;
 
   public SqlUsageStore(Database database) {
     this.db = Objects.requireNonNull(database, "database");
+    this.writes = new GroupCommit<>(db, SqlUsageStore::insert);
   }
 
   @Override
   public void record(UsageRecord u) {
-    Objects.requireNonNull(u, "usage");
-    db.useHandle(
-        h ->
-            h.createUpdate(
-                    "INSERT INTO model_usage (recorded_at, day, api_key_id, agent, model, outcome,"
-                        + " input_tokens, output_tokens, cost_usd, latency_ms) VALUES (:at, :day,"
-                        + " :key, :agent, :model, :outcome, :in, :out, :cost, :ms)")
-                .bind("at", u.recordedAt().toEpochMilli())
-                .bind("day", u.recordedAt().atZone(ZoneOffset.UTC).toLocalDate().toString())
-                .bind("key", u.apiKeyId())
-                .bind("agent", u.agent())
-                .bind("model", u.model())
-                .bind("outcome", u.outcome())
-                .bind("in", u.inputTokens())
-                .bind("out", u.outputTokens())
-                .bind("cost", u.costUsd())
-                .bind("ms", u.latencyMs())
-                .execute());
+    writes.write(Objects.requireNonNull(u, "usage"));
+  }
+
+  private static void insert(Handle h, List<UsageRecord> records) {
+    PreparedBatch batch =
+        h.prepareBatch(
+            "INSERT INTO model_usage (recorded_at, day, api_key_id, agent, model, outcome,"
+                + " input_tokens, output_tokens, cost_usd, latency_ms) VALUES (:at, :day,"
+                + " :key, :agent, :model, :outcome, :in, :out, :cost, :ms)");
+    for (UsageRecord u : records) {
+      batch
+          .bind("at", u.recordedAt().toEpochMilli())
+          .bind("day", u.recordedAt().atZone(ZoneOffset.UTC).toLocalDate().toString())
+          .bind("key", u.apiKeyId())
+          .bind("agent", u.agent())
+          .bind("model", u.model())
+          .bind("outcome", u.outcome())
+          .bind("in", u.inputTokens())
+          .bind("out", u.outputTokens())
+          .bind("cost", u.costUsd())
+          .bind("ms", u.latencyMs())
+          .add();
+    }
+    batch.execute();
   }
 
   @Override

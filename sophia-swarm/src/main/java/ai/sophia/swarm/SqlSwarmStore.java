@@ -1,6 +1,7 @@
 package ai.sophia.swarm;
 
 import ai.sophia.memory.Database;
+import ai.sophia.memory.GroupCommit;
 import ai.sophia.swarm.SwarmStore.RunChange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
