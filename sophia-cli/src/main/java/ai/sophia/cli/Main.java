@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
       SwarmCommand.class,
       DeployCommand.class,
       KeysCommand.class,
+      AuditCommand.class,
       DoctorCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,6 +1,8 @@
 package ai.sophia.security;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -70,6 +72,23 @@ public record AuditEntry(
     return new AuditEntry(
         0, at, actorId, actorName, actorRole, action, target, source, status, outcome, requestId,
         "", "");
+  }
+
+  /** The entry as the API and the JSON-lines export show it, in this order. */
+  public Map<String, Object> fields() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("seq", seq);
+    m.put("at", at.toString());
+    m.put("actor", Map.of("key_id", actorId, "name", actorName, "role", actorRole));
+    m.put("action", action);
+    m.put("target", target);
+    m.put("source", source);
+    m.put("status", status);
+    m.put("outcome", outcome.name());
+    m.put("request_id", requestId);
+    m.put("prev_hash", prevHash);
+    m.put("hash", hash);
+    return m;
   }
 
   /** This event placed in the chain after {@code prevHash} as number {@code seq}. */

@@ -38,9 +38,12 @@ import ai.sophia.search.SearchProvider;
 import ai.sophia.search.SearchProviders;
 import ai.sophia.search.SearchRouter;
 import ai.sophia.security.ApiKeyStore;
+import ai.sophia.security.AuditLog;
+import ai.sophia.security.AuditedApiKeyStore;
 import ai.sophia.security.IssuedKey;
 import ai.sophia.security.Role;
 import ai.sophia.security.SqlApiKeyStore;
+import ai.sophia.security.SqlAuditLog;
 import ai.sophia.swarm.SqlSwarmStore;
 import ai.sophia.swarm.SwarmCoordinator;
 import ai.sophia.swarm.SwarmEngine;
@@ -82,6 +85,7 @@ public final class Sophia implements AutoCloseable {
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final Database database;
   private final ApiKeyStore apiKeys;
+  private final AuditLog audit;
   private final ResearchStore researchStore;
   private final DocumentStore documents;
   private final OperationsStore operations;
@@ -112,6 +116,7 @@ public final class Sophia implements AutoCloseable {
       // Storage: the one place that chooses the backend (storage.backend).
       this.database = own(Database.open(config, secrets));
       this.apiKeys = new SqlApiKeyStore(database);
+      this.audit = new SqlAuditLog(database);
       this.researchStore = new SqlResearchStore(database);
       this.documents = new SqlDocumentStore(database);
       this.operations = new SqlOperationsStore(database);
@@ -178,12 +183,27 @@ public final class Sophia implements AutoCloseable {
 
   /**
    * Runs {@code work} against the API key store alone — no index, no model — so key management
-   * works beside a running server (SQLite in WAL mode takes both, as PostgreSQL does).
+   * works beside a running server (SQLite in WAL mode takes both, as PostgreSQL does). Keys created
+   * or revoked there are audited as the local CLI's.
    */
   public static <R> R withApiKeys(
       SophiaConfig config, Map<String, String> env, Function<ApiKeyStore, R> work) {
     try (Database database = Database.open(config, Secrets.create(env))) {
-      return work.apply(new SqlApiKeyStore(database));
+      return work.apply(
+          new AuditedApiKeyStore(
+              new SqlApiKeyStore(database),
+              new SqlAuditLog(database),
+              "local CLI",
+              "local",
+              Clock.systemUTC()));
+    }
+  }
+
+  /** Runs {@code work} against the audit log alone, beside a running server like the keys. */
+  public static <R> R withAuditLog(
+      SophiaConfig config, Map<String, String> env, Function<AuditLog, R> work) {
+    try (Database database = Database.open(config, Secrets.create(env))) {
+      return work.apply(new SqlAuditLog(database));
     }
   }
 
@@ -203,7 +223,7 @@ public final class Sophia implements AutoCloseable {
         SophiaServer.create(
             config,
             new SophiaServer.Services(
-                researcher, agents, models, code, deployments, swarms, ingestor, ingests),
+                researcher, agents, models, code, deployments, swarms, ingestor, ingests, audit),
             apiKeys,
             health,
             caches,

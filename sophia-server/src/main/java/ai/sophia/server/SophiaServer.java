@@ -13,7 +13,9 @@ import ai.sophia.mcp.SophiaMcp;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
 import ai.sophia.security.ApiKeyStore;
+import ai.sophia.security.AuditLog;
 import ai.sophia.server.http.AccessLog;
+import ai.sophia.server.http.AuditTrail;
 import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.InMemorySessionStore;
 import ai.sophia.server.http.Json;
@@ -26,6 +28,7 @@ import ai.sophia.server.http.RequestRate;
 import ai.sophia.server.http.Sessions;
 import ai.sophia.server.routes.AgentRoutes;
 import ai.sophia.server.routes.ApprovalRoutes;
+import ai.sophia.server.routes.AuditRoutes;
 import ai.sophia.server.routes.CodeRoutes;
 import ai.sophia.server.routes.DashboardRoutes;
 import ai.sophia.server.routes.DeployRoutes;
@@ -88,7 +91,8 @@ public final class SophiaServer implements AutoCloseable {
 
   /**
    * What the API exposes: research, agents (with their runs and approvals), models, code,
-   * deployments, swarms, and ingest (the documents the {@code local} engine searches).
+   * deployments, swarms, ingest (the documents the {@code local} engine searches), and the audit
+   * log every change is recorded in.
    */
   public record Services(
       Researcher research,
@@ -98,8 +102,10 @@ public final class SophiaServer implements AutoCloseable {
       Deployments deployments,
       SwarmCoordinator swarms,
       Ingestor ingestor,
-      IngestJobs ingests) {
+      IngestJobs ingests,
+      AuditLog audit) {
     public Services {
+      Objects.requireNonNull(audit, "audit");
       Objects.requireNonNull(ingestor, "ingestor");
       Objects.requireNonNull(ingests, "ingests");
       Objects.requireNonNull(deployments, "deployments");
@@ -156,7 +162,8 @@ public final class SophiaServer implements AutoCloseable {
             Version.current());
     HttpServlet mcpServlet = mcp.httpServlet();
     AtomicReference<Javalin> self = new AtomicReference<>();
-    AccessLog accessLog = new AccessLog(metrics, rate);
+    AuditTrail audit = new AuditTrail(services.audit(), java.time.Clock.systemUTC());
+    AccessLog accessLog = new AccessLog(metrics, rate, audit);
     McpGate mcpGate =
         new McpGate(
             guard,
@@ -166,7 +173,8 @@ public final class SophiaServer implements AutoCloseable {
             config.mcp().allowedOrigins(),
             mcp::inbound,
             settings.maxBodyBytes(),
-            accessLog);
+            accessLog,
+            audit);
     this.app =
         Javalin.create(
             cfg -> {
@@ -208,6 +216,7 @@ public final class SophiaServer implements AutoCloseable {
               new DashboardRoutes().register(cfg.routes);
               new SessionRoutes(guard, sessions, bodies).register(cfg.routes);
               new KeyRoutes(keys, sessions, bodies).register(cfg.routes);
+              new AuditRoutes(services.audit(), mapper).register(cfg.routes);
               new HealthRoutes(health, mapper).register(cfg.routes);
               stats.register(cfg.routes);
               research.register(cfg.routes);

@@ -46,6 +46,7 @@ final class TestServer implements AutoCloseable {
   final SophiaConfig config;
   final SqliteDatabase database;
   final ApiKeyStore keys;
+  final ai.sophia.security.AuditLog audit;
   final CacheRegistry caches = CacheRegistry.create();
   final LuceneDocumentIndex index;
   final RoutingModelGateway models;
@@ -76,6 +77,7 @@ final class TestServer implements AutoCloseable {
         ConfigLoader.create(all).load(Optional.of(write(dir.resolve("sophia-test.yaml"), yaml)));
     this.database = SqliteDatabase.open(dir);
     this.keys = new SqlApiKeyStore(database);
+    this.audit = new ai.sophia.security.SqlAuditLog(database);
     this.index = LuceneDocumentIndex.open(dir, EMBEDDER.model());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     SqlOperationsStore operations = new SqlOperationsStore(database);
@@ -130,7 +132,8 @@ final class TestServer implements AutoCloseable {
                 deployments,
                 swarms,
                 ingestor,
-                ingests),
+                ingests,
+                audit),
             keys,
             health,
             caches,

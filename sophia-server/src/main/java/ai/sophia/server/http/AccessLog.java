@@ -15,34 +15,50 @@ import org.slf4j.LoggerFactory;
  * Runs once per finished request: one access log line (method, path, status, duration, key id —
  * never a secret or an Authorization header), the {@code http.server.requests} timer tagged by
  * route template rather than raw path (so ids in paths do not explode the series count), and the
- * request rate. It also ends the request's logging context.
+ * request rate; the audit log's entry when the request belongs there ({@link AuditTrail}). It also
+ * ends the request's logging context.
  */
 public final class AccessLog implements RequestLogger {
   private static final Logger log = LoggerFactory.getLogger("ai.sophia.access");
 
   private final MeterRegistry registry;
   private final RequestRate rate;
+  private final AuditTrail audit;
   // Micrometer's builder-and-register per request costs an id, a tag sort and a registry lookup;
   // the set is small (route templates × methods × statuses), so each timer is found once.
   private final Map<Series, Timer> timers = new ConcurrentHashMap<>();
 
   private record Series(String method, String uri, int status) {}
 
-  public AccessLog(MeterRegistry registry, RequestRate rate) {
+  public AccessLog(MeterRegistry registry, RequestRate rate, AuditTrail audit) {
     this.registry = registry;
     this.rate = rate;
+    this.audit = audit;
   }
 
   @Override
   public void handle(Context ctx, Float executionTimeMs) {
     try {
+      String method = ctx.method().name();
+      String template = routeTemplate(ctx, ctx.statusCode());
+      int status = ctx.statusCode();
       record(
-          ctx.method().name(),
-          routeTemplate(ctx, ctx.statusCode()),
+          method,
+          template,
           ctx.path(),
-          ctx.statusCode(),
+          status,
           (long) (executionTimeMs * 1_000_000L),
           Guard.keyId(ctx).orElse("-"));
+      if (AuditTrail.audited(method, status)) {
+        audit.record(
+            method,
+            template,
+            ctx.path(),
+            status,
+            Guard.key(ctx).orElse(null),
+            ctx.ip(),
+            RequestIds.current(ctx));
+      }
     } finally {
       RequestIds.clear();
     }

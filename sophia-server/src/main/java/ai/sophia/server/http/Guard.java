@@ -49,9 +49,7 @@ public final class Guard {
       return;
     }
     ApiKey key = authenticate(ctx);
-    ctx.attribute(KEY_ID, key.id());
-    ctx.attribute(ROLE, key.role());
-    ctx.attribute(KEY, key);
+    identify(ctx, key);
     RateLimiter.Decision decision = limiter.acquire(key.id());
     ctx.header("X-RateLimit-Limit", Integer.toString(limiter.burst()));
     ctx.header("X-RateLimit-Remaining", Integer.toString(decision.remaining()));
@@ -73,6 +71,16 @@ public final class Guard {
               + "' has role "
               + key.role());
     }
+  }
+
+  /**
+   * Marks {@code key} as the request's: set by {@link #check}, and by sign-in (a public route whose
+   * body carries the key), so that logs and the audit name who acted.
+   */
+  public static void identify(Context ctx, ApiKey key) {
+    ctx.attribute(KEY_ID, key.id());
+    ctx.attribute(ROLE, key.role());
+    ctx.attribute(KEY, key);
   }
 
   /** The id (never the secret) of the key that authenticated this request, for the access log. */

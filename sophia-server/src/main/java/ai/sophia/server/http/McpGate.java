@@ -62,6 +62,7 @@ public final class McpGate implements Filter {
   private final BiFunction<String, String, Optional<String>> inbound;
   private final int maxBodyBytes;
   private final AccessLog accessLog;
+  private final AuditTrail audit;
   private final ResumableStreams streams;
 
   /**
@@ -72,6 +73,7 @@ public final class McpGate implements Filter {
    *     possibly rewritten, or nothing when it was consumed
    * @param maxBodyBytes the largest message accepted ({@code server.max_body_bytes})
    * @param accessLog where each request is logged and timed, as Javalin's routes are
+   * @param audit where refused requests are recorded
    */
   public McpGate(
       Guard guard,
@@ -81,8 +83,10 @@ public final class McpGate implements Filter {
       List<String> allowedOrigins,
       BiFunction<String, String, Optional<String>> inbound,
       int maxBodyBytes,
-      AccessLog accessLog) {
+      AccessLog accessLog,
+      AuditTrail audit) {
     this.accessLog = accessLog;
+    this.audit = audit;
     this.streams = new ResumableStreams(mapper, Clock.systemUTC());
     this.inbound = inbound;
     this.maxBodyBytes = maxBodyBytes;
@@ -111,6 +115,18 @@ public final class McpGate implements Filter {
           response.getStatus(),
           System.nanoTime() - started,
           request.getAttribute(Caller.ATTRIBUTE) instanceof Caller c ? c.keyId() : "-");
+      // MCP is JSON-RPC over POST, mostly reads: only refused requests are audited here.
+      int status = response.getStatus();
+      if (status == 401 || status == 403) {
+        audit.record(
+            request.getMethod(),
+            SophiaMcp.ENDPOINT,
+            request.getRequestURI(),
+            status,
+            null,
+            request.getRemoteAddr(),
+            "-");
+      }
     }
   }
 

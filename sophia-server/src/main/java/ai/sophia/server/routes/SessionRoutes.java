@@ -42,6 +42,7 @@ public final class SessionRoutes {
       throw new InvalidInputException("api_key", "api_key is required: the key to sign in with");
     }
     ApiKey key = guard.keyFor(body.apiKey().strip());
+    Guard.identify(ctx, key);
     Sessions.Opened opened = sessions.open(key);
     ctx.header("Set-Cookie", Sessions.cookie(opened.id(), secure(ctx)));
     ctx.header("Cache-Control", "no-store");
