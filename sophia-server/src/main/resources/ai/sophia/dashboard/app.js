@@ -10,6 +10,7 @@ const PAGES = [
   {name: 'code', title: 'Code & deploys', module: './pages/code.js'},
   {name: 'ops', title: 'Operations', module: './pages/ops.js'},
   {name: 'keys', title: 'Keys', module: './pages/keys.js', role: 'admin'},
+  {name: 'audit', title: 'Audit', module: './pages/audit.js', role: 'admin'},
 ];
 
 const main = document.getElementById('main');

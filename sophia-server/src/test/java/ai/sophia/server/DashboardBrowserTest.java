@@ -49,7 +49,7 @@ import org.openqa.selenium.support.ui.Select;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
   static final List<String> PAGES =
-      List.of("ask", "agents", "swarms", "knowledge", "code", "ops", "keys");
+      List.of("ask", "agents", "swarms", "knowledge", "code", "ops", "keys", "audit");
   static final String HOSTILE = "<img src=x onerror=alert(1)>";
 
   @TempDir static Path dir;
@@ -240,6 +240,17 @@ class DashboardBrowserTest {
     browser.awaitText("pre.log", "— healthy");
     browser.awaitText("table", "web");
     browser.screenshot("06-code-deployments");
+  }
+
+  @Test
+  @Order(7)
+  void audit_showsTheSignInAndTheDeploy_chainVerifiedFromThePage() {
+    browser.page("audit");
+    browser.awaitText("table", "POST /api/v1/session");
+    browser.awaitText("table", "browser-admin");
+    browser.find("section.card button").click();
+    browser.awaitText("[aria-live]", "Intact:");
+    browser.screenshot("07-audit");
   }
 
   @Test
