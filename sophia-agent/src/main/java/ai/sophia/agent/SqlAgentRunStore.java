@@ -2,6 +2,8 @@ package ai.sophia.agent;
 
 import ai.sophia.memory.Database;
 import ai.sophia.memory.GroupCommit;
+import ai.sophia.security.FieldCipher;
+import ai.sophia.security.SealedColumns;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -24,7 +26,7 @@ public final class SqlAgentRunStore implements AgentRunStore {
 
   public SqlAgentRunStore(Database db) {
     this.db = Objects.requireNonNull(db, "db");
-    this.saves = new GroupCommit<>(db, SqlAgentRunStore::upsert);
+    this.saves = new GroupCommit<>(db, this::upsert);
   }
 
   @Override
@@ -32,7 +34,8 @@ public final class SqlAgentRunStore implements AgentRunStore {
     saves.write(Objects.requireNonNull(r, "run"));
   }
 
-  private static void upsert(Handle h, List<StoredRun> runs) {
+  private void upsert(Handle h, List<StoredRun> runs) {
+    FieldCipher cipher = db.cipher();
     PreparedBatch batch =
         h.prepareBatch(
             "INSERT INTO agent_runs ("
@@ -52,9 +55,9 @@ public final class SqlAgentRunStore implements AgentRunStore {
           .bind("key", r.apiKeyId())
           .bind("status", r.status().name())
           .bind("mode", r.mode())
-          .bind("input", r.input())
-          .bind("output", r.output())
-          .bind("transcript", r.transcriptJson())
+          .bind("input", cipher.seal(SealedColumns.RUN_INPUT.id(), r.input()))
+          .bind("output", cipher.seal(SealedColumns.RUN_OUTPUT.id(), r.output()))
+          .bind("transcript", cipher.seal(SealedColumns.RUN_TRANSCRIPT.id(), r.transcriptJson()))
           .bind("created", r.createdAt().toEpochMilli())
           .bind("updated", r.updatedAt().toEpochMilli())
           .add();
@@ -68,7 +71,7 @@ public final class SqlAgentRunStore implements AgentRunStore {
         h ->
             h.createQuery("SELECT " + COLUMNS + " FROM agent_runs WHERE id = :id LIMIT 1")
                 .bind("id", id)
-                .map((rs, ctx) -> row(rs))
+                .map((rs, ctx) -> row(rs, db.cipher()))
                 .findOne());
   }
 
@@ -81,13 +84,13 @@ public final class SqlAgentRunStore implements AgentRunStore {
                         + COLUMNS
                         + " FROM agent_runs ORDER BY created_at DESC, rowid DESC LIMIT :limit")
                 .bind("limit", Math.max(1, Math.min(limit, 1000)))
-                .map((rs, ctx) -> row(rs))
+                .map((rs, ctx) -> row(rs, db.cipher()))
                 .list());
   }
 
-  private static StoredRun row(ResultSet rs) throws SQLException {
+  private static StoredRun row(ResultSet rs, FieldCipher cipher) throws SQLException {
     String session = rs.getString("session_id");
-    String output = rs.getString("output");
+    String output = cipher.open(SealedColumns.RUN_OUTPUT.id(), rs.getString("output"));
     return new StoredRun(
         rs.getString("id"),
         rs.getString("agent"),
@@ -95,9 +98,9 @@ public final class SqlAgentRunStore implements AgentRunStore {
         rs.getString("api_key_id"),
         RunStatus.valueOf(rs.getString("status")),
         rs.getString("mode"),
-        rs.getString("input"),
+        cipher.open(SealedColumns.RUN_INPUT.id(), rs.getString("input")),
         output == null ? "" : output,
-        rs.getString("transcript_json"),
+        cipher.open(SealedColumns.RUN_TRANSCRIPT.id(), rs.getString("transcript_json")),
         Instant.ofEpochMilli(rs.getLong("created_at")),
         Instant.ofEpochMilli(rs.getLong("updated_at")));
   }

@@ -1,6 +1,8 @@
 package ai.sophia.agent;
 
 import ai.sophia.memory.Database;
+import ai.sophia.security.FieldCipher;
+import ai.sophia.security.SealedColumns;
 import ai.sophia.tool.Risk;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,7 +35,9 @@ public final class SqlApprovalStore implements ApprovalStore {
                 .bind("agent", a.agent())
                 .bind("tool", a.tool())
                 .bind("risk", a.risk().name())
-                .bind("args", a.argumentsJson())
+                .bind(
+                    "args",
+                    db.cipher().seal(SealedColumns.APPROVAL_ARGUMENTS.id(), a.argumentsJson()))
                 .bind("status", a.status())
                 .bind("at", a.requestedAt().toEpochMilli())
                 .execute());
@@ -45,7 +49,7 @@ public final class SqlApprovalStore implements ApprovalStore {
         h ->
             h.createQuery("SELECT " + COLUMNS + " FROM approvals WHERE id = :id LIMIT 1")
                 .bind("id", id)
-                .map((rs, ctx) -> row(rs))
+                .map((rs, ctx) -> row(rs, db.cipher()))
                 .findOne());
   }
 
@@ -89,18 +93,18 @@ public final class SqlApprovalStore implements ApprovalStore {
           if (!runId.isEmpty()) {
             query.bind("run", runId);
           }
-          return query.map((rs, ctx) -> row(rs)).list();
+          return query.map((rs, ctx) -> row(rs, db.cipher())).list();
         });
   }
 
-  private static Approval row(ResultSet rs) throws SQLException {
+  private static Approval row(ResultSet rs, FieldCipher cipher) throws SQLException {
     return new Approval(
         rs.getString("id"),
         rs.getString("run_id"),
         rs.getString("agent"),
         rs.getString("tool"),
         Risk.valueOf(rs.getString("risk")),
-        rs.getString("arguments_json"),
+        cipher.open(SealedColumns.APPROVAL_ARGUMENTS.id(), rs.getString("arguments_json")),
         rs.getString("status"),
         Instant.ofEpochMilli(rs.getLong("requested_at")),
         rs.getString("decided_by"),

@@ -2,6 +2,8 @@ package ai.sophia.agent;
 
 import ai.sophia.memory.Database;
 import ai.sophia.memory.GroupCommit;
+import ai.sophia.security.FieldCipher;
+import ai.sophia.security.SealedColumns;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -27,7 +29,7 @@ public final class SqlSessionStore implements SessionStore {
   public SqlSessionStore(Database db, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.writes = new GroupCommit<>(db, SqlSessionStore::writeAll);
+    this.writes = new GroupCommit<>(db, this::writeAll);
   }
 
   @Override
@@ -56,7 +58,8 @@ public final class SqlSessionStore implements SessionStore {
   }
 
   /** Applies the writes in their order: a session is created before turns are appended to it. */
-  private static void writeAll(Handle h, List<Write> all) {
+  private void writeAll(Handle h, List<Write> all) {
+    FieldCipher cipher = db.cipher();
     PreparedBatch sessions =
         h.prepareBatch(
             "INSERT INTO agent_sessions (id, agent, api_key_id, created_at, updated_at)"
@@ -81,7 +84,7 @@ public final class SqlSessionStore implements SessionStore {
             turns
                 .bind("session", a.sessionId())
                 .bind("role", t.role())
-                .bind("content", t.content())
+                .bind("content", cipher.seal(SealedColumns.CONVERSATION.id(), t.content()))
                 .bind("tokens", t.tokens())
                 .bind("now", a.now())
                 .add();
@@ -110,7 +113,10 @@ public final class SqlSessionStore implements SessionStore {
                 .map(
                     (rs, ctx) ->
                         new Turn(
-                            rs.getString("role"), rs.getString("content"), rs.getInt("tokens")))
+                            rs.getString("role"),
+                            db.cipher()
+                                .open(SealedColumns.CONVERSATION.id(), rs.getString("content")),
+                            rs.getInt("tokens")))
                 .list());
   }
 }

@@ -62,7 +62,22 @@ public record SophiaConfig(
       @JsonProperty("max_body_bytes") int maxBodyBytes,
       @JsonProperty("accept_queue_size") int acceptQueueSize) {}
 
-  public record Security(@JsonProperty("rate_limit") RateLimit rateLimit, Session session) {}
+  public record Security(
+      @JsonProperty("rate_limit") RateLimit rateLimit, Session session, Encryption encryption) {
+    public Security {
+      encryption = encryption == null ? new Encryption("") : encryption;
+    }
+  }
+
+  /**
+   * Encryption at rest: {@code key_file} names a file holding the keyring ({@code <id>:<base64 of
+   * 32 bytes>} per line, the first one seals); {@code SOPHIA_ENCRYPTION_KEYS} takes precedence.
+   */
+  public record Encryption(@JsonProperty("key_file") String keyFile) {
+    public Encryption {
+      keyFile = keyFile == null ? "" : keyFile;
+    }
+  }
 
   /**
    * The dashboard's sign-in sessions: how long one lasts, and whether each request renews it

@@ -5,6 +5,7 @@ import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.ConfigException;
 import ai.sophia.error.StorageException;
 import ai.sophia.health.HealthCheck;
+import ai.sophia.security.FieldCipher;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.function.Supplier;
@@ -26,6 +27,28 @@ public interface Database extends AutoCloseable {
    * from {@code SOPHIA_STORAGE_POSTGRES_PASSWORD} (or its {@code _FILE}) or {@code password_file}.
    */
   static Database open(SophiaConfig config, Secrets secrets) {
+    FieldCipher cipher = cipher(config, secrets);
+    Database opened = openBackend(config, secrets);
+    return cipher.enabled() ? opened.sealedWith(cipher) : opened;
+  }
+
+  /**
+   * The keyring for encryption at rest: {@code SOPHIA_ENCRYPTION_KEYS} (or its {@code _FILE}), else
+   * the file {@code security.encryption.key_file} names; none when neither is set.
+   */
+  static FieldCipher cipher(SophiaConfig config, Secrets secrets) {
+    String file = config.security().encryption().keyFile();
+    return secrets
+        .get(ENCRYPTION_KEYS_ENV)
+        .map(k -> FieldCipher.parse(k, ENCRYPTION_KEYS_ENV))
+        .or(() -> secrets.file(file).map(k -> FieldCipher.parse(k, "security.encryption.key_file")))
+        .orElse(FieldCipher.none());
+  }
+
+  /** The environment variable holding the keyring for encryption at rest. */
+  String ENCRYPTION_KEYS_ENV = "SOPHIA_ENCRYPTION_KEYS";
+
+  private static Database openBackend(SophiaConfig config, Secrets secrets) {
     if (!config.storage().postgresBackend()) {
       return SqliteDatabase.open(config.dataDir());
     }
@@ -69,6 +92,19 @@ public interface Database extends AutoCloseable {
 
   /** True when {@code e} says a unique key or index refused a row. */
   boolean uniqueViolation(Throwable e);
+
+  /**
+   * How sensitive columns are sealed at rest (README, Security): the stores seal what they write
+   * and open what they read through it; {@link FieldCipher#none} when no key is configured.
+   */
+  default FieldCipher cipher() {
+    return FieldCipher.none();
+  }
+
+  /** This database with its sensitive columns sealed by {@code cipher}. */
+  default Database sealedWith(FieldCipher cipher) {
+    return new EncryptingDatabase(this, cipher);
+  }
 
   /** Runs {@code callback} with a handle and returns its value. */
   default <R> R withHandle(HandleCallback<R, RuntimeException> callback) {

@@ -1,6 +1,7 @@
 package ai.sophia.deploy;
 
 import ai.sophia.memory.Database;
+import ai.sophia.security.SealedColumns;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -159,7 +160,7 @@ public final class SqlDeploymentStore implements DeploymentStore {
                 .bind("seq", e.seq())
                 .bind("at", e.at().toEpochMilli())
                 .bind("kind", e.kind())
-                .bind("text", e.text())
+                .bind("text", db.cipher().seal(SealedColumns.DEPLOYMENT_LOG.id(), e.text()))
                 .bind("detail", e.detail())
                 .execute());
   }
@@ -180,7 +181,8 @@ public final class SqlDeploymentStore implements DeploymentStore {
                             rs.getLong("seq"),
                             Instant.ofEpochMilli(rs.getLong("at")),
                             rs.getString("kind"),
-                            rs.getString("text"),
+                            db.cipher()
+                                .open(SealedColumns.DEPLOYMENT_LOG.id(), rs.getString("text")),
                             rs.getString("detail")))
                 .list());
   }

@@ -41,6 +41,7 @@ import ai.sophia.security.ApiKeyStore;
 import ai.sophia.security.AuditLog;
 import ai.sophia.security.AuditedApiKeyStore;
 import ai.sophia.security.IssuedKey;
+import ai.sophia.security.Reencryption;
 import ai.sophia.security.Role;
 import ai.sophia.security.SqlApiKeyStore;
 import ai.sophia.security.SqlAuditLog;
@@ -86,6 +87,7 @@ public final class Sophia implements AutoCloseable {
   private final Database database;
   private final ApiKeyStore apiKeys;
   private final AuditLog audit;
+  private final Reencryption reencryption;
   private final ResearchStore researchStore;
   private final DocumentStore documents;
   private final OperationsStore operations;
@@ -117,6 +119,7 @@ public final class Sophia implements AutoCloseable {
       this.database = own(Database.open(config, secrets));
       this.apiKeys = new SqlApiKeyStore(database);
       this.audit = new SqlAuditLog(database);
+      this.reencryption = database.cipher().enabled() ? new Reencryption(database) : null;
       this.researchStore = new SqlResearchStore(database);
       this.documents = new SqlDocumentStore(database);
       this.operations = new SqlOperationsStore(database);
@@ -132,6 +135,9 @@ public final class Sophia implements AutoCloseable {
               .register(index.healthCheck())
               .register(embedder.healthCheck())
               .register(cacheCheck(caches));
+      if (reencryption != null) {
+        health.register(reencryption.healthCheck());
+      }
       this.models =
           RoutingModelGateway.create(
               config.models(), secrets, new SqlUsageStore(database), operations, metrics);
@@ -249,6 +255,9 @@ public final class Sophia implements AutoCloseable {
     printBootstrapKeyIfNone(console);
     publishForTheCli(port);
     resumeSwarms();
+    if (reencryption != null) {
+      reencryption.startInBackground();
+    }
     return port;
   }
 

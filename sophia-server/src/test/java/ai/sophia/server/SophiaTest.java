@@ -87,6 +87,27 @@ class SophiaTest {
   }
 
   @Test
+  void encryptionKeyInTheEnvironment_healthSaysWhichKeySeals_badKeyStopsStartUp() throws Exception {
+    String key = "k2026:" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    try (Sophia sophia = Sophia.open(config(0), Map.of("SOPHIA_ENCRYPTION_KEYS", key))) {
+      int port = sophia.serve(new PrintWriter(new StringWriter()));
+      HttpResponse<String> health =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(health.body())
+          .contains("\"name\":\"encryption\"")
+          .contains("sealing with key 'k2026'")
+          .doesNotContain(key.substring(6));
+    }
+    assertThatThrownBy(() -> Sophia.open(config(0), Map.of("SOPHIA_ENCRYPTION_KEYS", "k:AAAA")))
+        .isInstanceOf(ai.sophia.error.ConfigException.class)
+        .hasMessageContaining("AES-256 needs 32");
+  }
+
+  @Test
   void serve_requiredComponentDown_startUpStopsNamingIt() {
     try (Sophia sophia = Sophia.open(config(0), Map.of())) {
       sophia

@@ -1,0 +1,37 @@
+package ai.sophia.security;
+
+import java.util.List;
+
+/**
+ * The columns sealed at rest when a key is configured (README, Security, says the same): what
+ * people typed and what was done with it. Each column's {@link Column#id} is the associated data of
+ * its values, so a value moved to another column does not open.
+ */
+public final class SealedColumns {
+  /** One sealed column of one table. */
+  public record Column(String table, String name) {
+    /** {@code table.column}. */
+    public String id() {
+      return table + "." + name;
+    }
+  }
+
+  /** Conversation turns, user and assistant. */
+  public static final Column CONVERSATION = new Column("conversation_history", "content");
+
+  public static final Column RUN_INPUT = new Column("agent_runs", "input");
+  public static final Column RUN_OUTPUT = new Column("agent_runs", "output");
+  public static final Column RUN_TRANSCRIPT = new Column("agent_runs", "transcript_json");
+
+  /** The arguments of a tool call waiting for (or decided by) a person. */
+  public static final Column APPROVAL_ARGUMENTS = new Column("approvals", "arguments_json");
+
+  /** Deployment log lines. */
+  public static final Column DEPLOYMENT_LOG = new Column("deployment_events", "text");
+
+  public static final List<Column> ALL =
+      List.of(
+          CONVERSATION, RUN_INPUT, RUN_OUTPUT, RUN_TRANSCRIPT, APPROVAL_ARGUMENTS, DEPLOYMENT_LOG);
+
+  private SealedColumns() {}
+}
