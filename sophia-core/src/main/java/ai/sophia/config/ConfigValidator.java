@@ -33,6 +33,9 @@ final class ConfigValidator {
         problems);
     range("security.rate_limit.burst", rate.burst(), 1, 1_000_000, problems);
     range("security.session.ttl_minutes", c.security().session().ttlMinutes(), 1, 1440, problems);
+    for (String origin : c.security().cors().allowedOrigins()) {
+      url("security.cors.allowed_origins", origin, false, problems);
+    }
     String keyFile = c.security().encryption().keyFile();
     if (!keyFile.isBlank() && !java.nio.file.Files.isReadable(Path.of(keyFile))) {
       problems.add("security.encryption.key_file " + keyFile + " is not a readable file");

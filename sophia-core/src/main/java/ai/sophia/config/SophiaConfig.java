@@ -63,9 +63,23 @@ public record SophiaConfig(
       @JsonProperty("accept_queue_size") int acceptQueueSize) {}
 
   public record Security(
-      @JsonProperty("rate_limit") RateLimit rateLimit, Session session, Encryption encryption) {
+      @JsonProperty("rate_limit") RateLimit rateLimit,
+      Session session,
+      Encryption encryption,
+      Cors cors) {
     public Security {
       encryption = encryption == null ? new Encryption("") : encryption;
+      cors = cors == null ? new Cors(List.of()) : cors;
+    }
+  }
+
+  /**
+   * Which browser origins may call the REST API from their pages (CORS): none by default, so a page
+   * elsewhere cannot read Sophia's answers even with a key it holds.
+   */
+  public record Cors(@JsonProperty("allowed_origins") List<String> allowedOrigins) {
+    public Cors {
+      allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
     }
   }
 

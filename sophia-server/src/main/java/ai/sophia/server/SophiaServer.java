@@ -61,6 +61,7 @@ import jakarta.servlet.http.HttpServlet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -210,6 +211,8 @@ public final class SophiaServer implements AutoCloseable {
                     handler.addFilter(gate, SophiaMcp.ENDPOINT, EnumSet.of(DispatcherType.REQUEST));
                   });
               cfg.requestLogger.http(accessLog);
+              allowOrigins(cfg, config.security().cors().allowedOrigins());
+              cfg.routes.before(SophiaServer::securityHeaders);
               cfg.routes.before(RequestIds::assign);
               cfg.routes.beforeMatched(guard::check);
               Problems.register(cfg, mapper);
@@ -242,6 +245,46 @@ public final class SophiaServer implements AutoCloseable {
               new McpMetadataRoutes().register(cfg.routes);
             });
     self.set(app);
+  }
+
+  /**
+   * CORS for {@code security.cors.allowed_origins} only (none by default): Javalin's CORS plugin
+   * answers their preflights and lets their pages read the API's answers and its request id and
+   * rate-limit headers. No credentials: a cross-origin page authenticates with a key, never with
+   * the dashboard's cookie.
+   */
+  private static void allowOrigins(io.javalin.config.JavalinConfig cfg, List<String> origins) {
+    if (origins.isEmpty()) {
+      return;
+    }
+    cfg.bundledPlugins.enableCors(
+        cors ->
+            cors.addRule(
+                rule -> {
+                  rule.allowHost(
+                      origins.getFirst(),
+                      origins.subList(1, origins.size()).toArray(String[]::new));
+                  rule.maxAge = 600;
+                  for (String header :
+                      List.of(
+                          RequestIds.HEADER,
+                          "X-RateLimit-Limit",
+                          "X-RateLimit-Remaining",
+                          "Retry-After",
+                          "Location")) {
+                    rule.exposeHeader(header);
+                  }
+                }));
+  }
+
+  /**
+   * On every answer: no content sniffing, no referrer, never framed. The dashboard's pages add
+   * their content security policy.
+   */
+  private static void securityHeaders(io.javalin.http.Context ctx) {
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("X-Frame-Options", "DENY");
   }
 
   /** A server for this configuration and these collaborators; nothing is bound until start. */

@@ -19,10 +19,10 @@ import java.util.regex.Pattern;
  * The dashboard: {@code GET /} is its page, {@code GET /ui/…} its scripts and styles, all read once
  * from the jar ({@code ai/sophia/dashboard/}) and kept in memory; nothing is fetched from anywhere
  * else, so it works air-gapped. Every answer carries a strict Content-Security-Policy (no inline
- * script or style, nothing from another origin, no framing), {@code nosniff} and {@code
- * no-referrer}; each file has an ETag and is revalidated ({@code no-cache}), so an upgraded server
- * is seen at once and an unchanged file costs a 304. The page itself needs no key: it signs in
- * through {@code /api/v1/session}.
+ * script or style, nothing from another origin, no framing), besides the headers every answer has
+ * ({@code nosniff}, {@code no-referrer}, {@code DENY} framing); each file has an ETag and is
+ * revalidated ({@code no-cache}), so an upgraded server is seen at once and an unchanged file costs
+ * a 304. The page itself needs no key: it signs in through {@code /api/v1/session}.
  */
 public final class DashboardRoutes {
   static final String CSP =
@@ -57,9 +57,6 @@ public final class DashboardRoutes {
                 : Optional.<Asset>empty())
             .orElseThrow(() -> new NotFoundException("the dashboard has no file '" + name + "'"));
     ctx.header("Content-Security-Policy", CSP);
-    ctx.header("X-Content-Type-Options", "nosniff");
-    ctx.header("Referrer-Policy", "no-referrer");
-    ctx.header("X-Frame-Options", "DENY");
     ctx.header("Cache-Control", "no-cache");
     ctx.header("ETag", asset.etag());
     if (asset.etag().equals(ctx.header("If-None-Match"))) {
