@@ -122,13 +122,13 @@ public final class Sophia implements AutoCloseable {
       this.reencryption = database.cipher().enabled() ? new Reencryption(database) : null;
       this.researchStore = new SqlResearchStore(database);
       this.documents = new SqlDocumentStore(database);
-      this.operations = new SqlOperationsStore(database);
+      this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      resources.push(metrics::close);
+      this.operations = new MeteredOperations(new SqlOperationsStore(database), metrics);
       this.index = own(LuceneDocumentIndex.open(config.dataDir(), config.embedding().model()));
       this.embedder = OnnxEmbedder.create(config.embedding().model());
       // Services.
       this.caches = CacheRegistry.create();
-      this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      resources.push(metrics::close);
       this.health =
           HealthChecks.create()
               .register(database.healthCheck())

@@ -30,6 +30,16 @@ public final class AccessLog implements RequestLogger {
 
   private record Series(String method, String uri, int status) {}
 
+  private static final java.time.Duration[] SLO_BUCKETS = {
+    java.time.Duration.ofMillis(50),
+    java.time.Duration.ofMillis(100),
+    java.time.Duration.ofMillis(200),
+    java.time.Duration.ofMillis(500),
+    java.time.Duration.ofSeconds(1),
+    java.time.Duration.ofSeconds(2),
+    java.time.Duration.ofSeconds(5)
+  };
+
   public AccessLog(MeterRegistry registry, RequestRate rate, AuditTrail audit) {
     this.registry = registry;
     this.rate = rate;
@@ -91,6 +101,9 @@ public final class AccessLog implements RequestLogger {
         .tag("uri", series.uri())
         .tag("status", Integer.toString(series.status()))
         .tag("outcome", outcome(series.status()))
+        // A few fixed buckets, enough for the alert rules' p95 (ops/prometheus), not a full
+        // histogram.
+        .serviceLevelObjectives(SLO_BUCKETS)
         .register(registry);
   }
 
