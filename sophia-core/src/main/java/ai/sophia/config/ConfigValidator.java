@@ -33,6 +33,7 @@ final class ConfigValidator {
         problems);
     range("security.rate_limit.burst", rate.burst(), 1, 1_000_000, problems);
     range("security.session.ttl_minutes", c.security().session().ttlMinutes(), 1, 1440, problems);
+    validateOidc(c.security().oidc(), problems);
     for (String origin : c.security().cors().allowedOrigins()) {
       url("security.cors.allowed_origins", origin, false, problems);
     }
@@ -435,6 +436,32 @@ final class ConfigValidator {
       problems.add(
           "storage.postgres.password_file " + p.passwordFile() + " is not a readable file");
     }
+  }
+
+  /** An issuer over https (http only on loopback, for a local issuer), with an audience. */
+  private static void validateOidc(SophiaConfig.Oidc o, List<String> problems) {
+    if (!o.enabled()) {
+      return;
+    }
+    url("security.oidc.issuer", o.issuer(), false, problems);
+    try {
+      URI issuer = URI.create(o.issuer());
+      String host = String.valueOf(issuer.getHost());
+      boolean loopback =
+          host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]");
+      require(
+          "https".equals(issuer.getScheme()) || loopback,
+          "security.oidc.issuer must be https (http only on a loopback address)",
+          problems);
+    } catch (IllegalArgumentException e) {
+      // url() named it already
+    }
+    require(
+        !o.audience().isEmpty(),
+        "security.oidc.audience must be set when security.oidc.issuer is (Sophia's URL, which tokens"
+            + " must name in aud)",
+        problems);
+    range("security.oidc.clock_skew_seconds", o.clockSkewSeconds(), 0, 600, problems);
   }
 
   private static void validateSwarm(SophiaConfig.Swarm s, List<String> problems) {

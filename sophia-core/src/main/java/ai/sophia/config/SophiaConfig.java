@@ -66,10 +66,33 @@ public record SophiaConfig(
       @JsonProperty("rate_limit") RateLimit rateLimit,
       Session session,
       Encryption encryption,
-      Cors cors) {
+      Cors cors,
+      Oidc oidc) {
     public Security {
       encryption = encryption == null ? new Encryption("") : encryption;
       cors = cors == null ? new Cors(List.of()) : cors;
+      oidc = oidc == null ? new Oidc("", "", "roles", 60) : oidc;
+    }
+  }
+
+  /**
+   * Bearer JWTs from an OpenID Connect issuer, beside API keys: the {@code issuer} URL (its
+   * discovery document names the signing keys), the {@code audience} tokens must name (Sophia's
+   * resource URL), the claim holding Sophia role names, and the clock skew allowed on expiry.
+   */
+  public record Oidc(
+      String issuer,
+      String audience,
+      @JsonProperty("roles_claim") String rolesClaim,
+      @JsonProperty("clock_skew_seconds") int clockSkewSeconds) {
+    public Oidc {
+      issuer = issuer == null ? "" : issuer.strip();
+      audience = audience == null ? "" : audience.strip();
+      rolesClaim = rolesClaim == null || rolesClaim.isBlank() ? "roles" : rolesClaim.strip();
+    }
+
+    public boolean enabled() {
+      return !issuer.isEmpty();
     }
   }
 

@@ -14,6 +14,7 @@ import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.security.AuditLog;
+import ai.sophia.security.OidcTokens;
 import ai.sophia.server.http.AccessLog;
 import ai.sophia.server.http.AuditTrail;
 import ai.sophia.server.http.Guard;
@@ -135,7 +136,13 @@ public final class SophiaServer implements AutoCloseable {
             config.security().session(),
             KEY_CACHE_TTL,
             java.time.Clock.systemUTC());
-    Guard guard = new Guard(keys, config.security().rateLimit(), KEY_CACHE_TTL, sessions);
+    Guard guard =
+        new Guard(
+            keys,
+            config.security().rateLimit(),
+            KEY_CACHE_TTL,
+            sessions,
+            OidcTokens.create(config.security().oidc()));
     RequestBodies bodies = new RequestBodies(mapper, settings.maxBodyBytes());
     ResearchRoutes research =
         new ResearchRoutes(
@@ -242,7 +249,11 @@ public final class SophiaServer implements AutoCloseable {
                   .register(cfg.routes);
               new UsageRoutes(services.models()).register(cfg.routes);
               new MetricsRoutes(metrics).register(cfg.routes);
-              new McpMetadataRoutes().register(cfg.routes);
+              new McpMetadataRoutes(
+                      config.security().oidc().enabled()
+                          ? List.of(config.security().oidc().issuer())
+                          : List.of())
+                  .register(cfg.routes);
             });
     self.set(app);
   }

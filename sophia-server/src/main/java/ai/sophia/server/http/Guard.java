@@ -6,6 +6,7 @@ import ai.sophia.error.RateLimitedException;
 import ai.sophia.error.UnauthorizedException;
 import ai.sophia.security.ApiKey;
 import ai.sophia.security.ApiKeyStore;
+import ai.sophia.security.OidcTokens;
 import ai.sophia.security.Role;
 import io.javalin.http.Context;
 import io.javalin.security.RouteRole;
@@ -17,9 +18,11 @@ import java.util.Set;
 
 /**
  * The gate in front of every matched route: authenticates the API key ({@code Authorization:
- * Bearer} or {@code X-API-Key}) or, without one, the dashboard's session cookie (whose changes must
- * carry the session's CSRF token), applies the key's rate limit, then checks its role against the
- * route's {@link Access}. Secrets are never logged or echoed; only the key's id travels on.
+ * Bearer} or {@code X-API-Key}), or a JWT from the OpenID issuer ({@code Authorization: Bearer},
+ * when {@code security.oidc} names one), or, without one, the dashboard's session cookie (whose
+ * changes must carry the session's CSRF token), applies the key's rate limit, then checks its role
+ * against the route's {@link Access}. Secrets are never logged or echoed; only the key's id travels
+ * on.
  */
 public final class Guard {
   private static final String KEY_ID = "sophia.api_key_id";
@@ -32,11 +35,17 @@ public final class Guard {
   private final RateLimiter limiter;
   private final double perSecond;
   private final Sessions sessions;
+  private final Optional<OidcTokens> oidc;
 
   public Guard(
-      ApiKeyStore keys, SophiaConfig.RateLimit rateLimit, Duration keyCacheTtl, Sessions sessions) {
+      ApiKeyStore keys,
+      SophiaConfig.RateLimit rateLimit,
+      Duration keyCacheTtl,
+      Sessions sessions,
+      Optional<OidcTokens> oidc) {
     this.authenticator = new ApiKeyAuthenticator(keys, keyCacheTtl);
     this.sessions = Objects.requireNonNull(sessions, "sessions");
+    this.oidc = Objects.requireNonNull(oidc, "oidc");
     this.limiter =
         new RateLimiter(rateLimit.requestsPerSecond(), rateLimit.burst(), System::nanoTime);
     this.perSecond = rateLimit.requestsPerSecond();
@@ -135,7 +144,11 @@ public final class Guard {
    * @throws UnauthorizedException when none is presented or it is not valid
    */
   ApiKey authenticate(String authorization, String apiKeyHeader) {
-    return keyFor(presentedSecret(authorization, apiKeyHeader));
+    String secret = presentedSecret(authorization, apiKeyHeader);
+    if (authorization != null && oidc.isPresent() && OidcTokens.looksLikeJwt(secret)) {
+      return oidc.get().verify(secret);
+    }
+    return keyFor(secret);
   }
 
   /**

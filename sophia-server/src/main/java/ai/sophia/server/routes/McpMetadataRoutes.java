@@ -12,11 +12,17 @@ import java.util.Map;
 /**
  * {@code GET /.well-known/oauth-protected-resource} (and its {@code /mcp} suffixed form): the
  * protected-resource metadata document (RFC 9728) that the MCP authorization spec points clients to
- * from a 401. Sophia's keys are not issued by an OAuth server but with {@code sophia keys create},
- * so no authorization server is listed; the document says the resource takes bearer tokens in the
- * header.
+ * from a 401. Sophia's own keys come from {@code sophia keys create}; when {@code security.oidc}
+ * names an issuer, its access tokens are accepted too and it is listed as the authorization server.
+ * Bearer tokens go in the header.
  */
 public final class McpMetadataRoutes {
+  private final List<String> authorizationServers;
+
+  public McpMetadataRoutes(List<String> authorizationServers) {
+    this.authorizationServers = List.copyOf(authorizationServers);
+  }
+
   public void register(RoutesConfig routes) {
     routes.get(McpGate.METADATA_PATH, this::metadata, Access.PUBLIC);
     routes.get(McpGate.METADATA_PATH + SophiaMcp.ENDPOINT, this::metadata, Access.PUBLIC);
@@ -25,7 +31,7 @@ public final class McpMetadataRoutes {
   private void metadata(Context ctx) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("resource", ctx.scheme() + "://" + ctx.host() + SophiaMcp.ENDPOINT);
-    doc.put("authorization_servers", List.of());
+    doc.put("authorization_servers", authorizationServers);
     doc.put("bearer_methods_supported", List.of("header"));
     doc.put("resource_name", "Sophia");
     doc.put(
