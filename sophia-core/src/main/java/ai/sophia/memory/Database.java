@@ -6,8 +6,12 @@ import ai.sophia.error.ConfigException;
 import ai.sophia.error.StorageException;
 import ai.sophia.health.HealthCheck;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.HandleConsumer;
 import org.jdbi.v3.core.Jdbi;
@@ -69,6 +73,22 @@ public interface Database extends AutoCloseable {
 
   /** True when {@code e} says a unique key or index refused a row. */
   boolean uniqueViolation(Throwable e);
+
+  /**
+   * Sends each of {@code payloads} on {@code channel} to every process listening ({@link #listen})
+   * once the transaction of {@code h} commits: PostgreSQL's NOTIFY. Nothing on SQLite, whose
+   * readers poll instead.
+   */
+  default void signal(Handle h, String channel, Collection<String> payloads) {}
+
+  /**
+   * Calls {@code listener} on a thread of its own with each payload {@link #signal}ed on {@code
+   * channel} by any process, and with "" whenever some may have been missed (at the start, after a
+   * lost connection); empty when this database cannot tell (SQLite): then readers poll.
+   */
+  default Optional<AutoCloseable> listen(String channel, Consumer<String> listener) {
+    return Optional.empty();
+  }
 
   /** Runs {@code callback} with a handle and returns its value. */
   default <R> R withHandle(HandleCallback<R, RuntimeException> callback) {

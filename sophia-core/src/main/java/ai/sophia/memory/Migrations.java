@@ -22,7 +22,12 @@ import org.jdbi.v3.core.Jdbi;
 final class Migrations {
   static final String DIRECTORY = "db/migration/";
   static final List<String> SCRIPTS =
-      List.of("V1__init.sql", "V2__agents.sql", "V3__swarms.sql", "V4__deployments.sql");
+      List.of(
+          "V1__init.sql",
+          "V2__agents.sql",
+          "V3__swarms.sql",
+          "V4__deployments.sql",
+          "V5__swarm_nodes.sql");
   private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 
   private Migrations() {}
