@@ -447,6 +447,12 @@ public final class SwarmEngine implements AutoCloseable {
     }
     closed = true;
     ticker.shutdownNow();
+    try {
+      // An upkeep in flight finishes before the store it uses may close.
+      ticker.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     listening.ifPresent(
         l -> {
           try {
