@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +62,34 @@ class SwarmNodesTest {
         .build();
   }
 
+  /** Registers {@code graph} on each node and starts its sweeping, as a serving node does. */
+  private static void serving(SwarmGraph graph, SwarmEngine... nodes) {
+    for (SwarmEngine n : nodes) {
+      n.register(graph);
+      n.startSweeping();
+    }
+  }
+
+  /** A one-step graph whose step says it began, sleeps, and says when it is interrupted. */
+  private static SwarmGraph sleeping(
+      String name, CountDownLatch inside, CountDownLatch interrupted) {
+    return SwarmGraph.builder(name)
+        .step(
+            "work",
+            c -> {
+              inside.countDown();
+              try {
+                Thread.sleep(30_000);
+              } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+              }
+              return obj();
+            },
+            QUICK.withTimeout(Duration.ofMinutes(1)))
+        .build();
+  }
+
   @Test
   void startSweeping_leaseOfADeadNodeExpires_runIsResumedWithinSeconds() throws Exception {
     AtomicInteger calls = new AtomicInteger();
@@ -71,19 +98,7 @@ class SwarmNodesTest {
       b.register(counting("lost", calls));
       // A run a node on another host held when it died: its lease runs out half a second on.
       Instant now = Instant.now();
-      SwarmRun run =
-          new SwarmRun(
-              SwarmIds.run(),
-              "lost",
-              SwarmStatus.running,
-              "",
-              obj(),
-              obj(),
-              List.of(),
-              "",
-              now,
-              Optional.empty(),
-              now.plusSeconds(60));
+      SwarmRun run = SwarmFixture.running(SwarmIds.run(), "lost", now);
       new SqlSwarmStore(db).create(run, "node-z/1/dead", now.plusMillis(500), List.of());
 
       b.startSweeping();
@@ -99,29 +114,11 @@ class SwarmNodesTest {
   void cancel_runExecutingOnAnotherNode_thatNodeStopsIt() throws Exception {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);
-    SwarmGraph graph =
-        SwarmGraph.builder("long")
-            .step(
-                "work",
-                c -> {
-                  inside.countDown();
-                  try {
-                    Thread.sleep(30_000);
-                  } catch (InterruptedException e) {
-                    interrupted.countDown();
-                    throw e;
-                  }
-                  return obj();
-                },
-                QUICK.withTimeout(Duration.ofMinutes(1)))
-            .build();
+    SwarmGraph graph = sleeping("long", inside, interrupted);
     try (Database db = backend.open(dir);
         SwarmEngine a = node(db, "node-a");
         SwarmEngine b = node(db, "node-b")) {
-      a.register(graph);
-      b.register(graph);
-      a.startSweeping();
-      b.startSweeping();
+      serving(graph, a, b);
       SwarmRun run = a.start("long", obj(), "");
       assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -152,10 +149,7 @@ class SwarmNodesTest {
     try (Database db = backend.open(dir);
         SwarmEngine a = node(db, "node-a");
         SwarmEngine b = node(db, "node-b")) {
-      a.register(graph);
-      b.register(graph);
-      a.startSweeping();
-      b.startSweeping();
+      serving(graph, a, b);
       SwarmRun run = a.start("gated", obj(), "");
       SwarmRun parked = a.await(run.id(), Duration.ofSeconds(3));
       assertThat(parked.status()).isEqualTo(SwarmStatus.waiting_approval);
@@ -192,22 +186,7 @@ class SwarmNodesTest {
   void renew_anotherEngineTookTheRun_thisOneStopsExecutingIt() throws Exception {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);
-    SwarmGraph graph =
-        SwarmGraph.builder("taken")
-            .step(
-                "work",
-                c -> {
-                  inside.countDown();
-                  try {
-                    Thread.sleep(30_000);
-                  } catch (InterruptedException e) {
-                    interrupted.countDown();
-                    throw e;
-                  }
-                  return obj();
-                },
-                QUICK.withTimeout(Duration.ofMinutes(1)))
-            .build();
+    SwarmGraph graph = sleeping("taken", inside, interrupted);
     try (Database db = backend.open(dir);
         SwarmEngine a = node(db, "node-a")) {
       a.register(graph);
