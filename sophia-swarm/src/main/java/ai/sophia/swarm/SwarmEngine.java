@@ -592,12 +592,17 @@ public final class SwarmEngine implements AutoCloseable {
   /** Resumes the runs other engines lost and applies cancel requests; on the ticker. */
   private void sweep() {
     try {
-      List<SwarmRun> lost = store.orphaned(owner, clock.instant(), Owners::gone, 100);
-      if (!lost.isEmpty()) {
-        int resumed = resume(lost);
-        if (resumed > 0) {
-          log.info("took over {} swarm runs another engine lost", resumed);
+      // Pages of 100 (claimed runs drop out of the next page), 1,000 at most a sweep.
+      int resumed = 0;
+      for (int page = 0; page < 10; page++) {
+        List<SwarmRun> lost = store.orphaned(owner, clock.instant(), Owners::gone, 100);
+        resumed += resume(lost);
+        if (lost.size() < 100) {
+          break;
         }
+      }
+      if (resumed > 0) {
+        log.info("took over {} swarm runs another engine lost", resumed);
       }
       applyCancelRequests();
       upkeepSucceeded();
