@@ -19,8 +19,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -47,9 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class SwarmEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SwarmEngine.class);
 
-  /** How often a sweeping engine looks for lost runs and cancel requests. */
-  static final Duration SWEEP_EVERY = Duration.ofSeconds(1);
-
   /** How long a cancel of a run executing on another node waits for that node to stop it. */
   private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
 
@@ -57,9 +52,6 @@ public final class SwarmEngine implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(200);
 
   private static final Duration POLL_NOTIFIED = Duration.ofSeconds(2);
-
-  /** How often the engine applies the retention by itself (also at its first upkeep). */
-  static final Duration PURGE_EVERY = Duration.ofHours(1);
 
   private static final Duration DEFAULT_BACKOFF = Duration.ofMillis(200);
 
@@ -72,15 +64,12 @@ public final class SwarmEngine implements AutoCloseable {
   private final Map<String, Set<Subscription>> watchers = new ConcurrentHashMap<>();
   private final Set<String> graphless = ConcurrentHashMap.newKeySet();
   private final Optional<AutoCloseable> listening;
-  private volatile boolean sweeping;
-  private volatile boolean upkeepFailing;
   private final Map<String, SwarmGraph> graphs = new ConcurrentHashMap<>();
   private final Map<String, RunExecution> executions = new ConcurrentHashMap<>();
   private final Map<String, RunLog> logs = new ConcurrentHashMap<>();
   private final Set<String> parked = ConcurrentHashMap.newKeySet();
-  private final ScheduledExecutorService ticker;
+  private final NodeUpkeep upkeep;
   private volatile boolean closed;
-  private Instant nextPurge = Instant.EPOCH;
 
   private SwarmEngine(SwarmStore store, SophiaConfig.Swarm settings, Clock clock) {
     this.store = store;
@@ -95,12 +84,8 @@ public final class SwarmEngine implements AutoCloseable {
             false);
     this.owner = Owners.register(settings.nodeName());
     this.lease = Duration.ofMillis(settings.leaseMs());
-    this.ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon().name("swarm-engine-ticker").unstarted(r));
-    long every = Math.max(100, lease.toMillis() / 3);
-    ticker.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
-    this.listening = store.listen(this::changed);
+    this.upkeep = new NodeUpkeep(this, lease);
+    this.listening = store.listen(upkeep::changed);
   }
 
   /** An engine over {@code store}; the step defaults, deadline and retention come from settings. */
@@ -165,17 +150,13 @@ public final class SwarmEngine implements AutoCloseable {
   }
 
   /**
-   * From now on, every {@link #SWEEP_EVERY}, resumes the runs other engines lost (lease expired,
-   * process dead) and applies cancels other nodes asked for. For a serving node; a CLI command
-   * beside it must not take runs.
+   * From now on, every {@link NodeUpkeep#SWEEP_EVERY}, resumes the runs other engines lost (lease
+   * expired, process dead) and applies cancels other nodes asked for. For a serving node; a CLI
+   * command beside it must not take runs.
    */
   public void startSweeping() {
     checkOpen();
-    if (!sweeping) {
-      sweeping = true;
-      long every = SWEEP_EVERY.toMillis();
-      ticker.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
-    }
+    upkeep.startSweeping();
   }
 
   /** The name this engine holds its leases under ({@code node/pid/random}). */
@@ -184,7 +165,7 @@ public final class SwarmEngine implements AutoCloseable {
   }
 
   /** Claims and continues each run of {@code runs} that no live engine holds; how many. */
-  private int resume(List<SwarmRun> runs) {
+  int resume(List<SwarmRun> runs) {
     int resumed = 0;
     for (SwarmRun run : runs) {
       if (executions.containsKey(run.id())) {
@@ -289,7 +270,7 @@ public final class SwarmEngine implements AutoCloseable {
   }
 
   /** Records a run no execution of this engine writes cancelled, unless it has finished. */
-  private void cancelIdle(String runId, String by) {
+  void cancelIdle(String runId, String by) {
     RunLog runLog = logFor(runId);
     runLog.lock.lock();
     try {
@@ -446,13 +427,7 @@ public final class SwarmEngine implements AutoCloseable {
       return;
     }
     closed = true;
-    ticker.shutdownNow();
-    try {
-      // An upkeep in flight finishes before the store it uses may close.
-      ticker.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    upkeep.close();
     listening.ifPresent(
         l -> {
           try {
@@ -470,7 +445,31 @@ public final class SwarmEngine implements AutoCloseable {
     Owners.release(owner);
   }
 
-  // ---- for the executions ----
+  // ---- for the executions and the upkeep ----
+
+  /** The executions of this engine, by run id. */
+  Map<String, RunExecution> executions() {
+    return executions;
+  }
+
+  /** The runs parked here, waiting for approval. */
+  Set<String> parkedRuns() {
+    return parked;
+  }
+
+  /** Drops the write logs of runs this engine neither holds nor executes. */
+  void forgetLogs(Set<String> held) {
+    logs.keySet().removeIf(id -> !held.contains(id) && !executions.containsKey(id));
+  }
+
+  /** Wakes the subscribers of {@code runId}, or of every run when it is null. */
+  void wakeWatchers(String runId) {
+    if (runId == null) {
+      watchers.values().forEach(set -> set.forEach(Subscription::wake));
+    } else {
+      watchers.getOrDefault(runId, Set.of()).forEach(Subscription::wake);
+    }
+  }
 
   SwarmStore store() {
     return store;
@@ -528,7 +527,7 @@ public final class SwarmEngine implements AutoCloseable {
   }
 
   /** Ends a parked run whose deadline passed; true when it did. */
-  private boolean timeOutIfLate(SwarmRun run) {
+  boolean timeOutIfLate(SwarmRun run) {
     if (clock.instant().isBefore(run.deadline())) {
       return false;
     }
@@ -552,125 +551,6 @@ public final class SwarmEngine implements AutoCloseable {
     }
     parked.remove(run.id());
     return true;
-  }
-
-  private void tick() {
-    try {
-      // Executions listed before the renewal: each was claimed before it, so it is in the answer
-      // unless another engine took the run meanwhile.
-      List<RunExecution> before = new ArrayList<>(executions.values());
-      Set<String> held = store.renew(owner, clock.instant().plus(lease));
-      for (RunExecution exec : before) {
-        if (!held.contains(exec.runId()) && !exec.log().finished()) {
-          boolean lost = store.find(exec.runId()).map(r -> !r.status().finished()).orElse(true);
-          if (lost) {
-            log.warn("swarm run {} was taken by another engine; it stops here", exec.runId());
-            exec.abandon();
-          }
-        }
-      }
-      parked.retainAll(held);
-      logs.keySet().removeIf(id -> !held.contains(id) && !executions.containsKey(id));
-      for (String runId : parked) {
-        store.find(runId).ifPresent(this::timeOutIfLate);
-      }
-      applyCancelRequests();
-      Instant now = clock.instant();
-      if (!now.isBefore(nextPurge)) {
-        nextPurge = now.plus(PURGE_EVERY);
-        int purged = purgeExpired();
-        if (purged > 0) {
-          log.info("compacted {} swarm runs past their retention", purged);
-        }
-      }
-      upkeepSucceeded();
-    } catch (RuntimeException e) {
-      upkeepFailed(e);
-    }
-  }
-
-  /** Resumes the runs other engines lost and applies cancel requests; on the ticker. */
-  private void sweep() {
-    try {
-      // Pages of 100 (claimed runs drop out of the next page), 1,000 at most a sweep.
-      int resumed = 0;
-      for (int page = 0; page < 10; page++) {
-        List<SwarmRun> lost = store.orphaned(owner, clock.instant(), Owners::gone, 100);
-        resumed += resume(lost);
-        if (lost.size() < 100) {
-          break;
-        }
-      }
-      if (resumed > 0) {
-        log.info("took over {} swarm runs another engine lost", resumed);
-      }
-      applyCancelRequests();
-      upkeepSucceeded();
-    } catch (RuntimeException e) {
-      upkeepFailed(e);
-    }
-  }
-
-  /** Stops the runs of this engine that another node asked to cancel. */
-  private void applyCancelRequests() {
-    for (Map.Entry<String, String> asked : store.cancelRequests(owner).entrySet()) {
-      RunExecution exec = executions.get(asked.getKey());
-      if (exec != null) {
-        exec.requestStop(RunExecution.Stop.CANCELLED, asked.getValue()); // it records the end
-      } else {
-        cancelIdle(asked.getKey(), asked.getValue());
-      }
-    }
-  }
-
-  /** What the store reports another process committed, on the store's listening thread. */
-  private void changed(SwarmStore.Change change) {
-    switch (change) {
-      case SwarmStore.Change.Events e -> {
-        if (!executions.containsKey(e.runId())) { // this engine's own subscribers have them
-          watchers.getOrDefault(e.runId(), Set.of()).forEach(Subscription::wake);
-        }
-      }
-      case SwarmStore.Change.CancelAsked c -> {
-        if (executions.containsKey(c.runId()) || parked.contains(c.runId())) {
-          onTicker(this::applyCancelRequests);
-        }
-      }
-      case SwarmStore.Change.Missed m -> {
-        watchers.values().forEach(set -> set.forEach(Subscription::wake));
-        onTicker(this::applyCancelRequests);
-      }
-    }
-  }
-
-  private void onTicker(Runnable work) {
-    try {
-      ticker.execute(
-          () -> {
-            try {
-              work.run();
-            } catch (RuntimeException e) {
-              upkeepFailed(e);
-            }
-          });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // closed
-    }
-  }
-
-  // The store down: said once, not every second, and said again when it is back.
-  private void upkeepFailed(RuntimeException e) {
-    if (!upkeepFailing) {
-      upkeepFailing = true;
-      log.warn("swarm engine upkeep failed: {}", e.getMessage());
-    }
-  }
-
-  private void upkeepSucceeded() {
-    if (upkeepFailing) {
-      upkeepFailing = false;
-      log.info("swarm engine upkeep works again");
-    }
   }
 
   private void checkOpen() {
