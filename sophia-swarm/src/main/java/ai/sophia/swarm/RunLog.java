@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -80,8 +81,11 @@ final class RunLog {
       }
       List<SwarmEvent> events = new ArrayList<>(drafts.size());
       long next = seq;
+      // At the store's precision: a subscriber that reads an event live and one that reads it
+      // back from the store (on another node, after a reconnect) see the same event.
+      Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
       for (Draft d : drafts) {
-        events.add(new SwarmEvent(runId, ++next, d.type(), d.step(), d.data(), clock.instant()));
+        events.add(new SwarmEvent(runId, ++next, d.type(), d.step(), d.data(), at));
       }
       store.commit(new SwarmStore.Commit(runId, run, steps, events));
       seq = next;
