@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Two real {@code sophia serve} processes, nodes A and B, each with its own data directory, on one
  * real PostgreSQL. Their node names differ, so neither can tell from the process table that the
  * other died: only the lease ({@value #LEASE_MS} ms here) can. A client of B follows a run on A and
- * cancels another; A is killed with SIGKILL in the middle of a development swarm and B finishes it,
- * its commit landing once.
+ * cancels another; PostgreSQL restarts under both; A is killed with SIGKILL in the middle of a
+ * development swarm and B finishes it, its commit landing once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -146,6 +146,51 @@ class MultiNodeTest {
 
   @Test
   @Order(3)
+  void postgresRestarted_bothNodesReconnect_andBFollowsANewRunOnA() throws Exception {
+    TestPostgres.get().restart();
+
+    for (ServerNode node : List.of(a, b)) {
+      JsonNode health = awaitStoreUp(node);
+      assertThat(health.path("components").toString()).contains("postgresql");
+    }
+    model.agentDelay = Duration.ofMillis(500);
+    String id =
+        a.trigger("{\"task\":\"What is Heliograph?\",\"agents\":[\"research\"]}")
+            .path("task_id")
+            .asText();
+    List<JsonNode> onB = b.events(id);
+
+    assertThat(onB.getLast().path("data").path("status").asText()).isEqualTo("succeeded");
+    assertThat(seqs(onB)).isEqualTo(range(onB.size()));
+    assertThat(onB).containsExactlyElementsOf(a.events(id));
+    assertThat(b.log()).contains("listening on PostgreSQL channel sophia_swarm again");
+  }
+
+  /** /health of the node once its store answers again after the restart (30 s at most). */
+  private static JsonNode awaitStoreUp(ServerNode node) throws Exception {
+    Instant until = Instant.now().plusSeconds(30);
+    JsonNode health = null;
+    while (Instant.now().isBefore(until)) {
+      health = node.health();
+      if (storeUp(health)) {
+        return health;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the store of a node did not come back: " + health);
+  }
+
+  private static boolean storeUp(JsonNode health) {
+    for (JsonNode c : health.path("components")) {
+      if (c.path("name").asText().equals("store")) {
+        return c.path("status").asText().equals("up");
+      }
+    }
+    return false;
+  }
+
+  @Test
+  @Order(4)
   void nodeAKilledInTheCommitStep_nodeBFinishesTheRunWithinSeconds_commitLandsOnce()
       throws Exception {
     model.agentDelay = Duration.ofSeconds(1);

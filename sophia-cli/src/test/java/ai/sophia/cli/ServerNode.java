@@ -149,6 +149,13 @@ final class ServerNode implements AutoCloseable {
     }
   }
 
+  /** GET /health, whatever its status (503 when a component is down). */
+  JsonNode health() throws Exception {
+    HttpResponse<String> r =
+        http.send(request("/health").GET().build(), HttpResponse.BodyHandlers.ofString());
+    return JSON.readTree(r.body());
+  }
+
   JsonNode trigger(String body) throws Exception {
     HttpResponse<String> r = post("/api/v1/swarm/trigger", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);

@@ -75,6 +75,15 @@ public interface Database extends AutoCloseable {
   boolean uniqueViolation(Throwable e);
 
   /**
+   * True when {@code e} says the connection was lost (the server restarted, the network failed):
+   * the work was rolled back with it and may be tried again on another connection. Never on SQLite,
+   * which has no connection to lose.
+   */
+  default boolean connectionLost(Throwable e) {
+    return false;
+  }
+
+  /**
    * Sends each of {@code payloads} on {@code channel} to every process listening ({@link #listen})
    * once the transaction of {@code h} commits: PostgreSQL's NOTIFY. Nothing on SQLite, whose
    * readers poll instead.
@@ -135,10 +144,22 @@ public interface Database extends AutoCloseable {
   }
 
   private static <R> R guarded(Database db, Supplier<R> work) {
-    try {
-      return work.get();
-    } catch (JdbiException e) {
-      throw failure(db, e);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return work.get();
+      } catch (JdbiException e) {
+        // After a server restart the pool may still hand out a connection the restart cut: the
+        // pool drops it, and the next attempt (three in all) takes another.
+        if (attempt >= 3 || !db.connectionLost(e)) {
+          throw failure(db, e);
+        }
+        try {
+          Thread.sleep(100L * attempt);
+        } catch (InterruptedException stop) {
+          Thread.currentThread().interrupt();
+          throw failure(db, e);
+        }
+      }
     }
   }
 

@@ -134,6 +134,26 @@ public final class PostgresDatabase implements Database {
     return Database.anyCause(e, s -> UNIQUE_VIOLATION.equals(s.getSQLState()));
   }
 
+  /**
+   * Connection exceptions (SQLSTATE class 08) and the server shutting down or restarting
+   * (57P01–03). A failure while the server processed a COMMIT may hide a commit that was made,
+   * which the retry then applies again; the swarm store's writes are keyed (run ids, event seqs),
+   * so there such a retry is refused rather than applied twice.
+   */
+  @Override
+  public boolean connectionLost(Throwable e) {
+    return Database.anyCause(
+        e,
+        s -> {
+          String state = s.getSQLState();
+          return state != null
+              && (state.startsWith("08")
+                  || state.equals("57P01")
+                  || state.equals("57P02")
+                  || state.equals("57P03"));
+        });
+  }
+
   @Override
   public void signal(Handle h, String channel, Collection<String> payloads) {
     if (payloads.isEmpty()) {
