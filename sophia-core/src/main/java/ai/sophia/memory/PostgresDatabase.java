@@ -178,9 +178,9 @@ public final class PostgresDatabase implements Database {
   }
 
   /**
-   * LISTENs on one pooled connection it keeps, waiting for notifications half a second at a time;
-   * when the connection is lost (the server restarted) it takes another, says "" (some may have
-   * been missed), and goes on, until closed.
+   * LISTENs on a connection of its own, outside the pool (so that it takes none of the pool's),
+   * waiting for notifications half a second at a time; when the connection is lost (the server
+   * restarted) it opens another, says "" (some may have been missed), and goes on, until closed.
    */
   private final class Listener implements Runnable, AutoCloseable {
     private final String channel;
@@ -196,7 +196,7 @@ public final class PostgresDatabase implements Database {
     public void run() {
       boolean failing = false;
       while (!closed && !pool.isClosed()) {
-        try (Connection c = pool.getConnection()) {
+        try (Connection c = direct()) {
           try (Statement st = c.createStatement()) {
             st.execute("LISTEN " + channel);
           }
@@ -235,6 +235,17 @@ public final class PostgresDatabase implements Database {
     public void close() {
       closed = true;
     }
+  }
+
+  /** A connection of its own to the server, with the pool's credentials. */
+  private Connection direct() throws SQLException {
+    java.util.Properties props = new java.util.Properties();
+    props.setProperty("user", pool.getUsername());
+    props.setProperty("password", pool.getPassword());
+    props.setProperty("ApplicationName", "sophia-listen");
+    props.setProperty("logServerErrorDetail", "false");
+    props.setProperty("connectTimeout", "10");
+    return java.sql.DriverManager.getConnection(url, props);
   }
 
   /** Health of the store: a query answers, with the schema version and the pool's use. */
