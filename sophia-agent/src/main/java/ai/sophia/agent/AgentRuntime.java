@@ -155,6 +155,7 @@ public final class AgentRuntime implements AutoCloseable {
       }
     }
     executor.shutdown();
+    approvals.close();
   }
 
   ModelGateway gateway() {

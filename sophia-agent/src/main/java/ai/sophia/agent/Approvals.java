@@ -4,11 +4,17 @@ import ai.sophia.error.ConflictException;
 import ai.sophia.error.NotFoundException;
 import ai.sophia.tool.Risk;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Asks people to approve risky tool calls and hands their decisions to the waiting runs.
@@ -17,19 +23,60 @@ import java.util.concurrent.ConcurrentHashMap;
  * pending ({@link ApprovalStore#settle}), so deciding twice, or deciding after the run stopped
  * waiting, is a {@link ConflictException}. The waiting run holds a future per approval here; a
  * server restart loses those futures, and approvals of runs that no longer exist stay pending until
- * decided (deciding them then has no effect on any run).
+ * decided (deciding them then has no effect on any run). A decision made on another node (a shared
+ * PostgreSQL) reaches the waiting run here within {@link #LOOK_EVERY}: while runs wait, the store
+ * is read for their approvals' decisions.
  */
-public final class Approvals {
+public final class Approvals implements AutoCloseable {
+  /** How often the store is read for decisions other nodes made, while a run waits. */
+  static final Duration LOOK_EVERY = Duration.ofSeconds(1);
+
   /** A person's decision. */
   public record Decision(boolean granted, String decidedBy, String reason) {}
+
+  private static final Logger log = LoggerFactory.getLogger(Approvals.class);
 
   private final ApprovalStore store;
   private final Clock clock;
   private final Map<String, CompletableFuture<Decision>> waiting = new ConcurrentHashMap<>();
 
+  private final ScheduledExecutorService looker =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofVirtual().name("approvals-elsewhere").factory());
+
   public Approvals(ApprovalStore store, Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
     this.clock = Objects.requireNonNull(clock, "clock");
+    long every = LOOK_EVERY.toMillis();
+    looker.scheduleWithFixedDelay(this::collectDecisions, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** Hands the waiting runs the decisions made elsewhere (another node); how many. */
+  int collectDecisions() {
+    int handed = 0;
+    try {
+      for (Map.Entry<String, CompletableFuture<Decision>> w : waiting.entrySet()) {
+        if (w.getValue().isDone()) {
+          continue;
+        }
+        Approval a = store.find(w.getKey()).orElse(null);
+        if (a != null
+            && (a.status().equals(Approval.GRANTED) || a.status().equals(Approval.DENIED))) {
+          handed++;
+          w.getValue()
+              .complete(
+                  new Decision(a.status().equals(Approval.GRANTED), a.decidedBy(), a.reason()));
+        }
+      }
+    } catch (RuntimeException e) {
+      log.debug("reading approvals decided elsewhere failed: {}", e.toString());
+    }
+    return handed;
+  }
+
+  @Override
+  public void close() {
+    looker.shutdownNow();
   }
 
   /**

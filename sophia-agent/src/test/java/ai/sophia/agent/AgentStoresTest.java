@@ -130,4 +130,19 @@ class AgentStoresTest {
       assertThat(store.forRun("run_1", 10)).hasSize(3);
     }
   }
+
+  @Test
+  void approvals_decidedOnAnotherNode_reachTheRunWaitingHere() throws Exception {
+    try (Database db = backend.open(dir);
+        Approvals here = new Approvals(new SqlApprovalStore(db), Clock.systemUTC());
+        Approvals elsewhere = new Approvals(new SqlApprovalStore(db), Clock.systemUTC())) {
+      Approval asked = here.request("run_w", "writer", "commit", Risk.write, "{}");
+      var waiting = here.decision(asked.id());
+
+      elsewhere.decide(asked.id(), false, "key_admin", "not today");
+      Approvals.Decision decided = waiting.get(5, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(decided).isEqualTo(new Approvals.Decision(false, "key_admin", "not today"));
+    }
+  }
 }

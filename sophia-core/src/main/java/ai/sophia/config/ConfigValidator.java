@@ -473,6 +473,12 @@ final class ConfigValidator {
     range("swarm.step_attempts", s.stepAttempts(), 1, 10, problems);
     range("swarm.run_deadline_ms", s.runDeadlineMs(), 1_000, 30L * 86_400_000, problems);
     range("swarm.retention_days", s.retentionDays(), 1, 3650, problems);
+    range("swarm.lease_ms", s.leaseMs(), 1_000, 600_000, problems);
+    String node = s.nodeName() == null ? "" : s.nodeName();
+    require(
+        node.matches("[A-Za-z0-9._:-]{0,64}"),
+        "swarm.node_name must be at most 64 letters, digits or . _ : - (no spaces, no '/')",
+        problems);
     require(
         s.qualityThreshold() >= 0 && s.qualityThreshold() <= 1,
         "swarm.quality_threshold is " + s.qualityThreshold() + " but must be between 0 and 1",

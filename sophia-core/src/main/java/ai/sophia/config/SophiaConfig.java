@@ -270,14 +270,29 @@ public record SophiaConfig(
 
   /**
    * Swarms: the defaults of a step (timeout, attempts), a run's deadline, how long finished runs
-   * keep their step checkpoints and events, and the quality bar a run must clear.
+   * keep their step checkpoints and events, the quality bar a run must clear, how long a node's
+   * lease on its runs lasts without renewal (another node resumes them after that), and the name a
+   * node goes by in those leases (empty: the host name).
    */
   public record Swarm(
       @JsonProperty("step_timeout_ms") int stepTimeoutMs,
       @JsonProperty("step_attempts") int stepAttempts,
       @JsonProperty("run_deadline_ms") long runDeadlineMs,
       @JsonProperty("retention_days") int retentionDays,
-      @JsonProperty("quality_threshold") double qualityThreshold) {}
+      @JsonProperty("quality_threshold") double qualityThreshold,
+      @JsonProperty("lease_ms") long leaseMs,
+      @JsonProperty("node_name") String nodeName) {
+
+    /** The settings with the default lease (30 s) and node name (the host's). */
+    public Swarm(
+        int stepTimeoutMs,
+        int stepAttempts,
+        long runDeadlineMs,
+        int retentionDays,
+        double qualityThreshold) {
+      this(stepTimeoutMs, stepAttempts, runDeadlineMs, retentionDays, qualityThreshold, 30_000, "");
+    }
+  }
 
   /** Deployments: how long one may take, and the targets Sophia deploys to, by name. */
   public record Deploy(

@@ -7,8 +7,12 @@ import ai.sophia.error.StorageException;
 import ai.sophia.health.HealthCheck;
 import ai.sophia.security.FieldCipher;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.HandleConsumer;
 import org.jdbi.v3.core.Jdbi;
@@ -106,6 +110,31 @@ public interface Database extends AutoCloseable {
     return new EncryptingDatabase(this, cipher);
   }
 
+  /**
+   * True when {@code e} says the connection was lost (the server restarted, the network failed):
+   * the work was rolled back with it and may be tried again on another connection. Never on SQLite,
+   * which has no connection to lose.
+   */
+  default boolean connectionLost(Throwable e) {
+    return false;
+  }
+
+  /**
+   * Sends each of {@code payloads} on {@code channel} to every process listening ({@link #listen})
+   * once the transaction of {@code h} commits: PostgreSQL's NOTIFY. Nothing on SQLite, whose
+   * readers poll instead.
+   */
+  default void signal(Handle h, String channel, Collection<String> payloads) {}
+
+  /**
+   * Calls {@code listener} on a thread of its own with each payload {@link #signal}ed on {@code
+   * channel} by any process, and with "" whenever some may have been missed (at the start, after a
+   * lost connection); empty when this database cannot tell (SQLite): then readers poll.
+   */
+  default Optional<AutoCloseable> listen(String channel, Consumer<String> listener) {
+    return Optional.empty();
+  }
+
   /** Runs {@code callback} with a handle and returns its value. */
   default <R> R withHandle(HandleCallback<R, RuntimeException> callback) {
     return guarded(this, () -> jdbi().withHandle(callback));
@@ -151,10 +180,22 @@ public interface Database extends AutoCloseable {
   }
 
   private static <R> R guarded(Database db, Supplier<R> work) {
-    try {
-      return work.get();
-    } catch (JdbiException e) {
-      throw failure(db, e);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return work.get();
+      } catch (JdbiException e) {
+        // After a server restart the pool may still hand out a connection the restart cut: the
+        // pool drops it, and the next attempt (three in all) takes another.
+        if (attempt >= 3 || !db.connectionLost(e)) {
+          throw failure(db, e);
+        }
+        try {
+          Thread.sleep(100L * attempt);
+        } catch (InterruptedException stop) {
+          Thread.currentThread().interrupt();
+          throw failure(db, e);
+        }
+      }
     }
   }
 

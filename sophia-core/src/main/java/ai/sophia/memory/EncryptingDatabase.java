@@ -2,7 +2,11 @@ package ai.sophia.memory;
 
 import ai.sophia.health.HealthCheck;
 import ai.sophia.security.FieldCipher;
+import java.util.Collection;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -52,6 +56,21 @@ final class EncryptingDatabase implements Database {
   @Override
   public boolean uniqueViolation(Throwable e) {
     return backend.uniqueViolation(e);
+  }
+
+  @Override
+  public boolean connectionLost(Throwable e) {
+    return backend.connectionLost(e);
+  }
+
+  @Override
+  public void signal(Handle h, String channel, Collection<String> payloads) {
+    backend.signal(h, channel, payloads);
+  }
+
+  @Override
+  public Optional<AutoCloseable> listen(String channel, Consumer<String> listener) {
+    return backend.listen(channel, listener);
   }
 
   @Override

@@ -27,7 +27,8 @@ final class Migrations {
           "V2__agents.sql",
           "V3__swarms.sql",
           "V4__deployments.sql",
-          "V5__audit.sql");
+          "V5__swarm_nodes.sql",
+          "V6__audit.sql");
   private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 
   private Migrations() {}

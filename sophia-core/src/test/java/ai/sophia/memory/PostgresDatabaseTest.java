@@ -104,4 +104,34 @@ class PostgresDatabaseTest {
   private static Set<String> strings(Handle h, String sql) {
     return new TreeSet<>(h.createQuery(sql).mapTo(String.class).list());
   }
+
+  @Test
+  void listen_signalledInACommittedTransaction_payloadArrivesOnce_rolledBackNever()
+      throws Exception {
+    try (PostgresDatabase db = TestPostgres.open("signals")) {
+      java.util.concurrent.BlockingQueue<String> got =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      AutoCloseable listening = db.listen("sophia_test", got::add).orElseThrow();
+      try {
+        // "" first: the listener is connected, and says it may have missed something.
+        assertThat(got.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+        try {
+          db.useTransaction(
+              h -> {
+                db.signal(h, "sophia_test", java.util.List.of("rolled-back"));
+                throw new IllegalStateException("roll back");
+              });
+        } catch (IllegalStateException expected) {
+          // the NOTIFY goes with the transaction
+        }
+        db.useTransaction(h -> db.signal(h, "sophia_test", java.util.List.of("e:1", "e:2", "e:1")));
+
+        assertThat(got.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("e:1");
+        assertThat(got.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("e:2");
+        assertThat(got.poll(700, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
+      } finally {
+        listening.close();
+      }
+    }
+  }
 }

@@ -102,6 +102,29 @@ public final class TestPostgres {
     return url(name);
   }
 
+  /**
+   * Restarts the server ({@code pg_ctl restart -m fast}: every open connection, of every JVM using
+   * it, is cut), for tests of what survives a database restart. Same port, same options.
+   */
+  public synchronized void restart() {
+    boolean root = "root".equals(System.getProperty("user.name"));
+    Path home = home();
+    run(
+        asUser(
+            root,
+            bin().resolve("pg_ctl").toString(),
+            "-D",
+            home.resolve("data").toString(),
+            "-m",
+            "fast",
+            "-w",
+            "-t",
+            "60",
+            "-s",
+            "restart"),
+        home);
+  }
+
   /** At exit: this JVM's databases go, the server stays for the next JVM. */
   private synchronized void dropAll() {
     for (String name : created) {
@@ -113,24 +136,31 @@ public final class TestPostgres {
     }
   }
 
+  private static Path bin() {
+    return Path.of(System.getenv().getOrDefault("SOPHIA_PG_BIN", "/usr/lib/postgresql/15/bin"));
+  }
+
+  /** One server per checkout: the module's parent folder is the project's. */
+  private static Path home() {
+    Path cwd = Path.of("").toAbsolutePath();
+    String project = (cwd.getParent() != null ? cwd.getParent() : cwd).toString();
+    return Path.of(System.getProperty("java.io.tmpdir"))
+        .resolve(
+            "sophia-test-pg-"
+                + System.getProperty("user.name")
+                + "-"
+                + Integer.toHexString(project.hashCode()));
+  }
+
   private static int startOrFind() {
-    Path bin = Path.of(System.getenv().getOrDefault("SOPHIA_PG_BIN", "/usr/lib/postgresql/15/bin"));
+    Path bin = bin();
     if (!Files.isExecutable(bin.resolve("pg_ctl"))) {
       throw new IllegalStateException(
           "PostgreSQL 15 is not installed at "
               + bin
               + ": run bin/setup-postgres.sh (or set SOPHIA_PG_BIN)");
     }
-    // One server per checkout: the module's parent folder is the project's.
-    Path cwd = Path.of("").toAbsolutePath();
-    String project = (cwd.getParent() != null ? cwd.getParent() : cwd).toString();
-    Path home =
-        Path.of(System.getProperty("java.io.tmpdir"))
-            .resolve(
-                "sophia-test-pg-"
-                    + System.getProperty("user.name")
-                    + "-"
-                    + Integer.toHexString(project.hashCode()));
+    Path home = home();
     try {
       Files.createDirectories(home);
       try (FileChannel channel =

@@ -25,6 +25,23 @@ public record RunningServer(String url, long pid, String key) {
   static final String FILE = "server.json";
   static final String KEY_NAME = "local CLI (sophia serve)";
 
+  /**
+   * The name of the CLI key of the server on {@code dataDir}: {@link #KEY_NAME}, this host and a
+   * digest of the folder, so that nodes sharing one database each revoke only their own.
+   */
+  static String keyName(Path dataDir) {
+    String folder = dataDir.toAbsolutePath().normalize().toString();
+    String digest = Integer.toHexString(folder.hashCode());
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "localhost";
+    }
+    String name = KEY_NAME + " on " + host + ":" + digest;
+    return name.length() <= 100 ? name : name.substring(0, 100);
+  }
+
   public RunningServer {
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(key, "key");

@@ -250,7 +250,8 @@ public final class Sophia implements AutoCloseable {
     report.components().stream()
         .filter(c -> c.status() != HealthStatus.State.up)
         .forEach(c -> log.warn("component {} is {}: {}", c.name(), c.status(), c.detail()));
-    // Keys a crashed server left for the CLI are not the operator's: revoked before counting.
+    // Keys a crashed server on this data directory left for the CLI are not the operator's:
+    // revoked before counting. Only this node's: other nodes on a shared database keep theirs.
     revokeCliKeys();
     printBootstrapKeyIfNone(console);
     publishForTheCli(port);
@@ -263,7 +264,7 @@ public final class Sophia implements AutoCloseable {
 
   private void revokeCliKeys() {
     apiKeys.list().stream()
-        .filter(k -> k.active() && k.name().equals(RunningServer.KEY_NAME))
+        .filter(k -> k.active() && k.name().equals(RunningServer.keyName(config.dataDir())))
         .forEach(k -> apiKeys.revoke(k.id()));
   }
 
@@ -272,7 +273,7 @@ public final class Sophia implements AutoCloseable {
    * commands beside this server go through its API. Both are undone at close.
    */
   private void publishForTheCli(int port) {
-    IssuedKey issued = apiKeys.create(RunningServer.KEY_NAME, Role.admin);
+    IssuedKey issued = apiKeys.create(RunningServer.keyName(config.dataDir()), Role.admin);
     String host = config.server().host();
     String reachable =
         host.equals("0.0.0.0") || host.equals("::") || host.isBlank() ? "127.0.0.1" : host;
@@ -288,15 +289,16 @@ public final class Sophia implements AutoCloseable {
   }
 
   /**
-   * Continues the swarm runs a crash or a stop interrupted, then purges expired runs' checkpoints
-   * now and every hour. Only a serving Sophia does this: a CLI command beside it must not run the
-   * same runs a second time.
+   * Continues the swarm runs a crash or a stop interrupted, then keeps taking over the runs other
+   * nodes lose (every second), and purges expired runs' checkpoints now and every hour. Only a
+   * serving Sophia does this: a CLI command beside it must not run the same runs a second time.
    */
   private void resumeSwarms() {
     int resumed = swarmEngine.resumeUnfinished();
     if (resumed > 0) {
       log.info("resumed {} unfinished swarm run(s)", resumed);
     }
+    swarmEngine.startSweeping();
     ScheduledExecutorService purge =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofVirtual().name("swarm-purge").factory());

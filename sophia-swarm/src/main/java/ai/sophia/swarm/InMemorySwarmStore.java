@@ -6,10 +6,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -23,6 +26,7 @@ public final class InMemorySwarmStore implements SwarmStore {
     SwarmRun run;
     String owner;
     long leaseUntil;
+    String cancelBy = "";
     final Map<String, StepRecord> steps = new LinkedHashMap<>();
     final Map<String, JsonNode> approvals = new HashMap<>();
     final List<SwarmEvent> events = new ArrayList<>();
@@ -158,12 +162,53 @@ public final class InMemorySwarmStore implements SwarmStore {
   }
 
   @Override
-  public synchronized void renew(String owner, Instant leaseUntil) {
+  public synchronized Set<String> renew(String owner, Instant leaseUntil) {
+    Set<String> held = new HashSet<>();
     for (Entry e : runs.values()) {
       if (e.owner.equals(owner) && !e.run.status().finished()) {
         e.leaseUntil = leaseUntil.toEpochMilli();
+        held.add(e.run.id());
       }
     }
+    return held;
+  }
+
+  @Override
+  public synchronized List<SwarmRun> orphaned(
+      String self, Instant now, Predicate<String> ownerGone, int limit) {
+    return runs.values().stream()
+        .filter(e -> !e.run.status().finished() && !e.owner.equals(self))
+        .filter(e -> e.leaseUntil < now.toEpochMilli() || ownerGone.test(e.owner))
+        .map(e -> e.run)
+        .sorted(Comparator.comparing(SwarmRun::createdAt))
+        .limit(limit)
+        .toList();
+  }
+
+  @Override
+  public synchronized boolean requestCancel(String runId, String by) {
+    Entry e = runs.get(runId);
+    if (e == null || e.run.status().finished()) {
+      return false;
+    }
+    e.cancelBy = by;
+    return true;
+  }
+
+  @Override
+  public synchronized Map<String, String> cancelRequests(String owner) {
+    Map<String, String> out = new HashMap<>();
+    for (Entry e : runs.values()) {
+      if (e.owner.equals(owner) && !e.run.status().finished() && !e.cancelBy.isEmpty()) {
+        out.put(e.run.id(), e.cancelBy);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<AutoCloseable> listen(Consumer<Change> listener) {
+    return Optional.empty(); // one process: its engine sees its own writes
   }
 
   @Override

@@ -5,19 +5,23 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Engine owner names, {@code host/pid/random}, and whether one is gone: a run held by a process of
- * this host that no longer lives (or by a closed engine of this process) may be resumed at once,
- * without waiting for its lease to expire.
+ * Engine owner names, {@code node/pid/random} ({@code node} is {@code swarm.node_name}, by default
+ * the host name), and whether one is gone: a run held by a process of this host that no longer
+ * lives (or by a closed engine of this process) may be resumed at once, without waiting for its
+ * lease to expire. An owner on another node is never judged here: its lease decides.
  */
 final class Owners {
   private static final Set<String> LIVE = ConcurrentHashMap.newKeySet();
+  private static final Set<String> LOCAL_NODES = ConcurrentHashMap.newKeySet();
   private static final String HOST = hostName();
 
   private Owners() {}
 
-  /** A new owner name for an engine of this process. */
-  static String register() {
-    String owner = HOST + "/" + ProcessHandle.current().pid() + "/" + SwarmIds.hex(4);
+  /** A new owner name for an engine of this process on node {@code node} (empty: this host). */
+  static String register(String node) {
+    String name = node == null || node.isBlank() ? HOST : node.replace('/', '_');
+    LOCAL_NODES.add(name);
+    String owner = name + "/" + ProcessHandle.current().pid() + "/" + SwarmIds.hex(4);
     LIVE.add(owner);
     return owner;
   }
@@ -29,7 +33,7 @@ final class Owners {
   /** True for an owner that is a dead process of this host (or a closed engine of this one). */
   static boolean gone(String owner) {
     String[] parts = owner.split("/");
-    if (parts.length != 3 || !parts[0].equals(HOST)) {
+    if (parts.length != 3) {
       return owner.isEmpty();
     }
     long pid;
@@ -38,8 +42,11 @@ final class Owners {
     } catch (NumberFormatException e) {
       return false;
     }
-    if (pid == ProcessHandle.current().pid()) {
+    if (pid == ProcessHandle.current().pid() && LOCAL_NODES.contains(parts[0])) {
       return !LIVE.contains(owner);
+    }
+    if (!parts[0].equals(HOST)) {
+      return false; // another node: only its lease tells
     }
     return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
   }

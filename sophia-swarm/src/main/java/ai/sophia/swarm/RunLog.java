@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,9 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Concurrency: every write of a run (step checkpoints from the runner and from fan-out branches,
  * log lines from step threads, decisions, cancellation) goes through {@link #commit} under its
  * lock, which numbers the events, commits them to the store in the same transaction as the change,
- * and only then hands them to the subscribers. A subscriber registers under the same lock after
- * reading the stored events, so it sees every event once, with no gap. After {@code run_finished}
- * nothing more is written.
+ * and only then hands them to the subscribers. A subscriber registers under the same lock and then
+ * reads the stored events, so it sees every event, with no gap (it drops what it sees twice). After
+ * {@code run_finished} nothing more is written. Another node may write to the run when this one
+ * does not execute it: {@link #resync} takes its numbering up from the store before such a write.
  */
 final class RunLog {
   /** An event not numbered yet. */
@@ -79,8 +81,11 @@ final class RunLog {
       }
       List<SwarmEvent> events = new ArrayList<>(drafts.size());
       long next = seq;
+      // At the store's precision: a subscriber that reads an event live and one that reads it
+      // back from the store (on another node, after a reconnect) see the same event.
+      Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
       for (Draft d : drafts) {
-        events.add(new SwarmEvent(runId, ++next, d.type(), d.step(), d.data(), clock.instant()));
+        events.add(new SwarmEvent(runId, ++next, d.type(), d.step(), d.data(), at));
       }
       store.commit(new SwarmStore.Commit(runId, run, steps, events));
       seq = next;
@@ -156,22 +161,30 @@ final class RunLog {
     }
   }
 
-  /** Registers {@code s} after handing it the stored events after {@code afterSeq}. */
-  void subscribe(Subscription s, long afterSeq) {
+  /**
+   * Registers {@code s} for the events committed from now on; it reads those before from the store
+   * itself, and drops what it has twice.
+   */
+  void subscribe(Subscription s) {
     lock.lock();
     try {
-      long after = afterSeq;
-      while (true) {
-        List<SwarmEvent> page = store.events(runId, after, 1000);
-        page.forEach(s::offer);
-        if (page.size() < 1000) {
-          break;
-        }
-        after = page.getLast().seq();
-      }
       if (!finished) {
         subscribers.add(s);
       }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes up the run where the store has it: another node may have written to it since this log
+   * last did (a run that waited for approval here, decided and run elsewhere). Only for a run no
+   * execution of this engine writes.
+   */
+  void resync() {
+    lock.lock();
+    try {
+      seq = store.lastSeq(runId);
     } finally {
       lock.unlock();
     }

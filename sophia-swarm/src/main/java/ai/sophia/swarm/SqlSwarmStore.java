@@ -8,11 +8,15 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -33,7 +37,7 @@ public final class SqlSwarmStore implements SwarmStore {
 
   public SqlSwarmStore(Database database) {
     this.db = Objects.requireNonNull(database, "database");
-    this.writes = new GroupCommit<>(db, SqlSwarmStore::writeAll);
+    this.writes = new GroupCommit<>(db, this::writeAll);
   }
 
   /** What the group commit writes: a new run, or a commit of one. */
@@ -42,7 +46,7 @@ public final class SqlSwarmStore implements SwarmStore {
   private record NewRun(SwarmRun run, String owner, Instant leaseUntil, List<SwarmEvent> events)
       implements Write {}
 
-  private record Change(Commit commit) implements Write {}
+  private record Update(Commit commit) implements Write {}
 
   @Override
   public void create(SwarmRun run, String owner, Instant leaseUntil, List<SwarmEvent> events) {
@@ -51,7 +55,7 @@ public final class SqlSwarmStore implements SwarmStore {
 
   @Override
   public void commit(Commit c) {
-    writes.write(new Change(c));
+    writes.write(new Update(c));
   }
 
   /**
@@ -59,7 +63,7 @@ public final class SqlSwarmStore implements SwarmStore {
    * changes and events, each in the order given), so a batch of a thousand commits costs four
    * statements, not thousands.
    */
-  private static void writeAll(Handle h, List<Write> writes) {
+  private void writeAll(Handle h, List<Write> writes) {
     PreparedBatch runs = null;
     PreparedBatch steps = null;
     PreparedBatch changes = null;
@@ -81,7 +85,7 @@ public final class SqlSwarmStore implements SwarmStore {
               .bind("lease", n.leaseUntil().toEpochMilli())
               .add();
         }
-        case Change(Commit c) -> {
+        case Update(Commit c) -> {
           for (StepWrite sw : c.steps()) {
             steps = steps != null ? steps : h.prepareBatch(UPSERT_STEP);
             StepRecord s = sw.step();
@@ -117,7 +121,7 @@ public final class SqlSwarmStore implements SwarmStore {
       List<SwarmEvent> list =
           switch (w) {
             case NewRun n -> n.events();
-            case Change(Commit c) -> c.events();
+            case Update(Commit c) -> c.events();
           };
       for (SwarmEvent e : list) {
         events = events != null ? events : h.prepareBatch(INSERT_EVENT);
@@ -136,6 +140,37 @@ public final class SqlSwarmStore implements SwarmStore {
         b.execute();
       }
     }
+    if (events != null) {
+      Set<String> touched = new LinkedHashSet<>();
+      for (Write w : writes) {
+        switch (w) {
+          case NewRun n -> n.events().forEach(e -> touched.add(EVENTS + e.runId()));
+          case Update(Commit c) -> c.events().forEach(e -> touched.add(EVENTS + e.runId()));
+        }
+      }
+      db.signal(h, CHANNEL, touched);
+    }
+  }
+
+  /** The notification channel (PostgreSQL) and its payloads' prefixes. */
+  private static final String CHANNEL = "sophia_swarm";
+
+  private static final String EVENTS = "e:";
+  private static final String CANCEL = "c:";
+
+  @Override
+  public Optional<AutoCloseable> listen(Consumer<Change> listener) {
+    return db.listen(
+        CHANNEL,
+        payload -> {
+          if (payload.startsWith(EVENTS)) {
+            listener.accept(new Change.Events(payload.substring(EVENTS.length())));
+          } else if (payload.startsWith(CANCEL)) {
+            listener.accept(new Change.CancelAsked(payload.substring(CANCEL.length())));
+          } else {
+            listener.accept(new Change.Missed());
+          }
+        });
   }
 
   private static final String INSERT_RUN =
@@ -313,15 +348,93 @@ public final class SqlSwarmStore implements SwarmStore {
   }
 
   @Override
-  public void renew(String owner, Instant leaseUntil) {
-    db.useHandle(
-        h ->
-            h.createUpdate(
-                    "UPDATE swarm_runs SET lease_until = :lease WHERE owner = :owner AND status IN "
-                        + UNFINISHED)
-                .bind("owner", owner)
-                .bind("lease", leaseUntil.toEpochMilli())
-                .execute());
+  public Set<String> renew(String owner, Instant leaseUntil) {
+    return db.withTransaction(
+        h -> {
+          h.createUpdate(
+                  "UPDATE swarm_runs SET lease_until = :lease WHERE owner = :owner AND status IN "
+                      + UNFINISHED)
+              .bind("owner", owner)
+              .bind("lease", leaseUntil.toEpochMilli())
+              .execute();
+          return new HashSet<>(
+              h.createQuery(
+                      "SELECT id FROM swarm_runs WHERE owner = :owner AND status IN " + UNFINISHED)
+                  .bind("owner", owner)
+                  .mapTo(String.class)
+                  .list());
+        });
+  }
+
+  @Override
+  public List<SwarmRun> orphaned(String self, Instant now, Predicate<String> ownerGone, int limit) {
+    return db.withHandle(
+        h -> {
+          // Owners are few (one per node), runs many: the dead ones are found by owner first.
+          List<String> gone =
+              h
+                  .createQuery(
+                      "SELECT DISTINCT owner FROM swarm_runs WHERE status IN "
+                          + UNFINISHED
+                          + " AND owner <> :self")
+                  .bind("self", self)
+                  .mapTo(String.class)
+                  .list()
+                  .stream()
+                  .filter(ownerGone)
+                  .toList();
+          var query =
+              h.createQuery(
+                      "SELECT "
+                          + RUN_COLUMNS
+                          + " FROM swarm_runs WHERE status IN "
+                          + UNFINISHED
+                          + " AND owner <> :self AND (lease_until < :now"
+                          + (gone.isEmpty() ? "" : " OR owner IN (<gone>)")
+                          + ") ORDER BY created_at, rowid LIMIT :limit")
+                  .bind("self", self)
+                  .bind("now", now.toEpochMilli())
+                  .bind("limit", limit);
+          if (!gone.isEmpty()) {
+            query.bindList("gone", gone);
+          }
+          return query.map((rs, ctx) -> run(rs, List.of())).list();
+        });
+  }
+
+  @Override
+  public boolean requestCancel(String runId, String by) {
+    return db.withTransaction(
+        h -> {
+          boolean asked =
+              h.createUpdate(
+                          "UPDATE swarm_runs SET cancel_by = :by WHERE id = :id AND status IN "
+                              + UNFINISHED)
+                      .bind("id", runId)
+                      .bind("by", by.isEmpty() ? "?" : by)
+                      .execute()
+                  > 0;
+          if (asked) {
+            db.signal(h, CHANNEL, List.of(CANCEL + runId));
+          }
+          return asked;
+        });
+  }
+
+  @Override
+  public Map<String, String> cancelRequests(String owner) {
+    return db.withHandle(
+        h -> {
+          Map<String, String> out = new LinkedHashMap<>();
+          h.createQuery(
+                  "SELECT id, cancel_by FROM swarm_runs WHERE owner = :owner AND cancel_by <> ''"
+                      + " AND status IN "
+                      + UNFINISHED)
+              .bind("owner", owner)
+              .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+              .forEach(e -> out.put(e.getKey(), e.getValue()));
+          return out;
+        });
   }
 
   @Override

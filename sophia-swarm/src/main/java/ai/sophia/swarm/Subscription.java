@@ -1,7 +1,10 @@
 package ai.sophia.swarm;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,49 +12,107 @@ import org.slf4j.LoggerFactory;
 /**
  * One listener of a run's events, fed on its own virtual thread so that a slow listener never holds
  * up the run. Ends after {@code run_finished} or when closed.
+ *
+ * <p>Design note: the store is the truth, whoever writes the run (this engine, another process on
+ * the same database, another node). The subscription first reads the stored events after its {@code
+ * afterSeq}, then takes what comes: events offered live by this engine's {@link RunLog} (the fast
+ * path), a {@link #wake} when another node committed some (PostgreSQL's NOTIFY), or, when nothing
+ * came for {@code pollEvery}, a look at the store. It delivers each seq once and in order: an
+ * offered event that leaves a gap (the seqs between were written elsewhere) sends it to the store
+ * first.
  */
 final class Subscription implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Subscription.class);
-  private static final SwarmEvent CLOSE =
-      new SwarmEvent("", 0, "__close__", "", Json.object(), java.time.Instant.EPOCH);
+  private static final SwarmEvent CLOSE = marker("__close__");
+  private static final SwarmEvent WAKE = marker("__wake__");
+  private static final int PAGE = 1000;
 
+  private final SwarmStore store;
+  private final String runId;
   private final Consumer<SwarmEvent> listener;
+  private final Duration pollEvery;
   private final LinkedBlockingQueue<SwarmEvent> queue = new LinkedBlockingQueue<>();
   private volatile Runnable onClose = () -> {};
   private volatile boolean closed;
-  private long afterSeq;
 
-  Subscription(Consumer<SwarmEvent> listener, long afterSeq) {
+  /** The last seq delivered; only the delivering thread reads or writes it. */
+  private long delivered;
+
+  Subscription(
+      SwarmStore store,
+      String runId,
+      Consumer<SwarmEvent> listener,
+      long afterSeq,
+      Duration pollEvery) {
+    this.store = store;
+    this.runId = runId;
     this.listener = listener;
-    this.afterSeq = afterSeq;
+    this.delivered = afterSeq;
+    this.pollEvery = pollEvery;
   }
 
-  /** Queues an event unless the listener has it already (it asked for events after a later seq). */
-  synchronized void offer(SwarmEvent e) {
-    if (e.seq() > afterSeq) {
-      afterSeq = e.seq();
-      queue.add(e);
-    }
+  private static SwarmEvent marker(String type) {
+    return new SwarmEvent("", 0, type, "", Json.object(), Instant.EPOCH);
   }
 
-  void onClose(Runnable action) {
-    this.onClose = action;
+  String runId() {
+    return runId;
   }
 
-  /** Delivers queued events until the last one or close. */
+  /** A live event from this engine, committed already. */
+  void offer(SwarmEvent e) {
+    queue.add(e);
+  }
+
+  /** Another process committed events of this run: read them from the store now. */
+  void wake() {
+    queue.add(WAKE);
+  }
+
+  /** Adds an action to run once the subscription ends. */
+  synchronized void onClose(Runnable action) {
+    Runnable before = onClose;
+    onClose =
+        () -> {
+          before.run();
+          action.run();
+        };
+  }
+
+  /** Delivers the stored events, then the new ones, until the last one or close. */
   void start() {
     Thread.ofVirtual().name("swarm-subscriber").start(this::deliver);
   }
 
   private void deliver() {
     try {
+      if (catchUp()) {
+        return;
+      }
+      boolean lastLook = false;
       while (!closed) {
-        SwarmEvent e = queue.take();
+        SwarmEvent e = queue.poll(pollEvery.toMillis(), TimeUnit.MILLISECONDS);
         if (e == CLOSE) {
           return;
         }
-        listener.accept(e);
-        if (e.last()) {
+        if (e == null || e == WAKE) {
+          long before = delivered;
+          if (catchUp()) {
+            return;
+          }
+          if (e == null && delivered == before) {
+            if (lastLook) {
+              return; // finished and purged, or no such run
+            }
+            // One more read after seeing it finished: its last events may have come since.
+            lastLook = store.find(runId).map(r -> r.status().finished()).orElse(true);
+          }
+          continue;
+        }
+        if (e.seq() > delivered + 1 && catchUp()) {
+          return; // the events between were written elsewhere: the store has them
+        }
+        if (e.seq() > delivered && send(e)) {
           return;
         }
       }
@@ -65,44 +126,26 @@ final class Subscription implements AutoCloseable {
     }
   }
 
-  /** Polls the store for a run that no live log of this engine writes (another process's). */
-  static void poll(
-      SwarmStore store, String runId, long afterSeq, Subscription s, Duration interval) {
-    Thread.ofVirtual()
-        .name("swarm-subscriber-poll")
-        .start(
-            () -> {
-              long after = afterSeq;
-              boolean lastLook = false;
-              try {
-                while (!s.closed) {
-                  var page = store.events(runId, after, 1000);
-                  for (SwarmEvent e : page) {
-                    s.listener.accept(e);
-                    after = e.seq();
-                    if (e.last()) {
-                      return;
-                    }
-                  }
-                  if (page.isEmpty()) {
-                    if (lastLook) {
-                      return; // finished and purged, or no such run
-                    }
-                    // One more read after seeing it finished: its last events may have come since.
-                    lastLook = store.find(runId).map(r -> r.status().finished()).orElse(true);
-                    if (!lastLook) {
-                      Thread.sleep(interval);
-                    }
-                  }
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              } catch (RuntimeException e) {
-                log.warn("a swarm event listener failed; its subscription ends: {}", e.toString());
-              } finally {
-                s.closed = true;
-              }
-            });
+  /** Delivers the stored events after the last delivered; true once the last event is. */
+  private boolean catchUp() {
+    while (!closed) {
+      List<SwarmEvent> page = store.events(runId, delivered, PAGE);
+      for (SwarmEvent e : page) {
+        if (send(e)) {
+          return true;
+        }
+      }
+      if (page.size() < PAGE) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private boolean send(SwarmEvent e) {
+    listener.accept(e);
+    delivered = e.seq();
+    return e.last();
   }
 
   @Override

@@ -19,8 +19,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -32,18 +30,28 @@ import org.slf4j.LoggerFactory;
  * it finishes; {@link #resumeUnfinished()} continues every run a crash interrupted from its last
  * committed step. Runs execute on virtual threads.
  *
- * <p>Ownership: each engine names itself {@code host/pid/random} and holds a lease on the runs it
- * executes, renewed every {@link #RENEW_EVERY}. Another engine resumes a run only when its lease
- * has expired or its owner is a process of this host that no longer lives, so a CLI and a server
- * sharing one database never run the same run twice, and a crashed process's runs resume at once.
+ * <p>Ownership: each engine names itself {@code node/pid/random} and holds a lease on the runs it
+ * executes ({@code swarm.lease_ms}), renewed every third of it. Another engine resumes a run only
+ * when its lease has expired or its owner is a process of this host that no longer lives, so a CLI
+ * and a server sharing one database never run the same run twice, and a crashed process's runs
+ * resume at once.
+ *
+ * <p>Several nodes on one database (PostgreSQL): a serving engine {@linkplain #startSweeping
+ * sweeps} every second for runs whose owner lost them and resumes them; it stops executing a run it
+ * learns (at renewal) another engine has taken. Subscribers read events from the store, so they
+ * follow a run wherever it executes, woken by the store's notifications where it has them. A cancel
+ * of a run another node executes is recorded in the store for that node to apply.
  */
 public final class SwarmEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SwarmEngine.class);
-  static final Duration LEASE = Duration.ofSeconds(30);
-  static final Duration RENEW_EVERY = Duration.ofSeconds(10);
 
-  /** How often the engine applies the retention by itself (also at its first upkeep). */
-  static final Duration PURGE_EVERY = Duration.ofHours(1);
+  /** How long a cancel of a run executing on another node waits for that node to stop it. */
+  private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
+
+  /** How often a subscriber looks at the store when nothing came: the store notifies or not. */
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private static final Duration POLL_NOTIFIED = Duration.ofSeconds(2);
 
   private static final Duration DEFAULT_BACKOFF = Duration.ofMillis(200);
 
@@ -52,13 +60,16 @@ public final class SwarmEngine implements AutoCloseable {
   private final Clock clock;
   private final StepPolicy defaultPolicy;
   private final String owner;
+  private final Duration lease;
+  private final Map<String, Set<Subscription>> watchers = new ConcurrentHashMap<>();
+  private final Set<String> graphless = ConcurrentHashMap.newKeySet();
+  private final Optional<AutoCloseable> listening;
   private final Map<String, SwarmGraph> graphs = new ConcurrentHashMap<>();
   private final Map<String, RunExecution> executions = new ConcurrentHashMap<>();
   private final Map<String, RunLog> logs = new ConcurrentHashMap<>();
   private final Set<String> parked = ConcurrentHashMap.newKeySet();
-  private final ScheduledExecutorService ticker;
+  private final NodeUpkeep upkeep;
   private volatile boolean closed;
-  private Instant nextPurge = Instant.EPOCH;
 
   private SwarmEngine(SwarmStore store, SophiaConfig.Swarm settings, Clock clock) {
     this.store = store;
@@ -71,12 +82,10 @@ public final class SwarmEngine implements AutoCloseable {
             DEFAULT_BACKOFF,
             false,
             false);
-    this.owner = Owners.register();
-    this.ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon().name("swarm-engine-ticker").unstarted(r));
-    long every = RENEW_EVERY.toMillis();
-    ticker.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+    this.owner = Owners.register(settings.nodeName());
+    this.lease = Duration.ofMillis(settings.leaseMs());
+    this.upkeep = new NodeUpkeep(this, lease);
+    this.listening = store.listen(upkeep::changed);
   }
 
   /** An engine over {@code store}; the step defaults, deadline and retention come from settings. */
@@ -125,7 +134,7 @@ public final class SwarmEngine implements AutoCloseable {
             Optional.empty(),
             now.plusMillis(settings.runDeadlineMs()));
     // Stored before anything runs: a crash right after this line still leaves a run to resume.
-    store.create(run, owner, now.plus(LEASE), List.of());
+    store.create(run, owner, now.plus(lease), List.of());
     launch(run, g, false);
     return run;
   }
@@ -133,19 +142,47 @@ public final class SwarmEngine implements AutoCloseable {
   /** Continues every unfinished run in the store; returns how many. Call once after start-up. */
   public int resumeUnfinished() {
     checkOpen();
+    int resumed = resume(store.unfinished(100_000));
+    if (resumed > 0) {
+      log.info("resumed {} unfinished swarm runs", resumed);
+    }
+    return resumed;
+  }
+
+  /**
+   * From now on, every {@link NodeUpkeep#SWEEP_EVERY}, resumes the runs other engines lost (lease
+   * expired, process dead) and applies cancels other nodes asked for. For a serving node; a CLI
+   * command beside it must not take runs.
+   */
+  public void startSweeping() {
+    checkOpen();
+    upkeep.startSweeping();
+  }
+
+  /** The name this engine holds its leases under ({@code node/pid/random}). */
+  public String owner() {
+    return owner;
+  }
+
+  /** Claims and continues each run of {@code runs} that no live engine holds; how many. */
+  int resume(List<SwarmRun> runs) {
     int resumed = 0;
-    for (SwarmRun run : store.unfinished(100_000)) {
+    for (SwarmRun run : runs) {
       if (executions.containsKey(run.id())) {
         continue;
       }
       SwarmGraph graph = graphs.get(run.graph());
       if (graph == null) {
-        log.warn(
-            "swarm run {} is left unfinished: no graph '{}' is registered", run.id(), run.graph());
+        if (graphless.add(run.id())) {
+          log.warn(
+              "swarm run {} is left unfinished: no graph '{}' is registered",
+              run.id(),
+              run.graph());
+        }
         continue;
       }
       Instant now = clock.instant();
-      if (!store.claim(run.id(), owner, now, now.plus(LEASE), Owners::gone)) {
+      if (!store.claim(run.id(), owner, now, now.plus(lease), Owners::gone)) {
         continue; // another live engine runs it
       }
       if (run.status() == SwarmStatus.waiting_approval) {
@@ -156,9 +193,6 @@ public final class SwarmEngine implements AutoCloseable {
       }
       launch(run, graph, true);
       resumed++;
-    }
-    if (resumed > 0) {
-      log.info("resumed {} unfinished swarm runs", resumed);
     }
     return resumed;
   }
@@ -218,24 +252,53 @@ public final class SwarmEngine implements AutoCloseable {
     if (run.status().finished()) {
       throw new ConflictException("swarm run " + runId + " has already finished: " + run.status());
     }
+    Instant now = clock.instant();
+    if (!executions.containsKey(runId)
+        && !store.claim(runId, owner, now, now.plus(lease), Owners::gone)) {
+      // Another live engine executes it: it stops the run once it sees the request (at once on
+      // PostgreSQL, within a second otherwise).
+      store.requestCancel(runId, by);
+      return awaitFinished(runId, CANCEL_WAIT);
+    }
     RunExecution exec = executions.get(runId);
     if (exec != null) {
       exec.requestStop(RunExecution.Stop.CANCELLED, by);
       exec.done().orTimeout(30, TimeUnit.SECONDS).exceptionally(t -> null).join();
     }
+    cancelIdle(runId, by);
+    return require(runId);
+  }
+
+  /** Records a run no execution of this engine writes cancelled, unless it has finished. */
+  void cancelIdle(String runId, String by) {
     RunLog runLog = logFor(runId);
     runLog.lock.lock();
     try {
       SwarmRun now = require(runId);
       if (!now.status().finished() && !executions.containsKey(runId)) {
         // Not executing here: waiting for approval, or pending in a store no engine runs now.
+        runLog.resync();
         finishRun(now, runLog, SwarmStatus.cancelled, null, "cancelled by " + by);
       }
     } finally {
       runLog.lock.unlock();
     }
     parked.remove(runId);
-    return require(runId);
+  }
+
+  private SwarmRun awaitFinished(String runId, Duration max) {
+    long end = System.nanoTime() + max.toNanos();
+    SwarmRun run = require(runId);
+    while (!run.status().finished() && System.nanoTime() < end) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      run = require(runId);
+    }
+    return run;
   }
 
   /**
@@ -250,6 +313,15 @@ public final class SwarmEngine implements AutoCloseable {
     Objects.requireNonNull(decidedBy, "decidedBy");
     String why = reason == null ? "" : reason;
     checkOpen();
+    // A run waiting for approval is anyone's to take: taken before the decision is recorded, so
+    // that the engine that parked it does not hold it on.
+    Instant claimedAt = clock.instant();
+    boolean held =
+        executions.containsKey(runId)
+            || store.claim(runId, owner, claimedAt, claimedAt.plus(lease), Owners::gone);
+    if (held) {
+      parked.add(runId);
+    }
     RunLog runLog = logFor(runId);
     SwarmRun run;
     runLog.lock.lock();
@@ -269,6 +341,9 @@ public final class SwarmEngine implements AutoCloseable {
                               + " waits for approval"));
       if (timeOutIfLate(run)) {
         return require(runId);
+      }
+      if (!executions.containsKey(runId)) {
+        runLog.resync();
       }
       Instant at = clock.instant();
       ObjectNode decision =
@@ -306,7 +381,7 @@ public final class SwarmEngine implements AutoCloseable {
     Instant now = clock.instant();
     if (graph == null) {
       log.warn("swarm run {} waits: no graph '{}' is registered to go on", runId, run.graph());
-    } else if (store.claim(runId, owner, now, now.plus(LEASE), Owners::gone)) {
+    } else if (held || store.claim(runId, owner, now, now.plus(lease), Owners::gone)) {
       launch(run, graph, true);
     }
     return require(runId);
@@ -319,15 +394,23 @@ public final class SwarmEngine implements AutoCloseable {
   public AutoCloseable subscribe(String runId, long afterSeq, Consumer<SwarmEvent> listener) {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(listener, "listener");
-    Subscription s = new Subscription(listener, afterSeq);
-    RunLog live = logs.get(runId);
+    RunLog live = executions.containsKey(runId) ? logs.get(runId) : null;
+    Duration every = live != null || listening.isEmpty() ? POLL : POLL_NOTIFIED;
+    Subscription s = new Subscription(store, runId, listener, afterSeq, every);
+    watchers.computeIfAbsent(runId, id -> ConcurrentHashMap.newKeySet()).add(s);
+    s.onClose(
+        () ->
+            watchers.computeIfPresent(
+                runId,
+                (id, set) -> {
+                  set.remove(s);
+                  return set.isEmpty() ? null : set;
+                }));
     if (live != null) {
+      live.subscribe(s);
       s.onClose(() -> live.unsubscribe(s));
-      live.subscribe(s, afterSeq);
-      s.start();
-    } else {
-      Subscription.poll(store, runId, afterSeq, s, Duration.ofMillis(200));
     }
+    s.start();
     return s;
   }
 
@@ -344,7 +427,15 @@ public final class SwarmEngine implements AutoCloseable {
       return;
     }
     closed = true;
-    ticker.shutdownNow();
+    upkeep.close();
+    listening.ifPresent(
+        l -> {
+          try {
+            l.close();
+          } catch (Exception e) {
+            log.debug("closing the store's listener failed: {}", e.toString());
+          }
+        });
     List<RunExecution> running = new ArrayList<>(executions.values());
     running.forEach(RunExecution::abandon);
     logs.values().forEach(RunLog::close);
@@ -354,7 +445,31 @@ public final class SwarmEngine implements AutoCloseable {
     Owners.release(owner);
   }
 
-  // ---- for the executions ----
+  // ---- for the executions and the upkeep ----
+
+  /** The executions of this engine, by run id. */
+  Map<String, RunExecution> executions() {
+    return executions;
+  }
+
+  /** The runs parked here, waiting for approval. */
+  Set<String> parkedRuns() {
+    return parked;
+  }
+
+  /** Drops the write logs of runs this engine neither holds nor executes. */
+  void forgetLogs(Set<String> held) {
+    logs.keySet().removeIf(id -> !held.contains(id) && !executions.containsKey(id));
+  }
+
+  /** Wakes the subscribers of {@code runId}, or of every run when it is null. */
+  void wakeWatchers(String runId) {
+    if (runId == null) {
+      watchers.values().forEach(set -> set.forEach(Subscription::wake));
+    } else {
+      watchers.getOrDefault(runId, Set.of()).forEach(Subscription::wake);
+    }
+  }
 
   SwarmStore store() {
     return store;
@@ -391,7 +506,11 @@ public final class SwarmEngine implements AutoCloseable {
   // ---- internals ----
 
   private void launch(SwarmRun run, SwarmGraph graph, boolean resumed) {
-    RunExecution exec = new RunExecution(this, run, graph, logFor(run.id()), resumed);
+    RunLog runLog = logFor(run.id());
+    if (resumed && !executions.containsKey(run.id())) {
+      runLog.resync(); // another engine may have written to it since this one last did
+    }
+    RunExecution exec = new RunExecution(this, run, graph, runLog, resumed);
     if (executions.putIfAbsent(run.id(), exec) == null) {
       exec.start();
     }
@@ -408,7 +527,7 @@ public final class SwarmEngine implements AutoCloseable {
   }
 
   /** Ends a parked run whose deadline passed; true when it did. */
-  private boolean timeOutIfLate(SwarmRun run) {
+  boolean timeOutIfLate(SwarmRun run) {
     if (clock.instant().isBefore(run.deadline())) {
       return false;
     }
@@ -417,6 +536,9 @@ public final class SwarmEngine implements AutoCloseable {
     try {
       SwarmRun now = require(run.id());
       if (!now.status().finished()) {
+        if (!executions.containsKey(run.id())) {
+          runLog.resync();
+        }
         finishRun(
             now,
             runLog,
@@ -429,25 +551,6 @@ public final class SwarmEngine implements AutoCloseable {
     }
     parked.remove(run.id());
     return true;
-  }
-
-  private void tick() {
-    try {
-      store.renew(owner, clock.instant().plus(LEASE));
-      for (String runId : parked) {
-        store.find(runId).ifPresent(this::timeOutIfLate);
-      }
-      Instant now = clock.instant();
-      if (!now.isBefore(nextPurge)) {
-        nextPurge = now.plus(PURGE_EVERY);
-        int purged = purgeExpired();
-        if (purged > 0) {
-          log.info("compacted {} swarm runs past their retention", purged);
-        }
-      }
-    } catch (RuntimeException e) {
-      log.warn("swarm engine upkeep failed: {}", e.getMessage());
-    }
   }
 
   private void checkOpen() {

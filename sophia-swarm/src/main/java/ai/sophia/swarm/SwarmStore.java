@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -49,8 +51,27 @@ public interface SwarmStore {
   boolean claim(
       String runId, String owner, Instant now, Instant leaseUntil, Predicate<String> ownerGone);
 
-  /** Extends the lease of every unfinished run that {@code owner} holds. */
-  void renew(String owner, Instant leaseUntil);
+  /**
+   * Extends the lease of every unfinished run that {@code owner} holds; returns their ids, so that
+   * an engine learns which of its runs another one has taken meanwhile.
+   */
+  Set<String> renew(String owner, Instant leaseUntil);
+
+  /**
+   * Unfinished runs held by an owner other than {@code self} that lost them: the lease expired
+   * before {@code now}, or {@code ownerGone} says the owner is dead. Oldest first, at most {@code
+   * limit}, without their steps: what a sweeping engine tries to {@link #claim}.
+   */
+  List<SwarmRun> orphaned(String self, Instant now, Predicate<String> ownerGone, int limit);
+
+  /**
+   * Asks whoever executes the unfinished run to cancel it ({@code by} asked); false when the run is
+   * finished or unknown. The owner finds the request in {@link #cancelRequests}.
+   */
+  boolean requestCancel(String runId, String by);
+
+  /** Per unfinished run held by {@code owner} that was asked to cancel: who asked. */
+  Map<String, String> cancelRequests(String owner);
 
   /**
    * Deletes the steps and events of runs finished before {@code before}, keeping each run row with
@@ -60,6 +81,25 @@ public interface SwarmStore {
 
   /** Bytes the run's record takes in the store (rows and their indexes, approximately). */
   long recordBytes(String runId);
+
+  /**
+   * Tells {@code listener}, on a thread of the store's, of what any process commits: events added
+   * to a run, a cancel asked, or that some may have been missed. Empty when the store cannot tell
+   * (SQLite, memory): then readers poll.
+   */
+  Optional<AutoCloseable> listen(Consumer<Change> listener);
+
+  /** What another process committed, as {@link #listen} reports it. */
+  sealed interface Change {
+    /** Events of the run were committed. */
+    record Events(String runId) implements Change {}
+
+    /** Someone asked to cancel the run. */
+    record CancelAsked(String runId) implements Change {}
+
+    /** Changes may have been missed (at the start, after a lost connection): look again. */
+    record Missed() implements Change {}
+  }
 
   /**
    * One atomic write: optionally a run change, steps to upsert (with the approval decision when

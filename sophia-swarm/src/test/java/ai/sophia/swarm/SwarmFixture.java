@@ -55,6 +55,22 @@ final class SwarmFixture implements AutoCloseable {
     return engine;
   }
 
+  /** A run of {@code graph} as a node that died mid-run left it: running, due in a minute. */
+  static SwarmRun running(String id, String graph, java.time.Instant now) {
+    return new SwarmRun(
+        id,
+        graph,
+        SwarmStatus.running,
+        "",
+        obj(),
+        obj(),
+        List.of(),
+        "",
+        now,
+        java.util.Optional.empty(),
+        now.plusSeconds(60));
+  }
+
   static ObjectNode obj() {
     return Json.object();
   }

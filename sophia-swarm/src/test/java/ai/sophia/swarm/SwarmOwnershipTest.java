@@ -120,19 +120,7 @@ class SwarmOwnershipTest {
     try (Database db = backend.open(dir)) {
       SqlSwarmStore store = new SqlSwarmStore(db);
       java.time.Instant now = java.time.Instant.now();
-      SwarmRun run =
-          new SwarmRun(
-              "swarm-claimed",
-              "g",
-              SwarmStatus.running,
-              "",
-              obj(),
-              obj(),
-              List.of(),
-              "",
-              now,
-              java.util.Optional.empty(),
-              now.plusSeconds(60));
+      SwarmRun run = SwarmFixture.running("swarm-claimed", "g", now);
       store.create(run, "gone-engine", now.minusSeconds(1), List.of());
       int claimers = 8;
       CountDownLatch start = new CountDownLatch(1);

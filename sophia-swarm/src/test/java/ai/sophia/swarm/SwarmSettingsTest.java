@@ -25,6 +25,8 @@ class SwarmSettingsTest {
 
     assertThat(c.swarm().stepAttempts()).isEqualTo(2);
     assertThat(c.swarm().retentionDays()).isEqualTo(30);
+    assertThat(c.swarm().leaseMs()).isEqualTo(30_000);
+    assertThat(c.swarm().nodeName()).isEmpty();
   }
 
   @Test
@@ -33,7 +35,8 @@ class SwarmSettingsTest {
         Files.writeString(
             dir.resolve("bad.yaml"),
             "swarm:\n  step_timeout_ms: 5\n  step_attempts: 0\n  run_deadline_ms: 10\n"
-                + "  retention_days: 0\n  quality_threshold: 1.5\n");
+                + "  retention_days: 0\n  quality_threshold: 1.5\n  lease_ms: 500\n"
+                + "  node_name: \"host/1\"\n");
 
     assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(bad)))
         .isInstanceOfSatisfying(
@@ -44,6 +47,8 @@ class SwarmSettingsTest {
                     .anyMatch(p -> p.startsWith("swarm.step_attempts is 0"))
                     .anyMatch(p -> p.startsWith("swarm.run_deadline_ms is 10"))
                     .anyMatch(p -> p.startsWith("swarm.retention_days is 0"))
-                    .anyMatch(p -> p.startsWith("swarm.quality_threshold is 1.5")));
+                    .anyMatch(p -> p.startsWith("swarm.quality_threshold is 1.5"))
+                    .anyMatch(p -> p.startsWith("swarm.lease_ms is 500"))
+                    .anyMatch(p -> p.startsWith("swarm.node_name must be")));
   }
 }

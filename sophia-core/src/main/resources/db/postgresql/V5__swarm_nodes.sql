@@ -1,0 +1,3 @@
+-- Several nodes on one database: a cancel asked on one node of a run another node executes,
+-- as db/migration/V5 on SQLite.
+ALTER TABLE swarm_runs ADD COLUMN cancel_by TEXT NOT NULL DEFAULT '';
