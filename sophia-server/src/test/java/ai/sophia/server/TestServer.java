@@ -131,6 +131,7 @@ final class TestServer implements AutoCloseable {
                 swarms,
                 ingestor,
                 ingests),
+            SophiaServer.Shared.local(config),
             keys,
             health,
             caches,

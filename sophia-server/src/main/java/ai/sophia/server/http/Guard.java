@@ -1,6 +1,5 @@
 package ai.sophia.server.http;
 
-import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.ForbiddenException;
 import ai.sophia.error.RateLimitedException;
 import ai.sophia.error.UnauthorizedException;
@@ -30,16 +29,12 @@ public final class Guard {
 
   private final ApiKeyAuthenticator authenticator;
   private final RateLimiter limiter;
-  private final double perSecond;
   private final Sessions sessions;
 
-  public Guard(
-      ApiKeyStore keys, SophiaConfig.RateLimit rateLimit, Duration keyCacheTtl, Sessions sessions) {
+  public Guard(ApiKeyStore keys, RateLimiter limiter, Duration keyCacheTtl, Sessions sessions) {
     this.authenticator = new ApiKeyAuthenticator(keys, keyCacheTtl);
     this.sessions = Objects.requireNonNull(sessions, "sessions");
-    this.limiter =
-        new RateLimiter(rateLimit.requestsPerSecond(), rateLimit.burst(), System::nanoTime);
-    this.perSecond = rateLimit.requestsPerSecond();
+    this.limiter = Objects.requireNonNull(limiter, "limiter");
   }
 
   /** A before-matched handler. */
@@ -58,7 +53,7 @@ public final class Guard {
     if (!decision.allowed()) {
       throw new RateLimitedException(
           "rate limit exceeded for this API key: "
-              + perSecond
+              + limiter.perSecond()
               + " requests per second, bursts of "
               + limiter.burst(),
           decision.retryAfter());
