@@ -7,7 +7,9 @@ import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthStatus;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -19,6 +21,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -61,6 +64,8 @@ public final class Redis implements AutoCloseable {
   private final RedisClient client;
   private final AtomicLong failures = new AtomicLong();
   private volatile StatefulRedisConnection<String, byte[]> connection;
+  // Lettuce's isOpen() stays true while it reconnects; this follows the socket itself.
+  private volatile boolean linked;
   private volatile long pausedUntilNanos = System.nanoTime();
   private volatile String lastFailure = "";
   private volatile boolean closed;
@@ -89,6 +94,19 @@ public final class Redis implements AutoCloseable {
             .timeoutOptions(TimeoutOptions.enabled(timeout))
             .socketOptions(SocketOptions.builder().connectTimeout(timeout.multipliedBy(4)).build())
             .build());
+    client.addListener(
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+            linked = true;
+          }
+
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+            linked = false;
+            lastFailure = "connection lost, reconnecting";
+          }
+        });
   }
 
   /**
@@ -116,6 +134,7 @@ public final class Redis implements AutoCloseable {
     Redis redis = new Redis(uri, settings.keyPrefix(), timeout);
     try {
       redis.connection = redis.client.connect(CODEC);
+      redis.linked = true;
       log.info("connected to Redis at {}", redis.describe());
     } catch (RedisException e) {
       String reason = reason(e);
@@ -154,7 +173,7 @@ public final class Redis implements AutoCloseable {
   /** Whether commands can be sent now (connected and not paused after a timeout). */
   public boolean available() {
     StatefulRedisConnection<String, byte[]> c = connection;
-    return c != null && c.isOpen() && System.nanoTime() - pausedUntilNanos >= 0;
+    return c != null && linked && System.nanoTime() - pausedUntilNanos >= 0;
   }
 
   /**
@@ -164,7 +183,7 @@ public final class Redis implements AutoCloseable {
    */
   public <T> T call(Function<RedisCommands<String, byte[]>, T> command) {
     StatefulRedisConnection<String, byte[]> c = connection;
-    if (c == null || !c.isOpen()) {
+    if (c == null || !linked) {
       throw unavailable(lastFailure.isEmpty() ? "not connected" : lastFailure);
     }
     if (System.nanoTime() - pausedUntilNanos < 0) {
@@ -191,7 +210,7 @@ public final class Redis implements AutoCloseable {
         false,
         () -> {
           StatefulRedisConnection<String, byte[]> c = connection;
-          if (c == null || !c.isOpen()) {
+          if (c == null || !linked) {
             return HealthStatus.down(gone(lastFailure.isEmpty() ? "not connected" : lastFailure));
           }
           long started = System.nanoTime();
@@ -229,6 +248,7 @@ public final class Redis implements AutoCloseable {
           c.close();
           return;
         }
+        linked = true;
         connection = c;
         log.info("connected to Redis at {}", describe());
       } catch (RedisException e) {

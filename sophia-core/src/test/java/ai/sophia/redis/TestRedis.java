@@ -102,7 +102,11 @@ public final class TestRedis implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
-  /** The environment a Sophia using this server needs (URL, password, a fresh key prefix). */
+  /**
+   * The environment a Sophia using this server needs: URL, password, a fresh key prefix, and a
+   * command timeout long enough for a machine busy with parallel builds (the default 250 ms is for
+   * a Redis next to a quiet server).
+   */
   public Map<String, String> env() {
     return Map.of(
         "SOPHIA_REDIS_URL",
@@ -110,7 +114,9 @@ public final class TestRedis implements AutoCloseable {
         "SOPHIA_REDIS_PASSWORD",
         PASSWORD,
         "SOPHIA_REDIS_KEY_PREFIX",
-        prefix());
+        prefix(),
+        "SOPHIA_REDIS_TIMEOUT_MS",
+        "2000");
   }
 
   /** Starts the server (again) on its port and waits until it answers. */

@@ -12,8 +12,11 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Each key's token bucket in Redis, shared by every node: one Lua script reads the bucket, refills
@@ -53,6 +56,7 @@ final class RedisRateLimiter implements RateLimiter {
       return {1, math.floor(tokens), 0}
       """;
   private static final String SHA = sha1(SCRIPT);
+  private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
 
   private final Redis redis;
   private final int burst;
@@ -62,6 +66,7 @@ final class RedisRateLimiter implements RateLimiter {
   private final byte[][] args;
   private final Cache<String, Long> refusedUntil;
   private final AtomicLong fallbacks = new AtomicLong();
+  private final AtomicBoolean alone = new AtomicBoolean();
 
   RedisRateLimiter(
       Redis redis, double perSecond, int burst, RateLimiter fallback, LongSupplier nanoClock) {
@@ -98,7 +103,15 @@ final class RedisRateLimiter implements RateLimiter {
       reply = redis.call(c -> run(c, redis.key("rl", key)));
     } catch (UnavailableException e) {
       fallbacks.incrementAndGet();
+      if (alone.compareAndSet(false, true)) {
+        log.warn(
+            "rate limits are enforced by this node alone until Redis answers again: {}",
+            e.getMessage());
+      }
       return fallback.acquire(key);
+    }
+    if (alone.compareAndSet(true, false)) {
+      log.info("Redis answers again: rate limits are shared by the nodes");
     }
     boolean allowed = ((Long) reply.get(0)) == 1L;
     int remaining = (int) (long) (Long) reply.get(1);
