@@ -1,19 +1,15 @@
 package ai.sophia.redis;
 
-import java.io.File;
+import ai.sophia.testing.TestServers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -71,17 +67,17 @@ public final class TestRedis implements AutoCloseable {
   public static TestRedis startPrivate() {
     try {
       Path home = Files.createTempDirectory("sophia-test-redis-");
-      TestRedis redis = new TestRedis(home, freePort());
+      TestRedis redis = new TestRedis(home, TestServers.freePort());
       redis.start();
-      String watchdog =
+      // Dies with this JVM at the latest.
+      TestServers.spawn(
           "while kill -0 "
               + ProcessHandle.current().pid()
               + " 2>/dev/null; do sleep 5; done; "
               + redis.stopCommand()
               + "; rm -rf '"
               + home
-              + "'";
-      spawn(watchdog);
+              + "'");
       return redis;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start a test Redis", e);
@@ -121,13 +117,14 @@ public final class TestRedis implements AutoCloseable {
 
   /** Starts the server (again) on its port and waits until it answers. */
   public void start() {
-    boolean root = "root".equals(System.getProperty("user.name"));
+    boolean root = TestServers.root();
     if (root) {
-      run(List.of("chown", "-R", RUN_AS, home.toString()));
+      TestServers.run(List.of("chown", "-R", RUN_AS, home.toString()), home, null);
     }
-    run(
-        asUser(
+    TestServers.run(
+        TestServers.asUser(
             root,
+            RUN_AS,
             binary(),
             "--port",
             Integer.toString(port),
@@ -146,7 +143,9 @@ public final class TestRedis implements AutoCloseable {
             "--pidfile",
             home.resolve("redis.pid").toString(),
             "--logfile",
-            home.resolve("server.log").toString()));
+            home.resolve("server.log").toString()),
+        home,
+        PASSWORD);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!answers(port)) {
       if (System.nanoTime() > deadline) {
@@ -158,7 +157,7 @@ public final class TestRedis implements AutoCloseable {
 
   /** Stops the server at once (its keys are gone: nothing is persisted). */
   public void stop() {
-    run(List.of("sh", "-c", stopCommand()));
+    TestServers.run(List.of("sh", "-c", stopCommand()), home, null);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (answers(port)) {
       if (System.nanoTime() > deadline) {
@@ -171,7 +170,7 @@ public final class TestRedis implements AutoCloseable {
   @Override
   public void close() {
     stop();
-    run(List.of("rm", "-rf", home.toString()));
+    TestServers.run(List.of("rm", "-rf", home.toString()), Path.of("/"), null);
   }
 
   private String stopCommand() {
@@ -180,15 +179,7 @@ public final class TestRedis implements AutoCloseable {
   }
 
   private static TestRedis startOrFind() {
-    Path cwd = Path.of("").toAbsolutePath();
-    String project = (cwd.getParent() != null ? cwd.getParent() : cwd).toString();
-    Path home =
-        Path.of(System.getProperty("java.io.tmpdir"))
-            .resolve(
-                "sophia-test-redis-"
-                    + System.getProperty("user.name")
-                    + "-"
-                    + Integer.toHexString(project.hashCode()));
+    Path home = TestServers.home("redis");
     try {
       Files.createDirectories(home);
       try (FileChannel channel =
@@ -206,54 +197,17 @@ public final class TestRedis implements AutoCloseable {
           }
         }
         if (redis == null) {
-          redis = new TestRedis(home, freePort());
+          redis = new TestRedis(home, TestServers.freePort());
           redis.start();
           Files.writeString(portFile, Integer.toString(redis.port));
-          String watchdog =
-              "while [ $(( $(date +%s) - $(stat -c %Y '"
-                  + heartbeat
-                  + "' 2>/dev/null || echo 0) )) -lt "
-                  + IDLE_SECONDS
-                  + " ]; do sleep 5; done; "
-                  + redis.stopCommand()
-                  + "; rm -rf '"
-                  + home
-                  + "'";
-          spawn(watchdog);
+          TestServers.watchIdle(home, IDLE_SECONDS, redis.stopCommand());
         }
-        beat(heartbeat);
+        TestServers.beat(heartbeat);
         return redis;
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the test Redis in " + home, e);
     }
-  }
-
-  /** Touches the heartbeat while this JVM lives, and once more as it exits. */
-  private static void beat(Path heartbeat) {
-    Runnable touch =
-        () -> {
-          try {
-            Files.setLastModifiedTime(heartbeat, FileTime.from(Instant.now()));
-          } catch (IOException e) {
-            // the watchdog has cleaned up: nothing to keep alive
-          }
-        };
-    Thread.ofPlatform()
-        .daemon()
-        .name("test-redis-heartbeat")
-        .start(
-            () -> {
-              while (true) {
-                touch.run();
-                try {
-                  Thread.sleep(5_000);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
-    Runtime.getRuntime().addShutdownHook(new Thread(touch));
   }
 
   /** True when a Redis on {@code port} answers an authenticated PING. */
@@ -290,63 +244,12 @@ public final class TestRedis implements AutoCloseable {
     return binary;
   }
 
-  private static void spawn(String script) throws IOException {
-    new ProcessBuilder("setsid", "sh", "-c", script)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectErrorStream(true)
-        .start();
-  }
-
-  private static List<String> asUser(boolean root, String... command) {
-    List<String> out = new ArrayList<>();
-    if (root) {
-      out.addAll(List.of("runuser", "-u", RUN_AS, "--"));
-    }
-    out.addAll(List.of(command));
-    return out;
-  }
-
-  private static void run(List<String> command) {
-    try {
-      Path log = Files.createTempFile("sophia-test-redis", ".log");
-      try {
-        Process p =
-            new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-          p.destroyForcibly();
-          throw new IllegalStateException(
-              String.join(" ", command).replace(PASSWORD, "***")
-                  + " failed: "
-                  + Files.readString(log).strip());
-        }
-      } finally {
-        Files.deleteIfExists(log);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(command.get(0) + " did not start", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }
