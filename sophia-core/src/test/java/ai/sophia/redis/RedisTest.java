@@ -77,6 +77,40 @@ class RedisTest {
   }
 
   @Test
+  void call_redisHangs_waitsOneTimeoutThenFailsFastUntilItAnswers() throws Exception {
+    try (TestRedis server = TestRedis.startPrivate()) {
+      Map<String, String> env = new HashMap<>(server.env());
+      env.put("SOPHIA_REDIS_TIMEOUT_MS", "300");
+      try (Redis redis = Redis.connect(settings(env), Secrets.create(env))) {
+        assertThat(ping(redis)).isEqualTo("PONG");
+        server.freeze();
+        try {
+          long started = System.nanoTime();
+          assertThatThrownBy(() -> ping(redis)).isInstanceOf(UnavailableException.class);
+          long first = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+          started = System.nanoTime();
+          for (int i = 0; i < 100; i++) {
+            assertThatThrownBy(() -> ping(redis)).isInstanceOf(UnavailableException.class);
+          }
+          long next = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+          assertThat(first).isBetween(250L, 2_000L);
+          assertThat(next).as("100 calls while paused").isLessThan(250L);
+          assertThat(redis.available()).isFalse();
+        } finally {
+          server.thaw();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (redis.healthCheck().check().state() != HealthStatus.State.up) {
+          assertThat(System.nanoTime()).as("answers again within 10 s").isLessThan(deadline);
+          Thread.sleep(100);
+        }
+        assertThat(ping(redis)).isEqualTo("PONG");
+      }
+    }
+  }
+
+  @Test
   void connect_redisNotYetRunning_startsDegradedAndConnectsWhenItComes() throws Exception {
     TestRedis server = TestRedis.startPrivate();
     try {

@@ -167,6 +167,21 @@ public final class TestRedis implements AutoCloseable {
     }
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+  public void freeze() {
+    signal("STOP");
+  }
+
+  /** Lets a frozen server go on (SIGCONT). */
+  public void thaw() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    Path pid = home.resolve("redis.pid");
+    TestServers.run(List.of("sh", "-c", "kill -" + name + " $(cat '" + pid + "')"), home, null);
+  }
+
   @Override
   public void close() {
     stop();
