@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The 429 path stays local: a refusal says when the next token is due, and until then every
  * node's request for that key would be refused too (refusals take nothing), so this node answers
- * them from memory without asking Redis. While Redis is gone ({@link UnavailableException} from
- * {@link Redis#call}, at once) the node's own {@code fallback} bucket decides: fail open per node,
- * never a 5xx; the next request after Redis returns is shared again.
+ * them from memory without asking Redis; when it is due, one request asks (not every request in
+ * flight at that moment), so a key far past its limit costs a round trip per token, per node. While
+ * Redis is gone ({@link UnavailableException} from {@link Redis#call}, at once) the node's own
+ * {@code fallback} bucket decides: fail open per node, never a 5xx; the next request after Redis
+ * returns is shared again.
  */
 final class RedisRateLimiter implements RateLimiter {
   // KEYS[1] the bucket; ARGV[1] tokens per second, ARGV[2] the burst.
@@ -64,7 +66,8 @@ final class RedisRateLimiter implements RateLimiter {
   private final RateLimiter fallback;
   private final LongSupplier nanoClock;
   private final byte[][] args;
-  private final Cache<String, Long> refusedUntil;
+  private final Cache<String, AtomicLong> refusedUntil;
+  private final long nanosPerToken;
   private final AtomicLong fallbacks = new AtomicLong();
   private final AtomicBoolean alone = new AtomicBoolean();
 
@@ -83,10 +86,11 @@ final class RedisRateLimiter implements RateLimiter {
           Double.toString(perSecond).getBytes(StandardCharsets.US_ASCII),
           Integer.toString(burst).getBytes(StandardCharsets.US_ASCII)
         };
+    this.nanosPerToken = (long) Math.ceil(1e9 / perSecond);
     // A refusal's wait is at most one token's refill time.
     this.refusedUntil =
         Caffeine.newBuilder()
-            .expireAfterWrite(Duration.ofNanos((long) Math.ceil(1e9 / perSecond) + 1_000_000))
+            .expireAfterAccess(Duration.ofNanos(nanosPerToken + 1_000_000_000L))
             .maximumSize(100_000)
             .build();
   }
@@ -94,9 +98,14 @@ final class RedisRateLimiter implements RateLimiter {
   @Override
   public Decision acquire(String key) {
     long now = nanoClock.getAsLong();
-    Long until = refusedUntil.getIfPresent(key);
-    if (until != null && until - now > 0) {
-      return new Decision(false, 0, Duration.ofNanos(until - now));
+    AtomicLong refused = refusedUntil.getIfPresent(key);
+    if (refused != null) {
+      long until = refused.get();
+      // Once the wait is over one request asks Redis for the key; the ones arriving meanwhile
+      // are refused here: there is about one token to take, and it is that request's.
+      if (until - now > 0 || !refused.compareAndSet(until, now + nanosPerToken)) {
+        return new Decision(false, 0, Duration.ofNanos(Math.max(0, refused.get() - now)));
+      }
     }
     List<Object> reply;
     try {
@@ -108,6 +117,7 @@ final class RedisRateLimiter implements RateLimiter {
             "rate limits are enforced by this node alone until Redis answers again: {}",
             e.getMessage());
       }
+      refusedUntil.invalidate(key);
       return fallback.acquire(key);
     }
     if (alone.compareAndSet(true, false)) {
@@ -116,8 +126,10 @@ final class RedisRateLimiter implements RateLimiter {
     boolean allowed = ((Long) reply.get(0)) == 1L;
     int remaining = (int) (long) (Long) reply.get(1);
     Duration wait = Duration.ofNanos((Long) reply.get(2) * 1_000);
-    if (!allowed) {
-      refusedUntil.put(key, now + wait.toNanos());
+    if (allowed) {
+      refusedUntil.invalidate(key);
+    } else {
+      refusedUntil.get(key, k -> new AtomicLong()).set(now + wait.toNanos());
     }
     return new Decision(allowed, remaining, wait);
   }

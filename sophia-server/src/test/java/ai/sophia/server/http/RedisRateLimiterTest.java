@@ -107,6 +107,48 @@ class RedisRateLimiterTest {
   }
 
   @Test
+  void acquire_tokenDueWithManyWaiting_oneRequestAsksRedis() throws Exception {
+    TestRedis server = TestRedis.startPrivate();
+    Map<String, String> env = server.env();
+    try (server;
+        Redis redis = connect(env);
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      RedisRateLimiter limiter =
+          new RedisRateLimiter(redis, 5, 1, new CountingLocal(5, 1), System::nanoTime);
+      assertThat(limiter.acquire("k").allowed()).isTrue();
+      assertThat(limiter.acquire("k").allowed()).isFalse();
+      long before = scriptCalls(redis);
+      Thread.sleep(250); // the next token is due after 200 ms
+
+      List<Future<Boolean>> calls = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        calls.add(pool.submit(() -> limiter.acquire("k").allowed()));
+      }
+      int allowed = 0;
+      for (Future<Boolean> call : calls) {
+        allowed += call.get() ? 1 : 0;
+      }
+
+      assertThat(limiter.fallbacks()).isZero();
+      assertThat(allowed).isEqualTo(1);
+      // One probe per token due while they ran (a few on a slow machine), not 200.
+      assertThat(scriptCalls(redis) - before).isBetween(1L, 5L);
+    }
+  }
+
+  /** How many times Redis ran a script (EVAL or EVALSHA), from INFO commandstats. */
+  private static long scriptCalls(Redis redis) {
+    String stats = redis.call(c -> c.info("commandstats"));
+    long calls = 0;
+    for (String line : stats.split("\r?\n")) {
+      if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+        calls += Long.parseLong(line.replaceFirst("^[^:]*:calls=(\\d+),.*$", "$1"));
+      }
+    }
+    return calls;
+  }
+
+  @Test
   void acquire_redisStoppedThenRestarted_fallsBackPerNodeThenSharesAgain() throws Exception {
     TestRedis server = TestRedis.startPrivate();
     Map<String, String> env = server.env();
