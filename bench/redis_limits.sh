@@ -89,17 +89,21 @@ row() { # row <label> [KEY=VALUE...]
   serve "$@"
   echo "redis_limits: $label: warming up 15 s, then ${seconds}s with $conns connections ..." >&2
   run 15 >/dev/null
+  local alone_before alone_after
+  alone_before="$(grep -c 'enforced by this node alone' "$work/server.log" || true)"
   r="$(run "$seconds")"
-  printf '| %s | %s | %s | %s ms | %s ms | %s | %s |\n' "$label" "$(field requests "$r")" \
-    "$(field rps "$r")" "$(field p50_ms "$r")" "$(field p99_ms "$r")" "$(field non2xx "$r")" "$(field timeouts "$r")"
+  alone_after="$(grep -c 'enforced by this node alone' "$work/server.log" || true)"
+  printf '| %s | %s | %s | %s ms | %s ms | %s | %s | %s |\n' "$label" "$(field requests "$r")" \
+    "$(field rps "$r")" "$(field p50_ms "$r")" "$(field p99_ms "$r")" "$(field non2xx "$r")" \
+    "$(field timeouts "$r")" "$((alone_after - alone_before))"
 }
 
 redis=(SOPHIA_REDIS_URL="redis://127.0.0.1:$redis_port" SOPHIA_REDIS_PASSWORD="$redis_password")
 raised=(SOPHIA_SECURITY_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 SOPHIA_SECURITY_RATE_LIMIT_BURST=1000000)
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| GET /api/v1/agents, one key, $conns connections | requests | req/s | p50 | p99 | non-2xx | timeouts (> 2 s) |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| GET /api/v1/agents, one key, $conns connections | requests | req/s | p50 | p99 | non-2xx | timeouts (> 2 s) | times it went alone (log) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 row "past its limit (429s), local limiter"
 row "past its limit (429s), Redis limiter" "${redis[@]}"
 row "within its limit (200s), local limiter" "${raised[@]}"

@@ -59,6 +59,8 @@ final class RedisRateLimiter implements RateLimiter {
       """;
   private static final String SHA = sha1(SCRIPT);
   private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
+  private static final UnavailableException GONE =
+      new UnavailableException("Redis is unavailable (see redis in /health)");
 
   private final Redis redis;
   private final int burst;
@@ -109,6 +111,10 @@ final class RedisRateLimiter implements RateLimiter {
     }
     List<Object> reply;
     try {
+      if (!redis.available()) {
+        // Gone, or paused after a failure: straight to the local bucket, no exception to build.
+        throw GONE;
+      }
       reply = redis.call(c -> run(c, redis.key("rl", key)));
     } catch (UnavailableException e) {
       fallbacks.incrementAndGet();
