@@ -8,6 +8,7 @@ import ai.sophia.health.HealthStatus;
 import ai.sophia.mcp.McpClients;
 import ai.sophia.memory.Database;
 import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.redis.Redis;
 import ai.sophia.server.Version;
 import java.io.IOException;
 import java.net.URI;
@@ -98,6 +99,27 @@ final class Doctor {
               + (status.detail().isEmpty() ? "" : " (" + status.detail() + ")"));
     } catch (Exception e) {
       return Check.failed(true, "store does not open: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The Redis the nodes share, when {@code redis.url} is set; not required (Sophia runs without).
+   */
+  static Check redis(SophiaConfig config, Map<String, String> env) {
+    if (!config.redis().enabled()) {
+      return new Check(
+          Check.Outcome.SKIPPED,
+          false,
+          "Redis: none (redis.url is empty): rate limits, sessions and caches are this node's own");
+    }
+    try (Redis redis = Redis.connect(config.redis(), Secrets.create(env))) {
+      HealthStatus status = redis.healthCheck().check();
+      String text = "Redis " + status.state() + ": " + status.detail();
+      return status.state() == HealthStatus.State.up
+          ? Check.ok(text + " " + status.facts())
+          : Check.failed(false, text);
+    } catch (Exception e) {
+      return Check.failed(false, "Redis: " + e.getMessage());
     }
   }
 

@@ -48,6 +48,7 @@ final class DoctorCommand implements Callable<Integer> {
       checks.add(print(out, Doctor.store(config, main.env())));
       checks.add(print(out, Doctor.index(dir, config.embedding().model())));
     }
+    checks.add(print(out, Doctor.redis(config, main.env())));
     checks.add(print(out, Doctor.embeddings(config.embedding().model())));
     for (Doctor.Check check : Doctor.providers(config, main.env())) {
       checks.add(print(out, check));

@@ -143,4 +143,26 @@ class DoctorCommandTest {
         .anySatisfy(
             l -> assertThat(l).startsWith("✗ MCP server gone: ").endsWith("(not required)"));
   }
+
+  @Test
+  void doctor_redis_upReportedAndGoneReportedNotRequired() throws Exception {
+    Map<String, String> up = ai.sophia.redis.TestRedis.shared().env();
+    java.util.HashMap<String, String> gone = new java.util.HashMap<>(up);
+    gone.put("SOPHIA_REDIS_URL", "redis://127.0.0.1:" + closedPort());
+
+    CliRun ok = CliRun.of(up, "--data-dir", dir.toString(), "doctor");
+    CliRun down = CliRun.of(gone, "--data-dir", dir.toString(), "doctor");
+
+    assertThat(ok.exitCode()).as(ok.out() + ok.err()).isZero();
+    assertThat(ok.out().lines().toList())
+        .anySatisfy(l -> assertThat(l).startsWith("✓ Redis up: redis at 127.0.0.1:"));
+    assertThat(down.exitCode()).as(down.out() + down.err()).isZero();
+    assertThat(down.out().lines().toList())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("✗ Redis down: unreachable at 127.0.0.1:")
+                    .endsWith("(not required)"));
+    assertThat(ok.out() + down.out()).doesNotContain(ai.sophia.redis.TestRedis.PASSWORD);
+  }
 }

@@ -88,6 +88,7 @@ final class ConfigValidator {
     validateDeploy(c.deploy(), problems);
     validateSwarm(c.swarm(), problems);
     validateStorage(c.storage(), problems);
+    validateRedis(c.redis(), problems);
   }
 
   static final Pattern REPOSITORY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -430,11 +431,38 @@ final class ConfigValidator {
         p.user() != null && !p.user().isBlank(),
         "storage.postgres.user must be set when storage.backend is postgres",
         problems);
-    if (p.passwordFile() != null
-        && !p.passwordFile().isBlank()
-        && !java.nio.file.Files.isReadable(Path.of(p.passwordFile()))) {
+    readable("storage.postgres.password_file", p.passwordFile(), problems);
+  }
+
+  private static void validateRedis(SophiaConfig.Redis r, List<String> problems) {
+    if (r == null) {
+      problems.add("redis must be a mapping");
+      return;
+    }
+    range("redis.timeout_ms", r.timeoutMs(), 10, 60_000, problems);
+    require(
+        r.keyPrefix() != null && r.keyPrefix().matches("[A-Za-z0-9:._-]{0,64}"),
+        "redis.key_prefix may hold only letters, digits and : . _ - (64 at most)",
+        problems);
+    if (!r.enabled()) {
+      return;
+    }
+    readable("redis.password_file", r.passwordFile(), problems);
+    String url = r.url().strip();
+    if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
       problems.add(
-          "storage.postgres.password_file " + p.passwordFile() + " is not a readable file");
+          "redis.url must be a Redis URL such as redis://redis.internal:6379/0 (rediss:// for"
+              + " TLS), or empty for none");
+    } else if (url.substring(url.indexOf("://") + 3).split("[/?]", 2)[0].contains("@")) {
+      problems.add(
+          "redis.url must not carry a user or password: set redis.user, and the password in"
+              + " SOPHIA_REDIS_PASSWORD or redis.password_file");
+    }
+  }
+
+  private static void readable(String key, String file, List<String> problems) {
+    if (file != null && !file.isBlank() && !java.nio.file.Files.isReadable(Path.of(file))) {
+      problems.add(key + " " + file + " is not a readable file");
     }
   }
 

@@ -13,6 +13,7 @@ public record SophiaConfig(
     Environment environment,
     @JsonProperty("data_dir") Path dataDir,
     Storage storage,
+    Redis redis,
     Server server,
     Security security,
     Research research,
@@ -50,6 +51,23 @@ public record SophiaConfig(
       String user,
       @JsonProperty("password_file") String passwordFile,
       @JsonProperty("pool_size") int poolSize) {}
+
+  /**
+   * The Redis server several Sophia nodes share (rate limits, dashboard sessions, query
+   * embeddings): {@code url} empty means none, one node keeps everything in its own memory. The
+   * password is never here: {@code SOPHIA_REDIS_PASSWORD} (or its {@code _FILE}) or {@code
+   * password_file}. Commands slower than {@code timeout_ms} count as Redis being gone.
+   */
+  public record Redis(
+      String url,
+      String user,
+      @JsonProperty("password_file") String passwordFile,
+      @JsonProperty("timeout_ms") int timeoutMs,
+      @JsonProperty("key_prefix") String keyPrefix) {
+    public boolean enabled() {
+      return url != null && !url.isBlank();
+    }
+  }
 
   /**
    * The HTTP listener. {@code acceptQueueSize} is the listen backlog: connections the kernel holds

@@ -1,29 +1,23 @@
 package ai.sophia.memory;
 
-import java.io.File;
+import ai.sophia.testing.TestServers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real PostgreSQL 15 for the tests, one per build: the first test JVM that asks runs {@code
@@ -107,11 +101,11 @@ public final class TestPostgres {
    * it, is cut), for tests of what survives a database restart. Same port, same options.
    */
   public synchronized void restart() {
-    boolean root = "root".equals(System.getProperty("user.name"));
-    Path home = home();
-    run(
-        asUser(
-            root,
+    Path home = TestServers.home("pg");
+    TestServers.run(
+        TestServers.asUser(
+            TestServers.root(),
+            RUN_AS,
             bin().resolve("pg_ctl").toString(),
             "-D",
             home.resolve("data").toString(),
@@ -122,7 +116,8 @@ public final class TestPostgres {
             "60",
             "-s",
             "restart"),
-        home);
+        home,
+        null);
   }
 
   /** At exit: this JVM's databases go, the server stays for the next JVM. */
@@ -140,18 +135,6 @@ public final class TestPostgres {
     return Path.of(System.getenv().getOrDefault("SOPHIA_PG_BIN", "/usr/lib/postgresql/15/bin"));
   }
 
-  /** One server per checkout: the module's parent folder is the project's. */
-  private static Path home() {
-    Path cwd = Path.of("").toAbsolutePath();
-    String project = (cwd.getParent() != null ? cwd.getParent() : cwd).toString();
-    return Path.of(System.getProperty("java.io.tmpdir"))
-        .resolve(
-            "sophia-test-pg-"
-                + System.getProperty("user.name")
-                + "-"
-                + Integer.toHexString(project.hashCode()));
-  }
-
   private static int startOrFind() {
     Path bin = bin();
     if (!Files.isExecutable(bin.resolve("pg_ctl"))) {
@@ -160,7 +143,8 @@ public final class TestPostgres {
               + bin
               + ": run bin/setup-postgres.sh (or set SOPHIA_PG_BIN)");
     }
-    Path home = home();
+    // One server per checkout: the module's parent folder is the project's.
+    Path home = TestServers.home("pg");
     try {
       Files.createDirectories(home);
       try (FileChannel channel =
@@ -181,39 +165,12 @@ public final class TestPostgres {
           port = start(bin, home);
           Files.writeString(portFile, Integer.toString(port));
         }
-        beat(heartbeat);
+        TestServers.beat(heartbeat);
         return port;
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the test PostgreSQL in " + home, e);
     }
-  }
-
-  /** Touches the heartbeat while this JVM lives, and once more as it exits. */
-  private static void beat(Path heartbeat) {
-    Runnable touch =
-        () -> {
-          try {
-            Files.setLastModifiedTime(heartbeat, FileTime.from(Instant.now()));
-          } catch (IOException e) {
-            // the watchdog has cleaned up: nothing to keep alive
-          }
-        };
-    Thread.ofPlatform()
-        .daemon()
-        .name("test-postgres-heartbeat")
-        .start(
-            () -> {
-              while (true) {
-                touch.run();
-                try {
-                  Thread.sleep(5_000);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
-    Runtime.getRuntime().addShutdownHook(new Thread(touch));
   }
 
   private static boolean answers(int port) {
@@ -226,17 +183,18 @@ public final class TestPostgres {
   }
 
   private static int start(Path bin, Path home) throws IOException {
-    boolean root = "root".equals(System.getProperty("user.name"));
+    boolean root = TestServers.root();
     Path data = home.resolve("data");
-    run(List.of("rm", "-rf", data.toString()), home);
+    TestServers.run(List.of("rm", "-rf", data.toString()), home, null);
     Path pwfile = home.resolve("pwfile");
     Files.writeString(pwfile, PASSWORD + "\n");
     if (root) {
-      run(List.of("chown", "-R", RUN_AS, home.toString()), home);
+      TestServers.run(List.of("chown", "-R", RUN_AS, home.toString()), home, null);
     }
-    run(
-        asUser(
+    TestServers.run(
+        TestServers.asUser(
             root,
+            RUN_AS,
             bin.resolve("initdb").toString(),
             "-D",
             data.toString(),
@@ -248,12 +206,14 @@ public final class TestPostgres {
             "--locale=C.UTF-8",
             "--no-sync",
             "--no-instructions"),
-        home);
-    int port = freePort();
+        home,
+        null);
+    int port = TestServers.freePort();
     String pgCtl = bin.resolve("pg_ctl").toString();
-    run(
-        asUser(
+    TestServers.run(
+        TestServers.asUser(
             root,
+            RUN_AS,
             pgCtl,
             "-D",
             data.toString(),
@@ -271,26 +231,16 @@ public final class TestPostgres {
                 + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
                 + " -c full_page_writes=off -c max_connections=300",
             "start"),
-        home);
+        home,
+        null);
     // The watchdog: stops the server and deletes its folder once no test JVM has beaten lately.
-    String stop =
+    TestServers.watchIdle(
+        home,
+        IDLE_SECONDS,
         String.join(
-            " ", asUser(root, pgCtl, "-D", data.toString(), "-m", "immediate", "-s", "stop"));
-    String watchdog =
-        "while [ $(( $(date +%s) - $(stat -c %Y '"
-            + home.resolve("heartbeat")
-            + "' 2>/dev/null || echo 0) )) -lt "
-            + IDLE_SECONDS
-            + " ]; do sleep 5; done; "
-            + stop
-            + "; rm -rf '"
-            + home
-            + "'";
-    new ProcessBuilder("setsid", "sh", "-c", watchdog)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectErrorStream(true)
-        .start();
+            " ",
+            TestServers.asUser(
+                root, RUN_AS, pgCtl, "-D", data.toString(), "-m", "immediate", "-s", "stop")));
     sql(port, "CREATE DATABASE " + TEMPLATE);
     PostgresDatabase.open("jdbc:postgresql://127.0.0.1:" + port + "/" + TEMPLATE, USER, PASSWORD, 2)
         .close();
@@ -305,49 +255,6 @@ public final class TestPostgres {
       s.execute(statement);
     } catch (SQLException e) {
       throw new IllegalStateException(statement + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static List<String> asUser(boolean root, String... command) {
-    List<String> out = new ArrayList<>();
-    if (root) {
-      out.addAll(List.of("runuser", "-u", RUN_AS, "--"));
-    }
-    out.addAll(List.of(command));
-    return out;
-  }
-
-  private static void run(List<String> command, Path dir) {
-    try {
-      Path log = Files.createTempFile("sophia-test-pg", ".log");
-      try {
-        Process p =
-            new ProcessBuilder(command)
-                .directory(dir.toFile())
-                // An open stdin pipe keeps runuser from returning once pg_ctl started the server.
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-          p.destroyForcibly();
-          throw new IllegalStateException(
-              String.join(" ", command) + " failed: " + Files.readString(log).strip());
-        }
-      } finally {
-        Files.deleteIfExists(log);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(String.join(" ", command) + " did not start", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }

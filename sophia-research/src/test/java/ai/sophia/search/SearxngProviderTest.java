@@ -89,6 +89,7 @@ class SearxngProviderTest {
             config.environment(),
             config.dataDir(),
             config.storage(),
+            config.redis(),
             config.server(),
             config.security(),
             config.research(),

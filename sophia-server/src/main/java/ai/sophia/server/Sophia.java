@@ -31,6 +31,8 @@ import ai.sophia.memory.SqlOperationsStore;
 import ai.sophia.memory.SqlResearchStore;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.model.SqlUsageStore;
+import ai.sophia.redis.Redis;
+import ai.sophia.redis.RedisQueryEmbeddings;
 import ai.sophia.research.LocalSearchProvider;
 import ai.sophia.research.ResearchService;
 import ai.sophia.research.Researcher;
@@ -45,6 +47,8 @@ import ai.sophia.security.Reencryption;
 import ai.sophia.security.Role;
 import ai.sophia.security.SqlApiKeyStore;
 import ai.sophia.security.SqlAuditLog;
+import ai.sophia.server.http.RateLimiter;
+import ai.sophia.server.http.RedisSessionStore;
 import ai.sophia.swarm.SqlSwarmStore;
 import ai.sophia.swarm.SwarmCoordinator;
 import ai.sophia.swarm.SwarmEngine;
@@ -85,6 +89,11 @@ public final class Sophia implements AutoCloseable {
   private final Secrets secrets;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final Database database;
+
+  /** The Redis the nodes share ({@code redis.url}); null for one node on its own. */
+  private final Redis redis;
+
+  private final SophiaServer.Shared shared;
   private final ApiKeyStore apiKeys;
   private final AuditLog audit;
   private final Reencryption reencryption;
@@ -125,6 +134,14 @@ public final class Sophia implements AutoCloseable {
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       resources.push(metrics::close);
       this.operations = new MeteredOperations(new SqlOperationsStore(database), metrics);
+      // What several nodes share (rate limits, sessions, query embeddings): Redis, or this process.
+      this.redis = config.redis().enabled() ? own(Redis.connect(config.redis(), secrets)) : null;
+      this.shared =
+          redis == null
+              ? SophiaServer.Shared.local(config)
+              : new SophiaServer.Shared(
+                  RateLimiter.redis(redis, config.security().rateLimit()),
+                  new RedisSessionStore(redis));
       this.index = own(LuceneDocumentIndex.open(config.dataDir(), config.embedding().model()));
       this.embedder = OnnxEmbedder.create(config.embedding().model());
       // Services.
@@ -137,6 +154,9 @@ public final class Sophia implements AutoCloseable {
               .register(cacheCheck(caches));
       if (reencryption != null) {
         health.register(reencryption.healthCheck());
+      }
+      if (redis != null) {
+        health.register(redis.healthCheck());
       }
       this.models =
           RoutingModelGateway.create(
@@ -230,6 +250,7 @@ public final class Sophia implements AutoCloseable {
             config,
             new SophiaServer.Services(
                 researcher, agents, models, code, deployments, swarms, ingestor, ingests, audit),
+            shared,
             apiKeys,
             health,
             caches,
@@ -455,13 +476,14 @@ public final class Sophia implements AutoCloseable {
    * results kept in {@code researchStore}.
    */
   private Researcher buildResearch() {
+    Duration ttl = Duration.ofMinutes(config.cache().ttlMinutes());
+    // A question this node has not seen may have been embedded by another node (Redis).
+    Embedder sharedQueries =
+        redis == null ? embedder : new RedisQueryEmbeddings(embedder, redis, ttl);
     Embedder queries =
         new QueryCachingEmbedder(
-            embedder,
-            caches.create(
-                "query_embeddings",
-                config.cache().searchMaxEntries(),
-                Duration.ofMinutes(config.cache().ttlMinutes())));
+            sharedQueries,
+            caches.create("query_embeddings", config.cache().searchMaxEntries(), ttl));
     Map<String, SearchProvider> providers = new HashMap<>(SearchProviders.create(config, secrets));
     providers.put("local", new LocalSearchProvider(index, queries));
     SearchRouter router =

@@ -23,9 +23,11 @@ import ai.sophia.server.http.Json;
 import ai.sophia.server.http.McpGate;
 import ai.sophia.server.http.ProblemErrorHandler;
 import ai.sophia.server.http.Problems;
+import ai.sophia.server.http.RateLimiter;
 import ai.sophia.server.http.RequestBodies;
 import ai.sophia.server.http.RequestIds;
 import ai.sophia.server.http.RequestRate;
+import ai.sophia.server.http.SessionStore;
 import ai.sophia.server.http.Sessions;
 import ai.sophia.server.routes.AgentRoutes;
 import ai.sophia.server.routes.ApprovalRoutes;
@@ -119,9 +121,28 @@ public final class SophiaServer implements AutoCloseable {
     }
   }
 
+  /**
+   * What several nodes may share: each key's rate limit and the dashboard sessions. {@link #local}
+   * keeps both in this process (one node); the composition root passes Redis-backed ones when
+   * {@code redis.url} is set.
+   */
+  public record Shared(RateLimiter rateLimiter, SessionStore sessions) {
+    public Shared {
+      Objects.requireNonNull(rateLimiter, "rateLimiter");
+      Objects.requireNonNull(sessions, "sessions");
+    }
+
+    /** Both in this process's memory. */
+    public static Shared local(SophiaConfig config) {
+      return new Shared(
+          RateLimiter.local(config.security().rateLimit()), new InMemorySessionStore());
+    }
+  }
+
   private SophiaServer(
       SophiaConfig config,
       Services services,
+      Shared shared,
       ApiKeyStore keys,
       HealthChecks health,
       CacheRegistry caches,
@@ -131,7 +152,7 @@ public final class SophiaServer implements AutoCloseable {
     RequestRate rate = RequestRate.create();
     Sessions sessions =
         new Sessions(
-            new InMemorySessionStore(),
+            shared.sessions(),
             keys,
             config.security().session(),
             KEY_CACHE_TTL,
@@ -139,7 +160,7 @@ public final class SophiaServer implements AutoCloseable {
     Guard guard =
         new Guard(
             keys,
-            config.security().rateLimit(),
+            shared.rateLimiter(),
             KEY_CACHE_TTL,
             sessions,
             OidcTokens.create(config.security().oidc()));
@@ -302,6 +323,7 @@ public final class SophiaServer implements AutoCloseable {
   public static SophiaServer create(
       SophiaConfig config,
       Services services,
+      Shared shared,
       ApiKeyStore keys,
       HealthChecks health,
       CacheRegistry caches,
@@ -309,6 +331,7 @@ public final class SophiaServer implements AutoCloseable {
     return new SophiaServer(
         Objects.requireNonNull(config, "config"),
         Objects.requireNonNull(services, "services"),
+        Objects.requireNonNull(shared, "shared"),
         Objects.requireNonNull(keys, "keys"),
         Objects.requireNonNull(health, "health"),
         Objects.requireNonNull(caches, "caches"),

@@ -134,6 +134,7 @@ final class TestServer implements AutoCloseable {
                 ingestor,
                 ingests,
                 audit),
+            SophiaServer.Shared.local(config),
             keys,
             health,
             caches,

@@ -1,6 +1,5 @@
 package ai.sophia.server.http;
 
-import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.ForbiddenException;
 import ai.sophia.error.RateLimitedException;
 import ai.sophia.error.UnauthorizedException;
@@ -33,22 +32,19 @@ public final class Guard {
 
   private final ApiKeyAuthenticator authenticator;
   private final RateLimiter limiter;
-  private final double perSecond;
   private final Sessions sessions;
   private final Optional<OidcTokens> oidc;
 
   public Guard(
       ApiKeyStore keys,
-      SophiaConfig.RateLimit rateLimit,
+      RateLimiter limiter,
       Duration keyCacheTtl,
       Sessions sessions,
       Optional<OidcTokens> oidc) {
     this.authenticator = new ApiKeyAuthenticator(keys, keyCacheTtl);
     this.sessions = Objects.requireNonNull(sessions, "sessions");
+    this.limiter = Objects.requireNonNull(limiter, "limiter");
     this.oidc = Objects.requireNonNull(oidc, "oidc");
-    this.limiter =
-        new RateLimiter(rateLimit.requestsPerSecond(), rateLimit.burst(), System::nanoTime);
-    this.perSecond = rateLimit.requestsPerSecond();
   }
 
   /** A before-matched handler. */
@@ -65,7 +61,7 @@ public final class Guard {
     if (!decision.allowed()) {
       throw new RateLimitedException(
           "rate limit exceeded for this API key: "
-              + perSecond
+              + limiter.perSecond()
               + " requests per second, bursts of "
               + limiter.burst(),
           decision.retryAfter());

@@ -8,12 +8,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class RateLimiterTest {
+class LocalRateLimiterTest {
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
 
   @Test
   void acquire_burstUsedUp_refusedWithTheWaitForOneToken() {
-    RateLimiter limiter = new RateLimiter(2.0, 3, now::get);
+    LocalRateLimiter limiter = new LocalRateLimiter(2.0, 3, now::get);
 
     assertThat(limiter.acquire("k").remaining()).isEqualTo(2);
     assertThat(limiter.acquire("k").remaining()).isEqualTo(1);
@@ -26,7 +26,7 @@ class RateLimiterTest {
 
   @Test
   void acquire_timePasses_tokensRefillAtTheRateUpToTheBurst() {
-    RateLimiter limiter = new RateLimiter(2.0, 3, now::get);
+    LocalRateLimiter limiter = new LocalRateLimiter(2.0, 3, now::get);
     for (int i = 0; i < 3; i++) {
       limiter.acquire("k");
     }
@@ -41,7 +41,7 @@ class RateLimiterTest {
 
   @Test
   void acquire_manyThreadsAtOnce_allowExactlyTheBurst() throws Exception {
-    RateLimiter limiter = new RateLimiter(1.0, 100, now::get);
+    LocalRateLimiter limiter = new LocalRateLimiter(1.0, 100, now::get);
     AtomicInteger allowed = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
     try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -63,7 +63,7 @@ class RateLimiterTest {
 
   @Test
   void acquire_separateKeys_separateBuckets() {
-    RateLimiter limiter = new RateLimiter(1.0, 1, now::get);
+    LocalRateLimiter limiter = new LocalRateLimiter(1.0, 1, now::get);
 
     assertThat(limiter.acquire("a").allowed()).isTrue();
     assertThat(limiter.acquire("a").allowed()).isFalse();
