@@ -80,6 +80,7 @@ final class ConfigValidator {
     validateDeploy(c.deploy(), problems);
     validateSwarm(c.swarm(), problems);
     validateStorage(c.storage(), problems);
+    validateIndex(c.index(), problems);
   }
 
   static final Pattern REPOSITORY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -429,6 +430,44 @@ final class ConfigValidator {
           "storage.postgres.password_file " + p.passwordFile() + " is not a readable file");
     }
   }
+
+  private static void validateIndex(SophiaConfig.Index index, List<String> problems) {
+    if (index == null || index.elasticsearch() == null) {
+      problems.add("index and index.elasticsearch must be mappings");
+      return;
+    }
+    if (!Set.of("lucene", "elasticsearch").contains(String.valueOf(index.backend()))) {
+      problems.add("index.backend '" + index.backend() + "' is not one of lucene, elasticsearch");
+      return;
+    }
+    SophiaConfig.Elasticsearch es = index.elasticsearch();
+    range("index.elasticsearch.timeout_ms", es.timeoutMs(), 100, 600_000, problems);
+    String prefix = String.valueOf(es.indexPrefix());
+    require(
+        INDEX_PREFIX.matcher(prefix).matches(),
+        "index.elasticsearch.index_prefix '"
+            + prefix
+            + "' must be lower-case letters, digits, '-' or '_', at most 64, not starting with"
+            + " '-' or '_'",
+        problems);
+    if (!index.elasticsearchBackend()) {
+      return;
+    }
+    if (es.urls() == null || es.urls().isEmpty()) {
+      problems.add("index.elasticsearch.urls must list a node when index.backend is elasticsearch");
+      return;
+    }
+    for (String u : es.urls()) {
+      url("index.elasticsearch.urls", u, false, problems);
+      if (u != null && CREDENTIALS_IN_URL.matcher(u).find()) {
+        problems.add(
+            "index.elasticsearch.urls must not carry credentials: set"
+                + " SOPHIA_INDEX_ELASTICSEARCH_PASSWORD or SOPHIA_INDEX_ELASTICSEARCH_API_KEY");
+      }
+    }
+  }
+
+  static final Pattern INDEX_PREFIX = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
   private static void validateSwarm(SophiaConfig.Swarm s, List<String> problems) {
     if (s == null) {

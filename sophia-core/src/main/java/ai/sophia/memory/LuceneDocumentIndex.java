@@ -338,6 +338,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   }
 
   /** Health of the index: open, searchable, and how many chunks it holds. */
+  @Override
   public HealthCheck healthCheck() {
     return HealthCheck.of(
         "index",

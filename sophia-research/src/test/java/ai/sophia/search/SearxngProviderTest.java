@@ -89,6 +89,7 @@ class SearxngProviderTest {
             config.environment(),
             config.dataDir(),
             config.storage(),
+            config.index(),
             config.server(),
             config.security(),
             config.research(),

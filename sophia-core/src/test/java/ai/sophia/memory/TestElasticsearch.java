@@ -1,0 +1,366 @@
+package ai.sophia.memory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Elasticsearch 8.19 node for the tests, one per build, as {@link TestPostgres} runs
+ * PostgreSQL: the first test JVM that asks starts it (single-node, security off, on free loopback
+ * ports, heap 256–512 MB, disk watermarks off so a full-ish disk never makes it read-only) in a
+ * folder under the temporary directory named after the project; the test JVMs after it find it
+ * there (a file lock keeps two from starting it at once). A heartbeat file that every JVM using it
+ * touches, and a watchdog started with the node, stop it and delete its folder once nothing used it
+ * for {@value #IDLE_SECONDS} s. It refuses to run as root, so as root it runs as {@code sophia-es}
+ * ({@code runuser}). {@code bin/setup-elasticsearch.sh} fetches it (from Maven Central) and creates
+ * that user; the distribution is found in {@code SOPHIA_ES_HOME} or where that script puts it, the
+ * JDK 17 it runs on in {@code SOPHIA_ES_JAVA_HOME} or Debian's.
+ *
+ * <p>Each caller gets indexes of its own by prefix (with this JVM's token, so JVMs never share
+ * one); they are deleted when the JVM exits.
+ */
+public final class TestElasticsearch {
+  static final String VERSION = "8.19.3";
+  private static final String RUN_AS = "sophia-es";
+  private static final int IDLE_SECONDS = 90;
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private static TestElasticsearch instance;
+  private static RuntimeException failed;
+
+  private final int port;
+  private final String token = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+  private final Set<String> prefixes = new LinkedHashSet<>();
+
+  private TestElasticsearch(int port) {
+    this.port = port;
+  }
+
+  /** The node, started (or found running) on first call. */
+  public static synchronized TestElasticsearch get() {
+    if (failed != null) {
+      throw failed;
+    }
+    if (instance == null) {
+      try {
+        instance = new TestElasticsearch(startOrFind());
+        Runtime.getRuntime().addShutdownHook(new Thread(instance::deleteAll));
+      } catch (RuntimeException e) {
+        failed = e; // once: every later test fails at once with the same reason
+        throw e;
+      }
+    }
+    return instance;
+  }
+
+  /** The node's HTTP URL. */
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** This JVM's index prefix for {@code name} (lower case letters, digits, '-'). */
+  public synchronized String prefix(String name) {
+    String prefix = "t-" + token + "-" + name + "-";
+    if (!prefix.matches("[a-z0-9-]{1,60}")) {
+      throw new IllegalArgumentException("index prefix " + prefix);
+    }
+    prefixes.add(prefix);
+    return prefix;
+  }
+
+  /** Opens the index named {@code name} for vectors of {@code model}. */
+  public static ElasticsearchDocumentIndex open(String name, String model) {
+    TestElasticsearch es = get();
+    return ElasticsearchDocumentIndex.open(
+        List.of(es.url()),
+        "",
+        Optional.empty(),
+        Optional.empty(),
+        es.prefix(name),
+        Duration.ofSeconds(30),
+        model);
+  }
+
+  /** An index for {@code dir}: the same directory always names the same index. */
+  public static ElasticsearchDocumentIndex open(Path dir, String model) {
+    String path = dir.toAbsolutePath().toString();
+    return open("d" + Integer.toUnsignedString(path.hashCode(), 36), model);
+  }
+
+  /** At exit: this JVM's indexes go, the node stays for the next JVM. */
+  private synchronized void deleteAll() {
+    for (String prefix : prefixes) {
+      try {
+        request("DELETE", port, "/" + prefix + "chunks?ignore_unavailable=true");
+      } catch (IllegalStateException e) {
+        // the node is gone already
+      }
+    }
+  }
+
+  private static int startOrFind() {
+    Path javaHome =
+        Path.of(
+            System.getenv()
+                .getOrDefault("SOPHIA_ES_JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64"));
+    Path esHome = esHome();
+    if (!Files.isExecutable(esHome.resolve("bin/elasticsearch"))) {
+      throw new IllegalStateException(
+          "Elasticsearch "
+              + VERSION
+              + " is not at "
+              + esHome
+              + ": run bin/setup-elasticsearch.sh (or set SOPHIA_ES_HOME)");
+    }
+    if (!Files.isExecutable(javaHome.resolve("bin/java"))) {
+      throw new IllegalStateException(
+          "no JDK 17 for Elasticsearch at " + javaHome + ": set SOPHIA_ES_JAVA_HOME");
+    }
+    // One node per checkout: the module's parent folder is the project's.
+    Path cwd = Path.of("").toAbsolutePath();
+    String project = (cwd.getParent() != null ? cwd.getParent() : cwd).toString();
+    Path home =
+        Path.of(System.getProperty("java.io.tmpdir"))
+            .resolve(
+                "sophia-test-es-"
+                    + System.getProperty("user.name")
+                    + "-"
+                    + Integer.toHexString(project.hashCode()));
+    try {
+      Files.createDirectories(home);
+      try (FileChannel channel =
+              FileChannel.open(
+                  home.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = channel.lock()) {
+        Path heartbeat = home.resolve("heartbeat");
+        Files.writeString(heartbeat, "");
+        Path portFile = home.resolve("port");
+        int port = -1;
+        if (Files.exists(portFile)) {
+          port = Integer.parseInt(Files.readString(portFile).strip());
+          if (!answers(port)) {
+            port = -1;
+          }
+        }
+        if (port < 0) {
+          port = start(esHome, javaHome, home);
+          Files.writeString(portFile, Integer.toString(port));
+        }
+        beat(heartbeat);
+        return port;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the test Elasticsearch in " + home, e);
+    }
+  }
+
+  /** Where {@code bin/setup-elasticsearch.sh} unpacked the distribution. */
+  static Path esHome() {
+    String configured = System.getenv("SOPHIA_ES_HOME");
+    if (configured != null && !configured.isBlank()) {
+      return Path.of(configured);
+    }
+    Path cache =
+        root()
+            ? Path.of("/var/cache/sophia")
+            : Path.of(System.getProperty("user.home"), ".cache", "sophia");
+    return cache.resolve("elasticsearch-" + VERSION);
+  }
+
+  private static boolean root() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  /** Touches the heartbeat while this JVM lives, and once more as it exits. */
+  private static void beat(Path heartbeat) {
+    Runnable touch =
+        () -> {
+          try {
+            Files.setLastModifiedTime(heartbeat, FileTime.from(Instant.now()));
+          } catch (IOException e) {
+            // the watchdog has cleaned up: nothing to keep alive
+          }
+        };
+    Thread.ofPlatform()
+        .daemon()
+        .name("test-elasticsearch-heartbeat")
+        .start(
+            () -> {
+              while (true) {
+                touch.run();
+                try {
+                  Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    Runtime.getRuntime().addShutdownHook(new Thread(touch));
+  }
+
+  private static boolean answers(int port) {
+    try {
+      return request("GET", port, "/_cluster/health").contains("\"status\"");
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  /** Starts a node on free ports in {@code home}; its HTTP port once it answers. */
+  static int start(Path esHome, Path javaHome, Path home) throws IOException {
+    return start(esHome, javaHome, home, List.of("-Ediscovery.type=single-node"));
+  }
+
+  static int start(Path esHome, Path javaHome, Path home, List<String> settings)
+      throws IOException {
+    boolean root = root();
+    Path config = home.resolve("config");
+    run(List.of("rm", "-rf", config.toString(), home.resolve("data").toString()), home);
+    run(List.of("cp", "-r", esHome.resolve("config").toString(), config.toString()), home);
+    if (root) {
+      run(List.of("chown", "-R", RUN_AS, home.toString()), home);
+    }
+    int port = freePort();
+    int transport = freePort();
+    Path pid = home.resolve("pid");
+    List<String> command = new ArrayList<>();
+    command.addAll(
+        List.of(
+            "env",
+            "ES_JAVA_HOME=" + javaHome,
+            "ES_PATH_CONF=" + config,
+            "ES_JAVA_OPTS=-Xms256m -Xmx512m",
+            esHome.resolve("bin/elasticsearch").toString(),
+            "-d",
+            "-p",
+            pid.toString(),
+            "-Expack.security.enabled=false",
+            "-Enetwork.host=127.0.0.1",
+            "-Ehttp.port=" + port,
+            "-Etransport.port=" + transport,
+            "-Epath.data=" + home.resolve("data"),
+            "-Epath.logs=" + home.resolve("logs"),
+            "-Ecluster.routing.allocation.disk.threshold_enabled=false",
+            "-Ecluster.name=sophia-test-" + Integer.toHexString(home.hashCode())));
+    command.addAll(settings);
+    run(asUser(root, command), home);
+    waitUntilAnswers(port, Duration.ofSeconds(90));
+    // The watchdog: stops the node and deletes its folder once no test JVM has beaten lately.
+    String watchdog =
+        "while [ $(( $(date +%s) - $(stat -c %Y '"
+            + home.resolve("heartbeat")
+            + "' 2>/dev/null || echo 0) )) -lt "
+            + IDLE_SECONDS
+            + " ]; do sleep 5; done; kill $(cat '"
+            + pid
+            + "'); sleep 10; rm -rf '"
+            + home
+            + "'";
+    new ProcessBuilder("setsid", "sh", "-c", watchdog)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectErrorStream(true)
+        .start();
+    return port;
+  }
+
+  static void waitUntilAnswers(int port, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!answers(port)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the test Elasticsearch did not answer on port " + port + " within " + timeout);
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+  }
+
+  /** One HTTP request to the node; its body, or IllegalStateException when it does not answer. */
+  static String request(String method, int port, String path) {
+    try {
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .method(method, HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return response.body();
+    } catch (IOException e) {
+      throw new IllegalStateException(method + " " + path + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static List<String> asUser(boolean root, List<String> command) {
+    List<String> out = new ArrayList<>();
+    if (root) {
+      out.addAll(List.of("runuser", "-u", RUN_AS, "--"));
+    }
+    out.addAll(command);
+    return out;
+  }
+
+  private static void run(List<String> command, Path dir) {
+    try {
+      Path log = Files.createTempFile("sophia-test-es", ".log");
+      try {
+        Process p =
+            new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+          p.destroyForcibly();
+          throw new IllegalStateException(
+              String.join(" ", command) + " failed: " + Files.readString(log).strip());
+        }
+      } finally {
+        Files.deleteIfExists(log);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(String.join(" ", command) + " did not start", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
