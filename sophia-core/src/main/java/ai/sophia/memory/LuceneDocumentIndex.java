@@ -24,6 +24,7 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
@@ -32,6 +33,7 @@ import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
@@ -366,7 +368,73 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     }
   }
 
-  static String key(String collection, String url) {
+  /**
+   * The key of every document (collection and url) the index holds, sorted: with {@link #chunksOf},
+   * how {@code sophia index migrate} pages through it, resumably.
+   */
+  public java.util.SortedSet<String> documentKeys() {
+    return read(
+        s -> {
+          java.util.SortedSet<String> keys = new java.util.TreeSet<>();
+          Set<String> fields = Set.of(COLLECTION, URL);
+          StoredFields stored = s.storedFields();
+          for (ScoreDoc hit :
+              s.search(
+                      new FieldExistsQuery(VECTOR),
+                      Math.max(1, s.count(new FieldExistsQuery(VECTOR))))
+                  .scoreDocs) {
+            var d = stored.document(hit.doc, fields);
+            keys.add(key(d.get(COLLECTION), d.get(URL)));
+          }
+          return keys;
+        });
+  }
+
+  /** The chunks of the documents with these keys ({@link #documentKeys}), with their vectors. */
+  public List<Chunk> chunksOf(java.util.Collection<String> keys) {
+    Objects.requireNonNull(keys, "keys");
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    Query query =
+        new BooleanQuery.Builder()
+            .add(
+                new TermInSetQuery(KEY, keys.stream().map(BytesRef::new).toList()),
+                BooleanClause.Occur.FILTER)
+            .add(new FieldExistsQuery(VECTOR), BooleanClause.Occur.FILTER)
+            .build();
+    return read(
+        s -> {
+          java.util.TreeSet<Integer> docs = new java.util.TreeSet<>();
+          for (ScoreDoc hit : s.search(query, Math.max(1, s.count(query))).scoreDocs) {
+            docs.add(hit.doc);
+          }
+          Map<Integer, float[]> vectors = HybridSearch.vectors(s, docs);
+          StoredFields stored = s.storedFields();
+          List<Chunk> out = new ArrayList<>(docs.size());
+          for (int doc : docs) {
+            var d = stored.document(doc);
+            out.add(
+                new Chunk(
+                    d.get(ID),
+                    d.get(COLLECTION),
+                    d.get(URL),
+                    d.get(TITLE),
+                    d.getField(POSITION).numericValue().intValue(),
+                    d.get(TEXT),
+                    vectors.get(doc)));
+          }
+          return out;
+        });
+  }
+
+  /** The collection of a document {@link #key}. */
+  public static String collectionOf(String key) {
+    return key.substring(0, key.indexOf('\u001f'));
+  }
+
+  /** The key of a document in the index: its collection and url. */
+  public static String key(String collection, String url) {
     Objects.requireNonNull(collection, "collection");
     Objects.requireNonNull(url, "url");
     return collection + '\u001f' + url; // unit separator: appears in neither
