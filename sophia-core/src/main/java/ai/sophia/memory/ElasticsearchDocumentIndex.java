@@ -395,7 +395,7 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
             return HealthStatus.down("index is closed");
           }
           try {
-            HealthResponse health = client.cluster().health(h -> h.index(index));
+            HealthResponse health = client.cluster().health(h -> h);
             String status = health.status().jsonValue();
             String detail =
                 "elasticsearch cluster "
@@ -404,11 +404,10 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
                     + status
                     + " ("
                     + health.numberOfNodes()
-                    + " nodes, index "
-                    + index
-                    + ")";
+                    + " nodes)";
             if (health.status() == co.elastic.clients.elasticsearch._types.HealthStatus.Red) {
-              return HealthStatus.degraded(detail + ": some of the index is unavailable");
+              return HealthStatus.degraded(
+                  detail + ": a primary shard is unassigned, some data cannot be searched");
             }
             long chunks =
                 client.count(c -> c.index(index).query(ElasticsearchSearch.chunks())).count();
@@ -418,8 +417,9 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
                     "chunks", chunks,
                     "embedding_model", embeddingModel,
                     "cluster_status", status,
+                    "index", index,
                     "nodes", health.numberOfNodes()));
-          } catch (IOException | ElasticsearchException | IllegalStateException e) {
+          } catch (IOException | RuntimeException e) {
             return HealthStatus.degraded("elasticsearch unreachable: " + message(e));
           }
         });

@@ -76,6 +76,11 @@ public final class TestElasticsearch {
     return instance;
   }
 
+  /** A request to this node ({@link #request}). */
+  public String call(String method, String path, String json) {
+    return request(method, port, path, json);
+  }
+
   /** The node's HTTP URL. */
   public String url() {
     return "http://127.0.0.1:" + port;
@@ -305,12 +310,22 @@ public final class TestElasticsearch {
 
   /** One HTTP request to the node; its body, or IllegalStateException when it does not answer. */
   static String request(String method, int port, String path) {
+    return request(method, port, path, "");
+  }
+
+  /** {@link #request} with a JSON body. */
+  static String request(String method, int port, String path, String json) {
     try {
       HttpResponse<String> response =
           HTTP.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                   .timeout(Duration.ofSeconds(10))
-                  .method(method, HttpRequest.BodyPublishers.noBody())
+                  .header("Content-Type", "application/json")
+                  .method(
+                      method,
+                      json.isEmpty()
+                          ? HttpRequest.BodyPublishers.noBody()
+                          : HttpRequest.BodyPublishers.ofString(json))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       return response.body();
