@@ -389,7 +389,7 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
   public HealthCheck healthCheck() {
     return HealthCheck.of(
         "index",
-        Duration.ofSeconds(3),
+        Duration.ofSeconds(5),
         () -> {
           if (closed.get()) {
             return HealthStatus.down("index is closed");
