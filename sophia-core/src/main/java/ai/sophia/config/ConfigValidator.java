@@ -458,11 +458,12 @@ final class ConfigValidator {
       return;
     }
     for (String u : es.urls()) {
-      url("index.elasticsearch.urls", u, false, problems);
       if (u != null && CREDENTIALS_IN_URL.matcher(u).find()) {
         problems.add(
             "index.elasticsearch.urls must not carry credentials: set"
                 + " SOPHIA_INDEX_ELASTICSEARCH_PASSWORD or SOPHIA_INDEX_ELASTICSEARCH_API_KEY");
+      } else {
+        url("index.elasticsearch.urls", u, false, problems);
       }
     }
   }

@@ -1,22 +1,13 @@
 package ai.sophia.memory;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -24,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Elasticsearch 8.19 node for the tests, one per build, as {@link TestPostgres} runs
@@ -33,10 +23,10 @@ import java.util.concurrent.TimeUnit;
  * folder under the temporary directory named after the project; the test JVMs after it find it
  * there (a file lock keeps two from starting it at once). A heartbeat file that every JVM using it
  * touches, and a watchdog started with the node, stop it and delete its folder once nothing used it
- * for {@value #IDLE_SECONDS} s. It refuses to run as root, so as root it runs as {@code sophia-es}
- * ({@code runuser}). {@code bin/setup-elasticsearch.sh} fetches it (from Maven Central) and creates
- * that user; the distribution is found in {@code SOPHIA_ES_HOME} or where that script puts it, the
- * JDK 17 it runs on in {@code SOPHIA_ES_JAVA_HOME} or Debian's.
+ * for {@value TestServers#IDLE_SECONDS} s. It refuses to run as root, so as root it runs as {@code
+ * sophia-es} ({@code runuser}). {@code bin/setup-elasticsearch.sh} fetches it (from Maven Central)
+ * and creates that user; the distribution is found in {@code SOPHIA_ES_HOME} or where that script
+ * puts it, the JDK 17 it runs on in {@code SOPHIA_ES_JAVA_HOME} or Debian's.
  *
  * <p>Each caller gets indexes of its own by prefix (with this JVM's token, so JVMs never share
  * one); they are deleted when the JVM exits.
@@ -44,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 public final class TestElasticsearch {
   static final String VERSION = "8.19.3";
   private static final String RUN_AS = "sophia-es";
-  private static final int IDLE_SECONDS = 90;
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -144,42 +133,8 @@ public final class TestElasticsearch {
       throw new IllegalStateException(
           "no JDK 17 for Elasticsearch at " + javaHome + ": set SOPHIA_ES_JAVA_HOME");
     }
-    // One node per checkout: the module's parent folder is the project's.
-    Path cwd = Path.of("").toAbsolutePath();
-    String project = (cwd.getParent() != null ? cwd.getParent() : cwd).toString();
-    Path home =
-        Path.of(System.getProperty("java.io.tmpdir"))
-            .resolve(
-                "sophia-test-es-"
-                    + System.getProperty("user.name")
-                    + "-"
-                    + Integer.toHexString(project.hashCode()));
-    try {
-      Files.createDirectories(home);
-      try (FileChannel channel =
-              FileChannel.open(
-                  home.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock lock = channel.lock()) {
-        Path heartbeat = home.resolve("heartbeat");
-        Files.writeString(heartbeat, "");
-        Path portFile = home.resolve("port");
-        int port = -1;
-        if (Files.exists(portFile)) {
-          port = Integer.parseInt(Files.readString(portFile).strip());
-          if (!answers(port)) {
-            port = -1;
-          }
-        }
-        if (port < 0) {
-          port = start(esHome, javaHome, home);
-          Files.writeString(portFile, Integer.toString(port));
-        }
-        beat(heartbeat);
-        return port;
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the test Elasticsearch in " + home, e);
-    }
+    return TestServers.startOrFind(
+        "es", TestElasticsearch::answers, home -> start(esHome, javaHome, home));
   }
 
   /** Where {@code bin/setup-elasticsearch.sh} unpacked the distribution. */
@@ -189,41 +144,10 @@ public final class TestElasticsearch {
       return Path.of(configured);
     }
     Path cache =
-        root()
+        TestServers.root()
             ? Path.of("/var/cache/sophia")
             : Path.of(System.getProperty("user.home"), ".cache", "sophia");
     return cache.resolve("elasticsearch-" + VERSION);
-  }
-
-  private static boolean root() {
-    return "root".equals(System.getProperty("user.name"));
-  }
-
-  /** Touches the heartbeat while this JVM lives, and once more as it exits. */
-  private static void beat(Path heartbeat) {
-    Runnable touch =
-        () -> {
-          try {
-            Files.setLastModifiedTime(heartbeat, FileTime.from(Instant.now()));
-          } catch (IOException e) {
-            // the watchdog has cleaned up: nothing to keep alive
-          }
-        };
-    Thread.ofPlatform()
-        .daemon()
-        .name("test-elasticsearch-heartbeat")
-        .start(
-            () -> {
-              while (true) {
-                touch.run();
-                try {
-                  Thread.sleep(5_000);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
-    Runtime.getRuntime().addShutdownHook(new Thread(touch));
   }
 
   private static boolean answers(int port) {
@@ -241,11 +165,10 @@ public final class TestElasticsearch {
 
   static int start(Path esHome, Path javaHome, Path home, List<String> settings)
       throws IOException {
-    boolean root = root();
     Path config = home.resolve("config");
     run(List.of("rm", "-rf", config.toString(), home.resolve("data").toString()), home);
     run(List.of("cp", "-r", esHome.resolve("config").toString(), config.toString()), home);
-    if (root) {
+    if (TestServers.root()) {
       run(List.of("chown", "-R", RUN_AS, home.toString()), home);
     }
     int port = freePort();
@@ -271,24 +194,10 @@ public final class TestElasticsearch {
             "-Ecluster.routing.allocation.disk.threshold_enabled=false",
             "-Ecluster.name=sophia-test-" + Integer.toHexString(home.hashCode())));
     command.addAll(settings);
-    run(asUser(root, command), home);
+    run(TestServers.asUser(RUN_AS, command), home);
     waitUntilAnswers(port, Duration.ofSeconds(90));
     // The watchdog: stops the node and deletes its folder once no test JVM has beaten lately.
-    String watchdog =
-        "while [ $(( $(date +%s) - $(stat -c %Y '"
-            + home.resolve("heartbeat")
-            + "' 2>/dev/null || echo 0) )) -lt "
-            + IDLE_SECONDS
-            + " ]; do sleep 5; done; kill $(cat '"
-            + pid
-            + "'); sleep 10; rm -rf '"
-            + home
-            + "'";
-    new ProcessBuilder("setsid", "sh", "-c", watchdog)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectErrorStream(true)
-        .start();
+    TestServers.watchdog(home, "kill $(cat '" + pid + "'); sleep 10");
     return port;
   }
 
@@ -337,45 +246,11 @@ public final class TestElasticsearch {
     }
   }
 
-  private static List<String> asUser(boolean root, List<String> command) {
-    List<String> out = new ArrayList<>();
-    if (root) {
-      out.addAll(List.of("runuser", "-u", RUN_AS, "--"));
-    }
-    out.addAll(command);
-    return out;
-  }
-
   private static void run(List<String> command, Path dir) {
-    try {
-      Path log = Files.createTempFile("sophia-test-es", ".log");
-      try {
-        Process p =
-            new ProcessBuilder(command)
-                .directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-          p.destroyForcibly();
-          throw new IllegalStateException(
-              String.join(" ", command) + " failed: " + Files.readString(log).strip());
-        }
-      } finally {
-        Files.deleteIfExists(log);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(String.join(" ", command) + " did not start", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    TestServers.run(command, dir);
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return TestServers.freePort();
   }
 }

@@ -1,29 +1,18 @@
 package ai.sophia.memory;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real PostgreSQL 15 for the tests, one per build: the first test JVM that asks runs {@code
@@ -31,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * start} on a free loopback port; the test JVMs of the modules after it find it there (a file lock
  * keeps two from starting it at once) and use it too. Every JVM using it touches a heartbeat file
  * every few seconds; a small watchdog started with the server stops it and deletes its folder once
- * the heartbeat is {@value #IDLE_SECONDS} s old, i.e. that long after the last test JVM ended.
- * PostgreSQL refuses to run as root, so as root (CI) it runs as the {@code postgres} user ({@code
- * runuser}); {@code bin/setup-postgres.sh} installs both.
+ * the heartbeat is {@value TestServers#IDLE_SECONDS} s old, i.e. that long after the last test JVM
+ * ended. PostgreSQL refuses to run as root, so as root (CI) it runs as the {@code postgres} user
+ * ({@code runuser}); {@code bin/setup-postgres.sh} installs both.
  *
  * <p>Each caller gets a database of its own by name (prefixed with this JVM's token, so JVMs never
  * share one), created on first use from a template that was migrated once, so a test starts from an
@@ -45,7 +34,6 @@ public final class TestPostgres {
   public static final String PASSWORD = "sophia-test-password";
   private static final String TEMPLATE = "sophia_template";
   private static final String RUN_AS = "postgres";
-  private static final int IDLE_SECONDS = 90;
 
   private static TestPostgres instance;
   private static RuntimeException failed;
@@ -121,69 +109,7 @@ public final class TestPostgres {
               + bin
               + ": run bin/setup-postgres.sh (or set SOPHIA_PG_BIN)");
     }
-    // One server per checkout: the module's parent folder is the project's.
-    Path cwd = Path.of("").toAbsolutePath();
-    String project = (cwd.getParent() != null ? cwd.getParent() : cwd).toString();
-    Path home =
-        Path.of(System.getProperty("java.io.tmpdir"))
-            .resolve(
-                "sophia-test-pg-"
-                    + System.getProperty("user.name")
-                    + "-"
-                    + Integer.toHexString(project.hashCode()));
-    try {
-      Files.createDirectories(home);
-      try (FileChannel channel =
-              FileChannel.open(
-                  home.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock lock = channel.lock()) {
-        Path heartbeat = home.resolve("heartbeat");
-        Files.writeString(heartbeat, "");
-        Path portFile = home.resolve("port");
-        int port = -1;
-        if (Files.exists(portFile)) {
-          port = Integer.parseInt(Files.readString(portFile).strip());
-          if (!answers(port)) {
-            port = -1;
-          }
-        }
-        if (port < 0) {
-          port = start(bin, home);
-          Files.writeString(portFile, Integer.toString(port));
-        }
-        beat(heartbeat);
-        return port;
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the test PostgreSQL in " + home, e);
-    }
-  }
-
-  /** Touches the heartbeat while this JVM lives, and once more as it exits. */
-  private static void beat(Path heartbeat) {
-    Runnable touch =
-        () -> {
-          try {
-            Files.setLastModifiedTime(heartbeat, FileTime.from(Instant.now()));
-          } catch (IOException e) {
-            // the watchdog has cleaned up: nothing to keep alive
-          }
-        };
-    Thread.ofPlatform()
-        .daemon()
-        .name("test-postgres-heartbeat")
-        .start(
-            () -> {
-              while (true) {
-                touch.run();
-                try {
-                  Thread.sleep(5_000);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
-    Runtime.getRuntime().addShutdownHook(new Thread(touch));
+    return TestServers.startOrFind("pg", TestPostgres::answers, home -> start(bin, home));
   }
 
   private static boolean answers(int port) {
@@ -196,7 +122,7 @@ public final class TestPostgres {
   }
 
   private static int start(Path bin, Path home) throws IOException {
-    boolean root = "root".equals(System.getProperty("user.name"));
+    boolean root = TestServers.root();
     Path data = home.resolve("data");
     run(List.of("rm", "-rf", data.toString()), home);
     Path pwfile = home.resolve("pwfile");
@@ -243,24 +169,10 @@ public final class TestPostgres {
             "start"),
         home);
     // The watchdog: stops the server and deletes its folder once no test JVM has beaten lately.
-    String stop =
+    TestServers.watchdog(
+        home,
         String.join(
-            " ", asUser(root, pgCtl, "-D", data.toString(), "-m", "immediate", "-s", "stop"));
-    String watchdog =
-        "while [ $(( $(date +%s) - $(stat -c %Y '"
-            + home.resolve("heartbeat")
-            + "' 2>/dev/null || echo 0) )) -lt "
-            + IDLE_SECONDS
-            + " ]; do sleep 5; done; "
-            + stop
-            + "; rm -rf '"
-            + home
-            + "'";
-    new ProcessBuilder("setsid", "sh", "-c", watchdog)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectErrorStream(true)
-        .start();
+            " ", asUser(root, pgCtl, "-D", data.toString(), "-m", "immediate", "-s", "stop")));
     sql(port, "CREATE DATABASE " + TEMPLATE);
     PostgresDatabase.open("jdbc:postgresql://127.0.0.1:" + port + "/" + TEMPLATE, USER, PASSWORD, 2)
         .close();
@@ -279,45 +191,14 @@ public final class TestPostgres {
   }
 
   private static List<String> asUser(boolean root, String... command) {
-    List<String> out = new ArrayList<>();
-    if (root) {
-      out.addAll(List.of("runuser", "-u", RUN_AS, "--"));
-    }
-    out.addAll(List.of(command));
-    return out;
+    return TestServers.asUser(RUN_AS, List.of(command));
   }
 
   private static void run(List<String> command, Path dir) {
-    try {
-      Path log = Files.createTempFile("sophia-test-pg", ".log");
-      try {
-        Process p =
-            new ProcessBuilder(command)
-                .directory(dir.toFile())
-                // An open stdin pipe keeps runuser from returning once pg_ctl started the server.
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-          p.destroyForcibly();
-          throw new IllegalStateException(
-              String.join(" ", command) + " failed: " + Files.readString(log).strip());
-        }
-      } finally {
-        Files.deleteIfExists(log);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(String.join(" ", command) + " did not start", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    TestServers.run(command, dir);
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return TestServers.freePort();
   }
 }
