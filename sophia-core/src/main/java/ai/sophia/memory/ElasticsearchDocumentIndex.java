@@ -290,7 +290,7 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
   @Override
   public List<ChunkHit> search(
       String collection, String queryText, float[] queryVector, int limit) {
-    check(collection, queryText, queryVector, limit);
+    Limits.checkSearch(collection, queryText, queryVector, limit);
     return read(
         () ->
             search.hybrid(
@@ -304,7 +304,7 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
   @Override
   public List<ChunkHit> searchWithin(
       String collection, Set<String> urls, String queryText, float[] queryVector, int limit) {
-    check(collection, queryText, queryVector, limit);
+    Limits.checkSearch(collection, queryText, queryVector, limit);
     Objects.requireNonNull(urls, "urls");
     if (urls.isEmpty()) {
       return List.of();
@@ -318,7 +318,7 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
   @Override
   public List<ChunkHit> searchUnder(
       String collection, String urlPrefix, String queryText, float[] queryVector, int limit) {
-    check(collection, queryText, queryVector, limit);
+    Limits.checkSearch(collection, queryText, queryVector, limit);
     Objects.requireNonNull(urlPrefix, "urlPrefix");
     if (urlPrefix.isEmpty()) {
       throw new IllegalArgumentException("urlPrefix must not be empty");
@@ -346,7 +346,7 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
       int limit,
       PageFusion fusion,
       boolean allCandidates) {
-    check(collection, queryText, queryVector, limit);
+    Limits.checkSearch(collection, queryText, queryVector, limit);
     Objects.requireNonNull(urls, "urls");
     Objects.requireNonNull(fusion, "fusion");
     return read(
@@ -510,13 +510,6 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
             "Elasticsearch refused a chunk: " + item.error().type() + ": " + item.error().reason());
       }
     }
-  }
-
-  private static void check(String collection, String text, float[] vector, int limit) {
-    Objects.requireNonNull(collection, "collection");
-    Objects.requireNonNull(text, "queryText");
-    Objects.requireNonNull(vector, "queryVector");
-    Limits.check(limit);
   }
 
   private interface Read<T> {

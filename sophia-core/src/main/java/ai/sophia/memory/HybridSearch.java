@@ -254,19 +254,22 @@ final class HybridSearch {
     StoredFields stored = searcher.storedFields();
     List<ChunkHit> out = new ArrayList<>(scored.size());
     for (Scored<Integer> s : scored) {
-      Document d = stored.document(s.doc());
-      Chunk chunk =
-          new Chunk(
-              d.get(ID),
-              d.get(COLLECTION),
-              d.get(URL),
-              d.get(TITLE),
-              d.getField(POSITION).numericValue().intValue(),
-              d.get(TEXT),
-              vectors.get(s.doc()));
+      Chunk chunk = chunk(stored.document(s.doc()), vectors.get(s.doc()));
       out.add(new ChunkHit(chunk, s.textScore(), s.cosine(), s.score()));
     }
     return out;
+  }
+
+  /** The chunk a stored chunk document holds, with its vector. */
+  static Chunk chunk(Document d, float[] vector) {
+    return new Chunk(
+        d.get(ID),
+        d.get(COLLECTION),
+        d.get(URL),
+        d.get(TITLE),
+        d.getField(POSITION).numericValue().intValue(),
+        d.get(TEXT),
+        vector);
   }
 
   static double dot(float[] a, float[] b) {

@@ -227,10 +227,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   @Override
   public List<ChunkHit> search(
       String collection, String queryText, float[] queryVector, int limit) {
-    Objects.requireNonNull(collection, "collection");
-    Objects.requireNonNull(queryText, "queryText");
-    Objects.requireNonNull(queryVector, "queryVector");
-    Limits.check(limit);
+    Limits.checkSearch(collection, queryText, queryVector, limit);
     Query filter = new TermQuery(new Term(COLLECTION, collection));
     return read(s -> hybrid.search(s, filter, queryText, queryVector, limit));
   }
@@ -238,11 +235,8 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   @Override
   public List<ChunkHit> searchWithin(
       String collection, Set<String> urls, String queryText, float[] queryVector, int limit) {
-    Objects.requireNonNull(collection, "collection");
+    Limits.checkSearch(collection, queryText, queryVector, limit);
     Objects.requireNonNull(urls, "urls");
-    Objects.requireNonNull(queryText, "queryText");
-    Objects.requireNonNull(queryVector, "queryVector");
-    Limits.check(limit);
     if (urls.isEmpty()) {
       return List.of();
     }
@@ -259,11 +253,8 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   @Override
   public List<ChunkHit> searchUnder(
       String collection, String urlPrefix, String queryText, float[] queryVector, int limit) {
-    Objects.requireNonNull(collection, "collection");
+    Limits.checkSearch(collection, queryText, queryVector, limit);
     Objects.requireNonNull(urlPrefix, "urlPrefix");
-    Objects.requireNonNull(queryText, "queryText");
-    Objects.requireNonNull(queryVector, "queryVector");
-    Limits.check(limit);
     if (urlPrefix.isEmpty()) {
       throw new IllegalArgumentException("urlPrefix must not be empty");
     }
@@ -294,12 +285,9 @@ public final class LuceneDocumentIndex implements DocumentIndex {
       int limit,
       PageFusion fusion,
       boolean allCandidates) {
-    Objects.requireNonNull(collection, "collection");
+    Limits.checkSearch(collection, queryText, queryVector, limit);
     Objects.requireNonNull(urls, "urls");
-    Objects.requireNonNull(queryText, "queryText");
-    Objects.requireNonNull(queryVector, "queryVector");
     Objects.requireNonNull(fusion, "fusion");
-    Limits.check(limit);
     BooleanQuery.Builder pages =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(PAGE_COLLECTION, collection)), BooleanClause.Occur.FILTER);
@@ -413,16 +401,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
           StoredFields stored = s.storedFields();
           List<Chunk> out = new ArrayList<>(docs.size());
           for (int doc : docs) {
-            var d = stored.document(doc);
-            out.add(
-                new Chunk(
-                    d.get(ID),
-                    d.get(COLLECTION),
-                    d.get(URL),
-                    d.get(TITLE),
-                    d.getField(POSITION).numericValue().intValue(),
-                    d.get(TEXT),
-                    vectors.get(doc)));
+            out.add(HybridSearch.chunk(stored.document(doc), vectors.get(doc)));
           }
           return out;
         });

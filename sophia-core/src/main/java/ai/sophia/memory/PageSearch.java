@@ -1,9 +1,7 @@
 package ai.sophia.memory;
 
-import static ai.sophia.memory.LuceneDocumentIndex.ID;
 import static ai.sophia.memory.LuceneDocumentIndex.PAGE_TEXT;
 import static ai.sophia.memory.LuceneDocumentIndex.PAGE_TITLE;
-import static ai.sophia.memory.LuceneDocumentIndex.POSITION;
 import static ai.sophia.memory.LuceneDocumentIndex.TEXT;
 import static ai.sophia.memory.LuceneDocumentIndex.TITLE;
 import static ai.sophia.memory.LuceneDocumentIndex.URL;
@@ -17,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
@@ -142,17 +139,7 @@ final class PageSearch {
         vector,
         limit,
         fusion,
-        (doc, url, v) -> {
-          Document d = stored.document(doc);
-          return new Chunk(
-              d.get(ID),
-              d.get(LuceneDocumentIndex.COLLECTION),
-              url,
-              d.get(TITLE),
-              d.getField(POSITION).numericValue().intValue(),
-              d.get(TEXT),
-              v);
-        });
+        (doc, url, v) -> HybridSearch.chunk(stored.document(doc), v));
   }
 
   private static Query and(Query a, Query b) {
