@@ -116,10 +116,7 @@ public final class TestElasticsearch {
   }
 
   private static int startOrFind() {
-    Path javaHome =
-        Path.of(
-            System.getenv()
-                .getOrDefault("SOPHIA_ES_JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64"));
+    Path javaHome = javaHome();
     Path esHome = esHome();
     if (!Files.isExecutable(esHome.resolve("bin/elasticsearch"))) {
       throw new IllegalStateException(
@@ -150,7 +147,7 @@ public final class TestElasticsearch {
     return cache.resolve("elasticsearch-" + VERSION);
   }
 
-  private static boolean answers(int port) {
+  static boolean answers(int port) {
     try {
       return request("GET", port, "/_cluster/health").contains("\"status\"");
     } catch (IllegalStateException e) {
@@ -158,12 +155,32 @@ public final class TestElasticsearch {
     }
   }
 
-  /** Starts a node on free ports in {@code home}; its HTTP port once it answers. */
+  /** Starts a single-node cluster on free ports in {@code home}; its HTTP port once it answers. */
   static int start(Path esHome, Path javaHome, Path home) throws IOException {
-    return start(esHome, javaHome, home, List.of("-Ediscovery.type=single-node"));
+    int port = freePort();
+    start(
+        esHome,
+        javaHome,
+        home,
+        port,
+        freePort(),
+        "sophia-test-" + Integer.toHexString(home.hashCode()),
+        List.of("-Ediscovery.type=single-node"));
+    return port;
   }
 
-  static int start(Path esHome, Path javaHome, Path home, List<String> settings)
+  /**
+   * Starts a node of cluster {@code cluster} in {@code home} on the given ports with more {@code
+   * -E} settings, and its watchdog; returns once it answers HTTP.
+   */
+  static void start(
+      Path esHome,
+      Path javaHome,
+      Path home,
+      int port,
+      int transport,
+      String cluster,
+      List<String> settings)
       throws IOException {
     Path config = home.resolve("config");
     run(List.of("rm", "-rf", config.toString(), home.resolve("data").toString()), home);
@@ -171,8 +188,6 @@ public final class TestElasticsearch {
     if (TestServers.root()) {
       run(List.of("chown", "-R", RUN_AS, home.toString()), home);
     }
-    int port = freePort();
-    int transport = freePort();
     Path pid = home.resolve("pid");
     List<String> command = new ArrayList<>();
     command.addAll(
@@ -192,13 +207,18 @@ public final class TestElasticsearch {
             "-Epath.data=" + home.resolve("data"),
             "-Epath.logs=" + home.resolve("logs"),
             "-Ecluster.routing.allocation.disk.threshold_enabled=false",
-            "-Ecluster.name=sophia-test-" + Integer.toHexString(home.hashCode())));
+            "-Ecluster.name=" + cluster));
     command.addAll(settings);
     run(TestServers.asUser(RUN_AS, command), home);
     waitUntilAnswers(port, Duration.ofSeconds(90));
     // The watchdog: stops the node and deletes its folder once no test JVM has beaten lately.
     TestServers.watchdog(home, "kill $(cat '" + pid + "'); sleep 10");
-    return port;
+  }
+
+  /** The JDK 17 Elasticsearch runs on. */
+  static Path javaHome() {
+    return Path.of(
+        System.getenv().getOrDefault("SOPHIA_ES_JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64"));
   }
 
   static void waitUntilAnswers(int port, Duration timeout) {

@@ -79,7 +79,7 @@ final class TestServers {
   }
 
   /** Touches the heartbeat while this JVM lives, and once more as it exits. */
-  private static void beat(Path heartbeat, String threadName) {
+  static void beat(Path heartbeat, String threadName) {
     Runnable touch =
         () -> {
           try {
