@@ -390,6 +390,7 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
     return HealthCheck.of(
         "index",
         Duration.ofSeconds(5),
+        false, // a cluster that does not answer in time degrades Sophia, it does not stop it
         () -> {
           if (closed.get()) {
             return HealthStatus.down("index is closed");
