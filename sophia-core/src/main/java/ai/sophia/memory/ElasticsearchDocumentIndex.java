@@ -7,20 +7,16 @@ import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthStatus;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.mapping.Property;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.cluster.HealthResponse;
 import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
-import co.elastic.clients.elasticsearch.indices.get_mapping.IndexMappingRecord;
-import co.elastic.clients.json.JsonData;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -66,10 +62,6 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
 
   /** The environment variable holding an API key (used instead of a user and password). */
   public static final String API_KEY_ENV = "SOPHIA_INDEX_ELASTICSEARCH_API_KEY";
-
-  private static final String MODEL = "embedding_model";
-  private static final String SCHEMA = "schema";
-  private static final String SCHEMA_VERSION = "1";
 
   private final ElasticsearchClient client;
   private final RestClient rest;
@@ -139,7 +131,7 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
         new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper(json)));
     String index = indexPrefix + "chunks";
     try {
-      boolean vectors = prepare(client, index, embeddingModel);
+      boolean vectors = ElasticsearchSchema.prepare(client, index, embeddingModel);
       return new ElasticsearchDocumentIndex(rest, client, index, embeddingModel, vectors);
     } catch (IOException | ElasticsearchException e) {
       closeQuietly(rest, e);
@@ -149,85 +141,6 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
       closeQuietly(rest, e);
       throw e;
     }
-  }
-
-  /** Creates the index unless it exists, checks its model; whether it has a vector field yet. */
-  private static boolean prepare(ElasticsearchClient client, String index, String model)
-      throws IOException {
-    if (!client.indices().exists(e -> e.index(index)).value()) {
-      try {
-        client.indices().create(c -> c.index(index).withJson(new StringReader(mapping(model))));
-        return false;
-      } catch (ElasticsearchException e) {
-        if (!"resource_already_exists_exception".equals(e.error().type())) {
-          throw e; // another node creating it at the same moment is fine
-        }
-      }
-    }
-    IndexMappingRecord record = client.indices().getMapping(m -> m.index(index)).get(index);
-    Map<String, JsonData> meta = record.mappings().meta();
-    String previous = meta.containsKey(MODEL) ? meta.get(MODEL).to(String.class) : null;
-    long chunks = client.count(c -> c.index(index).query(ElasticsearchSearch.chunks())).count();
-    if (previous != null && !previous.equals(model) && chunks > 0) {
-      throw new StorageException(
-          "the Elasticsearch index "
-              + index
-              + " holds vectors from embedding model "
-              + previous
-              + " but embedding.model is "
-              + model
-              + "; set embedding.model back to "
-              + previous
-              + ", or use another index.elasticsearch.index_prefix and ingest again");
-    }
-    if (!model.equals(previous)) {
-      client
-          .indices()
-          .putMapping(
-              p ->
-                  p.index(index)
-                      .meta(MODEL, JsonData.of(model))
-                      .meta(SCHEMA, JsonData.of(SCHEMA_VERSION)));
-    }
-    Property vector = record.mappings().properties().get(ElasticsearchSearch.VECTOR);
-    return vector != null && vector.isDenseVector();
-  }
-
-  /**
-   * One shard (so BM25's statistics are the whole collection's, as in Lucene), a replica on every
-   * other node up to one; text fields take tokens that Sophia analysed.
-   */
-  private static String mapping(String model) {
-    String terms = "{\"type\":\"text\",\"analyzer\":\"whitespace\"}";
-    String stored = "{\"type\":\"text\",\"index\":false}";
-    String keyword = "{\"type\":\"keyword\"}";
-    return """
-        {"settings":{"number_of_shards":1,"auto_expand_replicas":"0-1"},
-         "mappings":{"dynamic":"strict",
-          "_meta":{"%s":"%s","%s":"%s"},
-          "_source":{"excludes":["*_terms"]},
-          "properties":{
-           "id":%s,"key":%s,"collection":%s,"url":%s,"page_collection":%s,
-           "position":{"type":"integer"},
-           "title":%s,"text":%s,
-           "title_terms":%s,"text_terms":%s,"page_title_terms":%s,"page_text_terms":%s}}}
-        """
-        .formatted(
-            MODEL,
-            model,
-            SCHEMA,
-            SCHEMA_VERSION,
-            keyword,
-            keyword,
-            keyword,
-            keyword,
-            keyword,
-            stored,
-            stored,
-            terms,
-            terms,
-            terms,
-            terms);
   }
 
   @Override
@@ -464,30 +377,10 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
   }
 
   private void ensureVectorField(int dims) throws IOException {
-    if (hasVectors || dims == 0) {
-      return;
+    if (!hasVectors && dims > 0) {
+      ElasticsearchSchema.addVectorField(client, index, dims);
+      hasVectors = true;
     }
-    client
-        .indices()
-        .putMapping(
-            p ->
-                p.index(index)
-                    .properties(
-                        ElasticsearchSearch.VECTOR,
-                        v ->
-                            v.denseVector(
-                                d ->
-                                    d.dims(dims)
-                                        .index(true)
-                                        .similarity(
-                                            co.elastic.clients.elasticsearch._types.mapping
-                                                .DenseVectorSimilarity.Cosine)
-                                        .indexOptions(
-                                            o ->
-                                                o.type(
-                                                    co.elastic.clients.elasticsearch._types.mapping
-                                                        .DenseVectorIndexOptionsType.Hnsw)))));
-    hasVectors = true;
   }
 
   /** An id of at most 64 + a few characters, whatever the url's length (ES allows 512 bytes). */
