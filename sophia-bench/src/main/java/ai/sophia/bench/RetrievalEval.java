@@ -112,6 +112,9 @@ public final class RetrievalEval {
             (set, questions) ->
                 runs.get(set)
                     .addAll(rankings(new RetrievalScorer(questions), index, embedder, chunks)));
+        if ("elasticsearch".equals(flags.text("backend", "lucene"))) {
+          BackendComparison.run(sets, runs, index, embedder, chunks, scratch.resolve("copy"));
+        }
         System.out.printf(
             "%nRetrieval over %s: %d pages, %d passages, model %s%n",
             docs, pages.size(), chunks, model);
@@ -125,9 +128,6 @@ public final class RetrievalEval {
                       setRuns.get(0),
                       setRuns.stream().filter(r -> r.ranking().equals("sophia")).toList()));
             });
-        if ("elasticsearch".equals(flags.text("backend", "lucene"))) {
-          BackendComparison.run(sets, runs, index, embedder, chunks, scratch.resolve("copy"));
-        }
         if (Boolean.parseBoolean(flags.text("tune", "false"))) {
           new FusionTuner(sets, index, embedder).tuneAndReport();
         }
