@@ -41,12 +41,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Flags: {@code --docs DIR}, {@code --data DIR} (a data directory the docs were ingested into
  * with {@code --model}, ingested there first if it has no index; then copied, never written),
- * {@code --questions a.tsv,b.tsv}, {@code --model NAME}, {@code --out DIR}, {@code --tune true}.
+ * {@code --questions a.tsv,b.tsv}, {@code --model NAME}, {@code --out DIR}, {@code --tune true},
+ * {@code --backend lucene|elasticsearch} (elasticsearch: the same passages copied into a test
+ * Elasticsearch node, {@link TestElasticsearch}, and every ranking asked of both backends in the
+ * same run, with the copy's write rate beside a fresh Lucene index's).
  */
 public final class RetrievalEval {
   private static final Logger log = LoggerFactory.getLogger(RetrievalEval.class);
   private static final Set<String> FLAGS =
-      Set.of("docs", "data", "questions", "model", "out", "tune");
+      Set.of("docs", "data", "questions", "model", "out", "tune", "backend");
   private static final long MAX_FILE_BYTES = 5_000_000;
 
   private RetrievalEval() {}
@@ -109,6 +112,9 @@ public final class RetrievalEval {
             (set, questions) ->
                 runs.get(set)
                     .addAll(rankings(new RetrievalScorer(questions), index, embedder, chunks)));
+        if ("elasticsearch".equals(flags.text("backend", "lucene"))) {
+          BackendComparison.run(sets, runs, index, embedder, chunks, scratch.resolve("copy"));
+        }
         System.out.printf(
             "%nRetrieval over %s: %d pages, %d passages, model %s%n",
             docs, pages.size(), chunks, model);
@@ -133,8 +139,8 @@ public final class RetrievalEval {
   }
 
   /** The rankings that read Sophia's index: embeddings alone, passage hybrid, page ranking. */
-  private static List<ModelRun> rankings(
-      RetrievalScorer scorer, LuceneDocumentIndex index, OnnxEmbedder embedder, int chunks) {
+  static List<ModelRun> rankings(
+      RetrievalScorer scorer, DocumentIndex index, OnnxEmbedder embedder, int chunks) {
     String model = embedder.model();
     // Diagnostic: with no query text the passage search ranks by embedding similarity alone.
     ModelRun vector = scorer.score("vector", model, chunks, q -> passages(index, embedder, "", q));
@@ -152,7 +158,7 @@ public final class RetrievalEval {
 
   /** The pages of the passage search (the ranking before page ranking), best passage first. */
   private static List<String> passages(
-      LuceneDocumentIndex index, OnnxEmbedder embedder, String text, String question) {
+      DocumentIndex index, OnnxEmbedder embedder, String text, String question) {
     return Scores.pageOrder(
         index.search(
             DocumentIndex.DOCUMENTS,

@@ -7,8 +7,9 @@ import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthStatus;
 import ai.sophia.mcp.McpClients;
 import ai.sophia.memory.Database;
-import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.DocumentIndex;
 import ai.sophia.redis.Redis;
+import ai.sophia.server.Sophia;
 import ai.sophia.server.Version;
 import java.io.IOException;
 import java.net.URI;
@@ -123,10 +124,14 @@ final class Doctor {
     }
   }
 
-  static Check index(Path dir, String model) {
-    try (LuceneDocumentIndex index = LuceneDocumentIndex.open(dir, model)) {
+  static Check index(SophiaConfig config, Map<String, String> env) {
+    try (DocumentIndex index = Sophia.openIndex(config, Secrets.create(env))) {
       return Check.ok(
-          "index opens: "
+          "index opens"
+              + (config.index().elasticsearchBackend()
+                  ? " (Elasticsearch at " + config.index().elasticsearch().urls() + ")"
+                  : "")
+              + ": "
               + index.count("documents")
               + " ingested passages, "
               + index.count("research_data")

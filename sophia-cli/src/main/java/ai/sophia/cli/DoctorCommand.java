@@ -46,7 +46,7 @@ final class DoctorCommand implements Callable<Integer> {
     checks.add(writable);
     if (!writable.fatal()) {
       checks.add(print(out, Doctor.store(config, main.env())));
-      checks.add(print(out, Doctor.index(dir, config.embedding().model())));
+      checks.add(print(out, Doctor.index(config, main.env())));
     }
     checks.add(print(out, Doctor.redis(config, main.env())));
     checks.add(print(out, Doctor.embeddings(config.embedding().model())));

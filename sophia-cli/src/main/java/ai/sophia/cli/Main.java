@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       ResearchCommand.class,
       IngestCommand.class,
       MemoryCommand.class,
+      IndexCommand.class,
       AgentsCommand.class,
       AskCommand.class,
       CommitCommand.class,

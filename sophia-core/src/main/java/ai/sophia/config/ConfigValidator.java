@@ -89,6 +89,7 @@ final class ConfigValidator {
     validateSwarm(c.swarm(), problems);
     validateStorage(c.storage(), problems);
     validateRedis(c.redis(), problems);
+    validateIndex(c.index(), problems);
   }
 
   static final Pattern REPOSITORY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -491,6 +492,45 @@ final class ConfigValidator {
         problems);
     range("security.oidc.clock_skew_seconds", o.clockSkewSeconds(), 0, 600, problems);
   }
+
+  private static void validateIndex(SophiaConfig.Index index, List<String> problems) {
+    if (index == null || index.elasticsearch() == null) {
+      problems.add("index and index.elasticsearch must be mappings");
+      return;
+    }
+    if (!Set.of("lucene", "elasticsearch").contains(String.valueOf(index.backend()))) {
+      problems.add("index.backend '" + index.backend() + "' is not one of lucene, elasticsearch");
+      return;
+    }
+    SophiaConfig.Elasticsearch es = index.elasticsearch();
+    range("index.elasticsearch.timeout_ms", es.timeoutMs(), 100, 600_000, problems);
+    String prefix = String.valueOf(es.indexPrefix());
+    require(
+        INDEX_PREFIX.matcher(prefix).matches(),
+        "index.elasticsearch.index_prefix '"
+            + prefix
+            + "' must be lower-case letters, digits, '-' or '_', at most 64, not starting with"
+            + " '-' or '_'",
+        problems);
+    if (!index.elasticsearchBackend()) {
+      return;
+    }
+    if (es.urls() == null || es.urls().isEmpty()) {
+      problems.add("index.elasticsearch.urls must list a node when index.backend is elasticsearch");
+      return;
+    }
+    for (String u : es.urls()) {
+      if (u != null && CREDENTIALS_IN_URL.matcher(u).find()) {
+        problems.add(
+            "index.elasticsearch.urls must not carry credentials: set"
+                + " SOPHIA_INDEX_ELASTICSEARCH_PASSWORD or SOPHIA_INDEX_ELASTICSEARCH_API_KEY");
+      } else {
+        url("index.elasticsearch.urls", u, false, problems);
+      }
+    }
+  }
+
+  static final Pattern INDEX_PREFIX = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
   private static void validateSwarm(SophiaConfig.Swarm s, List<String> problems) {
     if (s == null) {

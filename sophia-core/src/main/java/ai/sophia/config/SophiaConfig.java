@@ -14,6 +14,7 @@ public record SophiaConfig(
     @JsonProperty("data_dir") Path dataDir,
     Storage storage,
     Redis redis,
+    Index index,
     Server server,
     Security security,
     Research research,
@@ -41,6 +42,27 @@ public record SophiaConfig(
       return "postgres".equals(backend);
     }
   }
+
+  /**
+   * Where the search index lives: {@code lucene} (the default, embedded under {@code data_dir}) or
+   * {@code elasticsearch} (one index shared by every node).
+   */
+  public record Index(String backend, Elasticsearch elasticsearch) {
+    public boolean elasticsearchBackend() {
+      return "elasticsearch".equals(backend);
+    }
+  }
+
+  /**
+   * An Elasticsearch cluster: its node URLs, the user for basic authentication (the password, or
+   * instead an API key, only from the environment), the prefix of Sophia's index names and how long
+   * one request may take.
+   */
+  public record Elasticsearch(
+      List<String> urls,
+      String username,
+      @JsonProperty("index_prefix") String indexPrefix,
+      @JsonProperty("timeout_ms") int timeoutMs) {}
 
   /**
    * A PostgreSQL server: its JDBC URL, the user, where the password is (never in the config), and

@@ -3,9 +3,10 @@ package ai.sophia.memory;
 import java.util.List;
 
 /**
- * The embedded full-text and vector index over chunks (Lucene by default). Collections keep
- * unrelated memories apart: {@code documents}, {@code research_data}, later {@code agent_memories}
- * and {@code code_knowledge}.
+ * The full-text and vector index over chunks: {@link LuceneDocumentIndex} embedded in the data
+ * directory (the default) or {@link ElasticsearchDocumentIndex} shared by several nodes.
+ * Collections keep unrelated memories apart: {@code documents}, {@code research_data}, later {@code
+ * agent_memories} and {@code code_knowledge}.
  */
 public interface DocumentIndex extends AutoCloseable {
   /** Sites and files an operator ingested: what the {@code local} engine searches. */
@@ -68,6 +69,9 @@ public interface DocumentIndex extends AutoCloseable {
   List<ChunkHit> searchText(String collection, String queryText, int limit);
 
   long count(String collection);
+
+  /** Health of the index for {@code /health}; never throws for an unreachable backend. */
+  ai.sophia.health.HealthCheck healthCheck();
 
   @Override
   void close();

@@ -10,6 +10,7 @@ import static ai.sophia.memory.LuceneDocumentIndex.VECTOR;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -88,29 +89,47 @@ final class HybridSearch {
     for (ScoreDoc hit : vectorHits) {
       docs.add(hit.doc);
     }
-    float best = textHits.length == 0 ? 0f : textHits[0].score;
     Map<Integer, float[]> vectors = vectors(searcher, docs);
-    Map<Integer, Double> cosines = new HashMap<>();
+    List<Scored<Integer>> scored = fuse(docs, bm25, vectors, vector, limit);
+    return hits(searcher, scored, vectors);
+  }
+
+  /**
+   * The blend of the class comment over the candidates (BM25 top N and vector top N, {@code bm25}
+   * holding the scores of the first): the best {@code limit}, ties in {@code candidates}' order.
+   * Every {@link DocumentIndex} fuses with it, whatever its candidates are ({@code P}).
+   */
+  static <P> List<Scored<P>> fuse(
+      Collection<P> candidates,
+      Map<P, Float> bm25,
+      Map<P, float[]> vectors,
+      float[] vector,
+      int limit) {
+    float best = 0f;
+    for (float score : bm25.values()) {
+      best = Math.max(best, score);
+    }
+    Map<P, Double> cosines = new HashMap<>();
     double low = Double.MAX_VALUE;
     double high = -Double.MAX_VALUE;
-    for (int doc : docs) {
+    for (P doc : candidates) {
       double cosine = dot(vector, vectors.get(doc));
       cosines.put(doc, cosine);
       low = Math.min(low, cosine);
       high = Math.max(high, cosine);
     }
     double range = high - low;
-    List<Scored> scored = new ArrayList<>(docs.size());
-    for (int doc : docs) {
+    List<Scored<P>> scored = new ArrayList<>(candidates.size());
+    for (P doc : candidates) {
       double textScore = bm25.getOrDefault(doc, 0f);
       double cosine = cosines.get(doc);
       double textNorm = best > 0 ? textScore / best : 0;
       double cosineNorm = range > 1e-9 ? (cosine - low) / range : 1; // all tied: none is worse
       double fused = TEXT_WEIGHT * textNorm + (1 - TEXT_WEIGHT) * cosineNorm;
-      scored.add(new Scored(doc, textScore, cosine, Math.min(1.0, Math.max(0.0, fused))));
+      scored.add(new Scored<>(doc, textScore, cosine, Math.min(1.0, Math.max(0.0, fused))));
     }
-    scored.sort(Comparator.comparingDouble(Scored::score).reversed().thenComparingInt(Scored::doc));
-    return hits(searcher, scored.subList(0, Math.min(limit, scored.size())), vectors);
+    scored.sort(Comparator.comparingDouble((Scored<P> s) -> s.score()).reversed()); // stable
+    return scored.subList(0, Math.min(limit, scored.size()));
   }
 
   List<ChunkHit> searchText(IndexSearcher searcher, String collection, String text, int limit)
@@ -118,10 +137,10 @@ final class HybridSearch {
     Query inCollection = new TermQuery(new Term(COLLECTION, collection));
     ScoreDoc[] textHits = textHits(searcher, inCollection, text, limit);
     float best = textHits.length == 0 ? 0f : textHits[0].score;
-    List<Scored> scored = new ArrayList<>(textHits.length);
+    List<Scored<Integer>> scored = new ArrayList<>(textHits.length);
     TreeSet<Integer> docs = new TreeSet<>();
     for (ScoreDoc hit : textHits) {
-      scored.add(new Scored(hit.doc, hit.score, 0, hit.score / best));
+      scored.add(new Scored<>(hit.doc, hit.score, 0, hit.score / best));
       docs.add(hit.doc);
     }
     return hits(searcher, scored, vectors(searcher, docs));
@@ -182,6 +201,26 @@ final class HybridSearch {
     return terms;
   }
 
+  /**
+   * Every analysed token of {@code text} in order, separated by spaces: what an index that does not
+   * run this analyzer itself (Elasticsearch) indexes, so that it holds the same terms and lengths.
+   */
+  String tokens(String text) throws IOException {
+    StringBuilder out = new StringBuilder();
+    try (TokenStream tokens = analyzer.tokenStream(TEXT, text)) {
+      CharTermAttribute term = tokens.addAttribute(CharTermAttribute.class);
+      tokens.reset();
+      while (tokens.incrementToken()) {
+        if (!out.isEmpty()) {
+          out.append(' ');
+        }
+        out.append(term);
+      }
+      tokens.end();
+    }
+    return out.toString();
+  }
+
   /** Reads stored vectors of the given documents; ascending order lets each leaf scan forward. */
   static Map<Integer, float[]> vectors(IndexSearcher searcher, TreeSet<Integer> docs)
       throws IOException {
@@ -210,24 +249,27 @@ final class HybridSearch {
   }
 
   private static List<ChunkHit> hits(
-      IndexSearcher searcher, List<Scored> scored, Map<Integer, float[]> vectors)
+      IndexSearcher searcher, List<Scored<Integer>> scored, Map<Integer, float[]> vectors)
       throws IOException {
     StoredFields stored = searcher.storedFields();
     List<ChunkHit> out = new ArrayList<>(scored.size());
-    for (Scored s : scored) {
-      Document d = stored.document(s.doc());
-      Chunk chunk =
-          new Chunk(
-              d.get(ID),
-              d.get(COLLECTION),
-              d.get(URL),
-              d.get(TITLE),
-              d.getField(POSITION).numericValue().intValue(),
-              d.get(TEXT),
-              vectors.get(s.doc()));
+    for (Scored<Integer> s : scored) {
+      Chunk chunk = chunk(stored.document(s.doc()), vectors.get(s.doc()));
       out.add(new ChunkHit(chunk, s.textScore(), s.cosine(), s.score()));
     }
     return out;
+  }
+
+  /** The chunk a stored chunk document holds, with its vector. */
+  static Chunk chunk(Document d, float[] vector) {
+    return new Chunk(
+        d.get(ID),
+        d.get(COLLECTION),
+        d.get(URL),
+        d.get(TITLE),
+        d.getField(POSITION).numericValue().intValue(),
+        d.get(TEXT),
+        vector);
   }
 
   static double dot(float[] a, float[] b) {
@@ -242,5 +284,6 @@ final class HybridSearch {
     return sum;
   }
 
-  private record Scored(int doc, double textScore, double cosine, double score) {}
+  /** A candidate as fused: its BM25 (0 without a match), its cosine and its blend in [0, 1]. */
+  record Scored<P>(P doc, double textScore, double cosine, double score) {}
 }

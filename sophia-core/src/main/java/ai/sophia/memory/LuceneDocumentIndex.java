@@ -24,6 +24,7 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
@@ -32,6 +33,7 @@ import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
@@ -225,10 +227,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   @Override
   public List<ChunkHit> search(
       String collection, String queryText, float[] queryVector, int limit) {
-    Objects.requireNonNull(collection, "collection");
-    Objects.requireNonNull(queryText, "queryText");
-    Objects.requireNonNull(queryVector, "queryVector");
-    Limits.check(limit);
+    Limits.checkSearch(collection, queryText, queryVector, limit);
     Query filter = new TermQuery(new Term(COLLECTION, collection));
     return read(s -> hybrid.search(s, filter, queryText, queryVector, limit));
   }
@@ -236,11 +235,8 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   @Override
   public List<ChunkHit> searchWithin(
       String collection, Set<String> urls, String queryText, float[] queryVector, int limit) {
-    Objects.requireNonNull(collection, "collection");
+    Limits.checkSearch(collection, queryText, queryVector, limit);
     Objects.requireNonNull(urls, "urls");
-    Objects.requireNonNull(queryText, "queryText");
-    Objects.requireNonNull(queryVector, "queryVector");
-    Limits.check(limit);
     if (urls.isEmpty()) {
       return List.of();
     }
@@ -257,11 +253,8 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   @Override
   public List<ChunkHit> searchUnder(
       String collection, String urlPrefix, String queryText, float[] queryVector, int limit) {
-    Objects.requireNonNull(collection, "collection");
+    Limits.checkSearch(collection, queryText, queryVector, limit);
     Objects.requireNonNull(urlPrefix, "urlPrefix");
-    Objects.requireNonNull(queryText, "queryText");
-    Objects.requireNonNull(queryVector, "queryVector");
-    Limits.check(limit);
     if (urlPrefix.isEmpty()) {
       throw new IllegalArgumentException("urlPrefix must not be empty");
     }
@@ -292,12 +285,9 @@ public final class LuceneDocumentIndex implements DocumentIndex {
       int limit,
       PageFusion fusion,
       boolean allCandidates) {
-    Objects.requireNonNull(collection, "collection");
+    Limits.checkSearch(collection, queryText, queryVector, limit);
     Objects.requireNonNull(urls, "urls");
-    Objects.requireNonNull(queryText, "queryText");
-    Objects.requireNonNull(queryVector, "queryVector");
     Objects.requireNonNull(fusion, "fusion");
-    Limits.check(limit);
     BooleanQuery.Builder pages =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(PAGE_COLLECTION, collection)), BooleanClause.Occur.FILTER);
@@ -338,6 +328,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   }
 
   /** Health of the index: open, searchable, and how many chunks it holds. */
+  @Override
   public HealthCheck healthCheck() {
     return HealthCheck.of(
         "index",
@@ -365,7 +356,64 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     }
   }
 
-  static String key(String collection, String url) {
+  /**
+   * The key of every document (collection and url) the index holds, sorted: with {@link #chunksOf},
+   * how {@code sophia index migrate} pages through it, resumably.
+   */
+  public java.util.SortedSet<String> documentKeys() {
+    return read(
+        s -> {
+          java.util.SortedSet<String> keys = new java.util.TreeSet<>();
+          Set<String> fields = Set.of(COLLECTION, URL);
+          StoredFields stored = s.storedFields();
+          for (ScoreDoc hit :
+              s.search(
+                      new FieldExistsQuery(VECTOR),
+                      Math.max(1, s.count(new FieldExistsQuery(VECTOR))))
+                  .scoreDocs) {
+            var d = stored.document(hit.doc, fields);
+            keys.add(key(d.get(COLLECTION), d.get(URL)));
+          }
+          return keys;
+        });
+  }
+
+  /** The chunks of the documents with these keys ({@link #documentKeys}), with their vectors. */
+  public List<Chunk> chunksOf(java.util.Collection<String> keys) {
+    Objects.requireNonNull(keys, "keys");
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    Query query =
+        new BooleanQuery.Builder()
+            .add(
+                new TermInSetQuery(KEY, keys.stream().map(BytesRef::new).toList()),
+                BooleanClause.Occur.FILTER)
+            .add(new FieldExistsQuery(VECTOR), BooleanClause.Occur.FILTER)
+            .build();
+    return read(
+        s -> {
+          java.util.TreeSet<Integer> docs = new java.util.TreeSet<>();
+          for (ScoreDoc hit : s.search(query, Math.max(1, s.count(query))).scoreDocs) {
+            docs.add(hit.doc);
+          }
+          Map<Integer, float[]> vectors = HybridSearch.vectors(s, docs);
+          StoredFields stored = s.storedFields();
+          List<Chunk> out = new ArrayList<>(docs.size());
+          for (int doc : docs) {
+            out.add(HybridSearch.chunk(stored.document(doc), vectors.get(doc)));
+          }
+          return out;
+        });
+  }
+
+  /** The collection of a document {@link #key}. */
+  public static String collectionOf(String key) {
+    return key.substring(0, key.indexOf('\u001f'));
+  }
+
+  /** The key of a document in the index: its collection and url. */
+  public static String key(String collection, String url) {
     Objects.requireNonNull(collection, "collection");
     Objects.requireNonNull(url, "url");
     return collection + '\u001f' + url; // unit separator: appears in neither

@@ -39,11 +39,20 @@ final class PageDocuments {
 
   /** The page document of {@code chunks}, all of one document (key). */
   static List<Field> fields(String key, List<Chunk> chunks) {
+    Chunk first = chunks.stream().min(Comparator.comparingInt(Chunk::position)).orElseThrow();
+    return List.of(
+        new StringField(KEY, key, Field.Store.NO),
+        new StringField(PAGE_COLLECTION, first.collection(), Field.Store.YES),
+        new StringField(URL, first.url(), Field.Store.YES),
+        new TextField(PAGE_TITLE, first.title(), Field.Store.YES),
+        new TextField(PAGE_TEXT, text(chunks), Field.Store.NO));
+  }
+
+  /** The whole text of a document from its chunks, in order, without their overlaps. */
+  static String text(List<Chunk> chunks) {
     List<Chunk> ordered = new ArrayList<>(chunks);
     ordered.sort(Comparator.comparingInt(Chunk::position));
-    Chunk first = ordered.getFirst();
-    return fields(
-        key, first.collection(), first.url(), first.title(), ordered.stream().map(Chunk::text));
+    return join(ordered.stream().map(Chunk::text).toList());
   }
 
   private static List<Field> fields(

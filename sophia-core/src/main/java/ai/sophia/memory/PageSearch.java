@@ -1,9 +1,7 @@
 package ai.sophia.memory;
 
-import static ai.sophia.memory.LuceneDocumentIndex.ID;
 import static ai.sophia.memory.LuceneDocumentIndex.PAGE_TEXT;
 import static ai.sophia.memory.LuceneDocumentIndex.PAGE_TITLE;
-import static ai.sophia.memory.LuceneDocumentIndex.POSITION;
 import static ai.sophia.memory.LuceneDocumentIndex.TEXT;
 import static ai.sophia.memory.LuceneDocumentIndex.TITLE;
 import static ai.sophia.memory.LuceneDocumentIndex.URL;
@@ -11,14 +9,12 @@ import static ai.sophia.memory.LuceneDocumentIndex.VECTOR;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
@@ -128,90 +124,22 @@ final class PageSearch {
       chunkBm25.put(hit.doc, hit.score);
     }
     Map<Integer, float[]> vectors = HybridSearch.vectors(searcher, chunkDocs);
-    Map<String, Page> byUrl = new HashMap<>();
+    List<PageRanking.Passage<Integer>> passages = new ArrayList<>(chunkDocs.size());
     for (int doc : chunkDocs) {
       String url = stored.document(doc, URL_ONLY).get(URL);
-      double cosine = vector.length > 0 ? HybridSearch.dot(vector, vectors.get(doc)) : 0;
-      byUrl
-          .computeIfAbsent(url, u -> new Page(u, pageBm25.getOrDefault(u, 0.0)))
-          .add(doc, chunkBm25.getOrDefault(doc, 0f), cosine);
+      passages.add(
+          new PageRanking.Passage<>(doc, url, chunkBm25.getOrDefault(doc, 0f), vectors.get(doc)));
     }
-    List<Page> candidates = new ArrayList<>(byUrl.values());
-    candidates.sort(Comparator.comparing(Page::url)); // a stable order before ranking
-    rank(candidates, Comparator.comparingDouble((Page p) -> p.pageBm25).reversed(), true);
-    rank(candidates, Comparator.comparingDouble((Page p) -> p.cosine).reversed(), false);
     Map<String, Double> coverage = termCoverage(searcher, and(pages, inUrls), text);
-    for (Page p : candidates) {
-      p.centroid = centroid(p, vector, vectors);
-      p.termCoverage = coverage.getOrDefault(p.url, 0.0);
-    }
-    List<PageSignals> signals = candidates.stream().map(Page::signals).toList();
-    double[] scores = fusion.scores(text, signals);
-    for (int i = 0; i < scores.length; i++) {
-      candidates.get(i).score = scores[i];
-    }
-    candidates.sort(
-        Comparator.comparingDouble((Page p) -> p.score).reversed().thenComparing(Page::url));
-    List<Page> top = candidates.subList(0, Math.min(limit, candidates.size()));
-    return hits(searcher, top, vectors);
-  }
-
-  /** Numbers the pages 1, 2, … in {@code order}; a page without page BM25 gets no BM25 rank. */
-  private static void rank(List<Page> pages, Comparator<Page> order, boolean bm25) {
-    List<Page> sorted = new ArrayList<>(pages);
-    sorted.sort(order);
-    for (int i = 0; i < sorted.size(); i++) {
-      Page p = sorted.get(i);
-      if (bm25) {
-        p.bm25Rank = p.pageBm25 > 0 ? i + 1 : 0;
-      } else {
-        p.vectorRank = i + 1;
-      }
-    }
-  }
-
-  private static List<PageHit> hits(
-      IndexSearcher searcher, List<Page> pages, Map<Integer, float[]> vectors) throws IOException {
-    double maxBm25 = 0;
-    double low = Double.MAX_VALUE;
-    double high = -Double.MAX_VALUE;
-    for (Page p : pages) {
-      for (Passage c : p.passages) {
-        maxBm25 = Math.max(maxBm25, c.bm25);
-        low = Math.min(low, c.cosine);
-        high = Math.max(high, c.cosine);
-      }
-    }
-    StoredFields stored = searcher.storedFields();
-    List<PageHit> out = new ArrayList<>(pages.size());
-    for (Page p : pages) {
-      List<ChunkHit> passages = new ArrayList<>();
-      String title = "";
-      for (Passage c : p.passages) {
-        double textNorm = maxBm25 > 0 ? c.bm25 / maxBm25 : 0;
-        double cosNorm = high - low > 1e-9 ? (c.cosine - low) / (high - low) : 1;
-        double score =
-            HybridSearch.TEXT_WEIGHT * textNorm + (1 - HybridSearch.TEXT_WEIGHT) * cosNorm;
-        Document d = stored.document(c.doc);
-        title = d.get(TITLE);
-        passages.add(
-            new ChunkHit(
-                new Chunk(
-                    d.get(ID),
-                    d.get(LuceneDocumentIndex.COLLECTION),
-                    p.url,
-                    title,
-                    d.getField(POSITION).numericValue().intValue(),
-                    d.get(TEXT),
-                    vectors.get(c.doc)),
-                c.bm25,
-                c.cosine,
-                Math.min(1.0, Math.max(0.0, score))));
-      }
-      passages.sort(Comparator.comparingDouble(ChunkHit::score).reversed());
-      out.add(new PageHit(p.url, title, p.score, p.signals(), passages));
-    }
-    return out;
+    return PageRanking.rank(
+        passages,
+        pageBm25,
+        coverage,
+        text,
+        vector,
+        limit,
+        fusion,
+        (doc, url, v) -> HybridSearch.chunk(stored.document(doc), v));
   }
 
   private static Query and(Query a, Query b) {
@@ -220,8 +148,6 @@ final class PageSearch {
         .add(b, BooleanClause.Occur.FILTER)
         .build();
   }
-
-  private record Passage(int doc, double bm25, double cosine) {}
 
   /**
    * For each candidate page (of {@code pages}) that holds a query term, the idf-weighted share of
@@ -251,60 +177,5 @@ final class PageSearch {
     double sum = total;
     out.replaceAll((url, idf) -> sum > 0 ? Math.min(1.0, idf / sum) : 0);
     return out;
-  }
-
-  /** Cosine of the query with the normalized mean of the page's passage vectors. */
-  private static double centroid(Page page, float[] query, Map<Integer, float[]> vectors) {
-    if (query.length == 0) {
-      return 0;
-    }
-    double[] sum = new double[query.length];
-    for (Passage p : page.passages) {
-      float[] v = vectors.get(p.doc);
-      for (int i = 0; i < sum.length; i++) {
-        sum[i] += v[i];
-      }
-    }
-    double norm = 0;
-    double dot = 0;
-    for (int i = 0; i < sum.length; i++) {
-      norm += sum[i] * sum[i];
-      dot += sum[i] * query[i];
-    }
-    return norm > 0 ? dot / Math.sqrt(norm) : 0;
-  }
-
-  /** A candidate page while it is measured. */
-  private static final class Page {
-    final String url;
-    final double pageBm25;
-    final List<Passage> passages = new ArrayList<>();
-    double passageBm25;
-    double cosine = -1;
-    double centroid;
-    double termCoverage;
-    int bm25Rank;
-    int vectorRank;
-    double score;
-
-    Page(String url, double pageBm25) {
-      this.url = url;
-      this.pageBm25 = pageBm25;
-    }
-
-    String url() {
-      return url;
-    }
-
-    void add(int doc, double bm25, double cos) {
-      passages.add(new Passage(doc, bm25, cos));
-      passageBm25 = Math.max(passageBm25, bm25);
-      cosine = Math.max(cosine, cos);
-    }
-
-    PageSignals signals() {
-      return new PageSignals(
-          pageBm25, passageBm25, cosine, centroid, termCoverage, bm25Rank, vectorRank);
-    }
   }
 }

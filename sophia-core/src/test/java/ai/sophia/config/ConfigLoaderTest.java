@@ -255,4 +255,53 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(noUrl)))
         .hasMessageContaining("storage.postgres.url must be a JDBC URL");
   }
+
+  @Test
+  void load_indexDefaults_embeddedLucene() {
+    SophiaConfig c = ConfigLoader.create(Map.of()).load(Optional.of(writeEmpty()));
+
+    assertThat(c.index().elasticsearchBackend()).isFalse();
+    assertThat(c.index().elasticsearch().indexPrefix()).isEqualTo("sophia-");
+    assertThat(c.index().elasticsearch().urls()).containsExactly("http://127.0.0.1:9200");
+  }
+
+  @Test
+  void load_elasticsearchFromEnvironment_readsUrlsUserAndPrefix() {
+    SophiaConfig c =
+        ConfigLoader.create(
+                Map.of(
+                    "SOPHIA_INDEX_BACKEND", "elasticsearch",
+                    "SOPHIA_INDEX_ELASTICSEARCH_URLS", "http://es1:9200,https://es2:9200",
+                    "SOPHIA_INDEX_ELASTICSEARCH_USERNAME", "sophia",
+                    "SOPHIA_INDEX_ELASTICSEARCH_INDEX_PREFIX", "prod-"))
+            .load(Optional.of(writeEmpty()));
+
+    assertThat(c.index().elasticsearchBackend()).isTrue();
+    assertThat(c.index().elasticsearch().urls())
+        .containsExactly("http://es1:9200", "https://es2:9200");
+    assertThat(c.index().elasticsearch().username()).isEqualTo("sophia");
+    assertThat(c.index().elasticsearch().indexPrefix()).isEqualTo("prod-");
+  }
+
+  @Test
+  void load_badIndex_reportsEachProblemByKeyWithoutTheCredentials() throws Exception {
+    Path unknown = yaml("index:\n  backend: solr\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(unknown)))
+        .hasMessageContaining("index.backend 'solr' is not one of lucene, elasticsearch");
+    Path bad =
+        yaml(
+            "index:\n  backend: elasticsearch\n  elasticsearch:\n"
+                + "    urls: [ftp://es:9200, 'http://sophia:hunter2@es:9200']\n"
+                + "    index_prefix: Sophia*\n    timeout_ms: 5\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(bad)))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anySatisfy(p -> assertThat(p).contains("must be an http or https URL"))
+                    .anySatisfy(p -> assertThat(p).contains("must not carry credentials"))
+                    .anySatisfy(p -> assertThat(p).contains("index.elasticsearch.index_prefix"))
+                    .anySatisfy(p -> assertThat(p).contains("index.elasticsearch.timeout_ms"))
+                    .noneSatisfy(p -> assertThat(p).contains("hunter2")));
+  }
 }

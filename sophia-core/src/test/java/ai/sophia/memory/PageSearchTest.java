@@ -1,6 +1,7 @@
 package ai.sophia.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.sophia.embedding.Embedder;
 import ai.sophia.embedding.OnnxEmbedder;
@@ -22,11 +23,18 @@ import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Page search on both index backends, and the page documents of the embedded one. */
+@ParameterizedClass
+@EnumSource(IndexBackend.class)
 class PageSearchTest {
   private static final String MODEL = "all-minilm-l6-v2";
   private static final Embedder EMBEDDER = OnnxEmbedder.create(MODEL);
 
+  @Parameter IndexBackend backend;
   @TempDir Path dataDir;
 
   private static List<Chunk> document(String url, String title, String... texts) {
@@ -60,7 +68,7 @@ class PageSearchTest {
 
   @Test
   void searchPages_question_ranksTheAnsweringPageFirstWithItsPassagesBestFirst() {
-    try (LuceneDocumentIndex index = LuceneDocumentIndex.open(dataDir, MODEL)) {
+    try (DocumentIndex index = backend.open(dataDir, MODEL)) {
       index.replace(TIMEOUT);
       index.replace(BREAD);
       String query = "abort a statement waiting too long for a lock";
@@ -85,7 +93,7 @@ class PageSearchTest {
 
   @Test
   void searchPages_withinUrls_searchesOnlyThosePages() {
-    try (LuceneDocumentIndex index = LuceneDocumentIndex.open(dataDir, MODEL)) {
+    try (DocumentIndex index = backend.open(dataDir, MODEL)) {
       index.replace(TIMEOUT);
       index.replace(BREAD);
       String query = "statement timeout";
@@ -104,6 +112,7 @@ class PageSearchTest {
 
   @Test
   void open_indexWrittenBeforePageDocuments_addsThemFromTheStoredChunks() throws Exception {
+    assumeTrue(backend == IndexBackend.lucene, "an embedded index's upgrade");
     // An index as Sophia wrote it before page documents existed: chunks only.
     try (var directory = FSDirectory.open(dataDir.resolve("index"));
         var writer = new IndexWriter(directory, new IndexWriterConfig(new EnglishAnalyzer()))) {
@@ -145,6 +154,7 @@ class PageSearchTest {
 
   @Test
   void join_overlappingPassages_keepsTheRepeatedSentenceOnce() {
+    assumeTrue(backend == IndexBackend.lucene, "no index involved: once is enough");
     String joined =
         PageDocuments.join(
             List.of("First sentence. Second sentence.", "Second sentence. Third sentence."));

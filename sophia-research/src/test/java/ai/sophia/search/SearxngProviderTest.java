@@ -90,6 +90,7 @@ class SearxngProviderTest {
             config.dataDir(),
             config.storage(),
             config.redis(),
+            config.index(),
             config.server(),
             config.security(),
             config.research(),

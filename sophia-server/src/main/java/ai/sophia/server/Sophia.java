@@ -22,7 +22,9 @@ import ai.sophia.ingest.IngestJobs;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.mcp.McpClients;
 import ai.sophia.memory.Database;
+import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.DocumentStore;
+import ai.sophia.memory.ElasticsearchDocumentIndex;
 import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.memory.OperationsStore;
 import ai.sophia.memory.ResearchStore;
@@ -100,7 +102,7 @@ public final class Sophia implements AutoCloseable {
   private final ResearchStore researchStore;
   private final DocumentStore documents;
   private final OperationsStore operations;
-  private final LuceneDocumentIndex index;
+  private final DocumentIndex index;
   private final OnnxEmbedder embedder;
   private final CacheRegistry caches;
   private final HealthChecks health;
@@ -142,7 +144,7 @@ public final class Sophia implements AutoCloseable {
               : new SophiaServer.Shared(
                   RateLimiter.redis(redis, config.security().rateLimit()),
                   new RedisSessionStore(redis));
-      this.index = own(LuceneDocumentIndex.open(config.dataDir(), config.embedding().model()));
+      this.index = own(openIndex(config, secrets));
       this.embedder = OnnxEmbedder.create(config.embedding().model());
       // Services.
       this.caches = CacheRegistry.create();
@@ -197,6 +199,18 @@ public final class Sophia implements AutoCloseable {
       closeAll(e);
       throw e;
     }
+  }
+
+  /**
+   * Opens the search index {@code index.backend} names: the one place that chooses it (the CLI's
+   * doctor and migration open it here too). Lucene in {@code data_dir/index}, or the shared
+   * Elasticsearch index with its credentials from {@code secrets}.
+   */
+  public static DocumentIndex openIndex(SophiaConfig config, Secrets secrets) {
+    String model = config.embedding().model();
+    return config.index().elasticsearchBackend()
+        ? ElasticsearchDocumentIndex.open(config.index().elasticsearch(), secrets, model)
+        : LuceneDocumentIndex.open(config.dataDir(), model);
   }
 
   /**
