@@ -132,7 +132,11 @@ final class RedisRateLimiter implements RateLimiter {
     boolean allowed = ((Long) reply.get(0)) == 1L;
     int remaining = (int) (long) (Long) reply.get(1);
     Duration wait = Duration.ofNanos((Long) reply.get(2) * 1_000);
-    if (allowed) {
+    if (allowed && remaining == 0) {
+      // The last token went to this request: the next is due within one token's time, so the
+      // requests arriving meanwhile are refused here rather than each asking Redis.
+      refusedUntil.get(key, k -> new AtomicLong()).set(now + nanosPerToken);
+    } else if (allowed) {
       refusedUntil.invalidate(key);
     } else {
       refusedUntil.get(key, k -> new AtomicLong()).set(now + wait.toNanos());
