@@ -57,6 +57,21 @@ public sealed interface AgentEvent {
       String runId, String approvalId, boolean granted, String decidedBy, String reason)
       implements AgentEvent {}
 
+  /**
+   * The run goes on after a restart or on another node, from its transcript: {@code steps} of it
+   * were done before; the events before this one were the other process's.
+   */
+  @JsonTypeName("run_resumed")
+  record RunResumed(String runId, String agent, int steps, String node, Instant at)
+      implements AgentEvent {}
+
+  /**
+   * This process stopped running the run without ending it (it shuts down, or another node took the
+   * run over): the run goes on elsewhere, and {@code GET /api/v1/runs/{id}} follows it.
+   */
+  @JsonTypeName("run_handed_over")
+  record RunHandedOver(String runId, String reason, Instant at) implements AgentEvent {}
+
   @JsonTypeName("run_finished")
   record RunFinished(String runId, AgentResult result, Instant at) implements AgentEvent {}
 }

@@ -44,16 +44,39 @@ public final class AgentRun {
   private volatile String sessionId = "";
   private volatile AgentResult result;
   private volatile boolean cancelled;
+  private volatile String handedOver;
   private final java.util.Map<String, Integer> callsByTool =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   AgentRun(String id, String agent, AgentRequest request, String mode, Duration timeout) {
+    this(id, agent, request, mode, Instant.now(), timeout, List.of());
+  }
+
+  /**
+   * A run taken over from its stored row: started at {@code startedAt} (its time limit counts from
+   * then), with the steps it had done; the calls each tool made count on from there.
+   */
+  AgentRun(
+      String id,
+      String agent,
+      AgentRequest request,
+      String mode,
+      Instant startedAt,
+      Duration timeout,
+      List<Step> done) {
     this.id = id;
     this.agent = agent;
     this.request = request;
     this.mode = mode;
-    this.startedAt = Instant.now();
-    this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+    this.startedAt = startedAt;
+    Duration left = timeout.minus(Duration.between(startedAt, Instant.now()));
+    this.deadlineNanos = System.nanoTime() + left.toNanos();
+    transcript.addAll(done);
+    for (Step step : done) {
+      if (step instanceof Step.ToolUse use && Step.ToolUse.INVOKED.contains(use.outcome())) {
+        nextCall(use.tool());
+      }
+    }
   }
 
   public String id() {
@@ -138,6 +161,8 @@ public final class AgentRun {
                 case AgentEvent.RunFinished finished ->
                     stopped.complete(Optional.of(finished.result()));
                 case AgentEvent.ApprovalRequired waiting -> stopped.complete(Optional.empty());
+                case AgentEvent.RunHandedOver gone ->
+                    stopped.completeExceptionally(new RunHandedOverException(gone));
                 default -> {}
               }
             });
@@ -147,6 +172,9 @@ public final class AgentRun {
       cancel();
       throw e;
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof RunHandedOverException gone) {
+        throw gone;
+      }
       throw new IllegalStateException("run " + id + " could not be followed", e.getCause());
     } finally {
       try {
@@ -169,6 +197,28 @@ public final class AgentRun {
   public void cancel() {
     cancelled = true;
     stop.complete(null);
+  }
+
+  /**
+   * Stops running the run here without ending it: it stops at its next boundary, records nothing
+   * more, and goes on elsewhere (another node, or this one after a restart).
+   */
+  void handOver(String reason) {
+    handedOver = reason;
+    stop.complete(null);
+  }
+
+  /** Why this process stopped running the run without ending it; empty while it runs here. */
+  Optional<String> handedOver() {
+    return Optional.ofNullable(handedOver);
+  }
+
+  /**
+   * Ends the run here without a result: {@link #join} callers get a {@link RunHandedOverException}.
+   */
+  void finishHandedOver(AgentEvent.RunHandedOver event) {
+    emit(event);
+    done.completeExceptionally(new RunHandedOverException(event));
   }
 
   /**

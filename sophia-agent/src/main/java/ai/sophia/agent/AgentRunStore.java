@@ -2,11 +2,26 @@ package ai.sophia.agent;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 
-/** Agent runs as stored: what was asked, how it ended, and the transcript as JSON. */
+/**
+ * Agent runs as stored: what was asked, how it ended, the transcript as JSON, and who runs it.
+ *
+ * <p>Ownership: the node running an unfinished run holds a lease on it ({@code owner}, {@code
+ * lease_until}) and {@link #renew renews} it; a node that finds a run whose lease expired or whose
+ * owner is gone {@link #claim claims} it and goes on from its transcript. A save only lands while
+ * its {@code owner} still holds the run, so a node that lost a run cannot overwrite what the new
+ * owner wrote.
+ */
 public interface AgentRunStore {
-  /** A run's row; {@code output} is {@code ""} until it has an answer. */
+  /**
+   * A run's row; {@code output} is {@code ""} until it has an answer. {@code requestJson} holds
+   * what a resumed run needs of its request besides the input (authorized risks, idempotency key,
+   * depth).
+   */
   record StoredRun(
       String id,
       String agent,
@@ -18,13 +33,46 @@ public interface AgentRunStore {
       String output,
       String transcriptJson,
       Instant createdAt,
-      Instant updatedAt) {}
+      Instant updatedAt,
+      String owner,
+      Instant leaseUntil,
+      String requestJson) {}
 
-  /** Inserts or replaces the run's row. */
+  /**
+   * Inserts the run's row, or replaces it while {@code run.owner()} still holds it (a row another
+   * owner took is left alone). The owner and lease of an existing row change only by {@link #claim}
+   * and {@link #renew}.
+   */
   void save(StoredRun run);
 
   Optional<StoredRun> find(String id);
 
   /** Newest first, at most {@code limit}. */
   List<StoredRun> recent(int limit);
+
+  /**
+   * Takes the unfinished run {@code runId} for {@code owner} until {@code leaseUntil} if it is
+   * free: already {@code owner}'s, its lease expired before {@code now}, or its owner {@code gone}.
+   * Of two claimers at once exactly one wins.
+   */
+  boolean claim(
+      String runId, String owner, Instant now, Instant leaseUntil, Predicate<String> gone);
+
+  /** Extends {@code owner}'s leases on its unfinished runs; returns the ids it still holds. */
+  Set<String> renew(String owner, Instant leaseUntil);
+
+  /**
+   * Unfinished runs of other owners that are free to take (lease expired, or owner {@code gone}),
+   * oldest first, at most {@code limit}.
+   */
+  List<StoredRun> orphaned(String self, Instant now, Predicate<String> gone, int limit);
+
+  /** Ends {@code owner}'s leases at once, so another node takes its runs without waiting. */
+  void release(String owner);
+
+  /** Asks whichever node runs {@code runId} to cancel it; false when it is not unfinished. */
+  boolean requestCancel(String runId, String by);
+
+  /** The unfinished runs of {@code owner} that a cancel was asked for, with who asked. */
+  Map<String, String> cancelRequests(String owner);
 }

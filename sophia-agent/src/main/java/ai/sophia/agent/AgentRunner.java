@@ -48,15 +48,25 @@ final class AgentRunner {
     this.runtime = runtime;
   }
 
-  /** The model loop. Throws {@link ModelUnavailableException} when no model could answer. */
+  /**
+   * The model loop, from where the run's transcript left it (the start, for a new run). Throws
+   * {@link ModelUnavailableException} when no model could answer.
+   */
   Outcome modelLoop(AgentDefinition def, AgentRun run, List<Message> context, Usage usage) {
+    Replay replay = Replay.of(run.transcript());
+    Replay.countUsage(run.transcript(), usage);
+    if (replay.answer().isPresent()) {
+      return new Outcome(replay.answer().get(), ""); // answered before a crash, not recorded
+    }
     ModelPolicy policy = def.modelPolicy().orElseGet(() -> runtime.gateway().defaultPolicy());
     List<Message> messages = new ArrayList<>(context);
+    messages.addAll(replay.messages());
+    callTools(def, run, replay.pending(), replay.openApproval(), messages);
     List<String> offered = def.tools().stream().filter(runtime.tools()::has).toList();
     var specs = runtime.tools().specs(offered);
     CallContext call = new CallContext(run.request().apiKeyId(), def.name(), run.id());
     int maxSteps = runtime.limits().maxSteps();
-    for (int step = 1; step <= maxSteps; step++) {
+    for (int step = replay.nextStep(); step <= maxSteps; step++) {
       checkStop(run);
       ModelRequest request = ModelRequest.of(messages).withTools(specs);
       long started = System.nanoTime();
@@ -95,17 +105,31 @@ final class AgentRunner {
       if (!reply.hasToolCalls()) {
         return new Outcome(reply.text().strip(), "");
       }
-      for (ToolCall tc : reply.toolCalls()) {
-        checkStop(run);
-        ToolOutput out = callTool(def, run, tc.id(), tc.name(), tc.argumentsJson());
-        messages.add(new Message.ToolResult(tc.id(), tc.name(), asData(tc.name(), out)));
-      }
+      // The calls asked for are stored before any runs: after a crash the same calls, with the
+      // same ids and so the same idempotency keys, are made, not new ones from a new reply.
+      runtime.recorder().saveProgress(run);
+      callTools(def, run, reply.toolCalls(), Optional.empty(), messages);
     }
     throw new RunStopped(
         RunStatus.failed,
         "step limit reached: "
             + maxSteps
             + " model calls (agents.max_steps) without a final answer");
+  }
+
+  /** Runs {@code calls} in order, storing the run's progress after each. */
+  private void callTools(
+      AgentDefinition def,
+      AgentRun run,
+      List<ToolCall> calls,
+      Optional<String> openApproval,
+      List<Message> messages) {
+    for (ToolCall tc : calls) {
+      checkStop(run);
+      ToolOutput out = callTool(def, run, tc.id(), tc.name(), tc.argumentsJson(), openApproval);
+      messages.add(new Message.ToolResult(tc.id(), tc.name(), asData(tc.name(), out)));
+      runtime.recorder().saveProgress(run);
+    }
   }
 
   /**
@@ -116,6 +140,21 @@ final class AgentRunner {
    */
   ToolOutput callTool(
       AgentDefinition def, AgentRun run, String callId, String name, String argumentsJson) {
+    return callTool(def, run, callId, name, argumentsJson, Optional.empty());
+  }
+
+  /**
+   * {@link #callTool(AgentDefinition, AgentRun, String, String, String)}, where {@code
+   * openApproval} is an approval a crash left the run waiting for: it is waited for again (or its
+   * decision, made meanwhile, taken) instead of asking a person a second time.
+   */
+  private ToolOutput callTool(
+      AgentDefinition def,
+      AgentRun run,
+      String callId,
+      String name,
+      String argumentsJson,
+      Optional<String> openApproval) {
     Optional<Tool> installed = runtime.tools().find(name);
     if (!def.tools().contains(name) || installed.isEmpty()) {
       String why =
@@ -132,11 +171,11 @@ final class AgentRunner {
       args = JSON.readTree(argumentsJson.isBlank() ? "{}" : argumentsJson);
     } catch (JsonProcessingException e) {
       ToolOutput bad = new ToolOutput.Failure(name + ": the arguments are not valid JSON");
-      finishTool(run, callId, name, argumentsJson, tool.risk(), "failed", bad, 0);
+      finishTool(run, callId, name, argumentsJson, tool.risk(), "refused", bad, 0);
       return bad;
     }
     if (!run.request().authorizes(tool.risk()) || tool.needsApproval(args)) {
-      Approvals.Decision decision = askApproval(def, run, tool, argumentsJson);
+      Approvals.Decision decision = askApproval(def, run, tool, argumentsJson, openApproval);
       if (!decision.granted()) {
         ToolOutput denied =
             new ToolOutput.Failure(
@@ -178,10 +217,21 @@ final class AgentRunner {
   }
 
   private Approvals.Decision askApproval(
-      AgentDefinition def, AgentRun run, Tool tool, String argumentsJson) {
+      AgentDefinition def,
+      AgentRun run,
+      Tool tool,
+      String argumentsJson,
+      Optional<String> openApproval) {
     Approvals approvals = runtime.approvals();
-    Approval a = approvals.request(run.id(), def.name(), tool.name(), tool.risk(), argumentsJson);
-    run.record(new Step.Approval(a.id(), tool.name(), tool.risk(), "requested", "", ""));
+    Approval a =
+        openApproval
+            .flatMap(approvals::stillOpen)
+            .filter(earlier -> earlier.tool().equals(tool.name()))
+            .orElse(null);
+    if (a == null) {
+      a = approvals.request(run.id(), def.name(), tool.name(), tool.risk(), argumentsJson);
+      run.record(new Step.Approval(a.id(), tool.name(), tool.risk(), "requested", "", ""));
+    }
     run.status(RunStatus.waiting_approval);
     runtime.recorder().saveProgress(run);
     run.emit(
@@ -190,6 +240,9 @@ final class AgentRunner {
     try {
       d = await(run, approvals.decision(a.id()));
     } catch (RunStopped stopped) {
+      if (run.handedOver().isPresent()) {
+        throw stopped; // the approval stays open for whoever goes on with the run
+      }
       approvals.expire(a.id(), stopped.getMessage());
       run.record(
           new Step.Approval(a.id(), tool.name(), tool.risk(), "expired", "", stopped.getMessage()));
@@ -248,6 +301,9 @@ final class AgentRunner {
   }
 
   static void checkStop(AgentRun run) {
+    if (run.handedOver().isPresent()) {
+      throw new RunStopped(RunStatus.running, "handed over: " + run.handedOver().get());
+    }
     if (run.cancelled()) {
       throw new RunStopped(RunStatus.cancelled, "cancelled");
     }

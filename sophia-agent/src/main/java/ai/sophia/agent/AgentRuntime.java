@@ -8,6 +8,7 @@ import ai.sophia.health.HealthCheck;
 import ai.sophia.memory.Database;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.OperationsStore;
+import ai.sophia.memory.Owners;
 import ai.sophia.model.ModelGateway;
 import ai.sophia.model.ModelUnavailableException;
 import ai.sophia.research.Researcher;
@@ -57,6 +58,10 @@ public final class AgentRuntime implements AutoCloseable {
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
   private final Map<String, AgentRun> runs = new ConcurrentHashMap<>();
+  private final String owner;
+  private final Duration lease;
+  private final Clock clock;
+  private volatile RunKeeper keeper;
   private final java.util.Deque<String> finished =
       new java.util.concurrent.ConcurrentLinkedDeque<>();
   private final AgentRegistry agents;
@@ -66,6 +71,9 @@ public final class AgentRuntime implements AutoCloseable {
     this.gateway = Objects.requireNonNull(b.gateway, "gateway");
     Objects.requireNonNull(b.database, "database");
     Clock clock = b.clock;
+    this.clock = clock;
+    this.lease = b.lease;
+    this.owner = Owners.register(b.nodeName);
     AgentMemory memory =
         new AgentMemory(
             Objects.requireNonNull(b.index, "index"),
@@ -82,7 +90,13 @@ public final class AgentRuntime implements AutoCloseable {
     this.runStore = new SqlAgentRunStore(b.database);
     this.recorder =
         new RunRecorder(
-            runStore, Objects.requireNonNull(b.operations, "operations"), sessions, memory, clock);
+            runStore,
+            Objects.requireNonNull(b.operations, "operations"),
+            sessions,
+            memory,
+            clock,
+            owner,
+            lease);
     this.contexts = new ContextBuilder(sessions, memory, limits.memoryTokenBudget());
     this.runner = new AgentRunner(this);
     this.offline = new OfflineAgents(runner);
@@ -137,25 +151,86 @@ public final class AgentRuntime implements AutoCloseable {
     return runs.values().stream().filter(r -> !r.status().finished()).toList();
   }
 
+  /**
+   * Asks the run to stop, wherever it runs: here at once, on another node (or this one after a
+   * restart) at that node's next lease round. False when there is no unfinished run of that id.
+   */
+  public boolean cancel(String runId, String by) {
+    AgentRun live = runs.get(runId);
+    if (live != null && live.handedOver().isEmpty()) {
+      if (live.status().finished()) {
+        return false;
+      }
+      live.cancel();
+      return true;
+    }
+    return runStore.requestCancel(runId, by);
+  }
+
+  /**
+   * From now on, keeps leases on this runtime's runs and takes over the unfinished runs whose lease
+   * expired or whose process is gone — those a crash or a stop left, and other nodes' — going on
+   * from their transcripts. Only a serving Sophia does this: a CLI command beside it must not run
+   * the same runs a second time.
+   */
+  public void keepRuns() {
+    if (keeper == null) {
+      keeper = new RunKeeper(this, runStore, lease);
+    }
+  }
+
   /** One non-critical check per agent. */
   public List<HealthCheck> healthChecks() {
     return agents.list().stream().map(Agent::healthCheck).toList();
   }
 
+  /**
+   * Stops. A serving runtime hands its unfinished runs over (they stop at their next boundary,
+   * record nothing more, and their leases end, so another node, or this one restarted, goes on with
+   * them at once); a CLI one cancels them, as nobody would go on with them.
+   */
   @Override
   public void close() {
-    runs.values().forEach(AgentRun::cancel);
-    // Cancelled runs stop at their next boundary and record how they ended; give them a moment
+    RunKeeper keeping = keeper;
+    if (keeping != null) {
+      keeping.close();
+      runs.values().forEach(run -> run.handOver("this node is shutting down"));
+    } else {
+      runs.values().forEach(AgentRun::cancel);
+    }
+    // Stopped runs reach their next boundary and record how they ended; give them a moment
     // before the stores they write to are closed under them.
     long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
     for (AgentRun run : List.copyOf(runs.values())) {
       long left = deadline - System.nanoTime();
       if (left > 0) {
-        run.await(Duration.ofNanos(left));
+        try {
+          run.await(Duration.ofNanos(left));
+        } catch (IllegalStateException handedOver) {
+          // ended here without a result: it goes on elsewhere
+        }
       }
     }
+    if (keeping != null) {
+      try {
+        runStore.release(owner);
+      } catch (RuntimeException e) {
+        log.warn(
+            "releasing the agent runs' leases failed (they expire by themselves): {}",
+            e.getMessage());
+      }
+    }
+    Owners.release(owner);
     executor.shutdown();
     approvals.close();
+  }
+
+  String owner() {
+    return owner;
+  }
+
+  Clock clock() {
+    return clock;
   }
 
   ModelGateway gateway() {
@@ -197,32 +272,90 @@ public final class AgentRuntime implements AutoCloseable {
             model ? AgentResult.MODE_MODEL : AgentResult.MODE_OFFLINE,
             Duration.ofMillis(limits.timeoutMs()));
     runs.put(run.id(), run);
-    Thread.ofVirtual().name("agent-" + run.id()).start(() -> execute(def, run));
+    Thread.ofVirtual().name("agent-" + run.id()).start(() -> execute(def, run, false));
     return run;
   }
 
-  private void execute(AgentDefinition def, AgentRun run) {
+  /**
+   * Goes on with a stored run this runtime has just claimed, from its transcript: where the model
+   * loop stopped, waiting again for the approval it waited for. A delegated run (asked by another
+   * agent) ends failed instead: its parent, resumed, asks again.
+   */
+  void resume(AgentRunStore.StoredRun stored) {
+    AgentRun run;
+    Optional<Agent> agent = agents.find(stored.agent());
+    try {
+      run =
+          new AgentRun(
+              stored.id(),
+              stored.agent(),
+              RunRecorder.request(stored),
+              stored.mode(),
+              stored.createdAt(),
+              Duration.ofMillis(limits.timeoutMs()),
+              RunRecorder.transcript(stored));
+    } catch (RuntimeException e) {
+      log.warn("agent run {} cannot be taken over: {}", stored.id(), e.getMessage());
+      return;
+    }
+    run.sessionId(stored.sessionId());
+    runs.put(run.id(), run);
+    AgentDefinition def = agent.map(Agent::definition).orElse(null);
+    Thread.ofVirtual().name("agent-" + run.id()).start(() -> execute(def, run, true));
+  }
+
+  private void execute(AgentDefinition def, AgentRun run, boolean resumed) {
     Usage usage = new Usage();
     AgentResult result;
     try {
-      String session =
-          run.request().sessionId().isEmpty()
-              ? sessions.create(def.name(), run.request().apiKeyId()).id()
-              : run.request().sessionId();
-      run.sessionId(session);
-      recorder.saveProgress(run);
-      run.emit(new AgentEvent.RunStarted(run.id(), def.name(), run.mode(), session, Instant.now()));
+      if (resumed) {
+        run.emit(
+            new AgentEvent.RunResumed(
+                run.id(), run.agent(), run.transcript().size(), owner, Instant.now()));
+        if (def == null) {
+          throw new RunStopped(
+              RunStatus.failed, "agent " + run.agent() + " is no longer defined on this node");
+        }
+        if (run.request().depth() > 0) {
+          throw new RunStopped(
+              RunStatus.failed,
+              "a delegated run is not taken over on its own: the agent that asked, taken over,"
+                  + " asks again");
+        }
+        run.record(new Step.Note("taken over by " + owner + " after an interruption"));
+      } else {
+        String session =
+            run.request().sessionId().isEmpty()
+                ? sessions.create(def.name(), run.request().apiKeyId()).id()
+                : run.request().sessionId();
+        run.sessionId(session);
+        recorder.saveProgress(run);
+        run.emit(
+            new AgentEvent.RunStarted(run.id(), def.name(), run.mode(), session, Instant.now()));
+      }
       AgentRunner.Outcome o = outcome(def, run, usage);
       result = result(run, RunStatus.succeeded, o.answer(), o.note(), usage);
     } catch (RunStopped stopped) {
       result = result(run, stopped.status(), "", stopped.getMessage(), usage);
     } catch (RuntimeException e) {
-      log.warn("run {} of agent {} failed: {}", run.id(), def.name(), e.toString());
+      log.warn("run {} of agent {} failed: {}", run.id(), run.agent(), e.toString());
       result = result(run, RunStatus.failed, "", "the run failed: " + e.getMessage(), usage);
+    }
+    Optional<String> handedOver = run.handedOver();
+    if (handedOver.isPresent()) {
+      // Not ended here: whoever goes on with it records its end (the store's fence keeps a late
+      // write of this node from landing over theirs).
+      run.finishHandedOver(new AgentEvent.RunHandedOver(run.id(), handedOver.get(), Instant.now()));
+      runs.remove(run.id());
+      return;
     }
     run.status(result.status());
     try {
-      recorder.finished(def, run, result);
+      if (def == null) {
+        recorder.saveProgress(run); // no agent of that name: only the run's row ends
+      } else {
+        recorder.finished(def, run, result);
+      }
     } catch (RuntimeException e) {
       log.warn("run {}: recording it failed: {}", run.id(), e.toString());
     }
@@ -309,6 +442,8 @@ public final class AgentRuntime implements AutoCloseable {
     private Database database;
     private OperationsStore operations;
     private Clock clock = Clock.systemUTC();
+    private Duration lease = Duration.ofMillis(SophiaConfig.Swarm.DEFAULT_LEASE_MS);
+    private String nodeName = "";
     private final List<Tool> extraTools = new ArrayList<>();
 
     private Builder() {}
@@ -316,6 +451,9 @@ public final class AgentRuntime implements AutoCloseable {
     public Builder config(SophiaConfig config) {
       this.limits = config.agents();
       this.defaultEngine = config.research().defaultEngine();
+      // Agent runs share the swarm engine's lease and node name: one node, one name.
+      this.lease = Duration.ofMillis(config.swarm().leaseMs());
+      this.nodeName = config.swarm().nodeName();
       return this;
     }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -22,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * <p>The store is the source of truth: a decision counts only if it moved the approval out of
  * pending ({@link ApprovalStore#settle}), so deciding twice, or deciding after the run stopped
  * waiting, is a {@link ConflictException}. The waiting run holds a future per approval here; a
- * server restart loses those futures, and approvals of runs that no longer exist stay pending until
- * decided (deciding them then has no effect on any run). A decision made on another node (a shared
- * PostgreSQL) reaches the waiting run here within {@link #LOOK_EVERY}: while runs wait, the store
- * is read for their approvals' decisions.
+ * server restart loses those futures, but the run, taken over from its transcript, waits for the
+ * same approval again ({@link #stillOpen}), and a decision made while no process waited counts
+ * then. A decision made on another node (a shared PostgreSQL) reaches the waiting run here within
+ * {@link #LOOK_EVERY}: while runs wait, the store is read for their approvals' decisions.
  */
 public final class Approvals implements AutoCloseable {
   /** How often the store is read for decisions other nodes made, while a run waits. */
@@ -98,6 +99,25 @@ public final class Approvals implements AutoCloseable {
     waiting.put(a.id(), new CompletableFuture<>());
     store.insert(a);
     return a;
+  }
+
+  /**
+   * The approval a run waited for before a crash, unless it expired since; when a person decided it
+   * meanwhile, the decision is ready for the run at once.
+   */
+  Optional<Approval> stillOpen(String approvalId) {
+    Optional<Approval> found =
+        store.find(approvalId).filter(a -> !a.status().equals(Approval.EXPIRED));
+    found.ifPresent(
+        a -> {
+          CompletableFuture<Decision> waiter =
+              waiting.computeIfAbsent(a.id(), id -> new CompletableFuture<>());
+          if (!a.status().equals(Approval.PENDING)) {
+            waiter.complete(
+                new Decision(a.status().equals(Approval.GRANTED), a.decidedBy(), a.reason()));
+          }
+        });
+    return found;
   }
 
   /** The future the waiting run blocks on; {@link #forget} it once the run stops waiting. */

@@ -2,6 +2,7 @@ package ai.sophia.agent;
 
 import ai.sophia.memory.OperationsStore;
 import ai.sophia.memory.TaskExecution;
+import ai.sophia.tool.Risk;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,10 +10,12 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +30,9 @@ final class RunRecorder {
       JsonMapper.builder()
           .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .addModule(new JavaTimeModule())
+          // A transcript read back (a run taken over) names each step by its kind.
+          .registerSubtypes(
+              Step.ModelCall.class, Step.ToolUse.class, Step.Approval.class, Step.Note.class)
           .build();
 
   private final AgentRunStore runs;
@@ -34,18 +40,53 @@ final class RunRecorder {
   private final SessionStore sessions;
   private final AgentMemory memory;
   private final Clock clock;
+  private final String owner;
+  private final Duration lease;
+
+  /** What of a request a resumed run needs besides its input, session and key. */
+  record StoredRequest(Set<Risk> authorize, String idempotencyKey, int depth) {}
 
   RunRecorder(
       AgentRunStore runs,
       OperationsStore operations,
       SessionStore sessions,
       AgentMemory memory,
-      Clock clock) {
+      Clock clock,
+      String owner,
+      Duration lease) {
     this.runs = runs;
     this.operations = operations;
     this.sessions = sessions;
     this.memory = memory;
     this.clock = clock;
+    this.owner = owner;
+    this.lease = lease;
+  }
+
+  /** The request of a stored run, as it was made. */
+  static AgentRequest request(AgentRunStore.StoredRun stored) {
+    StoredRequest r;
+    try {
+      r = JSON.readValue(stored.requestJson(), StoredRequest.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("run " + stored.id() + ": its stored request is not JSON", e);
+    }
+    return new AgentRequest(
+        stored.input(),
+        stored.sessionId(),
+        r.authorize() == null ? Set.of() : r.authorize(),
+        stored.apiKeyId(),
+        r.depth(),
+        r.idempotencyKey() == null ? "" : r.idempotencyKey());
+  }
+
+  /** A stored run's transcript. */
+  static List<Step> transcript(AgentRunStore.StoredRun stored) {
+    try {
+      return JSON.readValue(stored.transcriptJson(), new TypeReference<List<Step>>() {});
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("run " + stored.id() + ": its transcript is not JSON", e);
+    }
   }
 
   static String json(Object value) {
@@ -119,6 +160,11 @@ final class RunRecorder {
         output,
         transcriptJson(run.transcript()),
         run.startedAt(),
-        clock.instant());
+        clock.instant(),
+        owner,
+        clock.instant().plus(lease),
+        json(
+            new StoredRequest(
+                run.request().authorize(), run.request().idempotencyKey(), run.request().depth())));
   }
 }

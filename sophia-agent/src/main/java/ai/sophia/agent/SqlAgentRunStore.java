@@ -2,14 +2,18 @@ package ai.sophia.agent;
 
 import ai.sophia.memory.Database;
 import ai.sophia.memory.GroupCommit;
+import ai.sophia.memory.LeaseTable;
 import ai.sophia.security.FieldCipher;
 import ai.sophia.security.SealedColumns;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -17,7 +21,9 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 public final class SqlAgentRunStore implements AgentRunStore {
   private static final String COLUMNS =
       "id, agent, session_id, api_key_id, status, mode, input, output, transcript_json,"
-          + " created_at, updated_at";
+          + " created_at, updated_at, owner, lease_until, request_json";
+  private static final String UNFINISHED = "('running', 'waiting_approval')";
+  private static final LeaseTable LEASES = new LeaseTable("agent_runs", UNFINISHED);
 
   private final Database db;
   // Thousands of runs saving at once share one transaction per batch, each still durable on
@@ -41,12 +47,15 @@ public final class SqlAgentRunStore implements AgentRunStore {
             "INSERT INTO agent_runs ("
                 + COLUMNS
                 + ") VALUES (:id, :agent, :session, :key, :status, :mode, :input, :output,"
-                + " :transcript, :created, :updated) ON CONFLICT (id) DO UPDATE SET"
+                + " :transcript, :created, :updated, :owner, :lease, :request)"
+                + " ON CONFLICT (id) DO UPDATE SET"
                 + " agent = excluded.agent, session_id = excluded.session_id,"
                 + " api_key_id = excluded.api_key_id, status = excluded.status,"
                 + " mode = excluded.mode, input = excluded.input, output = excluded.output,"
                 + " transcript_json = excluded.transcript_json,"
-                + " created_at = excluded.created_at, updated_at = excluded.updated_at");
+                + " updated_at = excluded.updated_at, request_json = excluded.request_json"
+                // The fence: a node that lost the run to another writes nothing more.
+                + " WHERE agent_runs.owner = excluded.owner");
     for (StoredRun r : runs) {
       batch
           .bind("id", r.id())
@@ -60,6 +69,9 @@ public final class SqlAgentRunStore implements AgentRunStore {
           .bind("transcript", cipher.seal(SealedColumns.RUN_TRANSCRIPT.id(), r.transcriptJson()))
           .bind("created", r.createdAt().toEpochMilli())
           .bind("updated", r.updatedAt().toEpochMilli())
+          .bind("owner", r.owner())
+          .bind("lease", r.leaseUntil().toEpochMilli())
+          .bind("request", r.requestJson())
           .add();
     }
     batch.execute();
@@ -88,6 +100,77 @@ public final class SqlAgentRunStore implements AgentRunStore {
                 .list());
   }
 
+  @Override
+  public boolean claim(
+      String runId, String owner, Instant now, Instant leaseUntil, Predicate<String> gone) {
+    return db.withTransaction(
+        h -> {
+          Optional<Map.Entry<String, Long>> holder =
+              h.createQuery(
+                      "SELECT owner, lease_until FROM agent_runs WHERE id = :id AND status IN "
+                          + UNFINISHED)
+                  .bind("id", runId)
+                  .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2)))
+                  .findOne();
+          if (holder.isEmpty()) {
+            return false;
+          }
+          String current = holder.get().getKey();
+          long lease = holder.get().getValue();
+          if (!current.equals(owner) && lease >= now.toEpochMilli() && !gone.test(current)) {
+            return false;
+          }
+          // Compare and set: of two claimers reading the same holder, one updates the row.
+          return h.createUpdate(
+                      "UPDATE agent_runs SET owner = :owner, lease_until = :lease WHERE id = :id"
+                          + " AND owner = :current AND lease_until = :was AND status IN "
+                          + UNFINISHED)
+                  .bind("id", runId)
+                  .bind("owner", owner)
+                  .bind("lease", leaseUntil.toEpochMilli())
+                  .bind("current", current)
+                  .bind("was", lease)
+                  .execute()
+              == 1;
+        });
+  }
+
+  @Override
+  public Set<String> renew(String owner, Instant leaseUntil) {
+    return db.withTransaction(h -> LEASES.renew(h, owner, leaseUntil));
+  }
+
+  @Override
+  public List<StoredRun> orphaned(String self, Instant now, Predicate<String> gone, int limit) {
+    return db.withHandle(
+        h ->
+            LEASES
+                .orphaned(h, COLUMNS, self, now, gone, limit)
+                .map((rs, ctx) -> row(rs, db.cipher()))
+                .list());
+  }
+
+  @Override
+  public void release(String owner) {
+    db.useTransaction(
+        h ->
+            h.createUpdate(
+                    "UPDATE agent_runs SET lease_until = 0 WHERE owner = :owner AND status IN "
+                        + UNFINISHED)
+                .bind("owner", owner)
+                .execute());
+  }
+
+  @Override
+  public boolean requestCancel(String runId, String by) {
+    return db.withTransaction(h -> LEASES.requestCancel(h, runId, by));
+  }
+
+  @Override
+  public Map<String, String> cancelRequests(String owner) {
+    return db.withHandle(h -> LEASES.cancelRequests(h, owner));
+  }
+
   private static StoredRun row(ResultSet rs, FieldCipher cipher) throws SQLException {
     String session = rs.getString("session_id");
     String output = cipher.open(SealedColumns.RUN_OUTPUT.id(), rs.getString("output"));
@@ -102,6 +185,9 @@ public final class SqlAgentRunStore implements AgentRunStore {
         output == null ? "" : output,
         cipher.open(SealedColumns.RUN_TRANSCRIPT.id(), rs.getString("transcript_json")),
         Instant.ofEpochMilli(rs.getLong("created_at")),
-        Instant.ofEpochMilli(rs.getLong("updated_at")));
+        Instant.ofEpochMilli(rs.getLong("updated_at")),
+        rs.getString("owner"),
+        Instant.ofEpochMilli(rs.getLong("lease_until")),
+        rs.getString("request_json"));
   }
 }

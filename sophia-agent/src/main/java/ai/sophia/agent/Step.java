@@ -24,7 +24,8 @@ public sealed interface Step {
 
   /**
    * A tool call: {@code outcome} is ok, failed (the tool said so), error (it threw), refused (not
-   * allowed for this agent, never run) or denied (a person said no, never run).
+   * allowed for this agent, or its arguments not JSON; never run) or denied (a person said no,
+   * never run).
    */
   @JsonTypeName("tool_call")
   record ToolUse(
@@ -35,7 +36,10 @@ public sealed interface Step {
       String outcome,
       String output,
       long durationMs)
-      implements Step {}
+      implements Step {
+    /** The outcomes of a call that ran (and so counted as the tool's next call). */
+    static final java.util.Set<String> INVOKED = java.util.Set.of("ok", "failed", "error");
+  }
 
   /** An approval asked for ({@code requested}) or settled (granted, denied, expired). */
   @JsonTypeName("approval")

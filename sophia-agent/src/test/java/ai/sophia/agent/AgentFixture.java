@@ -60,23 +60,31 @@ final class AgentFixture implements AutoCloseable {
     this.index = stack.index();
     this.operations = stack.operations();
     try {
-      AgentRuntime.Builder builder =
-          AgentRuntime.builder()
-              .config(stack.config())
-              .gateway(model)
-              .researcher(stack.research())
-              .index(index)
-              .embedder(EMBEDDER)
-              .database(db)
-              .operations(operations);
-      for (Tool t : tools) {
-        builder.tool(t);
-      }
-      runtime = builder.build();
+      runtime = another(model, tools);
     } catch (RuntimeException e) {
       stack.close();
       throw e;
     }
+  }
+
+  /**
+   * Another runtime on this one's database and index, as a second node on the same storage (or this
+   * node after a restart) would have; the caller closes it.
+   */
+  AgentRuntime another(ScriptedModelGateway gateway, Tool... tools) {
+    AgentRuntime.Builder builder =
+        AgentRuntime.builder()
+            .config(stack.config())
+            .gateway(gateway)
+            .researcher(stack.research())
+            .index(index)
+            .embedder(EMBEDDER)
+            .database(db)
+            .operations(operations);
+    for (Tool t : tools) {
+      builder.tool(t);
+    }
+    return builder.build();
   }
 
   static String url(String path) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
@@ -27,7 +28,21 @@ class AgentStoresTest {
   private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
 
   private static StoredRun run(String id, RunStatus status, String output, Instant at) {
-    return new StoredRun(id, "writer", "", "key_x", status, "offline", "in", output, "[]", at, at);
+    return new StoredRun(
+        id,
+        "writer",
+        "",
+        "key_x",
+        status,
+        "offline",
+        "in",
+        output,
+        "[]",
+        at,
+        at,
+        "node/1/a",
+        at,
+        "{}");
   }
 
   @Test
@@ -44,6 +59,63 @@ class AgentStoresTest {
       assertThat(store.recent(session.id(), 2))
           .extracting(Turn::content)
           .containsExactly("three", "two");
+    }
+  }
+
+  private static StoredRun owned(String id, RunStatus status, String owner, Instant lease) {
+    return new StoredRun(
+        id, "writer", "", "key_x", status, "model", "in", "", "[]", T0, T0, owner, lease, "{}");
+  }
+
+  @Test
+  void leases_claimedOnceWhenExpiredOrGone_renewedByTheOwner_savesOfALoserFenced() {
+    try (Database db = backend.open(dir)) {
+      AgentRunStore store = new SqlAgentRunStore(db);
+      Instant now = T0.plusSeconds(60);
+      store.save(owned("run_live", RunStatus.running, "a/1/x", now.plusSeconds(30)));
+      store.save(owned("run_late", RunStatus.running, "a/1/x", now.minusSeconds(1)));
+      store.save(owned("run_dead", RunStatus.waiting_approval, "c/9/z", now.plusSeconds(30)));
+      store.save(owned("run_done", RunStatus.succeeded, "c/9/z", now.minusSeconds(1)));
+
+      assertThat(store.orphaned("b/2/y", now, "c/9/z"::equals, 10))
+          .extracting(StoredRun::id)
+          .containsExactlyInAnyOrder("run_late", "run_dead");
+      assertThat(store.claim("run_live", "b/2/y", now, now.plusSeconds(30), o -> false)).isFalse();
+      assertThat(store.claim("run_late", "b/2/y", now, now.plusSeconds(30), o -> false)).isTrue();
+      assertThat(store.claim("run_late", "d/3/w", now, now.plusSeconds(30), o -> false))
+          .as("a second claimer of the same run")
+          .isFalse();
+      assertThat(store.claim("run_done", "b/2/y", now, now.plusSeconds(30), o -> true)).isFalse();
+
+      // The loser's save is fenced off; the new owner's lands and keeps the lease it claimed.
+      store.save(owned("run_late", RunStatus.failed, "a/1/x", now));
+      assertThat(store.find("run_late").orElseThrow().status()).isEqualTo(RunStatus.running);
+      assertThat(store.find("run_late").orElseThrow().owner()).isEqualTo("b/2/y");
+      store.save(owned("run_late", RunStatus.succeeded, "b/2/y", now));
+      assertThat(store.find("run_late").orElseThrow().status()).isEqualTo(RunStatus.succeeded);
+      assertThat(store.find("run_late").orElseThrow().leaseUntil()).isEqualTo(now.plusSeconds(30));
+
+      assertThat(store.renew("a/1/x", now.plusSeconds(90))).containsExactly("run_live");
+      assertThat(store.find("run_live").orElseThrow().leaseUntil()).isEqualTo(now.plusSeconds(90));
+      store.release("a/1/x");
+      assertThat(store.orphaned("b/2/y", now, o -> false, 10))
+          .extracting(StoredRun::id)
+          .containsExactly("run_live");
+    }
+  }
+
+  @Test
+  void cancelRequests_reachTheOwnerOfAnUnfinishedRunOnly() {
+    try (Database db = backend.open(dir)) {
+      AgentRunStore store = new SqlAgentRunStore(db);
+      store.save(owned("run_a", RunStatus.running, "a/1/x", T0));
+      store.save(owned("run_b", RunStatus.succeeded, "a/1/x", T0));
+
+      assertThat(store.requestCancel("run_a", "key_admin")).isTrue();
+      assertThat(store.requestCancel("run_b", "key_admin")).isFalse();
+      assertThat(store.requestCancel("run_missing", "key_admin")).isFalse();
+      assertThat(store.cancelRequests("a/1/x")).containsExactly(Map.entry("run_a", "key_admin"));
+      assertThat(store.cancelRequests("b/2/y")).isEmpty();
     }
   }
 

@@ -64,7 +64,10 @@ class EncryptionAtRestTest {
         output,
         "[\"" + input + "\"]",
         t,
-        t);
+        t,
+        "node/1/a",
+        t,
+        "{}");
   }
 
   /** Every stored value of the sealed columns, as the database holds it. */

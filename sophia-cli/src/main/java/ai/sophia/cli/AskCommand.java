@@ -147,6 +147,10 @@ final class AskCommand implements Callable<Integer> {
           return f.result();
         }
         case AgentEvent.Token t -> {}
+        case AgentEvent.RunResumed r -> err.println("  resumed after " + r.steps() + " step(s)");
+        // A CLI runtime keeps no leases, so it never hands a run over; said plainly if it did.
+        case AgentEvent.RunHandedOver h ->
+            throw new IllegalStateException("the run was handed over: " + h.reason());
       }
       err.flush();
     }

@@ -322,6 +322,8 @@ public record SophiaConfig(
       @JsonProperty("quality_threshold") double qualityThreshold,
       @JsonProperty("lease_ms") long leaseMs,
       @JsonProperty("node_name") String nodeName) {
+    /** How long a lease lasts when the configuration does not say. */
+    public static final long DEFAULT_LEASE_MS = 30_000;
 
     /** The settings with the default lease (30 s) and node name (the host's). */
     public Swarm(
@@ -330,7 +332,14 @@ public record SophiaConfig(
         long runDeadlineMs,
         int retentionDays,
         double qualityThreshold) {
-      this(stepTimeoutMs, stepAttempts, runDeadlineMs, retentionDays, qualityThreshold, 30_000, "");
+      this(
+          stepTimeoutMs,
+          stepAttempts,
+          runDeadlineMs,
+          retentionDays,
+          qualityThreshold,
+          DEFAULT_LEASE_MS,
+          "");
     }
   }
 

@@ -291,6 +291,7 @@ public final class Sophia implements AutoCloseable {
     printBootstrapKeyIfNone(console);
     publishForTheCli(port);
     resumeSwarms();
+    agents.keepRuns();
     if (reencryption != null) {
       reencryption.startInBackground();
     }

@@ -1,5 +1,6 @@
 package ai.sophia.swarm;
 
+import ai.sophia.memory.Owners;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,13 +2,13 @@ package ai.sophia.swarm;
 
 import ai.sophia.memory.Database;
 import ai.sophia.memory.GroupCommit;
+import ai.sophia.memory.LeaseTable;
 import ai.sophia.swarm.SwarmStore.RunChange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,6 +31,7 @@ public final class SqlSwarmStore implements SwarmStore {
       "id, graph, status, requested_by, input_json, state_json, error, created_at, finished_at,"
           + " deadline_at";
   private static final String UNFINISHED = "('pending', 'running', 'waiting_approval')";
+  private static final LeaseTable LEASES = new LeaseTable("swarm_runs", UNFINISHED);
 
   private final Database db;
   private final GroupCommit<Write> writes;
@@ -349,71 +350,24 @@ public final class SqlSwarmStore implements SwarmStore {
 
   @Override
   public Set<String> renew(String owner, Instant leaseUntil) {
-    return db.withTransaction(
-        h -> {
-          h.createUpdate(
-                  "UPDATE swarm_runs SET lease_until = :lease WHERE owner = :owner AND status IN "
-                      + UNFINISHED)
-              .bind("owner", owner)
-              .bind("lease", leaseUntil.toEpochMilli())
-              .execute();
-          return new HashSet<>(
-              h.createQuery(
-                      "SELECT id FROM swarm_runs WHERE owner = :owner AND status IN " + UNFINISHED)
-                  .bind("owner", owner)
-                  .mapTo(String.class)
-                  .list());
-        });
+    return db.withTransaction(h -> LEASES.renew(h, owner, leaseUntil));
   }
 
   @Override
   public List<SwarmRun> orphaned(String self, Instant now, Predicate<String> ownerGone, int limit) {
     return db.withHandle(
-        h -> {
-          // Owners are few (one per node), runs many: the dead ones are found by owner first.
-          List<String> gone =
-              h
-                  .createQuery(
-                      "SELECT DISTINCT owner FROM swarm_runs WHERE status IN "
-                          + UNFINISHED
-                          + " AND owner <> :self")
-                  .bind("self", self)
-                  .mapTo(String.class)
-                  .list()
-                  .stream()
-                  .filter(ownerGone)
-                  .toList();
-          var query =
-              h.createQuery(
-                      "SELECT "
-                          + RUN_COLUMNS
-                          + " FROM swarm_runs WHERE status IN "
-                          + UNFINISHED
-                          + " AND owner <> :self AND (lease_until < :now"
-                          + (gone.isEmpty() ? "" : " OR owner IN (<gone>)")
-                          + ") ORDER BY created_at, rowid LIMIT :limit")
-                  .bind("self", self)
-                  .bind("now", now.toEpochMilli())
-                  .bind("limit", limit);
-          if (!gone.isEmpty()) {
-            query.bindList("gone", gone);
-          }
-          return query.map((rs, ctx) -> run(rs, List.of())).list();
-        });
+        h ->
+            LEASES
+                .orphaned(h, RUN_COLUMNS, self, now, ownerGone, limit)
+                .map((rs, ctx) -> run(rs, List.of()))
+                .list());
   }
 
   @Override
   public boolean requestCancel(String runId, String by) {
     return db.withTransaction(
         h -> {
-          boolean asked =
-              h.createUpdate(
-                          "UPDATE swarm_runs SET cancel_by = :by WHERE id = :id AND status IN "
-                              + UNFINISHED)
-                      .bind("id", runId)
-                      .bind("by", by.isEmpty() ? "?" : by)
-                      .execute()
-                  > 0;
+          boolean asked = LEASES.requestCancel(h, runId, by);
           if (asked) {
             db.signal(h, CHANNEL, List.of(CANCEL + runId));
           }
@@ -423,18 +377,7 @@ public final class SqlSwarmStore implements SwarmStore {
 
   @Override
   public Map<String, String> cancelRequests(String owner) {
-    return db.withHandle(
-        h -> {
-          Map<String, String> out = new LinkedHashMap<>();
-          h.createQuery(
-                  "SELECT id, cancel_by FROM swarm_runs WHERE owner = :owner AND cancel_by <> ''"
-                      + " AND status IN "
-                      + UNFINISHED)
-              .bind("owner", owner)
-              .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-              .forEach(e -> out.put(e.getKey(), e.getValue()));
-          return out;
-        });
+    return db.withHandle(h -> LEASES.cancelRequests(h, owner));
   }
 
   @Override

@@ -4,6 +4,7 @@ import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.ConflictException;
 import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.NotFoundException;
+import ai.sophia.memory.Owners;
 import ai.sophia.swarm.SwarmStore.RunChange;
 import ai.sophia.swarm.SwarmStore.StepWrite;
 import com.fasterxml.jackson.databind.JsonNode;

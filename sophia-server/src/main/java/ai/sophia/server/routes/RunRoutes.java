@@ -96,13 +96,28 @@ public final class RunRoutes {
             stored.updatedAt().toString()));
   }
 
+  /** Cancels a run wherever it runs: here at once, on another node at its next lease round. */
   private void cancel(Context ctx) {
     String id = AgentBodies.id("id", ctx.pathParam("id"));
-    AgentRun run = liveRun(ctx, id);
-    if (run.status().finished()) {
-      throw new ConflictException("run " + id + " has already finished: " + run.status());
+    StoredRun stored =
+        agents
+            .run(id)
+            .filter(run -> visible(ctx, run.request().apiKeyId()))
+            .map(run -> (StoredRun) null)
+            .orElseGet(
+                () ->
+                    agents
+                        .storedRun(id)
+                        .filter(run -> visible(ctx, run.apiKeyId()))
+                        .orElseThrow(() -> notFound(id)));
+    if (!agents.cancel(id, Guard.keyId(ctx).orElse(""))) {
+      String status =
+          agents
+              .run(id)
+              .map(run -> run.status().name())
+              .orElseGet(() -> stored == null ? "finished" : stored.status().name());
+      throw new ConflictException("run " + id + " has already finished: " + status);
     }
-    run.cancel();
     ctx.status(202).json(java.util.Map.of("run_id", id, "status", "cancelling"));
   }
 
@@ -129,7 +144,8 @@ public final class RunRoutes {
                           sequence.incrementAndGet(),
                           event.type(),
                           event,
-                          event instanceof AgentEvent.RunFinished)));
+                          event instanceof AgentEvent.RunFinished
+                              || event instanceof AgentEvent.RunHandedOver)));
         },
         mapper);
   }
