@@ -226,6 +226,41 @@ class MultiNodeTest {
     assertThat(takeoverMs).isBetween(0L, LEASE_MS + 3_000);
   }
 
+  @Test
+  @Order(5)
+  void agentRunOnNodeA_aKilledAfterTheCommit_nodeBFinishesTheRun_commitOnce() throws Exception {
+    a.start();
+    model.commitCalls.set(0);
+    model.afterCommitDelay = Duration.ofSeconds(8);
+    String id =
+        a.startAgentRun(
+            "commit",
+            "{\"input\":\"Write Heliograph's release notes in demo\",\"authorize\":[\"write\"]}");
+    a.awaitAgentRun(id, r -> ServerNode.toolDone(r, "commit"));
+    Thread.sleep(300); // the tool's result is stored right after it shows
+    a.kill();
+    Instant killed = Instant.now();
+    model.afterCommitDelay = Duration.ofMillis(100);
+
+    JsonNode done = b.awaitAgentRun(id, ServeCrashTest::ended);
+    long takeoverMs = Duration.between(killed, Instant.now()).toMillis();
+
+    assertThat(ServeCrashTest.status(done)).as(done.toString()).isEqualTo("succeeded");
+    assertThat(model.commitCalls.get()).isEqualTo(1);
+    assertThat(done.path("transcript").findValuesAsText("kind"))
+        .filteredOn("tool_call"::equals)
+        .hasSize(1);
+    assertThat(done.path("transcript").findValuesAsText("text"))
+        .anyMatch(t -> t.startsWith("taken over by node-b/"));
+    System.out.println(
+        "[multi-node] node A killed; node B finished its agent run after "
+            + takeoverMs
+            + " ms (lease "
+            + LEASE_MS
+            + " ms)");
+    assertThat(takeoverMs).isBetween(0L, LEASE_MS + 5_000);
+  }
+
   private static List<Long> seqs(List<JsonNode> events) {
     return events.stream().map(e -> e.path("seq").asLong()).toList();
   }

@@ -105,6 +105,48 @@ class ServeCrashTest {
   }
 
   @Test
+  void serverKilledWhileTheCommitAgentAnswers_agentRunFinishesAfterRestart_commitOnce()
+      throws Exception {
+    node.start();
+    String id =
+        node.startAgentRun(
+            "commit",
+            "{\"input\":\"Write Heliograph's release notes in demo\",\"authorize\":[\"write\"]}");
+    // The commit is pushed and its result stored; the model writes the answer (6 s).
+    node.awaitAgentRun(
+        id, r -> ServerNode.toolDone(r, "commit") && GitRemotes.branches(remote).size() == 2);
+    Thread.sleep(300); // the tool's result is stored right after it shows
+    node.kill();
+    model.afterCommitDelay = Duration.ofMillis(100);
+
+    node.start();
+    JsonNode done = node.awaitAgentRun(id, ServeCrashTest::ended);
+
+    assertThat(status(done)).as(done.toString()).isEqualTo("succeeded");
+    JsonNode answer = done.has("result") ? done.path("result").path("answer") : done.path("output");
+    assertThat(answer.asText()).as(done.toString()).isEqualTo("Committed the release notes.");
+    assertThat(model.commitCalls.get()).as("the model was not asked to commit again").isEqualTo(1);
+    List<String> branches = GitRemotes.branches(remote);
+    assertThat(branches).hasSize(2);
+    String branch = branches.stream().filter(b -> !b.equals("main")).findFirst().orElseThrow();
+    assertThat(GitRemotes.tip(remote, branch).getFullMessage())
+        .contains("Sophia-Idempotency-Key: " + id + "/call_1");
+    assertThat(done.path("transcript").findValuesAsText("text"))
+        .anyMatch(t -> t.startsWith("taken over by"));
+  }
+
+  /** A run's status, from its live view or its stored row. */
+  static String status(JsonNode run) {
+    return run.path("status").asText();
+  }
+
+  /** True once the run has ended and its result shows (live view) or is stored. */
+  static boolean ended(JsonNode run) {
+    boolean finished = !List.of("running", "waiting_approval").contains(status(run));
+    return finished && (!run.has("result") || run.path("result").isObject());
+  }
+
+  @Test
   void serverKilledRightAfterTrigger_runResumesAfterRestartAndFinishes() throws Exception {
     model.planDelay = Duration.ofSeconds(3);
     model.agentDelay = Duration.ofMillis(100);

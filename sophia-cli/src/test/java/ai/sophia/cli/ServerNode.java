@@ -192,6 +192,39 @@ final class ServerNode implements AutoCloseable {
     throw new AssertionError(name + ": the swarm never got there: " + last);
   }
 
+  /** Starts a run of agent {@code agent} without waiting for it; returns its id. */
+  String startAgentRun(String agent, String body) throws Exception {
+    HttpResponse<String> r = post("/api/v1/agents/" + agent + "/run", body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return JSON.readTree(r.body()).path("run_id").asText();
+  }
+
+  /** The agent run once {@code condition} holds (polled every 100 ms, 90 s at most). */
+  JsonNode awaitAgentRun(String id, Predicate<JsonNode> condition) throws Exception {
+    Instant until = Instant.now().plusSeconds(90);
+    JsonNode last = null;
+    while (Instant.now().isBefore(until)) {
+      last = get("/api/v1/runs/" + id);
+      if (condition.test(last)) {
+        return last;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(name + ": the agent run never got there: " + last);
+  }
+
+  /** True when the run's transcript has a call of {@code tool} that ended ok. */
+  static boolean toolDone(JsonNode run, String tool) {
+    for (JsonNode step : run.path("transcript")) {
+      if (step.path("kind").asText().equals("tool_call")
+          && step.path("tool").asText().equals(tool)
+          && step.path("outcome").asText().equals("ok")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The run's events over server-sent events, from the first to run_finished. */
   List<JsonNode> events(String id) throws Exception {
     List<JsonNode> events = new ArrayList<>();
