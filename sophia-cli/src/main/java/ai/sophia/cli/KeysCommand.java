@@ -7,12 +7,16 @@ import ai.sophia.security.IssuedKey;
 import ai.sophia.security.Role;
 import ai.sophia.server.Sophia;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,10 +30,16 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "keys",
-    description = "Create, list and revoke API keys.",
-    subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
+    description = "Create, list, rotate and revoke API keys.",
+    subcommands = {
+      KeysCommand.Create.class,
+      KeysCommand.ListKeys.class,
+      KeysCommand.Rotate.class,
+      KeysCommand.Revoke.class
+    })
 final class KeysCommand implements Callable<Integer> {
   static final int MAX_NAME_CHARS = 64;
+  private static final Pattern SPAN = Pattern.compile("(\\d{1,6})([dhm])");
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm'Z'").withZone(ZoneOffset.UTC);
 
@@ -41,7 +51,7 @@ final class KeysCommand implements Callable<Integer> {
     return Main.missingSubcommand(spec);
   }
 
-  /** {@code sophia keys create --name N [--role R]}: prints the secret, once. */
+  /** {@code sophia keys create --name N [--role R] [--expires-in 90d]}: prints the secret, once. */
   @Command(name = "create", description = "Create an API key and print its secret (shown once).")
   static final class Create implements Callable<Integer> {
     @ParentCommand KeysCommand keys;
@@ -61,8 +71,16 @@ final class KeysCommand implements Callable<Integer> {
         description = "admin, developer, user or readonly (default ${DEFAULT-VALUE}).")
     Role role;
 
+    @Option(
+        names = "--expires-in",
+        paramLabel = "SPAN",
+        description = "The key stops working after this long: 90d, 12h or 30m (default: never).")
+    String expiresIn;
+
     @Override
     public Integer call() {
+      Optional<Instant> expires =
+          Optional.ofNullable(expiresIn).map(v -> Instant.now().plus(span("--expires-in", v)));
       String trimmed = name.strip();
       if (trimmed.isEmpty() || trimmed.length() > MAX_NAME_CHARS) {
         throw new InvalidInputException(
@@ -70,11 +88,14 @@ final class KeysCommand implements Callable<Integer> {
       }
       IssuedKey issued =
           Sophia.withApiKeys(
-              keys.main.config(), keys.main.env(), store -> store.create(trimmed, role));
+              keys.main.config(), keys.main.env(), store -> store.create(trimmed, role, expires));
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
-          "Created API key '%s' (id %s, role %s).%n",
-          issued.key().name(), issued.key().id(), issued.key().role());
+          "Created API key '%s' (id %s, role %s%s).%n",
+          issued.key().name(),
+          issued.key().id(),
+          issued.key().role(),
+          expires.map(e -> ", expires " + time(e)).orElse(""));
       out.println("Secret, shown once — store it now:");
       out.println(issued.secret());
       out.flush();
@@ -97,7 +118,7 @@ final class KeysCommand implements Callable<Integer> {
         out.println("No API keys yet; 'sophia keys create --name NAME' makes one.");
       } else {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"ID", "NAME", "ROLE", "PREFIX", "CREATED", "REVOKED"});
+        rows.add(new String[] {"ID", "NAME", "ROLE", "PREFIX", "CREATED", "EXPIRES", "REVOKED"});
         for (ApiKey key : all) {
           rows.add(
               new String[] {
@@ -106,6 +127,7 @@ final class KeysCommand implements Callable<Integer> {
                 key.role().name(),
                 key.prefix(),
                 time(key.createdAt()),
+                key.expiresAt().map(KeysCommand::time).orElse("-"),
                 key.revokedAt().map(KeysCommand::time).orElse("-")
               });
         }
@@ -142,6 +164,63 @@ final class KeysCommand implements Callable<Integer> {
       spec.commandLine().getOut().flush();
       return 0;
     }
+  }
+
+  /**
+   * {@code sophia keys rotate ID [--grace 24h]}: a new secret for the key's name and role; the old
+   * one keeps working for the grace period, so clients move over without a gap.
+   */
+  @Command(
+      name = "rotate",
+      description = "Replace an API key's secret; the old one works for --grace longer.")
+  static final class Rotate implements Callable<Integer> {
+    @ParentCommand KeysCommand keys;
+    @Spec CommandSpec spec;
+
+    @Parameters(
+        index = "0",
+        paramLabel = "ID",
+        description = "The key's id, as 'keys list' shows it.")
+    String id;
+
+    @Option(
+        names = "--grace",
+        paramLabel = "SPAN",
+        defaultValue = "24h",
+        description =
+            "How long the old secret keeps working: 24h, 30m, 0m (default ${DEFAULT-VALUE}).")
+    String grace;
+
+    @Override
+    public Integer call() {
+      Instant until = Instant.now().plus(span("--grace", grace));
+      IssuedKey issued =
+          Sophia.withApiKeys(
+              keys.main.config(), keys.main.env(), store -> store.rotate(id.strip(), until));
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf(
+          "Rotated API key %s: the new key is %s; the old secret works until %s.%n",
+          id.strip(), issued.key().id(), time(until));
+      out.println("New secret, shown once — store it now:");
+      out.println(issued.secret());
+      out.flush();
+      return 0;
+    }
+  }
+
+  /** {@code 90d}, {@code 12h} or {@code 30m}. */
+  static Duration span(String option, String value) {
+    Matcher m = SPAN.matcher(value.strip());
+    if (!m.matches()) {
+      throw new InvalidInputException(
+          option, option + " must be a number and d, h or m (90d, 12h, 30m), not '" + value + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "d" -> Duration.ofDays(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofMinutes(n);
+    };
   }
 
   static String time(Instant instant) {

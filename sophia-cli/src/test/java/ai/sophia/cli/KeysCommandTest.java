@@ -32,24 +32,49 @@ class KeysCommandTest {
     CliRun listed = keys("keys", "list");
     assertThat(listed.exitCode()).isZero();
     assertThat(listed.out().lines().findFirst().orElseThrow())
-        .matches("ID\\s+NAME\\s+ROLE\\s+PREFIX\\s+CREATED\\s+REVOKED");
+        .matches("ID\\s+NAME\\s+ROLE\\s+PREFIX\\s+CREATED\\s+EXPIRES\\s+REVOKED");
     assertThat(listed.out())
         .containsPattern(
             id.group(1)
                 + "\\s+ci-bot\\s+readonly\\s+"
                 + Pattern.quote(secret.group(1))
-                + "\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ\\s+-")
+                + "\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ\\s+-\\s+-")
         .doesNotContain("sk-sophia-");
 
     CliRun revoked = keys("keys", "revoke", id.group(1));
     assertThat(revoked.exitCode()).isZero();
     assertThat(revoked.out()).contains("Revoked API key " + id.group(1));
     assertThat(keys("keys", "list").out())
-        .containsPattern(id.group(1) + ".*\\d\\d:\\d\\dZ\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ");
+        .containsPattern(
+            id.group(1) + ".*\\d\\d:\\d\\dZ\\s+-\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ");
 
     CliRun again = keys("keys", "revoke", id.group(1));
     assertThat(again.exitCode()).isEqualTo(1);
     assertThat(again.err()).isEqualTo("sophia: no active API key with id '" + id.group(1) + "'\n");
+  }
+
+  @Test
+  void keys_createExpiringThenRotate_newSecretPrinted_oldExpiresAfterGrace() {
+    CliRun created = keys("keys", "create", "--name", "ci", "--expires-in", "90d");
+    assertThat(created.exitCode()).as(created.err()).isZero();
+    assertThat(created.out()).containsPattern("role user, expires \\d{4}-");
+    Matcher id = Pattern.compile("id (key_\\w+)").matcher(created.out());
+    assertThat(id.find()).isTrue();
+
+    CliRun rotated = keys("keys", "rotate", id.group(1), "--grace", "0m");
+    assertThat(rotated.exitCode()).as(rotated.err()).isZero();
+    assertThat(rotated.out())
+        .containsPattern("Rotated API key " + id.group(1) + ": the new key is key_\\w+")
+        .containsPattern("(?m)^sk-sophia-\\S{43}$");
+    CliRun listed = keys("keys", "list");
+    assertThat(listed.out().lines().filter(l -> l.contains(" ci "))).hasSize(2);
+
+    CliRun again = keys("keys", "rotate", id.group(1));
+    assertThat(again.exitCode()).isEqualTo(1);
+    assertThat(again.err()).contains("no active API key with id '" + id.group(1) + "'");
+    CliRun bad = keys("keys", "create", "--name", "x", "--expires-in", "soon");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).startsWith("sophia: --expires-in must be a number and d, h or m");
   }
 
   @Test

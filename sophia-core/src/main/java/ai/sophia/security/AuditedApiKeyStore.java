@@ -1,6 +1,7 @@
 package ai.sophia.security;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,9 +28,20 @@ public final class AuditedApiKeyStore implements ApiKeyStore {
   }
 
   @Override
-  public IssuedKey create(String name, Role role) {
-    IssuedKey issued = keys.create(name, role);
-    record("keys create", issued.key().id() + " (" + role + ")");
+  public IssuedKey create(String name, Role role, Optional<Instant> expiresAt) {
+    IssuedKey issued = keys.create(name, role, expiresAt);
+    record(
+        "keys create",
+        issued.key().id() + " (" + role + expiresAt.map(e -> ", expires " + e).orElse("") + ")");
+    return issued;
+  }
+
+  @Override
+  public IssuedKey rotate(String id, Instant oldWorksUntil) {
+    IssuedKey issued = keys.rotate(id, oldWorksUntil);
+    record(
+        "keys rotate",
+        id + " -> " + issued.key().id() + " (old works until " + oldWorksUntil + ")");
     return issued;
   }
 

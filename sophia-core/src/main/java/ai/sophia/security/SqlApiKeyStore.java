@@ -1,6 +1,7 @@
 package ai.sophia.security;
 
 import ai.sophia.error.InvalidInputException;
+import ai.sophia.error.NotFoundException;
 import ai.sophia.memory.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -31,7 +33,10 @@ public final class SqlApiKeyStore implements ApiKeyStore {
   private static final int DISPLAY_CHARS = 8;
   private static final int MAX_LISTED = 10_000;
   private static final int MAX_NAME = 100;
-  private static final String COLUMNS = "id, name, role, prefix, created_at, revoked_at";
+  private static final String COLUMNS =
+      "id, name, role, prefix, created_at, revoked_at, expires_at";
+  private static final String ACTIVE =
+      "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :now)";
 
   private final Database db;
   private final SecureRandom random = new SecureRandom();
@@ -41,9 +46,14 @@ public final class SqlApiKeyStore implements ApiKeyStore {
   }
 
   @Override
-  public IssuedKey create(String name, Role role) {
+  public IssuedKey create(String name, Role role, Optional<Instant> expiresAt) {
+    return insert(name, role, expiresAt, null);
+  }
+
+  private IssuedKey insert(String name, Role role, Optional<Instant> expiresAt, String from) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(expiresAt, "expiresAt");
     if (name.isBlank() || name.length() > MAX_NAME) {
       throw new InvalidInputException("name", "a key name must be 1.." + MAX_NAME + " characters");
     }
@@ -60,20 +70,50 @@ public final class SqlApiKeyStore implements ApiKeyStore {
             role,
             body.substring(0, DISPLAY_CHARS),
             Instant.ofEpochMilli(System.currentTimeMillis()),
-            Optional.empty());
+            Optional.empty(),
+            expiresAt);
+    if (expiresAt.isPresent() && !expiresAt.get().isAfter(key.createdAt())) {
+      throw new InvalidInputException("expires_at", "a key must expire in the future");
+    }
     db.useHandle(
         h ->
             h.createUpdate(
-                    "INSERT INTO api_keys (id, name, role, prefix, key_hash, created_at)"
-                        + " VALUES (:id, :name, :role, :prefix, :hash, :at)")
+                    "INSERT INTO api_keys (id, name, role, prefix, key_hash, created_at,"
+                        + " expires_at, rotated_from) VALUES (:id, :name, :role, :prefix, :hash,"
+                        + " :at, :expires, :from)")
                 .bind("id", key.id())
                 .bind("name", key.name())
                 .bind("role", key.role().name())
                 .bind("prefix", key.prefix())
                 .bind("hash", HexFormat.of().formatHex(sha256(secret)))
                 .bind("at", key.createdAt().toEpochMilli())
+                .bind("expires", expiresAt.map(Instant::toEpochMilli).orElse(null))
+                .bind("from", from)
                 .execute());
     return new IssuedKey(key, secret);
+  }
+
+  @Override
+  public IssuedKey rotate(String id, Instant oldWorksUntil) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(oldWorksUntil, "oldWorksUntil");
+    Instant now = Instant.now();
+    ApiKey old =
+        list().stream()
+            .filter(k -> k.id().equals(id) && k.activeAt(now))
+            .findFirst()
+            .orElseThrow(() -> new NotFoundException("no active API key with id '" + id + "'"));
+    Optional<Instant> expires =
+        old.expiresAt().map(e -> now.plus(Duration.between(old.createdAt(), e)));
+    IssuedKey issued = insert(old.name(), old.role(), expires, old.id());
+    Instant until = old.expiresAt().filter(e -> e.isBefore(oldWorksUntil)).orElse(oldWorksUntil);
+    db.useHandle(
+        h ->
+            h.createUpdate("UPDATE api_keys SET expires_at = :until WHERE id = :id")
+                .bind("until", until.toEpochMilli())
+                .bind("id", id)
+                .execute());
+    return issued;
   }
 
   /** Newest first, revoked keys included; at most 10,000. */
@@ -119,8 +159,11 @@ public final class SqlApiKeyStore implements ApiKeyStore {
                         "SELECT "
                             + COLUMNS
                             + ", key_hash FROM api_keys"
-                            + " WHERE key_hash = :hash AND revoked_at IS NULL LIMIT 1")
+                            + " WHERE key_hash = :hash AND "
+                            + ACTIVE
+                            + " LIMIT 1")
                     .bind("hash", hex)
+                    .bind("now", System.currentTimeMillis())
                     .map((rs, ctx) -> new Stored(row(rs, ctx), rs.getString("key_hash")))
                     .findOne());
     // The index finds the row; the decision itself is a constant-time comparison.
@@ -135,22 +178,28 @@ public final class SqlApiKeyStore implements ApiKeyStore {
   public long countActive() {
     return db.withHandle(
         h ->
-            h.createQuery("SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL")
+            h.createQuery("SELECT COUNT(*) FROM api_keys WHERE " + ACTIVE)
+                .bind("now", System.currentTimeMillis())
                 .mapTo(Long.class)
                 .one());
   }
 
   private static ApiKey row(ResultSet rs, StatementContext ctx) throws SQLException {
-    long revoked = rs.getLong("revoked_at");
-    Optional<Instant> revokedAt =
-        rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(revoked));
+    Optional<Instant> revokedAt = optionalInstant(rs, "revoked_at");
     return new ApiKey(
         rs.getString("id"),
         rs.getString("name"),
         Role.valueOf(rs.getString("role")),
         rs.getString("prefix"),
         Instant.ofEpochMilli(rs.getLong("created_at")),
-        revokedAt);
+        revokedAt,
+        optionalInstant(rs, "expires_at"));
+  }
+
+  private static Optional<Instant> optionalInstant(ResultSet rs, String column)
+      throws SQLException {
+    long millis = rs.getLong(column);
+    return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
   }
 
   private static byte[] sha256(String secret) {

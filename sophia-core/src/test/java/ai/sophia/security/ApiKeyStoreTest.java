@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.sophia.error.InvalidInputException;
+import ai.sophia.error.NotFoundException;
 import ai.sophia.memory.Backend;
 import ai.sophia.memory.Database;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +42,57 @@ class ApiKeyStoreTest {
           .isEqualTo(issued.secret().substring("sk-sophia-".length(), "sk-sophia-".length() + 8));
       assertThat(issued.key().active()).isTrue();
       assertThat(issued.toString()).doesNotContain(issued.secret());
+    }
+  }
+
+  @Test
+  void expiringKey_worksUntilItsTime_thenIsRefusedAndNotCountedActive() throws Exception {
+    try (Database db = backend.open(dir)) {
+      SqlApiKeyStore store = new SqlApiKeyStore(db);
+      IssuedKey soon = store.create("short", Role.user, Optional.of(Instant.now().plusMillis(400)));
+      IssuedKey forever = store.create("long", Role.admin);
+      assertThat(store.authenticate(soon.secret())).isPresent();
+      assertThat(store.countActive()).isEqualTo(2);
+
+      Thread.sleep(500);
+      assertThat(store.authenticate(soon.secret())).isEmpty();
+      assertThat(store.authenticate(forever.secret())).isPresent();
+      assertThat(store.countActive()).isEqualTo(1);
+      ApiKey listed =
+          store.list().stream().filter(k -> k.id().equals(soon.key().id())).findFirst().get();
+      assertThat(listed.expiresAt()).isPresent();
+      assertThat(listed.active()).isFalse();
+      assertThatThrownBy(
+              () -> store.create("past", Role.user, Optional.of(Instant.now().minusSeconds(1))))
+          .isInstanceOfSatisfying(
+              InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("expires_at"));
+    }
+  }
+
+  @Test
+  void rotate_newSecretSameNameAndRole_oldWorksThroughItsGraceOnly() throws Exception {
+    try (Database db = backend.open(dir)) {
+      SqlApiKeyStore store = new SqlApiKeyStore(db);
+      IssuedKey old =
+          store.create("ci", Role.developer, Optional.of(Instant.now().plus(Duration.ofDays(90))));
+
+      IssuedKey next = store.rotate(old.key().id(), Instant.now().plusMillis(400));
+      assertThat(next.key().id()).isNotEqualTo(old.key().id());
+      assertThat(next.key().name()).isEqualTo("ci");
+      assertThat(next.key().role()).isEqualTo(Role.developer);
+      assertThat(next.key().expiresAt().orElseThrow())
+          .isAfter(Instant.now().plus(Duration.ofDays(89)))
+          .isBefore(Instant.now().plus(Duration.ofDays(91)));
+      assertThat(store.authenticate(old.secret())).isPresent();
+      assertThat(store.authenticate(next.secret())).isPresent();
+
+      Thread.sleep(500);
+      assertThat(store.authenticate(old.secret())).isEmpty();
+      assertThat(store.authenticate(next.secret()).orElseThrow().id()).isEqualTo(next.key().id());
+      assertThatThrownBy(() -> store.rotate(old.key().id(), Instant.now()))
+          .isInstanceOf(NotFoundException.class);
+      assertThatThrownBy(() -> store.rotate("key_missing", Instant.now()))
+          .isInstanceOf(NotFoundException.class);
     }
   }
 

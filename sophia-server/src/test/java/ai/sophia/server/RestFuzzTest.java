@@ -222,6 +222,6 @@ class RestFuzzTest {
 
   @Provide
   Arbitrary<String> keyFields() {
-    return Arbitraries.of("name", "role");
+    return Arbitraries.of("name", "role", "expires_in_days");
   }
 }

@@ -167,6 +167,61 @@ class SessionTest {
   }
 
   @Test
+  void keys_rotate_newSecretWorksAtOnce_oldOneOnlyThroughItsGrace_badInputRefused()
+      throws Exception {
+    JsonNode key =
+        json(
+            server.post(
+                "/api/v1/keys",
+                JSON,
+                "{\"name\":\"ci\",\"role\":\"user\",\"expires_in_days\":30}",
+                "Authorization",
+                bearer(admin)));
+    String old = key.get("secret").asText();
+    assertThat(key.get("expires_at").asText()).startsWith("20");
+    String path = "/api/v1/keys/" + key.get("id").asText() + "/rotate";
+
+    HttpResponse<String> rotated =
+        server.post(path, JSON, "{\"grace_seconds\":1}", "Authorization", bearer(admin));
+    assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(201);
+    JsonNode next = json(rotated);
+    assertThat(next.get("name").asText()).isEqualTo("ci");
+    assertThat(next.get("id").asText()).isNotEqualTo(key.get("id").asText());
+    assertThat(server.get("/api/v1/agents", "Authorization", bearer(old)).statusCode())
+        .isEqualTo(200);
+    String fresh = next.get("secret").asText();
+    assertThat(server.get("/api/v1/agents", "Authorization", bearer(fresh)).statusCode())
+        .isEqualTo(200);
+
+    Thread.sleep(1_200); // past the grace: the cached lookup must not outlive the expiry
+    assertThat(server.get("/api/v1/agents", "Authorization", bearer(old)).statusCode())
+        .isEqualTo(401);
+    assertThat(server.get("/api/v1/agents", "Authorization", bearer(fresh)).statusCode())
+        .isEqualTo(200);
+
+    HttpResponse<String> again = server.post(path, JSON, "{}", "Authorization", bearer(admin));
+    assertThat(again.statusCode()).isEqualTo(404);
+    HttpResponse<String> badGrace =
+        server.post(
+            "/api/v1/keys/" + next.get("id").asText() + "/rotate",
+            JSON,
+            "{\"grace_seconds\":-5}",
+            "Authorization",
+            bearer(admin));
+    assertThat(badGrace.statusCode()).isEqualTo(400);
+    assertThat(json(badGrace).get("field").asText()).isEqualTo("grace_seconds");
+    HttpResponse<String> badDays =
+        server.post(
+            "/api/v1/keys",
+            JSON,
+            "{\"name\":\"x\",\"expires_in_days\":0}",
+            "Authorization",
+            bearer(admin));
+    assertThat(badDays.statusCode()).isEqualTo(400);
+    assertThat(json(badDays).get("field").asText()).isEqualTo("expires_in_days");
+  }
+
+  @Test
   void keys_badInputAndLastAdmin_areRefusedByName() {
     HttpResponse<String> badRole =
         server.post(

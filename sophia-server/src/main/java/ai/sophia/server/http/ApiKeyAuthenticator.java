@@ -37,8 +37,10 @@ final class ApiKeyAuthenticator {
       return Optional.empty();
     }
     // A null from the loader (no such key) is not cached.
+    // A key that expired while cached stops working at once, not at the end of the TTL.
     return Optional.ofNullable(
-        recent.get(digest(secret), digest -> store.authenticate(secret).orElse(null)));
+            recent.get(digest(secret), digest -> store.authenticate(secret).orElse(null)))
+        .filter(ApiKey::active);
   }
 
   static String digest(String secret) {

@@ -34,6 +34,16 @@ public final class RequestBodies {
     this.maxBytes = maxBytes;
   }
 
+  /**
+   * {@link #read}, or {@code absent} when the request has no body at all (every field optional).
+   */
+  public <T> T readOrDefault(Context ctx, Class<T> type, T absent) {
+    if (ctx.contentLength() <= 0 && ctx.header("Transfer-Encoding") == null) {
+      return absent;
+    }
+    return read(ctx, type);
+  }
+
   /** The body as a {@code type}, a record whose components are the allowed fields. */
   public <T> T read(Context ctx, Class<T> type) {
     requireJson(ctx.contentType());
