@@ -255,6 +255,40 @@ class DashboardBrowserTest {
 
   @Test
   @Order(7)
+  void keys_createExpiringKey_thenRotate_newSecretShownAndOldKeyStillListed() {
+    browser.page("keys");
+    browser.find("input[name=name]").sendKeys("browser-ci");
+    new Select(browser.find("select[name=expires]")).selectByValue("30");
+    browser.find("form.card button[type=submit]").click();
+    browser.awaitText("[aria-live] .note", "Key browser-ci (user)");
+    String first = browser.find("input.secret").getAttribute("value");
+
+    WebElement rotate =
+        browser.await(
+            10,
+            d ->
+                browser.all("tr").stream()
+                    .filter(r -> r.getText().contains("browser-ci"))
+                    .map(r -> r.findElement(org.openqa.selenium.By.cssSelector("[data-rotate]")))
+                    .findFirst()
+                    .orElse(null));
+    rotate.click();
+    browser.driver.switchTo().alert().accept();
+    browser.awaitText("[aria-live] .note", "New secret for browser-ci");
+    String second = browser.find("input.secret").getAttribute("value");
+    assertThat(second).startsWith("sk-sophia-").isNotEqualTo(first);
+    browser.await(
+        10,
+        d ->
+            browser.all("tr").stream().filter(r -> r.getText().contains("browser-ci")).count()
+                == 2);
+    assertThat(sophia.apiKeys().authenticate(first)).isPresent(); // its grace: 24 hours
+    assertThat(sophia.apiKeys().authenticate(second)).isPresent();
+    browser.screenshot("08-keys-rotated");
+  }
+
+  @Test
+  @Order(7)
   void knowledge_ingestWhileServing_showsProgressAndTheDocument() throws Exception {
     Path more = Files.createDirectories(dir.resolve("more"));
     Files.writeString(
