@@ -67,6 +67,11 @@ public final class AuditedApiKeyStore implements ApiKeyStore {
     return keys.countActive();
   }
 
+  /** Records a change to a key made beside the store (its second factor), as this store's own. */
+  public void note(String action, String target) {
+    record(action, target);
+  }
+
   private void record(String action, String target) {
     audit.append(
         AuditEntry.event(

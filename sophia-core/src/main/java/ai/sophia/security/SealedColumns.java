@@ -29,9 +29,18 @@ public final class SealedColumns {
   /** Deployment log lines. */
   public static final Column DEPLOYMENT_LOG = new Column("deployment_events", "text");
 
+  /** The shared secrets of admin keys' second factor (TOTP). */
+  public static final Column TOTP_SECRET = new Column("key_totp", "secret");
+
   public static final List<Column> ALL =
       List.of(
-          CONVERSATION, RUN_INPUT, RUN_OUTPUT, RUN_TRANSCRIPT, APPROVAL_ARGUMENTS, DEPLOYMENT_LOG);
+          CONVERSATION,
+          RUN_INPUT,
+          RUN_OUTPUT,
+          RUN_TRANSCRIPT,
+          APPROVAL_ARGUMENTS,
+          DEPLOYMENT_LOG,
+          TOTP_SECRET);
 
   private SealedColumns() {}
 }

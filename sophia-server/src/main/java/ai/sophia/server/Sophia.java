@@ -49,6 +49,7 @@ import ai.sophia.security.Reencryption;
 import ai.sophia.security.Role;
 import ai.sophia.security.SqlApiKeyStore;
 import ai.sophia.security.SqlAuditLog;
+import ai.sophia.security.TotpFactors;
 import ai.sophia.server.http.RateLimiter;
 import ai.sophia.server.http.RedisSessionStore;
 import ai.sophia.swarm.SqlSwarmStore;
@@ -72,6 +73,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -228,6 +230,17 @@ public final class Sophia implements AutoCloseable {
    */
   public static <R> R withApiKeys(
       SophiaConfig config, Map<String, String> env, Function<ApiKeyStore, R> work) {
+    return withKeysAndFactors(config, env, (keys, factors) -> work.apply(keys));
+  }
+
+  /**
+   * {@link #withApiKeys} with the keys' second factors too ({@code sophia keys totp}); the key
+   * store records in the audit log what either changes.
+   */
+  public static <R> R withKeysAndFactors(
+      SophiaConfig config,
+      Map<String, String> env,
+      BiFunction<AuditedApiKeyStore, TotpFactors, R> work) {
     try (Database database = Database.open(config, Secrets.create(env))) {
       return work.apply(
           new AuditedApiKeyStore(
@@ -235,7 +248,8 @@ public final class Sophia implements AutoCloseable {
               new SqlAuditLog(database),
               "local CLI",
               "local",
-              Clock.systemUTC()));
+              Clock.systemUTC()),
+          new TotpFactors(database, Clock.systemUTC()));
     }
   }
 
@@ -263,7 +277,16 @@ public final class Sophia implements AutoCloseable {
         SophiaServer.create(
             config,
             new SophiaServer.Services(
-                researcher, agents, models, code, deployments, swarms, ingestor, ingests, audit),
+                researcher,
+                agents,
+                models,
+                code,
+                deployments,
+                swarms,
+                ingestor,
+                ingests,
+                audit,
+                new TotpFactors(database, clock)),
             shared,
             apiKeys,
             health,

@@ -15,6 +15,7 @@ import ai.sophia.research.Researcher;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.security.AuditLog;
 import ai.sophia.security.OidcTokens;
+import ai.sophia.security.TotpFactors;
 import ai.sophia.server.http.AccessLog;
 import ai.sophia.server.http.AuditTrail;
 import ai.sophia.server.http.Guard;
@@ -107,8 +108,10 @@ public final class SophiaServer implements AutoCloseable {
       SwarmCoordinator swarms,
       Ingestor ingestor,
       IngestJobs ingests,
-      AuditLog audit) {
+      AuditLog audit,
+      TotpFactors totp) {
     public Services {
+      Objects.requireNonNull(totp, "totp");
       Objects.requireNonNull(audit, "audit");
       Objects.requireNonNull(ingestor, "ingestor");
       Objects.requireNonNull(ingests, "ingests");
@@ -245,8 +248,8 @@ public final class SophiaServer implements AutoCloseable {
               cfg.routes.beforeMatched(guard::check);
               Problems.register(cfg, mapper);
               new DashboardRoutes().register(cfg.routes);
-              new SessionRoutes(guard, sessions, bodies).register(cfg.routes);
-              new KeyRoutes(keys, sessions, bodies).register(cfg.routes);
+              new SessionRoutes(guard, sessions, services.totp(), bodies).register(cfg.routes);
+              new KeyRoutes(keys, sessions, services.totp(), bodies).register(cfg.routes);
               new AuditRoutes(services.audit(), mapper).register(cfg.routes);
               new HealthRoutes(health, mapper).register(cfg.routes);
               stats.register(cfg.routes);

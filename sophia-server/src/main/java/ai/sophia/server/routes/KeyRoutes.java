@@ -7,6 +7,7 @@ import ai.sophia.security.ApiKey;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.security.IssuedKey;
 import ai.sophia.security.Role;
+import ai.sophia.security.TotpFactors;
 import ai.sophia.server.http.Access;
 import ai.sophia.server.http.RequestBodies;
 import ai.sophia.server.http.Sessions;
@@ -38,11 +39,13 @@ public final class KeyRoutes {
 
   private final ApiKeyStore keys;
   private final Sessions sessions;
+  private final TotpFactors totp;
   private final RequestBodies bodies;
 
-  public KeyRoutes(ApiKeyStore keys, Sessions sessions, RequestBodies bodies) {
+  public KeyRoutes(ApiKeyStore keys, Sessions sessions, TotpFactors totp, RequestBodies bodies) {
     this.keys = Objects.requireNonNull(keys, "keys");
     this.sessions = Objects.requireNonNull(sessions, "sessions");
+    this.totp = Objects.requireNonNull(totp, "totp");
     this.bodies = Objects.requireNonNull(bodies, "bodies");
   }
 
@@ -51,6 +54,16 @@ public final class KeyRoutes {
     routes.post("/api/v1/keys", this::create, Access.ADMIN);
     routes.post("/api/v1/keys/{id}/rotate", this::rotate, Access.ADMIN);
     routes.delete("/api/v1/keys/{id}", this::revoke, Access.ADMIN);
+    routes.delete("/api/v1/keys/{id}/totp", this::removeTotp, Access.ADMIN);
+  }
+
+  /** Removes a key's second factor (a lost phone): it signs in with the key alone again. */
+  private void removeTotp(Context ctx) {
+    String id = AgentBodies.id("id", ctx.pathParam("id"));
+    if (!totp.remove(id)) {
+      throw new NotFoundException("key '" + id + "' has no second factor");
+    }
+    ctx.status(204);
   }
 
   private void list(Context ctx) {
