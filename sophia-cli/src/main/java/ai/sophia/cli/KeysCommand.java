@@ -5,6 +5,7 @@ import ai.sophia.error.NotFoundException;
 import ai.sophia.security.ApiKey;
 import ai.sophia.security.IssuedKey;
 import ai.sophia.security.Role;
+import ai.sophia.security.TotpFactors;
 import ai.sophia.server.Sophia;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Spec;
       KeysCommand.Create.class,
       KeysCommand.ListKeys.class,
       KeysCommand.Rotate.class,
+      KeysCommand.Totp.class,
       KeysCommand.Revoke.class
     })
 final class KeysCommand implements Callable<Integer> {
@@ -203,6 +205,84 @@ final class KeysCommand implements Callable<Integer> {
           id.strip(), issued.key().id(), time(until));
       out.println("New secret, shown once — store it now:");
       out.println(issued.secret());
+      out.flush();
+      return 0;
+    }
+  }
+
+  /**
+   * {@code sophia keys totp ID [--confirm CODE | --remove]}: a second factor for signing in to the
+   * dashboard with an admin key — enrol (prints the secret and the otpauth URI for an authenticator
+   * app, once), confirm with the app's first code, or remove (a lost phone).
+   */
+  @Command(
+      name = "totp",
+      description =
+          "Set up (then --confirm) or --remove an admin key's second factor for dashboard sign-in.")
+  static final class Totp implements Callable<Integer> {
+    @ParentCommand KeysCommand keys;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "The admin key's id.")
+    String id;
+
+    @Option(names = "--confirm", paramLabel = "CODE", description = "The app's current code.")
+    String confirm;
+
+    @Option(names = "--remove", description = "Remove the key's second factor.")
+    boolean remove;
+
+    @Override
+    public Integer call() {
+      String keyId = id.strip();
+      PrintWriter out = spec.commandLine().getOut();
+      if (remove && confirm != null) {
+        throw new InvalidInputException("--remove", "--remove and --confirm do not go together");
+      }
+      String said =
+          Sophia.withKeysAndFactors(
+              keys.main.config(),
+              keys.main.env(),
+              (store, factors) -> {
+                ApiKey key =
+                    store.list().stream()
+                        .filter(k -> k.id().equals(keyId) && k.active())
+                        .findFirst()
+                        .orElseThrow(
+                            () ->
+                                new NotFoundException("no active API key with id '" + keyId + "'"));
+                if (remove) {
+                  if (!factors.remove(keyId)) {
+                    throw new NotFoundException("key " + keyId + " has no second factor");
+                  }
+                  store.note("keys totp remove", keyId);
+                  return "Removed the second factor of key " + keyId + ".";
+                }
+                if (confirm != null) {
+                  if (!factors.confirm(keyId, confirm)) {
+                    throw new InvalidInputException(
+                        "--confirm", "the code is not the authenticator app's current one");
+                  }
+                  store.note("keys totp confirm", keyId);
+                  return "The second factor of key "
+                      + keyId
+                      + " is in force: dashboard sign-in now asks for its code.";
+                }
+                if (key.role() != Role.admin) {
+                  throw new InvalidInputException(
+                      "ID", "a second factor is for admin keys; " + keyId + " is " + key.role());
+                }
+                TotpFactors.Enrollment e = factors.enroll(key);
+                store.note("keys totp enrol", keyId);
+                return "Add this to an authenticator app (shown once):\n  secret "
+                    + e.secret()
+                    + "\n  "
+                    + e.uri()
+                    + "\nthen: sophia keys totp "
+                    + keyId
+                    + " --confirm CODE";
+              });
+      out.println(said);
       out.flush();
       return 0;
     }

@@ -78,6 +78,43 @@ class KeysCommandTest {
   }
 
   @Test
+  void keysTotp_enrolConfirmRemove_andRefusedForANonAdminKey() {
+    CliRun created = keys("keys", "create", "--name", "ops", "--role", "admin");
+    Matcher id = Pattern.compile("id (key_\\w+)").matcher(created.out());
+    assertThat(id.find()).isTrue();
+
+    CliRun enrolled = keys("keys", "totp", id.group(1));
+    assertThat(enrolled.exitCode()).as(enrolled.err()).isZero();
+    Matcher secret = Pattern.compile("secret ([A-Z2-7]{32})").matcher(enrolled.out());
+    assertThat(secret.find()).as(enrolled.out()).isTrue();
+    assertThat(enrolled.out()).contains("otpauth://totp/Sophia%3Aops?secret=" + secret.group(1));
+
+    CliRun wrong = keys("keys", "totp", id.group(1), "--confirm", "12345");
+    assertThat(wrong.exitCode()).isEqualTo(2);
+    CliRun confirmed =
+        keys(
+            "keys",
+            "totp",
+            id.group(1),
+            "--confirm",
+            ai.sophia.security.TotpFactors.code(secret.group(1), java.time.Instant.now()));
+    assertThat(confirmed.exitCode()).as(confirmed.err()).isZero();
+    assertThat(confirmed.out()).contains("is in force");
+    assertThat(keys("keys", "totp", id.group(1)).err()).contains("has a second factor already");
+
+    CliRun removed = keys("keys", "totp", id.group(1), "--remove");
+    assertThat(removed.exitCode()).as(removed.err()).isZero();
+    assertThat(keys("keys", "totp", id.group(1), "--remove").exitCode()).isEqualTo(1);
+
+    CliRun user = keys("keys", "create", "--name", "bot");
+    Matcher userId = Pattern.compile("id (key_\\w+)").matcher(user.out());
+    assertThat(userId.find()).isTrue();
+    CliRun refused = keys("keys", "totp", userId.group(1));
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.err()).contains("a second factor is for admin keys");
+  }
+
+  @Test
   void keysCreate_withoutName_usageError() {
     CliRun run = keys("keys", "create");
 

@@ -93,6 +93,7 @@ public final class Sophia implements AutoCloseable {
   private final Secrets secrets;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final Database database;
+  private final TotpFactors totp;
 
   /** The Redis the nodes share ({@code redis.url}); null for one node on its own. */
   private final Redis redis;
@@ -130,6 +131,7 @@ public final class Sophia implements AutoCloseable {
     try {
       // Storage: the one place that chooses the backend (storage.backend).
       this.database = own(Database.open(config, secrets));
+      this.totp = new TotpFactors(database, clock);
       this.apiKeys = new SqlApiKeyStore(database);
       this.audit = new SqlAuditLog(database);
       this.reencryption = database.cipher().enabled() ? new Reencryption(database) : null;
@@ -286,7 +288,7 @@ public final class Sophia implements AutoCloseable {
                 ingestor,
                 ingests,
                 audit,
-                new TotpFactors(database, clock)),
+                totp),
             shared,
             apiKeys,
             health,
@@ -389,6 +391,11 @@ public final class Sophia implements AutoCloseable {
 
   public ApiKeyStore apiKeys() {
     return apiKeys;
+  }
+
+  /** The admin keys' second factors for dashboard sign-in. */
+  public TotpFactors totp() {
+    return totp;
   }
 
   public HealthChecks health() {

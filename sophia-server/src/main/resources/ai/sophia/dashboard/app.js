@@ -47,20 +47,25 @@ function signInPage() {
   document.getElementById('signout').hidden = true;
   document.getElementById('who').textContent = '';
   const key = h('input', {type: 'password', name: 'api_key', autocomplete: 'current-password', required: true, placeholder: 'sk-sophia-…'});
+  const code = h('input', {type: 'text', name: 'totp', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6}', maxlength: 6});
   const submit = h('button', {type: 'submit'}, 'Sign in');
   const form = h(
     'form',
     {class: 'card signin', onsubmit: (e) => {
       e.preventDefault();
       attempt(async () => {
-        const opened = await api('POST', '/api/v1/session', {api_key: key.value});
+        const body = {api_key: key.value};
+        if (code.value) body.totp = code.value;
+        const opened = await api('POST', '/api/v1/session', body);
         key.value = '';
+        code.value = '';
         await signedIn(opened);
       }, submit);
     }},
     h('h1', {}, 'Sign in to Sophia'),
     h('p', {class: 'muted'}, 'Your API key is exchanged for a short session; the key itself is not kept by this page.'),
     field('API key', key, 'sophia keys create --name me --role developer prints one; the first start prints an admin key.'),
+    field('One-time code', code, 'Only for an admin key with a second factor (sophia keys totp ID): the 6 digits of your authenticator app.'),
     submit,
   );
   fill(main, form);

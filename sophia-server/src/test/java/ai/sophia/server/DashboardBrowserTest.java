@@ -388,6 +388,30 @@ class DashboardBrowserTest {
     assertThat(browser.find("#nav").isDisplayed()).isFalse();
   }
 
+  @Test
+  @Order(12)
+  void signIn_adminKeyWithSecondFactor_needsTheCode() {
+    ai.sophia.security.IssuedKey ops = sophia.apiKeys().create("browser-ops", Role.admin);
+    ai.sophia.security.TotpFactors.Enrollment e = sophia.totp().enroll(ops.key());
+    assertThat(sophia.totp().confirm(ops.key().id(), code(e, 0))).isTrue();
+    browser.driver.get(base + "/");
+    WebElement key = browser.await(10, d -> browser.find("input[name=api_key]"));
+
+    key.sendKeys(ops.secret(), Keys.ENTER);
+    browser.awaitText("[aria-live]", "needs a one-time code");
+    browser.find("input[name=api_key]").clear();
+    browser.find("input[name=api_key]").sendKeys(ops.secret());
+    browser.find("input[name=totp]").sendKeys(code(e, 30)); // the confirming step is used
+    browser.find("form.signin button[type=submit]").click();
+    browser.awaitText("#who", "browser-ops · admin");
+    browser.screenshot("12-sign-in-second-factor");
+  }
+
+  private static String code(ai.sophia.security.TotpFactors.Enrollment e, int secondsAhead) {
+    return ai.sophia.security.TotpFactors.code(
+        e.secret(), java.time.Instant.now().plusSeconds(secondsAhead));
+  }
+
   private boolean alertShown() {
     try {
       browser.driver.switchTo().alert();

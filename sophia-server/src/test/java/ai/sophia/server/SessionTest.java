@@ -6,9 +6,11 @@ import static ai.sophia.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.sophia.security.Role;
+import ai.sophia.security.TotpFactors;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -219,6 +221,74 @@ class SessionTest {
             bearer(admin));
     assertThat(badDays.statusCode()).isEqualTo(400);
     assertThat(json(badDays).get("field").asText()).isEqualTo("expires_in_days");
+  }
+
+  @Test
+  void secondFactor_enrolledAndConfirmed_signInNeedsAFreshCode_removedByAnAdmin() {
+    String ops = server.key(Role.admin);
+    HttpResponse<String> enrolled =
+        server.post("/api/v1/session/totp", JSON, "", "Authorization", bearer(ops));
+    assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(201);
+    String secret = json(enrolled).get("secret").asText();
+    assertThat(json(enrolled).get("otpauth_uri").asText()).startsWith("otpauth://totp/");
+    // Not in force until confirmed: the key alone still signs in.
+    assertThat(signInWith(ops, null).statusCode()).isEqualTo(201);
+
+    HttpResponse<String> wrong =
+        server.post(
+            "/api/v1/session/totp/confirm",
+            JSON,
+            "{\"code\":\"" + otherThan(TotpFactors.code(secret, Instant.now())) + "\"}",
+            "Authorization",
+            bearer(ops));
+    assertThat(wrong.statusCode()).isEqualTo(400);
+    assertThat(json(wrong).get("field").asText()).isEqualTo("code");
+    HttpResponse<String> confirmed =
+        server.post(
+            "/api/v1/session/totp/confirm",
+            JSON,
+            "{\"code\":\"" + TotpFactors.code(secret, Instant.now()) + "\"}",
+            "Authorization",
+            bearer(ops));
+    assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(204);
+
+    HttpResponse<String> keyAlone = signInWith(ops, null);
+    assertThat(keyAlone.statusCode()).isEqualTo(401);
+    assertThat(json(keyAlone).get("detail").asText()).contains("needs a one-time code");
+    // The code that confirmed is used: the next one (30 s on) is needed, so sign in one step early.
+    String next = TotpFactors.code(secret, Instant.now().plusSeconds(30));
+    HttpResponse<String> withCode = signInWith(ops, next);
+    assertThat(withCode.statusCode()).as(withCode.body()).isEqualTo(201);
+    assertThat(json(withCode).get("second_factor").asBoolean()).isTrue();
+    HttpResponse<String> replayed = signInWith(ops, next);
+    assertThat(replayed.statusCode()).isEqualTo(401);
+    assertThat(json(replayed).get("detail").asText()).contains("wrong, or was used already");
+    assertThat(server.get("/api/v1/agents", "Authorization", bearer(ops)).statusCode())
+        .as("API calls with the key need no code")
+        .isEqualTo(200);
+
+    String id = json(withCode).get("key_id").asText();
+    assertThat(
+            server
+                .send("DELETE", "/api/v1/keys/" + id + "/totp", "Authorization", bearer(admin))
+                .statusCode())
+        .isEqualTo(204);
+    assertThat(signInWith(ops, null).statusCode()).isEqualTo(201);
+    assertThat(
+            server
+                .send("DELETE", "/api/v1/keys/" + id + "/totp", "Authorization", bearer(admin))
+                .statusCode())
+        .isEqualTo(404);
+  }
+
+  private HttpResponse<String> signInWith(String key, String code) {
+    String body =
+        "{\"api_key\":\"" + key + "\"" + (code == null ? "" : ",\"totp\":\"" + code + "\"") + "}";
+    return server.post("/api/v1/session", JSON, body);
+  }
+
+  private static String otherThan(String code) {
+    return code.equals("000000") ? "111111" : "000000";
   }
 
   @Test
