@@ -39,7 +39,8 @@ final class McpCommand implements Callable<Integer> {
                     sophia.models(),
                     sophia.code(),
                     sophia.deployments(),
-                    sophia.swarms()),
+                    sophia.swarms(),
+                    sophia.audit()),
                 config,
                 Version.current())) {
       mcp.serveStdio(System.in, protocol);

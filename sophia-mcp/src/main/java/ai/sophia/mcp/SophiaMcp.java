@@ -6,6 +6,7 @@ import ai.sophia.config.SophiaConfig;
 import ai.sophia.deploy.Deployments;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
+import ai.sophia.security.AuditLog;
 import ai.sophia.swarm.SwarmCoordinator;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
@@ -53,6 +54,7 @@ public final class SophiaMcp implements AutoCloseable {
   private final SophiaResources resources;
   private final Completions completions;
   private final Cancellations cancellations = new Cancellations();
+  private final AuditLog audit;
   private final String version;
   private McpSyncServer server;
 
@@ -63,8 +65,10 @@ public final class SophiaMcp implements AutoCloseable {
       RoutingModelGateway models,
       CodeChanges code,
       Deployments deployments,
-      SwarmCoordinator swarms) {
+      SwarmCoordinator swarms,
+      AuditLog audit) {
     public Capabilities {
+      Objects.requireNonNull(audit, "audit");
       Objects.requireNonNull(research, "research");
       Objects.requireNonNull(agents, "agents");
       Objects.requireNonNull(models, "models");
@@ -75,6 +79,7 @@ public final class SophiaMcp implements AutoCloseable {
   }
 
   private SophiaMcp(Capabilities c, SophiaConfig config, String version) {
+    this.audit = c.audit();
     String engine = config.research().defaultEngine();
     this.tools = new SophiaTools(c.research(), c.agents(), c.models(), engine, cancellations);
     this.code = new CodeTools(c.code());
@@ -217,13 +222,16 @@ public final class SophiaMcp implements AutoCloseable {
                 .completions()
                 .build())
         .tools(
-            java.util.stream.Stream.of(
-                    tools.specifications(),
-                    List.of(code.specification()),
-                    swarms.specifications(),
-                    deployments.specifications())
-                .flatMap(List::stream)
-                .toList())
+            AuditedTools.wrap(
+                java.util.stream.Stream.of(
+                        tools.specifications(),
+                        List.of(code.specification()),
+                        swarms.specifications(),
+                        deployments.specifications())
+                    .flatMap(List::stream)
+                    .toList(),
+                audit,
+                java.time.Clock.systemUTC()))
         .resourceTemplates(
             java.util.stream.Stream.concat(
                     resources.templates().stream(),

@@ -393,6 +393,11 @@ public final class Sophia implements AutoCloseable {
     return apiKeys;
   }
 
+  /** The audit log: every change and every refused request (Security, in README). */
+  public AuditLog audit() {
+    return audit;
+  }
+
   /** The admin keys' second factors for dashboard sign-in. */
   public TotpFactors totp() {
     return totp;

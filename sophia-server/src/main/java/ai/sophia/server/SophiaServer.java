@@ -189,7 +189,8 @@ public final class SophiaServer implements AutoCloseable {
                 services.models(),
                 services.code(),
                 services.deployments(),
-                services.swarms()),
+                services.swarms(),
+                services.audit()),
             config,
             Version.current());
     HttpServlet mcpServlet = mcp.httpServlet();
