@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -20,13 +21,13 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.transport.CredentialsProvider;
-import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +72,8 @@ public final class CodeChanges {
   private final Workspaces workspaces;
   private final GitHubPulls github;
   private volatile Runnable beforePush = () -> {};
+  private final Path workspacesRoot;
+  private final Map<String, GitAccess> sshAccess = new ConcurrentHashMap<>();
 
   private CodeChanges(
       SophiaConfig config, Secrets secrets, OperationsStore operations, Clock clock) {
@@ -79,7 +82,8 @@ public final class CodeChanges {
     this.operations = operations;
     this.clock = clock;
     this.guard = new ChangeGuard(this.config);
-    this.workspaces = new Workspaces(config.dataDir().resolve("workspaces"));
+    this.workspacesRoot = config.dataDir().resolve("workspaces");
+    this.workspaces = new Workspaces(workspacesRoot);
     this.github =
         new GitHubPulls(
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
@@ -95,6 +99,20 @@ public final class CodeChanges {
         Objects.requireNonNull(secrets, "secrets"),
         Objects.requireNonNull(operations, "operations"),
         Objects.requireNonNull(clock, "clock"));
+  }
+
+  /** How to reach a repository's remote: its SSH key (one factory per repository), or a token. */
+  private GitAccess access(String name, SophiaConfig.Repository repo, Optional<String> token) {
+    if (!repo.ssh()) {
+      return GitAccess.token(GIT_USER, token.orElse(null));
+    }
+    return sshAccess.computeIfAbsent(
+        name,
+        n ->
+            GitAccess.ssh(
+                Path.of(repo.sshKeyFile()),
+                Path.of(repo.knownHostsFile()),
+                workspacesRoot.resolve(".ssh-" + n)));
   }
 
   /** The configured repositories' names, sorted. */
@@ -161,10 +179,7 @@ public final class CodeChanges {
     String target = derived ? derivedBranch(request, base) : checkedBranch(request.branchName());
     Optional<String> token = secrets.get(repo.tokenEnv());
     Redactor redactor = new Redactor(token.stream().toList());
-    CredentialsProvider credentials =
-        token
-            .<CredentialsProvider>map(t -> new UsernamePasswordCredentialsProvider(GIT_USER, t))
-            .orElse(null);
+    GitAccess access = access(request.repository(), repo, token);
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     String written =
         request.message().isEmpty()
@@ -176,7 +191,7 @@ public final class CodeChanges {
         workspaces.with(
             request.repository(),
             repo.url(),
-            credentials,
+            access,
             redactor,
             ws -> {
               RevCommit baseTip =

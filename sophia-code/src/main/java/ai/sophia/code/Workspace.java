@@ -21,7 +21,6 @@ import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
@@ -31,13 +30,13 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 final class Workspace {
   private final Git git;
   private final Repository repo;
-  private final CredentialsProvider credentials;
+  private final GitAccess access;
   private final Redactor redactor;
 
-  Workspace(Git git, CredentialsProvider credentials, Redactor redactor) {
+  Workspace(Git git, GitAccess access, Redactor redactor) {
     this.git = git;
     this.repo = git.getRepository();
-    this.credentials = credentials;
+    this.access = access;
     this.redactor = redactor;
   }
 
@@ -187,10 +186,10 @@ final class Workspace {
   void push(String branch) throws GitAPIException {
     String ref = "refs/heads/" + branch;
     Iterable<PushResult> results =
-        git.push()
+        access
+            .applyTo(git.push())
             .setRemote("origin")
             .setRefSpecs(new RefSpec(ref + ":" + ref))
-            .setCredentialsProvider(credentials)
             .setTimeout(Workspaces.TIMEOUT_SECONDS)
             .call();
     for (PushResult result : results) {

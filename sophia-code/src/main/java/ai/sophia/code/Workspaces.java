@@ -19,7 +19,6 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.lib.StoredConfig;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +53,7 @@ final class Workspaces {
    * Runs {@code work} on the working copy of {@code name}, cloned from {@code url} on first use and
    * fetched (pruned) before {@code work} sees it; holds the repository's lock throughout.
    */
-  <R> R with(
-      String name, String url, CredentialsProvider credentials, Redactor redactor, Work<R> work) {
+  <R> R with(String name, String url, GitAccess access, Redactor redactor, Work<R> work) {
     ReentrantLock lock = locks.computeIfAbsent(name, n -> new ReentrantLock());
     lock.lock();
     try {
@@ -66,15 +64,15 @@ final class Workspaces {
                   StandardOpenOption.CREATE,
                   StandardOpenOption.WRITE);
           FileLock ignored = channel.lock();
-          Git git = open(name, url, credentials)) {
-        git.fetch()
+          Git git = open(name, url, access)) {
+        access
+            .applyTo(git.fetch())
             .setRemote("origin")
             .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/origin/*"))
             .setRemoveDeletedRefs(true)
-            .setCredentialsProvider(credentials)
             .setTimeout(TIMEOUT_SECONDS)
             .call();
-        return work.run(new Workspace(git, credentials, redactor));
+        return work.run(new Workspace(git, access, redactor));
       }
     } catch (GitAPIException | JGitInternalException e) {
       throw new GitFailedException(
@@ -144,8 +142,7 @@ final class Workspaces {
     }
   }
 
-  private Git open(String name, String url, CredentialsProvider credentials)
-      throws GitAPIException, IOException {
+  private Git open(String name, String url, GitAccess access) throws GitAPIException, IOException {
     Path dir = root.resolve(name);
     if (Files.isDirectory(dir.resolve(".git"))) {
       Git git = Git.open(dir.toFile());
@@ -160,11 +157,11 @@ final class Workspaces {
       deleteTree(dir);
     }
     log.info("cloning repository {} into its working copy", name);
-    return Git.cloneRepository()
+    return access
+        .applyTo(Git.cloneRepository())
         .setURI(url)
         .setDirectory(dir.toFile())
         .setNoCheckout(true)
-        .setCredentialsProvider(credentials)
         .setTimeout(TIMEOUT_SECONDS)
         .call();
   }

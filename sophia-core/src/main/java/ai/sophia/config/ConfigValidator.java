@@ -143,6 +143,20 @@ final class ConfigValidator {
                       || ENV_NAME.matcher(repo.tokenEnv()).matches(),
                   key + ".token_env must be the name of an environment variable",
                   problems);
+              if (repo.ssh()) {
+                readableFile(key + ".ssh_key_file", repo.sshKeyFile(), "its private key", problems);
+                readableFile(
+                    key + ".known_hosts_file",
+                    repo.knownHostsFile(),
+                    "the host keys to trust (ssh-keyscan HOST > FILE, then check them)",
+                    problems);
+              } else {
+                require(
+                    blank(repo.sshKeyFile()) && blank(repo.knownHostsFile()),
+                    key
+                        + ": ssh_key_file and known_hosts_file are for ssh:// or user@host:path urls",
+                    problems);
+              }
               if (repo.github() != null) {
                 url(key + ".github.api_url", repo.github().apiUrl(), false, problems);
                 require(
@@ -275,6 +289,19 @@ final class ConfigValidator {
                 range(key + ".timeout_ms", spec.timeoutMs(), 100, 600_000, problems);
               }
             });
+  }
+
+  private static boolean blank(String value) {
+    return value == null || value.isBlank();
+  }
+
+  /** {@code value} names a readable file (the problem names the key and what the file is for). */
+  private static void readableFile(String key, String value, String what, List<String> problems) {
+    if (blank(value)) {
+      problems.add(key + " must be set: the file with " + what);
+    } else if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(value))) {
+      problems.add(key + " is " + value + ", which is not a readable file");
+    }
   }
 
   private static void require(boolean ok, String problem, List<String> problems) {

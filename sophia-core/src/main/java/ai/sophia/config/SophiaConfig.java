@@ -280,7 +280,14 @@ public record SophiaConfig(
       String url,
       @JsonProperty("token_env") String tokenEnv,
       @JsonProperty("base_branch") String baseBranch,
-      GitHub github) {}
+      GitHub github,
+      @JsonProperty("ssh_key_file") String sshKeyFile,
+      @JsonProperty("known_hosts_file") String knownHostsFile) {
+    /** True for an SSH remote: {@code ssh://…} or scp-like {@code user@host:path}. */
+    public boolean ssh() {
+      return url != null && (url.startsWith("ssh://") || url.matches("[^/@:\\s]+@[^/:\\s]+:.*"));
+    }
+  }
 
   /** GitHub's REST API for a repository: {@code api_url} (https://api.github.com), owner, repo. */
   public record GitHub(@JsonProperty("api_url") String apiUrl, String owner, String repo) {}

@@ -140,6 +140,21 @@ class ConfigLoaderTest {
         .hasMessageContaining("code.repositories.web.github.api_url")
         .hasMessageContaining("code.repositories.web.github.repo must be set")
         .hasMessageNotContaining("ghp_secret");
+
+    Path ssh =
+        java.nio.file.Files.writeString(
+            dir.resolve("code-ssh.yaml"),
+            "code:\n  repositories:\n    a:\n      url: git@github.com:acme/a.git\n"
+                + "      ssh_key_file: /nonexistent/id_ed25519\n"
+                + "    b:\n      url: https://github.com/acme/b.git\n"
+                + "      known_hosts_file: /etc/hosts\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(ssh)))
+        .hasMessageContaining(
+            "code.repositories.a.ssh_key_file is /nonexistent/id_ed25519, which is not a readable")
+        .hasMessageContaining("code.repositories.a.known_hosts_file must be set")
+        .hasMessageContaining(
+            "code.repositories.b: ssh_key_file and known_hosts_file are for ssh:// or"
+                + " user@host:path urls");
   }
 
   @Test
