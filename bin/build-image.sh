@@ -36,6 +36,13 @@ jar="${SOPHIA_IMAGE_JAR:-$root/sophia-cli/target/sophia.jar}"
 epoch="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}"
 created="$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)"
 
+for tool in unzip ldd tar gzip sha256sum; do
+  command -v "$tool" >/dev/null 2>&1 || {
+    echo "build-image: $tool is missing (Debian: apt-get install unzip libc-bin tar gzip coreutils)" >&2
+    exit 1
+  }
+done
+
 if [ -z "${SOPHIA_IMAGE_JAR:-}" ] && { [ ! -f "$jar" ] || [ -n "${SOPHIA_REBUILD:-}" ]; }; then
   echo "build-image: building sophia.jar" >&2
   ./mvnw -B -q -ntp -DskipTests -Dspotless.check.skip=true package >&2
