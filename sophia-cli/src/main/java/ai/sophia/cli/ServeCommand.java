@@ -7,13 +7,20 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
-/** {@code sophia serve}: runs the server until the process is stopped (Ctrl-C, SIGTERM). */
+/**
+ * {@code sophia serve}: runs the server until the process is stopped. SIGTERM (a rolling restart,
+ * {@code docker stop}, Fly.io) and SIGINT (Ctrl-C) stop it gracefully — readiness turns 503, the
+ * requests in flight finish (up to {@code server.drain_ms}), swarm runs are handed back — and the
+ * process exits 0. Any other way the JVM goes down still closes Sophia, from a shutdown hook.
+ */
 @Command(name = "serve", description = "Run the Sophia server.")
 final class ServeCommand implements Callable<Integer> {
   @ParentCommand Main main;
@@ -32,15 +39,15 @@ final class ServeCommand implements Callable<Integer> {
       flags.put(ConfigLoader.envName("server.port"), Integer.toString(port));
     }
     SophiaConfig config = main.config(flags);
-    CountDownLatch stopped = new CountDownLatch(1);
     Sophia sophia = Sophia.open(config, main.env());
-    Thread hook =
-        new Thread(
-            () -> {
-              sophia.close();
-              stopped.countDown();
-            },
-            "sophia-shutdown");
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable closeOnce =
+        () -> {
+          if (closed.compareAndSet(false, true)) {
+            sophia.close();
+          }
+        };
+    Thread hook = new Thread(closeOnce, "sophia-shutdown");
     try {
       // The server logs where it listens; stdout carries only the first-start key box.
       sophia.serve(spec.commandLine().getOut());
@@ -49,7 +56,17 @@ final class ServeCommand implements Callable<Integer> {
       sophia.close();
       throw e;
     }
-    stopped.await();
+    CountDownLatch stop = new CountDownLatch(1);
+    // Handled here rather than by the JVM, whose own handling would end the process with 143.
+    Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+    Signal.handle(new Signal("INT"), signal -> stop.countDown());
+    stop.await();
+    closeOnce.run();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is going down already
+    }
     return 0;
   }
 }

@@ -26,8 +26,7 @@ import java.util.function.Predicate;
 final class ServerNode implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Path tmp;
   private final String name;
   private final Path config;
@@ -125,6 +124,33 @@ final class ServerNode implements AutoCloseable {
       }
     }
     throw new AssertionError(name + ": sophia serve did not come up:\n" + log());
+  }
+
+  /** SIGTERM: the stop a rolling restart sends. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** The exit status, once the process ended within {@code bound}. */
+  int awaitExit(Duration bound) throws InterruptedException {
+    assertThat(process.waitFor(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+        .as("%s exits within %s", name, bound)
+        .isTrue();
+    return process.exitValue();
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** The status {@code path} answers a GET with; 0 when nothing answered. */
+  int status(String path) throws InterruptedException {
+    try {
+      return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   /** SIGKILL: no shutdown hook, no flush, no goodbye. */
@@ -254,7 +280,7 @@ final class ServerNode implements AutoCloseable {
     }
   }
 
-  private HttpRequest.Builder request(String path) {
+  HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .header("Authorization", "Bearer " + key)
         .timeout(Duration.ofSeconds(30));

@@ -26,6 +26,8 @@ final class ConfigValidator {
     range("server.port", server.port(), 0, 65535, problems);
     range("server.max_body_bytes", server.maxBodyBytes(), 1024, 10_000_000, problems);
     range("server.accept_queue_size", server.acceptQueueSize(), 1, 65_535, problems);
+    range("server.shutdown_delay_ms", server.shutdownDelayMs(), 0, 300_000, problems);
+    range("server.drain_ms", server.drainMs(), 0, 300_000, problems);
     var rate = c.security().rateLimit();
     require(
         rate.requestsPerSecond() > 0,

@@ -96,11 +96,18 @@ public record SophiaConfig(
    * until Sophia accepts them (capped by {@code net.core.somaxconn}); a burst larger than it waits
    * on SYN retransmission, 1 s and more.
    */
+  /**
+   * The HTTP listener. On a stop (SIGTERM), {@code /health/ready} answers 503 for {@code
+   * shutdown_delay_ms} while the listener still accepts, so a load balancer stops sending; then the
+   * listener closes and the requests in flight get up to {@code drain_ms} to finish.
+   */
   public record Server(
       String host,
       int port,
       @JsonProperty("max_body_bytes") int maxBodyBytes,
-      @JsonProperty("accept_queue_size") int acceptQueueSize) {}
+      @JsonProperty("accept_queue_size") int acceptQueueSize,
+      @JsonProperty("shutdown_delay_ms") int shutdownDelayMs,
+      @JsonProperty("drain_ms") int drainMs) {}
 
   public record Security(
       @JsonProperty("rate_limit") RateLimit rateLimit,

@@ -320,6 +320,7 @@ public final class Sophia implements AutoCloseable {
     if (reencryption != null) {
       reencryption.startInBackground();
     }
+    started.ready();
     return port;
   }
 

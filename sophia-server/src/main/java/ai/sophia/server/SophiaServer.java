@@ -18,6 +18,7 @@ import ai.sophia.security.OidcTokens;
 import ai.sophia.security.TotpFactors;
 import ai.sophia.server.http.AccessLog;
 import ai.sophia.server.http.AuditTrail;
+import ai.sophia.server.http.Drain;
 import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.InMemorySessionStore;
 import ai.sophia.server.http.Json;
@@ -73,6 +74,7 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +95,7 @@ public final class SophiaServer implements AutoCloseable {
   private final Javalin app;
   private final JvmGcMetrics gcMetrics;
   private final SophiaMcp mcp;
+  private final Drain drain = Drain.create();
 
   /**
    * What the API exposes: research, agents (with their runs and approvals), models, code,
@@ -231,10 +234,17 @@ public final class SophiaServer implements AutoCloseable {
                   });
               cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
               cfg.jetty.modifyServer(
-                  server -> server.setErrorHandler(new ProblemErrorHandler(mapper)));
+                  server -> {
+                    server.setErrorHandler(new ProblemErrorHandler(mapper));
+                    // A stop closes the listener, then waits up to drain_ms for the requests in
+                    // flight (GracefulHandler counts them) before it ends the connections.
+                    server.setStopTimeout(settings.drainMs());
+                    server.setHandler(new GracefulHandler());
+                  });
               // MCP's Streamable HTTP servlet on the same Jetty and port, behind its own gate.
               cfg.jetty.modifyServletContextHandler(
                   handler -> {
+                    drain.attachTo(handler);
                     ServletHolder holder = new ServletHolder("mcp", mcpServlet);
                     holder.setAsyncSupported(true);
                     handler.addServlet(holder, SophiaMcp.ENDPOINT);
@@ -252,7 +262,7 @@ public final class SophiaServer implements AutoCloseable {
               new SessionRoutes(guard, sessions, services.totp(), bodies).register(cfg.routes);
               new KeyRoutes(keys, sessions, services.totp(), bodies).register(cfg.routes);
               new AuditRoutes(services.audit(), mapper).register(cfg.routes);
-              new HealthRoutes(health, mapper).register(cfg.routes);
+              new HealthRoutes(health, mapper, drain).register(cfg.routes);
               stats.register(cfg.routes);
               research.register(cfg.routes);
               new MemoryRoutes(services.research()).register(cfg.routes);
@@ -371,8 +381,27 @@ public final class SophiaServer implements AutoCloseable {
     return app.port();
   }
 
+  /** The start-up checks passed: {@code /health/ready} may answer 200 from now on. */
+  public void ready() {
+    drain.ready();
+  }
+
+  /**
+   * Stops gracefully: {@code /health/ready} turns 503 and event streams end at once; after {@code
+   * server.shutdown_delay_ms} (the listener still accepting, for a load balancer to notice) the
+   * listener closes and the requests in flight get up to {@code server.drain_ms} to finish.
+   */
   @Override
   public void close() {
+    drain.begin();
+    log.info("Sophia is draining: /health/ready answers 503");
+    if (settings.shutdownDelayMs() > 0) {
+      try {
+        Thread.sleep(settings.shutdownDelayMs());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     mcp.close();
     app.stop();
     gcMetrics.close();

@@ -70,6 +70,42 @@ class HealthRouteTest {
   }
 
   @Test
+  void ready_startingThenReady_503Until200_andLiveAlways200() {
+    HealthChecks checks = HealthChecks.create().register(fine("store"));
+    try (TestServer server = TestServer.start(dir, Map.of(), new RefusingResearcher(), checks)) {
+      HttpResponse<String> starting = server.get("/health/ready");
+      assertThat(starting.statusCode()).isEqualTo(503);
+      assertThat(TestServer.json(starting).path("phase").asText()).isEqualTo("starting");
+      assertThat(server.get("/health/live").statusCode()).isEqualTo(200);
+
+      server.server.ready();
+
+      HttpResponse<String> ready = server.get("/health/ready");
+      assertThat(ready.statusCode()).isEqualTo(200);
+      assertThat(TestServer.json(ready).path("status").asText()).isEqualTo("ready");
+    }
+  }
+
+  @Test
+  void ready_criticalComponentDown_503WhileLive200() {
+    HealthChecks checks =
+        HealthChecks.create()
+            .register(fine("index"))
+            .register(
+                HealthCheck.of(
+                    "store", Duration.ofSeconds(1), () -> HealthStatus.down("disk gone")));
+    try (TestServer server = TestServer.start(dir, Map.of(), new RefusingResearcher(), checks)) {
+      server.server.ready();
+
+      HttpResponse<String> ready = server.get("/health/ready");
+
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(TestServer.json(ready).path("reason").asText()).contains("required component");
+      assertThat(server.get("/health/live").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void health_criticalCheckHangs_503DownWithinItsTimeout() {
     HealthChecks checks =
         HealthChecks.create().register(fine("index")).register(sleeping("store", true));

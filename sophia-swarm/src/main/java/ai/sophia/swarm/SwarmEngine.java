@@ -421,7 +421,11 @@ public final class SwarmEngine implements AutoCloseable {
         clock.instant().minus(Duration.ofDays(settings.retentionDays())));
   }
 
-  /** Stops executing: runs in flight stay unfinished in the store for the next engine to resume. */
+  /**
+   * Stops executing: runs in flight stay unfinished in the store for the next engine to resume, and
+   * their leases are handed back (expired now), so that another node's sweep resumes them within a
+   * second rather than after {@code swarm.lease_ms}: a rolling restart does not stall them.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -442,6 +446,17 @@ public final class SwarmEngine implements AutoCloseable {
     logs.values().forEach(RunLog::close);
     for (RunExecution exec : running) {
       exec.done().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> null).join();
+    }
+    try {
+      // A lease that ended a moment ago: every sweeper sees the runs as lost at once.
+      Set<String> handedBack = store.renew(owner, clock.instant().minusMillis(1));
+      if (!handedBack.isEmpty()) {
+        log.info("handed back {} unfinished swarm run(s) for another node", handedBack.size());
+      }
+    } catch (RuntimeException e) {
+      log.warn(
+          "handing back the swarm runs' leases failed (they expire by themselves): {}",
+          e.toString());
     }
     Owners.release(owner);
   }

@@ -70,6 +70,39 @@ class SwarmOwnershipTest {
   }
 
   @Test
+  void close_runInFlight_handsItsLeaseBackForAnotherNodeAtOnce() throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    SwarmGraph graph =
+        SwarmGraph.builder("handed")
+            .step(
+                "work",
+                c -> {
+                  inside.countDown();
+                  Thread.sleep(30_000);
+                  return obj().put("done", true);
+                },
+                QUICK.withTimeout(Duration.ofMinutes(1)))
+            .build();
+    try (Database db = backend.open(dir)) {
+      SqlSwarmStore store = new SqlSwarmStore(db);
+      SwarmEngine node = SwarmEngine.create(store, SwarmFixture.SETTINGS, Clock.systemUTC());
+      node.register(graph);
+      SwarmRun run = node.start("handed", obj(), "");
+      assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
+      // A node on another host judges an owner by its lease alone (ownerGone is false there).
+      java.util.function.Predicate<String> elsewhere = owner -> false;
+      assertThat(store.orphaned("other-host/1/aa", java.time.Instant.now(), elsewhere, 10))
+          .isEmpty();
+
+      node.close();
+
+      assertThat(store.orphaned("other-host/1/aa", java.time.Instant.now(), elsewhere, 10))
+          .extracting(SwarmRun::id)
+          .containsExactly(run.id());
+    }
+  }
+
+  @Test
   void subscribe_runOfAnotherEngine_pollsTheStoreWithoutGaps() throws Exception {
     try (Database db = backend.open(dir);
         SwarmEngine runner =

@@ -20,13 +20,21 @@ import org.slf4j.LoggerFactory;
  * Server-sent events for long work (agent runs, swarms, deployments): each frame carries its id, so
  * a client that reconnects with {@code Last-Event-ID} gets only what it missed; a comment every
  * {@value #HEARTBEAT_SECONDS} s keeps an idle stream open through proxies; the stream ends after
- * the frame marked last. Blocking is fine: handlers run on virtual threads.
+ * the frame marked last, or at once when the server drains ({@link Drain}). Blocking is fine:
+ * handlers run on virtual threads.
  */
 public final class EventStream {
   private static final Logger log = LoggerFactory.getLogger(EventStream.class);
 
   /** How often an idle event stream sends a comment, so proxies keep it open. */
   static final long HEARTBEAT_SECONDS = 15;
+
+  /** Put in a stream's queue when its server drains. */
+  private static final Frame CLOSING = new Frame(-1, "closing", "", true);
+
+  /** What a stream ends with when its server drains: reconnect in a second. */
+  static final String CLOSING_TEXT =
+      ": server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n";
 
   private EventStream() {}
 
@@ -83,12 +91,19 @@ public final class EventStream {
     response.setHeader("Cache-Control", "no-cache");
     response.setHeader("X-Accel-Buffering", "no");
     BlockingQueue<Frame> queue = new LinkedBlockingQueue<>();
-    try (AutoCloseable subscription = source.subscribe(queue::add)) {
+    try (AutoCloseable subscription = source.subscribe(queue::add);
+        AutoCloseable draining = Drain.of(ctx).onDrain(() -> queue.add(CLOSING))) {
       OutputStream out = response.getOutputStream();
       out.write((": " + label + "\n\n").getBytes(StandardCharsets.UTF_8));
       out.flush();
       while (true) {
         Frame frame = queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+        if (frame == CLOSING) {
+          // The server stops: a clean end, and the client resumes on another node from its id.
+          out.write(CLOSING_TEXT.getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          return;
+        }
         if (frame == null) {
           out.write(": waiting\n\n".getBytes(StandardCharsets.UTF_8));
         } else if (frame.id() > after) {
