@@ -57,7 +57,7 @@ final class FusionTuner {
   void tuneAndReport() {
     PageFusion.Weights keywords = best(PageFusion.Style.KEYWORDS);
     PageFusion.Weights question = best(PageFusion.Style.QUESTION);
-    PageFusion tuned = PageFusion.of(keywords, question);
+    PageFusion.Blend tuned = PageFusion.of(keywords, question);
     System.out.printf(
         "%n### Fusion tuned on the tune halves%n%nkeywords: %s%nquestion: %s%n%n",
         keywords, question);
@@ -66,7 +66,10 @@ final class FusionTuner {
     for (String set : searched.stream().map(Searched::set).distinct().toList()) {
       for (boolean tune : List.of(true, false)) {
         for (var fusion :
-            List.of(Map.entry("standard", PageFusion.standard()), Map.entry("tuned", tuned))) {
+            List.of(
+                Map.entry("standard (learned)", PageFusion.standard()),
+                Map.entry("blend (before)", PageFusion.blend()),
+                Map.entry("tuned blend", tuned))) {
           List<Searched> half =
               searched.stream()
                   .filter(s -> s.set.equals(set) && Question.tuneHalf(s.index) == tune)
@@ -95,7 +98,7 @@ final class FusionTuner {
                 s -> Question.tuneHalf(s.index) && PageFusion.Style.of(s.question.text()) == style)
             .toList();
     if (tune.isEmpty()) {
-      return PageFusion.standard().weights(style);
+      return PageFusion.blend().weights(style);
     }
     PageFusion.Weights best = null;
     double bestObjective = -1;
