@@ -67,8 +67,8 @@ final class FusionTuner {
       for (boolean tune : List.of(true, false)) {
         for (var fusion :
             List.of(
-                Map.entry("standard (learned)", PageFusion.standard()),
-                Map.entry("blend (before)", PageFusion.blend()),
+                Map.entry("standard", PageFusion.standard()),
+                Map.entry("learned", PageFusion.learned()),
                 Map.entry("tuned blend", tuned))) {
           List<Searched> half =
               searched.stream()
@@ -98,7 +98,7 @@ final class FusionTuner {
                 s -> Question.tuneHalf(s.index) && PageFusion.Style.of(s.question.text()) == style)
             .toList();
     if (tune.isEmpty()) {
-      return PageFusion.blend().weights(style);
+      return PageFusion.standard().weights(style);
     }
     PageFusion.Weights best = null;
     double bestObjective = -1;

@@ -52,7 +52,7 @@ import org.jsoup.nodes.Element;
  * {@code <dt>} terms) and body, passage-to-page aggregation variants, exact identifier matches, and
  * a learned ranker (listwise softmax or pairwise logistic regression over those features), trained
  * on the tune halves with the L2 penalty chosen by cross-validation inside them, reported on both
- * halves beside {@link PageFusion#blend()} and {@link PageFusion#standard()}. The field index is
+ * halves beside {@link PageFusion#standard()} and {@link PageFusion#learned()}. The field index is
  * the benchmark's own (built from the HTML files); nothing here changes how Sophia ranks.
  */
 final class RankingLab {
@@ -116,7 +116,7 @@ final class RankingLab {
                         q.text(),
                         embedder.embedQuery(q.text()),
                         RetrievalScorer.PAGES,
-                        PageFusion.blend(),
+                        PageFusion.standard(),
                         true);
                 searched.add(
                     new Searched(
@@ -130,7 +130,7 @@ final class RankingLab {
                 README.text(),
                 embedder.embedQuery(README.text()),
                 RetrievalScorer.PAGES,
-                PageFusion.blend(),
+                PageFusion.standard(),
                 true);
         readme =
             new Searched(
@@ -373,8 +373,8 @@ final class RankingLab {
     subsets.put("D + headings (all)", FEATURES);
     System.out.println("| model | set | half | recall@1 | recall@3 | recall@5 | MRR@10 |");
     System.out.println("|---|---|---|---:|---:|---:|---:|");
-    printRows("blend() (before)", null);
-    printRows("standard() (learned, as Sophia ranks)", LEARNED);
+    printRows("standard() (the blend Sophia ranks with)", null);
+    printRows("learned() (LearnedFusion, not the default)", LEARNED);
     for (var e : subsets.entrySet()) {
       for (String loss : List.of("listwise")) {
         int[] idx = e.getValue().stream().mapToInt(FEATURES::indexOf).toArray();
@@ -436,12 +436,12 @@ final class RankingLab {
         .toList();
   }
 
-  /** Marks Sophia's own learned ranker, {@link PageFusion#standard()}. */
-  private static final Linear LEARNED = new Linear("standard()", new int[0], new double[0]);
+  /** Marks the product's learned ranker, {@link PageFusion#learned()}. */
+  private static final Linear LEARNED = new Linear("learned()", new int[0], new double[0]);
 
   private static double[] scores(Searched s, Linear model) {
     if (model == LEARNED) {
-      return PageFusion.standard()
+      return PageFusion.learned()
           .scores(s.question.text(), s.cands.stream().map(Candidate::signals).toList());
     }
     double[] scores = new double[s.cands.size()];
@@ -451,7 +451,7 @@ final class RankingLab {
     return scores;
   }
 
-  /** Rank of the first answering page among the candidates; {@code null} model: blend(). */
+  /** Rank of the first answering page among the candidates; {@code null} model: standard(). */
   private static int rank(Searched s, Linear model) {
     double[] scores = scores(s, model);
     List<Integer> order =

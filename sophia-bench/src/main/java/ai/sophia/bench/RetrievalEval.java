@@ -113,8 +113,8 @@ public final class RetrievalEval {
         sets.forEach(
             (set, questions) -> {
               RetrievalScorer scorer = new RetrievalScorer(questions);
-              runs.get(set).add(blend(scorer, index, embedder, chunks));
               runs.get(set).addAll(rankings(scorer, index, embedder, chunks));
+              runs.get(set).add(learned(scorer, index, embedder, chunks));
             });
         if ("elasticsearch".equals(flags.text("backend", "lucene"))) {
           BackendComparison.run(sets, runs, index, embedder, chunks, scratch.resolve("copy"));
@@ -163,11 +163,11 @@ public final class RetrievalEval {
     return List.of(vector, passages, sophia);
   }
 
-  /** The page ranking with the fixed blend it had before the learned ranker. */
-  private static ModelRun blend(
+  /** The page ranking with the learned ranker ({@link PageFusion#learned()}), not the default. */
+  private static ModelRun learned(
       RetrievalScorer scorer, LuceneDocumentIndex index, OnnxEmbedder embedder, int chunks) {
     return scorer.score(
-        "page-blend",
+        "page-learned",
         embedder.model(),
         chunks,
         q ->
@@ -178,7 +178,7 @@ public final class RetrievalEval {
                     q,
                     embedder.embedQuery(q),
                     RetrievalScorer.PAGES,
-                    PageFusion.blend(),
+                    PageFusion.learned(),
                     false)
                 .stream()
                 .map(PageHit::url)

@@ -113,8 +113,8 @@ final class RetrievalReport {
     return switch (ranking) {
       case "bm25-pages" -> "BM25, whole pages (baseline)";
       case "vector" -> "embeddings only, passages";
-      case "passage-hybrid" -> "passage hybrid (the ranking before page ranking)";
-      case "page-blend" -> "page ranking, fixed blend (before the learned ranker)";
+      case "passage-hybrid" -> "passage hybrid (before)";
+      case "page-learned" -> "page ranking, learned ranker (not the default)";
       case "sophia" -> "**Sophia, page ranking (local engine)**";
       default -> ranking;
     };

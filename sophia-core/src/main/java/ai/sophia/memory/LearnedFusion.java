@@ -27,7 +27,8 @@ import java.util.Objects;
  * </ol>
  *
  * <p>A page's relevance is exp(z − z_max) with z = w · features: the best candidate has 1, the
- * others their softmax share relative to it.
+ * others their softmax share relative to it. Not the default ({@link PageFusion#learned()} says
+ * why): the benchmark ranks with it beside {@link PageFusion#standard()}.
  */
 public final class LearnedFusion implements PageFusion {
   /** Fitted on all-MiniLM-L6-v2's index of the PostgreSQL 15 manual (BENCHMARKS.md). */
