@@ -57,7 +57,7 @@ final class FusionTuner {
   void tuneAndReport() {
     PageFusion.Weights keywords = best(PageFusion.Style.KEYWORDS);
     PageFusion.Weights question = best(PageFusion.Style.QUESTION);
-    PageFusion tuned = PageFusion.of(keywords, question);
+    PageFusion.Blend tuned = PageFusion.of(keywords, question);
     System.out.printf(
         "%n### Fusion tuned on the tune halves%n%nkeywords: %s%nquestion: %s%n%n",
         keywords, question);
@@ -66,7 +66,10 @@ final class FusionTuner {
     for (String set : searched.stream().map(Searched::set).distinct().toList()) {
       for (boolean tune : List.of(true, false)) {
         for (var fusion :
-            List.of(Map.entry("standard", PageFusion.standard()), Map.entry("tuned", tuned))) {
+            List.of(
+                Map.entry("standard", PageFusion.standard()),
+                Map.entry("learned", PageFusion.learned()),
+                Map.entry("tuned blend", tuned))) {
           List<Searched> half =
               searched.stream()
                   .filter(s -> s.set.equals(set) && Question.tuneHalf(s.index) == tune)

@@ -10,6 +10,7 @@ import ai.sophia.ingest.IngestProgress;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.PageFusion;
 import ai.sophia.memory.PageHit;
 import ai.sophia.memory.SqlDocumentStore;
 import ai.sophia.memory.SqliteDatabase;
@@ -42,14 +43,15 @@ import org.slf4j.LoggerFactory;
  * <p>Flags: {@code --docs DIR}, {@code --data DIR} (a data directory the docs were ingested into
  * with {@code --model}, ingested there first if it has no index; then copied, never written),
  * {@code --questions a.tsv,b.tsv}, {@code --model NAME}, {@code --out DIR}, {@code --tune true},
- * {@code --backend lucene|elasticsearch} (elasticsearch: the same passages copied into a test
- * Elasticsearch node, {@link TestElasticsearch}, and every ranking asked of both backends in the
- * same run, with the copy's write rate beside a fresh Lucene index's).
+ * {@code --lab true} (the experiments of {@link RankingLab}), {@code --backend
+ * lucene|elasticsearch} (elasticsearch: the same passages copied into a test Elasticsearch node,
+ * {@link TestElasticsearch}, and every ranking asked of both backends in the same run, with the
+ * copy's write rate beside a fresh Lucene index's).
  */
 public final class RetrievalEval {
   private static final Logger log = LoggerFactory.getLogger(RetrievalEval.class);
   private static final Set<String> FLAGS =
-      Set.of("docs", "data", "questions", "model", "out", "tune", "backend");
+      Set.of("docs", "data", "questions", "model", "out", "tune", "backend", "lab");
   private static final long MAX_FILE_BYTES = 5_000_000;
 
   private RetrievalEval() {}
@@ -109,9 +111,11 @@ public final class RetrievalEval {
       try (LuceneDocumentIndex index = LuceneDocumentIndex.open(dataDir, model)) {
         int chunks = (int) index.count(DocumentIndex.DOCUMENTS);
         sets.forEach(
-            (set, questions) ->
-                runs.get(set)
-                    .addAll(rankings(new RetrievalScorer(questions), index, embedder, chunks)));
+            (set, questions) -> {
+              RetrievalScorer scorer = new RetrievalScorer(questions);
+              runs.get(set).addAll(rankings(scorer, index, embedder, chunks));
+              runs.get(set).add(learned(scorer, index, embedder, chunks));
+            });
         if ("elasticsearch".equals(flags.text("backend", "lucene"))) {
           BackendComparison.run(sets, runs, index, embedder, chunks, scratch.resolve("copy"));
         }
@@ -130,6 +134,9 @@ public final class RetrievalEval {
             });
         if (Boolean.parseBoolean(flags.text("tune", "false"))) {
           new FusionTuner(sets, index, embedder).tuneAndReport();
+        }
+        if (Boolean.parseBoolean(flags.text("lab", "false"))) {
+          new RankingLab(sets, index, embedder, pages, docs).report();
         }
       }
     }
@@ -154,6 +161,28 @@ public final class RetrievalEval {
             chunks,
             q -> local.search(q, RetrievalScorer.PAGES).stream().map(SearchHit::url).toList());
     return List.of(vector, passages, sophia);
+  }
+
+  /** The page ranking with the learned ranker ({@link PageFusion#learned()}), not the default. */
+  private static ModelRun learned(
+      RetrievalScorer scorer, LuceneDocumentIndex index, OnnxEmbedder embedder, int chunks) {
+    return scorer.score(
+        "page-learned",
+        embedder.model(),
+        chunks,
+        q ->
+            index
+                .searchPages(
+                    DocumentIndex.DOCUMENTS,
+                    Set.of(),
+                    q,
+                    embedder.embedQuery(q),
+                    RetrievalScorer.PAGES,
+                    PageFusion.learned(),
+                    false)
+                .stream()
+                .map(PageHit::url)
+                .toList());
   }
 
   /** The pages of the passage search (the ranking before page ranking), best passage first. */

@@ -114,6 +114,7 @@ final class RetrievalReport {
       case "bm25-pages" -> "BM25, whole pages (baseline)";
       case "vector" -> "embeddings only, passages";
       case "passage-hybrid" -> "passage hybrid (before)";
+      case "page-learned" -> "page ranking, learned ranker (not the default)";
       case "sophia" -> "**Sophia, page ranking (local engine)**";
       default -> ranking;
     };

@@ -53,30 +53,45 @@ final class ScoreFit {
 
   /** Fits on the tune half and prints the coefficients, AUROC per half and the threshold. */
   static String report(List<ResearchQualityReport.Outcome> outcomes) {
+    return report(outcomes, FEATURES);
+  }
+
+  /** The fit and its figures with the components {@code names}. */
+  private static String report(List<ResearchQualityReport.Outcome> outcomes, List<String> names) {
     List<ResearchQualityReport.Outcome> tune =
         outcomes.stream().filter(o -> o.half().equals(ResearchQualityReport.TUNE)).toList();
     List<ResearchQualityReport.Outcome> report =
         outcomes.stream().filter(o -> o.half().equals(ResearchQualityReport.REPORT)).toList();
-    double[] w = fit(features(tune), labels(tune));
+    double[] w = fit(features(tune, names), labels(tune));
     StringBuilder out = new StringBuilder("Estimate fitted on the tune halves (all sets): ");
     out.append(String.format(Locale.ROOT, "intercept %.3f", w[0]));
-    for (int f = 0; f < FEATURES.size(); f++) {
-      out.append(String.format(Locale.ROOT, ", %s %.3f", FEATURES.get(f), w[f + 1]));
+    for (int f = 0; f < names.size(); f++) {
+      out.append(String.format(Locale.ROOT, ", %s %.3f", names.get(f), w[f + 1]));
     }
     out.append('\n');
     for (var half : List.of(tune, report)) {
-      double[] scores = estimates(w, half);
+      double[] scores = estimates(w, half, names);
       out.append(
           String.format(
               Locale.ROOT,
-              "- %s half: AUROC of the fitted estimate %.3f (%d questions)%n",
+              "- %s half: AUROC of the fitted estimate %.3f (%d questions)",
               half == tune ? "tune" : "report",
               Calibration.auroc(scores, labels(half)),
               half.size()));
+      for (String set : half.stream().map(ResearchQualityReport.Outcome::set).distinct().toList()) {
+        var of = half.stream().filter(o -> o.set().equals(set)).toList();
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "; %s %.3f",
+                set,
+                Calibration.auroc(estimates(w, of, names), labels(of))));
+      }
+      out.append('\n');
     }
     double best = 0;
     double bestBalance = -1;
-    double[] scores = estimates(w, tune);
+    double[] scores = estimates(w, tune, names);
     boolean[] positive = labels(tune);
     for (int t = 0; t <= 100; t++) {
       double threshold = t / 100.0;
@@ -106,11 +121,12 @@ final class ScoreFit {
     return out.toString();
   }
 
-  private static double[][] features(List<ResearchQualityReport.Outcome> outcomes) {
+  private static double[][] features(
+      List<ResearchQualityReport.Outcome> outcomes, List<String> names) {
     double[][] x = new double[outcomes.size()][];
     for (int i = 0; i < x.length; i++) {
       var q = outcomes.get(i).quality();
-      x[i] = FEATURES.stream().mapToDouble(f -> q.getOrDefault(f, 0.0)).toArray();
+      x[i] = names.stream().mapToDouble(f -> q.getOrDefault(f, 0.0)).toArray();
     }
     return x;
   }
@@ -123,8 +139,9 @@ final class ScoreFit {
     return y;
   }
 
-  private static double[] estimates(double[] w, List<ResearchQualityReport.Outcome> outcomes) {
-    double[][] x = features(outcomes);
+  private static double[] estimates(
+      double[] w, List<ResearchQualityReport.Outcome> outcomes, List<String> names) {
+    double[][] x = features(outcomes, names);
     double[] out = new double[x.length];
     for (int i = 0; i < x.length; i++) {
       out[i] = estimate(w, x[i]);

@@ -16,6 +16,9 @@ import java.util.Map;
  * alike.
  */
 final class PageRanking {
+  // The temperature of PageSignals#softCosine.
+  private static final double SOFT_TEMPERATURE = 0.05;
+
   private PageRanking() {}
 
   /**
@@ -167,8 +170,32 @@ final class PageRanking {
     }
 
     PageSignals signals() {
+      double[] cos = cosines.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      double second = cos.length > 1 ? cos[cos.length - 2] : cos.length == 1 ? cos[0] : 0;
+      double sum = 0;
+      for (double c : cos) {
+        sum += Math.exp((c - cosine) / SOFT_TEMPERATURE);
+      }
+      double soft = cosine + SOFT_TEMPERATURE * Math.log(Math.max(1e-9, sum));
+      double[] bm25 = passages.stream().mapToDouble(Passage::bm25).sorted().toArray();
+      double topTwo =
+          bm25.length == 0
+              ? 0
+              : bm25.length == 1
+                  ? bm25[0] / 2
+                  : (bm25[bm25.length - 1] + bm25[bm25.length - 2]) / 2;
       return new PageSignals(
-          pageBm25, passageBm25, cosine, centroid, termCoverage, bm25Rank, vectorRank);
+          pageBm25,
+          passageBm25,
+          cosine,
+          centroid,
+          termCoverage,
+          bm25Rank,
+          vectorRank,
+          second,
+          soft,
+          topTwo,
+          passages.size());
     }
   }
 }

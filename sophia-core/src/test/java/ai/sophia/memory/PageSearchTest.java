@@ -85,6 +85,11 @@ class PageSearchTest {
       assertThat(best.signals().termCoverage()).isBetween(0.4, 1.0);
       assertThat(pages.getLast().signals().termCoverage()).isLessThan(0.1);
       assertThat(best.passages()).hasSize(2);
+      assertThat(best.signals().passages()).isEqualTo(2);
+      assertThat(best.signals().secondCosine()).isLessThanOrEqualTo(best.signals().cosine());
+      assertThat(best.signals().softCosine()).isGreaterThanOrEqualTo(best.signals().cosine());
+      assertThat(best.signals().passageBm25TopTwo())
+          .isLessThanOrEqualTo(best.signals().passageBm25());
       assertThat(best.passages().getFirst().chunk().text()).startsWith("lock_timeout");
       // the page document is not a chunk
       assertThat(index.count(DocumentIndex.DOCUMENTS)).isEqualTo(3);
