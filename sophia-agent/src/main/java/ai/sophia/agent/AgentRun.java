@@ -31,6 +31,7 @@ public final class AgentRun {
 
   private final String id;
   private final String agent;
+  private final String traceId;
   private final AgentRequest request;
   private final Instant startedAt;
   private final long deadlineNanos;
@@ -47,9 +48,16 @@ public final class AgentRun {
   private final java.util.Map<String, Integer> callsByTool =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  AgentRun(String id, String agent, AgentRequest request, String mode, Duration timeout) {
+  AgentRun(
+      String id,
+      String agent,
+      AgentRequest request,
+      String mode,
+      Duration timeout,
+      String traceId) {
     this.id = id;
     this.agent = agent;
+    this.traceId = traceId;
     this.request = request;
     this.mode = mode;
     this.startedAt = Instant.now();
@@ -62,6 +70,11 @@ public final class AgentRun {
 
   public String agent() {
     return agent;
+  }
+
+  /** The trace the run is part of (32 hex digits), or {@code ""} when it is not traced. */
+  public String traceId() {
+    return traceId;
   }
 
   public AgentRequest request() {

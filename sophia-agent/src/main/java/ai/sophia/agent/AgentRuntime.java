@@ -18,6 +18,8 @@ import ai.sophia.tool.Tool;
 import ai.sophia.tool.ToolContext;
 import ai.sophia.tool.ToolOutput;
 import ai.sophia.tool.ToolRegistry;
+import ai.sophia.tracing.TraceSpan;
+import ai.sophia.tracing.Traces;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -195,13 +197,35 @@ public final class AgentRuntime implements AutoCloseable {
             def.name(),
             request,
             model ? AgentResult.MODE_MODEL : AgentResult.MODE_OFFLINE,
-            Duration.ofMillis(limits.timeoutMs()));
+            Duration.ofMillis(limits.timeoutMs()),
+            Traces.traceId());
     runs.put(run.id(), run);
-    Thread.ofVirtual().name("agent-" + run.id()).start(() -> execute(def, run));
+    // The run's own thread continues the caller's trace.
+    Thread.ofVirtual().name("agent-" + run.id()).start(Traces.wrap(() -> traced(def, run)));
     return run;
   }
 
-  private void execute(AgentDefinition def, AgentRun run) {
+  /** The run as an {@code invoke_agent} span (gen_ai semantic conventions) with its totals. */
+  private void traced(AgentDefinition def, AgentRun run) {
+    try (TraceSpan span = Traces.span("invoke_agent " + def.name())) {
+      span.set("gen_ai.operation.name", "invoke_agent")
+          .set("gen_ai.agent.name", def.name())
+          .set("sophia.run.id", run.id())
+          .set("sophia.run.depth", run.request().depth());
+      AgentResult result = execute(def, run);
+      span.set("sophia.run.status", result.status().name())
+          .set("sophia.run.mode", result.mode())
+          .set("sophia.model_calls", result.modelCalls())
+          .set("gen_ai.usage.input_tokens", result.inputTokens())
+          .set("gen_ai.usage.output_tokens", result.outputTokens())
+          .set("sophia.cost_usd", result.costUsd());
+      if (result.status() == RunStatus.failed || result.status() == RunStatus.timed_out) {
+        span.fail(result.status().name());
+      }
+    }
+  }
+
+  private AgentResult execute(AgentDefinition def, AgentRun run) {
     Usage usage = new Usage();
     AgentResult result;
     try {
@@ -234,6 +258,7 @@ public final class AgentRuntime implements AutoCloseable {
         runs.remove(old);
       }
     }
+    return result;
   }
 
   private AgentRunner.Outcome outcome(AgentDefinition def, AgentRun run, Usage usage) {
