@@ -118,7 +118,7 @@ final class AgentRunner {
    */
   ToolOutput callTool(
       AgentDefinition def, AgentRun run, String callId, String name, String argumentsJson) {
-    try (TraceSpan span = Traces.span("execute_tool " + name)) {
+    try (TraceSpan span = Traces.span("execute_tool", name)) {
       span.set("gen_ai.operation.name", "execute_tool")
           .set("gen_ai.tool.name", name)
           .set("gen_ai.tool.call.id", callId);

@@ -207,7 +207,7 @@ public final class AgentRuntime implements AutoCloseable {
 
   /** The run as an {@code invoke_agent} span (gen_ai semantic conventions) with its totals. */
   private void traced(AgentDefinition def, AgentRun run) {
-    try (TraceSpan span = Traces.span("invoke_agent " + def.name())) {
+    try (TraceSpan span = Traces.span("invoke_agent", def.name())) {
       span.set("gen_ai.operation.name", "invoke_agent")
           .set("gen_ai.agent.name", def.name())
           .set("sophia.run.id", run.id())

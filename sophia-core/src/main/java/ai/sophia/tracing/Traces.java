@@ -43,12 +43,30 @@ public final class Traces {
     return start(name, SpanKind.CLIENT);
   }
 
+  /**
+   * Starts an internal span named {@code operation subject} ({@code invoke_agent research}): the
+   * name is only put together when the work is traced, so that untraced work allocates nothing.
+   */
+  public static TraceSpan span(String operation, String subject) {
+    return start(operation, subject, SpanKind.INTERNAL);
+  }
+
+  /** Starts a client span named {@code operation subject} ({@code chat gpt-4o}). */
+  public static TraceSpan client(String operation, String subject) {
+    return start(operation, subject, SpanKind.CLIENT);
+  }
+
   private static TraceSpan start(String name, SpanKind kind) {
+    return start(name, null, kind);
+  }
+
+  private static TraceSpan start(String operation, String subject, SpanKind kind) {
     Context context = Context.current();
     Tracer tracer = context.get(TRACER);
     if (tracer == null) {
       return TraceSpan.NONE;
     }
+    String name = subject == null ? operation : operation + " " + subject;
     Span span = tracer.spanBuilder(name).setParent(context).setSpanKind(kind).startSpan();
     return new ActiveSpan(span, context);
   }

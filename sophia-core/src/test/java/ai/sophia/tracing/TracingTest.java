@@ -71,6 +71,34 @@ class TracingTest {
   }
 
   @Test
+  void span_nothingTraced_allocatesNothing() {
+    var threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    String agent = "research";
+    long id = Thread.currentThread().threadId();
+    for (int i = 0; i < 20_000; i++) {
+      untracedWork(agent, i);
+    }
+    long before = threads.getThreadAllocatedBytes(id);
+    for (int i = 0; i < 100_000; i++) {
+      untracedWork(agent, i);
+    }
+    long allocated = threads.getThreadAllocatedBytes(id) - before;
+
+    // A byte per call would be 100 KB; the measuring itself takes a few hundred bytes.
+    assertThat(allocated).isLessThan(4_096);
+  }
+
+  private static void untracedWork(String agent, int i) {
+    try (TraceSpan span = Traces.span("invoke_agent", agent)) {
+      span.set("gen_ai.agent.name", agent).set("sophia.run.depth", i).set("sophia.cost_usd", 0.5);
+      if (!Traces.traceId().isEmpty() || !Traces.headers().isEmpty()) {
+        throw new AssertionError("traced");
+      }
+    }
+  }
+
+  @Test
   void serve_traceparentGiven_childrenAcrossThreadsAndOutgoingHeaderContinueIt() throws Exception {
     Kept kept = new Kept();
     SophiaConfig.Tracing settings = SophiaConfig.Tracing.off();

@@ -231,7 +231,7 @@ public final class RoutingModelGateway implements ModelGateway {
       }
       long t0 = System.nanoTime();
       // One attempt, one span (gen_ai semantic conventions); the backoff after it is not in it.
-      TraceSpan span = Traces.client("chat " + model.model());
+      TraceSpan span = Traces.client("chat", model.model());
       span.set("gen_ai.operation.name", "chat")
           .set("gen_ai.provider.name", model.provider())
           .set("gen_ai.request.model", model.model())

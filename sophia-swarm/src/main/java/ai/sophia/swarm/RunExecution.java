@@ -152,7 +152,7 @@ final class RunExecution implements Runnable {
 
   @Override
   public void run() {
-    try (TraceSpan span = Traces.span("swarm.run " + run.graph())) {
+    try (TraceSpan span = Traces.span("swarm.run", run.graph())) {
       span.set("sophia.swarm.run_id", run.id())
           .set("sophia.swarm.graph", run.graph())
           .set("sophia.swarm.resumed", resumed);

@@ -53,10 +53,17 @@ final class StepAttempts {
       JsonNode state,
       JsonNode item,
       Function<JsonNode, Optional<RunChange>> after) {
-    try (TraceSpan span = Traces.span("swarm.step " + name)) {
+    try (TraceSpan span = Traces.span("swarm.step", name)) {
       span.set("sophia.swarm.run_id", run.runId()).set("sophia.swarm.step.key", key);
       Outcome outcome = attempts(function, state, item, after);
-      span.set("sophia.swarm.step.outcome", outcome.getClass().getSimpleName().toLowerCase());
+      span.set(
+          "sophia.swarm.step.outcome",
+          switch (outcome) {
+            case Outcome.Done done -> "done";
+            case Outcome.Skipped skipped -> "skipped";
+            case Outcome.Failed failed -> "failed";
+            case Outcome.Halted halted -> "halted";
+          });
       if (outcome instanceof Outcome.Failed failed) {
         span.fail(failed.error());
       }
