@@ -31,6 +31,7 @@ public final class AgentRun {
 
   private final String id;
   private final String agent;
+  private final String traceId;
   private final AgentRequest request;
   private final Instant startedAt;
   private final long deadlineNanos;
@@ -48,8 +49,14 @@ public final class AgentRun {
   private final java.util.Map<String, Integer> callsByTool =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  AgentRun(String id, String agent, AgentRequest request, String mode, Duration timeout) {
-    this(id, agent, request, mode, Instant.now(), timeout, List.of());
+  AgentRun(
+      String id,
+      String agent,
+      AgentRequest request,
+      String mode,
+      Duration timeout,
+      String traceId) {
+    this(id, agent, request, mode, Instant.now(), timeout, List.of(), traceId);
   }
 
   /**
@@ -63,9 +70,11 @@ public final class AgentRun {
       String mode,
       Instant startedAt,
       Duration timeout,
-      List<Step> done) {
+      List<Step> done,
+      String traceId) {
     this.id = id;
     this.agent = agent;
+    this.traceId = traceId;
     this.request = request;
     this.mode = mode;
     this.startedAt = startedAt;
@@ -85,6 +94,11 @@ public final class AgentRun {
 
   public String agent() {
     return agent;
+  }
+
+  /** The trace the run is part of (32 hex digits), or {@code ""} when it is not traced. */
+  public String traceId() {
+    return traceId;
   }
 
   public AgentRequest request() {

@@ -11,6 +11,8 @@ import ai.sophia.tool.Risk;
 import ai.sophia.tool.Tool;
 import ai.sophia.tool.ToolContext;
 import ai.sophia.tool.ToolOutput;
+import ai.sophia.tracing.TraceSpan;
+import ai.sophia.tracing.Traces;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -149,6 +151,23 @@ final class AgentRunner {
    * decision, made meanwhile, taken) instead of asking a person a second time.
    */
   private ToolOutput callTool(
+      AgentDefinition def,
+      AgentRun run,
+      String callId,
+      String name,
+      String argumentsJson,
+      Optional<String> openApproval) {
+    try (TraceSpan span = Traces.span("execute_tool", name)) {
+      span.set("gen_ai.operation.name", "execute_tool")
+          .set("gen_ai.tool.name", name)
+          .set("gen_ai.tool.call.id", callId);
+      ToolOutput out = gatedCall(def, run, callId, name, argumentsJson, openApproval);
+      span.set("sophia.tool.outcome", out instanceof ToolOutput.Success ? "ok" : "failed");
+      return out;
+    }
+  }
+
+  private ToolOutput gatedCall(
       AgentDefinition def,
       AgentRun run,
       String callId,
@@ -319,7 +338,7 @@ final class AgentRunner {
 
   /** Runs {@code work} on a virtual thread and waits for it, the stop signal or the deadline. */
   <T> T await(AgentRun run, Supplier<T> work) {
-    return await(run, CompletableFuture.supplyAsync(work, runtime.executor()));
+    return await(run, CompletableFuture.supplyAsync(Traces.wrapSupplier(work), runtime.executor()));
   }
 
   static <T> T await(AgentRun run, CompletableFuture<T> future) {

@@ -19,6 +19,8 @@ import ai.sophia.tool.Tool;
 import ai.sophia.tool.ToolContext;
 import ai.sophia.tool.ToolOutput;
 import ai.sophia.tool.ToolRegistry;
+import ai.sophia.tracing.TraceSpan;
+import ai.sophia.tracing.Traces;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -270,9 +272,11 @@ public final class AgentRuntime implements AutoCloseable {
             def.name(),
             request,
             model ? AgentResult.MODE_MODEL : AgentResult.MODE_OFFLINE,
-            Duration.ofMillis(limits.timeoutMs()));
+            Duration.ofMillis(limits.timeoutMs()),
+            Traces.traceId());
     runs.put(run.id(), run);
-    Thread.ofVirtual().name("agent-" + run.id()).start(() -> execute(def, run, false));
+    // The run's own thread continues the caller's trace.
+    Thread.ofVirtual().name("agent-" + run.id()).start(Traces.wrap(() -> traced(def, run, false)));
     return run;
   }
 
@@ -293,7 +297,8 @@ public final class AgentRuntime implements AutoCloseable {
               stored.mode(),
               stored.createdAt(),
               Duration.ofMillis(limits.timeoutMs()),
-              RunRecorder.transcript(stored));
+              RunRecorder.transcript(stored),
+              Traces.traceId());
     } catch (RuntimeException e) {
       log.warn("agent run {} cannot be taken over: {}", stored.id(), e.getMessage());
       return;
@@ -301,10 +306,30 @@ public final class AgentRuntime implements AutoCloseable {
     run.sessionId(stored.sessionId());
     runs.put(run.id(), run);
     AgentDefinition def = agent.map(Agent::definition).orElse(null);
-    Thread.ofVirtual().name("agent-" + run.id()).start(() -> execute(def, run, true));
+    Thread.ofVirtual().name("agent-" + run.id()).start(() -> traced(def, run, true));
   }
 
-  private void execute(AgentDefinition def, AgentRun run, boolean resumed) {
+  /** The run as an {@code invoke_agent} span (gen_ai semantic conventions) with its totals. */
+  private void traced(AgentDefinition def, AgentRun run, boolean resumed) {
+    try (TraceSpan span = Traces.span("invoke_agent", run.agent())) {
+      span.set("gen_ai.operation.name", "invoke_agent")
+          .set("gen_ai.agent.name", run.agent())
+          .set("sophia.run.id", run.id())
+          .set("sophia.run.depth", run.request().depth());
+      AgentResult result = execute(def, run, resumed);
+      span.set("sophia.run.status", result.status().name())
+          .set("sophia.run.mode", result.mode())
+          .set("sophia.model_calls", result.modelCalls())
+          .set("gen_ai.usage.input_tokens", result.inputTokens())
+          .set("gen_ai.usage.output_tokens", result.outputTokens())
+          .set("sophia.cost_usd", result.costUsd());
+      if (result.status() == RunStatus.failed || result.status() == RunStatus.timed_out) {
+        span.fail(result.status().name());
+      }
+    }
+  }
+
+  private AgentResult execute(AgentDefinition def, AgentRun run, boolean resumed) {
     Usage usage = new Usage();
     AgentResult result;
     try {
@@ -347,7 +372,7 @@ public final class AgentRuntime implements AutoCloseable {
       // write of this node from landing over theirs).
       run.finishHandedOver(new AgentEvent.RunHandedOver(run.id(), handedOver.get(), Instant.now()));
       runs.remove(run.id());
-      return;
+      return result;
     }
     run.status(result.status());
     try {
@@ -367,6 +392,7 @@ public final class AgentRuntime implements AutoCloseable {
         runs.remove(old);
       }
     }
+    return result;
   }
 
   private AgentRunner.Outcome outcome(AgentDefinition def, AgentRun run, Usage usage) {

@@ -46,7 +46,8 @@ class ResultTextTest {
             List.of(),
             metadata(2, ""),
             0.64,
-            "2026-01-01T00:00:00Z");
+            "2026-01-01T00:00:00Z",
+            "");
 
     assertThat(print(result))
         .isEqualTo(
@@ -72,7 +73,8 @@ class ResultTextTest {
             List.of(),
             metadata(0, "every provider was blocked"),
             0.0,
-            "2026-01-01T00:00:00Z");
+            "2026-01-01T00:00:00Z",
+            "");
 
     assertThat(print(result))
         .startsWith("No sources found, so no answer")
@@ -105,7 +107,8 @@ class ResultTextTest {
             List.of(),
             abstained,
             0.41,
-            "2026-01-01T00:00:00Z");
+            "2026-01-01T00:00:00Z",
+            "");
 
     assertThat(print(result))
         .startsWith("No answer: none of the sources found answers the question clearly.\n\n")

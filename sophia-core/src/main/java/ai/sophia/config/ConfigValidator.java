@@ -92,6 +92,44 @@ final class ConfigValidator {
     validateStorage(c.storage(), problems);
     validateRedis(c.redis(), problems);
     validateIndex(c.index(), problems);
+    validateTracing(c.tracing(), problems);
+  }
+
+  private static void validateTracing(SophiaConfig.Tracing t, List<String> problems) {
+    if (t == null || t.otlp() == null) {
+      problems.add("tracing and tracing.otlp must be mappings");
+      return;
+    }
+    require(
+        t.sampleRatio() >= 0 && t.sampleRatio() <= 1,
+        "tracing.sample_ratio is " + t.sampleRatio() + " but must be between 0 and 1",
+        problems);
+    require(
+        t.serviceName() != null && !t.serviceName().isBlank(),
+        "tracing.service_name must be set",
+        problems);
+    range("tracing.otlp.timeout_ms", t.otlp().timeoutMs(), 100, 600_000, problems);
+    String headers = t.otlp().headersEnv();
+    require(
+        headers == null || headers.isEmpty() || ENV_NAME.matcher(headers).matches(),
+        "tracing.otlp.headers_env must name an environment variable (not hold the headers)",
+        problems);
+    String endpoint = t.otlp().endpoint();
+    if (!t.enabled()) {
+      return;
+    }
+    if (endpoint == null || endpoint.isBlank()) {
+      problems.add(
+          "tracing.otlp.endpoint must be set when tracing.enabled is true: the collector's"
+              + " OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces");
+      return;
+    }
+    url("tracing.otlp.endpoint", endpoint, false, problems);
+    require(
+        !CREDENTIALS_IN_URL.matcher(endpoint).find(),
+        "tracing.otlp.endpoint must not carry credentials: put them in the variable"
+            + " tracing.otlp.headers_env names",
+        problems);
   }
 
   static final Pattern REPOSITORY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");

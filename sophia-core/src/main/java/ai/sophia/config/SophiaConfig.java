@@ -27,7 +27,8 @@ public record SophiaConfig(
     Code code,
     Mcp mcp,
     Swarm swarm,
-    Deploy deploy) {
+    Deploy deploy,
+    Tracing tracing) {
 
   /** Where Sophia runs; production tightens defaults (for example, no stack traces anywhere). */
   public enum Environment {
@@ -391,4 +392,28 @@ public record SophiaConfig(
       @JsonProperty("health_url") String healthUrl,
       @JsonProperty("health_timeout_ms") Integer healthTimeoutMs,
       String url) {}
+
+  /**
+   * Tracing over OpenTelemetry, off by default: when on, spans go over OTLP (HTTP/protobuf) to
+   * {@code otlp.endpoint}, a share {@code sample_ratio} of new traces kept (a trace continued from
+   * a caller's {@code traceparent} follows the caller's decision). The exporter's headers (a
+   * collector's credentials) are never here: {@code otlp.headers_env} names the environment
+   * variable holding them as {@code key=value,key=value}.
+   */
+  public record Tracing(
+      boolean enabled,
+      @JsonProperty("service_name") String serviceName,
+      @JsonProperty("sample_ratio") double sampleRatio,
+      Otlp otlp) {
+    /** Tracing off, as the bundled defaults have it. */
+    public static Tracing off() {
+      return new Tracing(false, "sophia", 1.0, new Otlp("", "OTEL_EXPORTER_OTLP_HEADERS", 10_000));
+    }
+  }
+
+  /** Where spans are sent: the collector's traces URL, the headers' variable, a send's timeout. */
+  public record Otlp(
+      String endpoint,
+      @JsonProperty("headers_env") String headersEnv,
+      @JsonProperty("timeout_ms") int timeoutMs) {}
 }

@@ -4,11 +4,13 @@ import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthStatus;
+import ai.sophia.tracing.Traces;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -34,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * connect.
  */
 final class McpConnection implements AutoCloseable {
+  private static final List<String> TRACE_HEADERS = List.of("traceparent", "tracestate");
+
   private static final Logger log = LoggerFactory.getLogger(McpConnection.class);
   static final Duration PING_EVERY = Duration.ofSeconds(15);
   private static final Duration BACKOFF_MIN = Duration.ofSeconds(1);
@@ -167,6 +171,7 @@ final class McpConnection implements AutoCloseable {
     try {
       c =
           McpClient.sync(transport())
+              .transportContextProvider(McpConnection::traceContext)
               .requestTimeout(timeout)
               .initializationTimeout(timeout)
               .clientInfo(new McpSchema.Implementation("sophia", version))
@@ -214,6 +219,14 @@ final class McpConnection implements AutoCloseable {
     Thread.ofVirtual().start(c::close);
   }
 
+  /** The caller's trace headers, taken on the calling thread for the request built later. */
+  private static McpTransportContext traceContext() {
+    Map<String, String> headers = Traces.headers();
+    return headers.isEmpty()
+        ? McpTransportContext.EMPTY
+        : McpTransportContext.create(Map.<String, Object>copyOf(headers));
+  }
+
   private McpClientTransport transport() {
     if (spec.url() != null && !spec.url().isBlank()) {
       HttpClientStreamableHttpTransport.Builder b =
@@ -221,15 +234,29 @@ final class McpConnection implements AutoCloseable {
               .jsonMapper(McpJsonDefaults.getMapper())
               .connectTimeout(timeout);
       String tokenEnv = spec.tokenEnv();
+      String token = "";
       if (tokenEnv != null && !tokenEnv.isBlank()) {
-        String token = secrets.get(tokenEnv).orElse("");
+        token = secrets.get(tokenEnv).orElse("");
         if (token.isBlank()) {
           throw new McpUnavailable("the variable " + tokenEnv + " (token_env) is not set");
         }
-        b.httpRequestCustomizer(
-            (request, method, uri, body, context) ->
-                request.setHeader("Authorization", "Bearer " + token));
       }
+      String bearer = token;
+      // The caller's trace goes along as traceparent (from the transport context: the request is
+      // built on a Reactor thread, where the caller's context is not current).
+      b.httpRequestCustomizer(
+          (request, method, uri, body, context) -> {
+            if (!bearer.isEmpty()) {
+              request.setHeader("Authorization", "Bearer " + bearer);
+            }
+            if (context != null) {
+              for (String header : TRACE_HEADERS) {
+                if (context.get(header) instanceof String value) {
+                  request.setHeader(header, value);
+                }
+              }
+            }
+          });
       return b.build();
     }
     Map<String, String> childEnv = new LinkedHashMap<>();

@@ -4,6 +4,8 @@ import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.health.HealthCheck;
 import ai.sophia.memory.OperationsStore;
+import ai.sophia.tracing.TraceSpan;
+import ai.sophia.tracing.Traces;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -228,6 +230,12 @@ public final class RoutingModelGateway implements ModelGateway {
         return null;
       }
       long t0 = System.nanoTime();
+      // One attempt, one span (gen_ai semantic conventions); the backoff after it is not in it.
+      TraceSpan span = Traces.client("chat", model.model());
+      span.set("gen_ai.operation.name", "chat")
+          .set("gen_ai.provider.name", model.provider())
+          .set("gen_ai.request.model", model.model())
+          .set("sophia.model.attempt", n);
       try {
         LangChainMapping.Answer answer = attempt(provider, model, request, onToken, streamed);
         long ms = millisSince(t0);
@@ -237,6 +245,11 @@ public final class RoutingModelGateway implements ModelGateway {
         attempts.add(ok);
         provider.seen(ok);
         accounting.attempt(context, model, "ok", answer.usage(), cost, ms);
+        span.set("gen_ai.response.model", model.model())
+            .set("gen_ai.usage.input_tokens", answer.usage().inputTokens())
+            .set("gen_ai.usage.output_tokens", answer.usage().outputTokens())
+            .set("gen_ai.response.finish_reasons", String.valueOf(answer.finishReason()))
+            .set("sophia.cost_usd", cost);
         return new ModelReply(
             answer.text(),
             answer.toolCalls(),
@@ -262,6 +275,8 @@ public final class RoutingModelGateway implements ModelGateway {
         attempts.add(failed);
         provider.seen(failed);
         accounting.attempt(context, model, failure.outcome(), TokenUsage.NONE, 0, ms);
+        span.set("error.type", failure.outcome()).fail(failure.detail());
+        span.close();
         LOG.info(
             "model {} attempt {}/{} {}: {}",
             model,
@@ -280,6 +295,8 @@ public final class RoutingModelGateway implements ModelGateway {
         if (!sleep(wait)) {
           throw new ModelUnavailableException("the model call was interrupted", attempts);
         }
+      } finally {
+        span.close();
       }
     }
     return null;
@@ -296,18 +313,19 @@ public final class RoutingModelGateway implements ModelGateway {
     AtomicBoolean abandoned = new AtomicBoolean();
     FutureTask<LangChainMapping.Answer> task =
         new FutureTask<>(
-            () ->
-                onToken == null
-                    ? provider.chat(model, request)
-                    : provider.stream(
-                        model,
-                        request,
-                        token -> {
-                          if (!abandoned.get()) {
-                            streamed.set(true);
-                            onToken.accept(token);
-                          }
-                        }));
+            Traces.wrapCallable(
+                () ->
+                    onToken == null
+                        ? provider.chat(model, request)
+                        : provider.stream(
+                            model,
+                            request,
+                            token -> {
+                              if (!abandoned.get()) {
+                                streamed.set(true);
+                                onToken.accept(token);
+                              }
+                            })));
     Thread.ofVirtual().name("model-call-" + model).start(task);
     try {
       return task.get(config.timeoutMs(), TimeUnit.MILLISECONDS);

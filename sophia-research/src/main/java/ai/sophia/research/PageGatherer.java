@@ -9,6 +9,8 @@ import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.DocumentStore;
 import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.search.SearchHit;
+import ai.sophia.tracing.TraceSpan;
+import ai.sophia.tracing.Traces;
 import ai.sophia.web.ExtractedPage;
 import ai.sophia.web.FetchException;
 import ai.sophia.web.PageExtractor;
@@ -92,19 +94,21 @@ final class PageGatherer {
       for (SearchHit hit : hits) {
         futures.add(
             executor.submit(
-                () -> {
-                  if (mdc != null) {
-                    MDC.setContextMap(mdc);
-                  }
-                  permits.acquire();
-                  try {
-                    return read(hit);
-                  } finally {
-                    permits.release();
-                    progress.update("fetching", done.incrementAndGet(), hits.size());
-                    MDC.clear();
-                  }
-                }));
+                Traces.wrapCallable(
+                    () -> {
+                      if (mdc != null) {
+                        MDC.setContextMap(mdc);
+                      }
+                      permits.acquire();
+                      try (TraceSpan span = Traces.span("research.fetch_page")) {
+                        span.set("url.full", hit.url());
+                        return read(hit);
+                      } finally {
+                        permits.release();
+                        progress.update("fetching", done.incrementAndGet(), hits.size());
+                        MDC.clear();
+                      }
+                    })));
       }
       List<SourcePage> pages = new ArrayList<>();
       List<String> skipped = new ArrayList<>();

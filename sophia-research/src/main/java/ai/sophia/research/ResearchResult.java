@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The answer to a research request, in the wire shape of SPEC §2 ({@code POST /api/v1/chat}).
- * {@code answer} is null when no source was found: Sophia abstains rather than invent one.
+ * {@code answer} is null when no source was found: Sophia abstains rather than invent one. {@code
+ * trace_id} names the trace of the request that made it (left out when it was not traced).
  */
 public record ResearchResult(
     String id,
@@ -17,7 +18,12 @@ public record ResearchResult(
     List<Citation> citations,
     Metadata metadata,
     @JsonProperty("research_quality_score") double researchQualityScore,
-    String timestamp) {
+    String timestamp,
+    @JsonProperty("trace_id") @JsonInclude(JsonInclude.Include.NON_EMPTY) String traceId) {
+  /** Results kept before tracing existed have no trace id. */
+  public ResearchResult {
+    traceId = traceId == null ? "" : traceId;
+  }
 
   /** A fetched source; {@code index} is the n of its [n] citations. */
   public record Source(

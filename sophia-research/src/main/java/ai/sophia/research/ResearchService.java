@@ -15,6 +15,8 @@ import ai.sophia.memory.TaskExecution;
 import ai.sophia.model.CallContext;
 import ai.sophia.model.ModelGateway;
 import ai.sophia.search.SearchRouter;
+import ai.sophia.tracing.TraceSpan;
+import ai.sophia.tracing.Traces;
 import ai.sophia.web.PageExtractor;
 import ai.sophia.web.SafeFetcher;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -149,8 +151,15 @@ public final class ResearchService implements Researcher {
     Objects.requireNonNull(progress, "progress");
     inFlight.incrementAndGet();
     Instant started = clock.instant();
-    try {
-      ResearchResult result = run(request, progress);
+    try (TraceSpan span = Traces.span("research")) {
+      span.set("sophia.research.engine_requested", request.searchEngine())
+          .set("sophia.research.sources_limit", request.sourcesLimit());
+      ResearchResult result = run(request, progress, span);
+      span.set("sophia.research.id", result.id())
+          .set("sophia.research.engine", result.metadata().searchEngine())
+          .set("sophia.research.sources", result.sources().size())
+          .set("sophia.research.mode", result.metadata().mode())
+          .set("sophia.research.quality", result.researchQualityScore());
       record(result, started);
       return result;
     } catch (RuntimeException e) {
@@ -198,7 +207,7 @@ public final class ResearchService implements Researcher {
     operations.recordMetrics(metrics);
   }
 
-  private ResearchResult run(ResearchRequest request, ResearchProgress progress) {
+  private ResearchResult run(ResearchRequest request, ResearchProgress progress, TraceSpan span) {
     String id = "res_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     Map<String, Long> timings = new LinkedHashMap<>();
     long start = System.nanoTime();
@@ -206,17 +215,33 @@ public final class ResearchService implements Researcher {
 
     progress.update("searching", 0, 0);
     int candidates = Math.min(MAX_CANDIDATES, Math.max(8, request.sourcesLimit() * 3));
-    SearchRouter.Routed outcome =
-        router.search(request.searchEngine(), request.query(), candidates);
+    SearchRouter.Routed outcome;
+    try (TraceSpan stage = Traces.span("research.search")) {
+      outcome = router.search(request.searchEngine(), request.query(), candidates);
+      stage
+          .set("sophia.research.engine", outcome.engine())
+          .set("sophia.research.hits", outcome.hits().size());
+    }
     mark = lap(timings, "search", mark);
 
-    PageGatherer.Gathered gathered = gatherer.gather(outcome.hits(), progress);
+    PageGatherer.Gathered gathered;
+    try (TraceSpan stage = Traces.span("research.fetch")) {
+      gathered = gatherer.gather(outcome.hits(), progress);
+      stage
+          .set("sophia.research.pages", gathered.pages().size())
+          .set("sophia.research.skipped", gathered.skipped().size());
+    }
     mark = lap(timings, "fetch", mark);
 
     progress.update("ranking", 0, 0);
-    float[] queryVector =
-        gathered.pages().isEmpty() ? new float[0] : embedder.embedQuery(request.query());
-    SourceRanker.Ranking ranking = ranker.rank(request, queryVector, gathered.pages());
+    float[] queryVector;
+    SourceRanker.Ranking ranking;
+    try (TraceSpan stage = Traces.span("research.rank")) {
+      queryVector =
+          gathered.pages().isEmpty() ? new float[0] : embedder.embedQuery(request.query());
+      ranking = ranker.rank(request, queryVector, gathered.pages());
+      stage.set("sophia.research.chosen", ranking.chosen().size());
+    }
     List<SourceRanker.Ranked> ranked = ranking.chosen();
     mark = lap(timings, "rank", mark);
 
@@ -230,7 +255,11 @@ public final class ResearchService implements Researcher {
               ranked.get(i).page().title(),
               ranked.get(i).passages()));
     }
-    AnswerWriter.Written written = write(request, queryVector, texts);
+    AnswerWriter.Written written;
+    try (TraceSpan stage = Traces.span("research.summarize")) {
+      written = write(request, queryVector, texts);
+      stage.set("sophia.research.mode", written.mode());
+    }
     mark = lap(timings, "summarize", mark);
 
     List<ResearchResult.Source> sources = new ArrayList<>();
@@ -305,7 +334,8 @@ public final class ResearchService implements Researcher {
                 written.model(),
                 written.check()),
             quality.get("score"),
-            clock.instant().toString());
+            clock.instant().toString(),
+            span.traceId());
     save(result);
     lap(timings, "store", mark);
     LOG.info(

@@ -108,7 +108,8 @@ class SearxngProviderTest {
             config.code(),
             config.mcp(),
             config.swarm(),
-            config.deploy());
+            config.deploy(),
+            config.tracing());
 
     SearchProvider provider =
         SearchProviders.create(unset, Secrets.create(Map.of())).get("searxng");

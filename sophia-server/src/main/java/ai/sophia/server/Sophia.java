@@ -55,6 +55,7 @@ import ai.sophia.server.http.RedisSessionStore;
 import ai.sophia.swarm.SqlSwarmStore;
 import ai.sophia.swarm.SwarmCoordinator;
 import ai.sophia.swarm.SwarmEngine;
+import ai.sophia.tracing.Tracing;
 import ai.sophia.web.PageExtractor;
 import ai.sophia.web.SafeFetcher;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -95,6 +96,9 @@ public final class Sophia implements AutoCloseable {
   private final Database database;
   private final TotpFactors totp;
 
+  /** Tracing off, or the OTLP exporter ({@code tracing.enabled}): the one place choosing it. */
+  private final Tracing tracing;
+
   /** The Redis the nodes share ({@code redis.url}); null for one node on its own. */
   private final Redis redis;
 
@@ -129,6 +133,7 @@ public final class Sophia implements AutoCloseable {
     this.config = config;
     this.secrets = Secrets.create(env);
     try {
+      this.tracing = own(Tracing.create(config.tracing(), secrets));
       // Storage: the one place that chooses the backend (storage.backend).
       this.database = own(Database.open(config, secrets));
       this.totp = new TotpFactors(database, clock);
@@ -293,7 +298,8 @@ public final class Sophia implements AutoCloseable {
             apiKeys,
             health,
             caches,
-            metrics);
+            metrics,
+            tracing);
     int port = started.start();
     resources.push(started);
     server = started;

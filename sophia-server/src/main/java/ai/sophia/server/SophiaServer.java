@@ -29,6 +29,7 @@ import ai.sophia.server.http.RateLimiter;
 import ai.sophia.server.http.RequestBodies;
 import ai.sophia.server.http.RequestIds;
 import ai.sophia.server.http.RequestRate;
+import ai.sophia.server.http.RequestTracing;
 import ai.sophia.server.http.SessionStore;
 import ai.sophia.server.http.Sessions;
 import ai.sophia.server.routes.AgentRoutes;
@@ -50,6 +51,7 @@ import ai.sophia.server.routes.StatsRoutes;
 import ai.sophia.server.routes.SwarmRoutes;
 import ai.sophia.server.routes.UsageRoutes;
 import ai.sophia.swarm.SwarmCoordinator;
+import ai.sophia.tracing.Tracing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -152,7 +154,8 @@ public final class SophiaServer implements AutoCloseable {
       ApiKeyStore keys,
       HealthChecks health,
       CacheRegistry caches,
-      PrometheusMeterRegistry metrics) {
+      PrometheusMeterRegistry metrics,
+      Tracing tracing) {
     this.settings = config.server();
     ObjectMapper mapper = Json.mapper();
     RequestRate rate = RequestRate.create();
@@ -245,6 +248,11 @@ public final class SophiaServer implements AutoCloseable {
               cfg.jetty.modifyServletContextHandler(
                   handler -> {
                     drain.attachTo(handler);
+                    // The server span first, so that it spans the gate and every route.
+                    FilterHolder traced =
+                        new FilterHolder(new RequestTracing(tracing, SophiaMcp.ENDPOINT));
+                    traced.setAsyncSupported(true);
+                    handler.addFilter(traced, "/*", EnumSet.of(DispatcherType.REQUEST));
                     ServletHolder holder = new ServletHolder("mcp", mcpServlet);
                     holder.setAsyncSupported(true);
                     handler.addServlet(holder, SophiaMcp.ENDPOINT);
@@ -333,7 +341,10 @@ public final class SophiaServer implements AutoCloseable {
     ctx.header("X-Frame-Options", "DENY");
   }
 
-  /** A server for this configuration and these collaborators; nothing is bound until start. */
+  /**
+   * A server for this configuration and these collaborators; nothing is bound until start. Each
+   * request is traced by {@code tracing} ({@link Tracing#off()}: not at all).
+   */
   public static SophiaServer create(
       SophiaConfig config,
       Services services,
@@ -341,7 +352,8 @@ public final class SophiaServer implements AutoCloseable {
       ApiKeyStore keys,
       HealthChecks health,
       CacheRegistry caches,
-      PrometheusMeterRegistry metrics) {
+      PrometheusMeterRegistry metrics,
+      Tracing tracing) {
     return new SophiaServer(
         Objects.requireNonNull(config, "config"),
         Objects.requireNonNull(services, "services"),
@@ -349,7 +361,8 @@ public final class SophiaServer implements AutoCloseable {
         Objects.requireNonNull(keys, "keys"),
         Objects.requireNonNull(health, "health"),
         Objects.requireNonNull(caches, "caches"),
-        Objects.requireNonNull(metrics, "metrics"));
+        Objects.requireNonNull(metrics, "metrics"),
+        Objects.requireNonNull(tracing, "tracing"));
   }
 
   /**

@@ -112,7 +112,8 @@ class ChatRouteTest {
           List.of(new ResearchResult.Citation(1, "https://example.org/a", "A")),
           metadata,
           0.7,
-          Instant.now().toString());
+          Instant.now().toString(),
+          "");
     }
   }
 

@@ -139,7 +139,8 @@ final class TestServer implements AutoCloseable {
             keys,
             health,
             caches,
-            metrics);
+            metrics,
+            ai.sophia.tracing.Tracing.off());
     this.port = server.start();
   }
 

@@ -2,6 +2,7 @@ package ai.sophia.swarm;
 
 import ai.sophia.swarm.RunExecution.Outcome;
 import ai.sophia.swarm.SwarmStore.StepWrite;
+import ai.sophia.tracing.Traces;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -79,10 +80,11 @@ final class FanOutRun {
           Thread.ofVirtual()
               .name("swarm-branch-" + branchKey)
               .start(
-                  () ->
-                      outcomes[index] =
-                          new StepAttempts(run, branchKey, node.name(), policy, branchPrior)
-                              .run(node.branch(), state, item, output -> Optional.empty())));
+                  Traces.wrap(
+                      () ->
+                          outcomes[index] =
+                              new StepAttempts(run, branchKey, node.name(), policy, branchPrior)
+                                  .run(node.branch(), state, item, output -> Optional.empty()))));
     }
     for (Thread t : threads) {
       joinUninterruptibly(t);

@@ -2,6 +2,8 @@ package ai.sophia.swarm;
 
 import ai.sophia.swarm.SwarmStore.RunChange;
 import ai.sophia.swarm.SwarmStore.StepWrite;
+import ai.sophia.tracing.TraceSpan;
+import ai.sophia.tracing.Traces;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -112,7 +114,8 @@ final class RunExecution implements Runnable {
   }
 
   void start() {
-    Thread.ofVirtual().name("swarm-" + run.id()).start(this);
+    // The run's thread continues the trace of the request that started or resumed it.
+    Thread.ofVirtual().name("swarm-" + run.id()).start(Traces.wrap(this));
   }
 
   /** Asks the run to stop: running steps are interrupted, the run ends {@code why}. */
@@ -149,7 +152,10 @@ final class RunExecution implements Runnable {
 
   @Override
   public void run() {
-    try {
+    try (TraceSpan span = Traces.span("swarm.run", run.graph())) {
+      span.set("sophia.swarm.run_id", run.id())
+          .set("sophia.swarm.graph", run.graph())
+          .set("sophia.swarm.resumed", resumed);
       walk();
     } catch (Throwable t) {
       if (!abandoned) {
@@ -165,6 +171,12 @@ final class RunExecution implements Runnable {
       engine.executionEnded(this);
       done.complete(null);
     }
+  }
+
+  /** The event's data with the trace this execution is part of, when it is traced. */
+  private static ObjectNode withTrace(ObjectNode data) {
+    String trace = Traces.traceId();
+    return trace.isEmpty() ? data : data.put("trace_id", trace);
   }
 
   private void walk() {
@@ -183,7 +195,10 @@ final class RunExecution implements Runnable {
             new RunLog.Draft(
                 resumed ? "run_resumed" : "run_started",
                 "",
-                Json.object().put("graph", run.graph()).put("steps_recorded", recorded.size()))))) {
+                withTrace(
+                    Json.object()
+                        .put("graph", run.graph())
+                        .put("steps_recorded", recorded.size())))))) {
       return;
     }
     Map<String, Integer> visits = new HashMap<>();

@@ -3,6 +3,8 @@ package ai.sophia.swarm;
 import ai.sophia.swarm.RunExecution.Outcome;
 import ai.sophia.swarm.SwarmStore.RunChange;
 import ai.sophia.swarm.SwarmStore.StepWrite;
+import ai.sophia.tracing.TraceSpan;
+import ai.sophia.tracing.Traces;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -47,6 +49,29 @@ final class StepAttempts {
    * it (the new state), and may throw for an output it cannot take.
    */
   Outcome run(
+      StepFunction function,
+      JsonNode state,
+      JsonNode item,
+      Function<JsonNode, Optional<RunChange>> after) {
+    try (TraceSpan span = Traces.span("swarm.step", name)) {
+      span.set("sophia.swarm.run_id", run.runId()).set("sophia.swarm.step.key", key);
+      Outcome outcome = attempts(function, state, item, after);
+      span.set(
+          "sophia.swarm.step.outcome",
+          switch (outcome) {
+            case Outcome.Done done -> "done";
+            case Outcome.Skipped skipped -> "skipped";
+            case Outcome.Failed failed -> "failed";
+            case Outcome.Halted halted -> "halted";
+          });
+      if (outcome instanceof Outcome.Failed failed) {
+        span.fail(failed.error());
+      }
+      return outcome;
+    }
+  }
+
+  private Outcome attempts(
       StepFunction function,
       JsonNode state,
       JsonNode item,
@@ -177,19 +202,21 @@ final class StepAttempts {
         Thread.ofVirtual()
             .name("swarm-step-" + key)
             .unstarted(
-                () -> {
-                  try {
-                    box[0] = new Result(function.run(context), null);
-                  } catch (InterruptedException e) {
-                    box[0] = new Result(null, "interrupted");
-                  } catch (Exception | StackOverflowError e) {
-                    String message = e.getMessage();
-                    box[0] =
-                        new Result(
-                            null,
-                            e.getClass().getSimpleName() + (message == null ? "" : ": " + message));
-                  }
-                });
+                Traces.wrap(
+                    () -> {
+                      try {
+                        box[0] = new Result(function.run(context), null);
+                      } catch (InterruptedException e) {
+                        box[0] = new Result(null, "interrupted");
+                      } catch (Exception | StackOverflowError e) {
+                        String message = e.getMessage();
+                        box[0] =
+                            new Result(
+                                null,
+                                e.getClass().getSimpleName()
+                                    + (message == null ? "" : ": " + message));
+                      }
+                    }));
     run.attempts.put(worker, context);
     try {
       worker.start();

@@ -5,6 +5,7 @@ import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.InvalidInputException;
 import ai.sophia.model.ModelGateway;
 import ai.sophia.tool.Risk;
+import ai.sophia.tracing.Traces;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,6 +34,9 @@ import java.util.Objects;
  * run resumed after a crash reports what happened before it too.
  */
 public final class SwarmCoordinator {
+  /** Where a run's input and state keep the trace of the request that started it. */
+  static final String TRACE_ID = "trace_id";
+
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String PARALLEL = "parallel_execution";
   private static final long SETTLE_POLL = Duration.ofSeconds(1).toNanos();
@@ -97,6 +101,11 @@ public final class SwarmCoordinator {
     ObjectNode input = JSON.createObjectNode();
     input.set("request", request.toJson());
     input.putArray(CoordinatorSteps.LOG);
+    // Kept with the run, so that its report names the trace of the request that started it.
+    String trace = Traces.traceId();
+    if (!trace.isEmpty()) {
+      input.put(TRACE_ID, trace);
+    }
     return engine.start(pattern.graph(), input, requestedBy);
   }
 

@@ -15,7 +15,8 @@ import java.util.List;
  * plan}, {@code coordination_logs}, {@code execution_timeline} (every step's start, end and
  * duration), {@code swarm_health}, {@code timestamp}; once finished, {@code results} (per agent,
  * aggregated, quality report) and {@code swarm_performance} (durations, time inside agents and the
- * coordination overhead — the rest —, tokens and cost).
+ * coordination overhead — the rest —, tokens and cost). {@code trace_id} names the trace of the
+ * request that started it, when that was traced.
  */
 public final class SwarmReport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,6 +31,10 @@ public final class SwarmReport {
     r.put("pattern", state.path("request").path("pattern").asText());
     r.put("task", state.path("request").path("task").asText());
     r.put("mode", state.path("plan").path("mode").asText(""));
+    String trace = state.path(SwarmCoordinator.TRACE_ID).asText("");
+    if (!trace.isEmpty()) {
+      r.put("trace_id", trace);
+    }
     List<ObjectNode> results = AgentResults.subtasks(state);
     List<ObjectNode> pipeline = AgentResults.pipeline(state);
     ArrayNode ids = r.putArray("agent_ids");

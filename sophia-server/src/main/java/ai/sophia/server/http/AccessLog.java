@@ -51,6 +51,9 @@ public final class AccessLog implements RequestLogger {
     try {
       String method = ctx.method().name();
       String template = routeTemplate(ctx, ctx.statusCode());
+      if (ctx.endpoints().matchedHttpEndpoint() != null) {
+        ctx.req().setAttribute(RequestTracing.ROUTE, template);
+      }
       int status = ctx.statusCode();
       record(
           method,

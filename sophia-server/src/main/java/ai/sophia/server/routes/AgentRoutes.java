@@ -13,6 +13,7 @@ import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.server.http.Access;
 import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.RequestBodies;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.RoutesConfig;
@@ -116,7 +117,8 @@ public final class AgentRoutes {
             run.agent(),
             run.status().name(),
             run.mode(),
-            Map.of("self", self, "events", self + "/events", "cancel", self + "/cancel")));
+            Map.of("self", self, "events", self + "/events", "cancel", self + "/cancel"),
+            run.traceId()));
   }
 
   private void query(Context ctx) {
@@ -172,13 +174,19 @@ public final class AgentRoutes {
             result == null ? 0 : result.modelCalls(),
             result == null ? 0 : result.inputTokens(),
             result == null ? 0 : result.outputTokens(),
-            result == null ? 0 : result.costUsd());
+            result == null ? 0 : result.costUsd(),
+            run.traceId());
     boolean fine = runStatus == RunStatus.succeeded || runStatus == RunStatus.waiting_approval;
     return new Answer(fine ? SUCCESS : ERROR, data, metadata);
   }
 
   record Started(
-      String runId, String agent, String status, String mode, Map<String, String> links) {}
+      String runId,
+      String agent,
+      String status,
+      String mode,
+      Map<String, String> links,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) String traceId) {}
 
   static final String SUCCESS = "success";
   static final String ERROR = "error";
@@ -200,5 +208,6 @@ public final class AgentRoutes {
       int modelCalls,
       long inputTokens,
       long outputTokens,
-      double costUsd) {}
+      double costUsd,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) String traceId) {}
 }

@@ -12,6 +12,7 @@ import ai.sophia.server.http.Access;
 import ai.sophia.server.http.EventStream;
 import ai.sophia.server.http.Guard;
 import ai.sophia.server.http.RequestParams;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -195,7 +196,8 @@ public final class RunRoutes {
         run.sessionId(),
         run.request().input(),
         run.result().orElse(null),
-        run.transcript());
+        run.transcript(),
+        run.traceId());
   }
 
   record Summary(
@@ -215,7 +217,8 @@ public final class RunRoutes {
       String sessionId,
       String input,
       AgentResult result,
-      List<Step> transcript) {}
+      List<Step> transcript,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) String traceId) {}
 
   record Stored(
       String runId,

@@ -68,7 +68,12 @@ function watchRun(root, id, onApproval) {
   const totals = h('p', {class: 'muted'});
   let tokens = 0;
   let cost = 0;
-  fill(root, h('h2', {}, 'Run ', h('code', {}, id), ' ', status), steps, h('h3', {}, 'Answer'), answer, totals);
+  const trace = h('p', {class: 'muted'});
+  fill(root, h('h2', {}, 'Run ', h('code', {}, id), ' ', status), trace, steps, h('h3', {}, 'Answer'), answer, totals);
+  // The trace the run is part of, when tracing is on (Tracing in the README).
+  api('GET', `/api/v1/runs/${encodeURIComponent(id)}`)
+    .then((r) => r.trace_id && fill(trace, 'Trace ', h('code', {'data-trace': ''}, r.trace_id)))
+    .catch(() => {});
   const step = (cls, ...text) => steps.append(h('li', {class: cls}, ...text));
   return follow(
     `/api/v1/runs/${encodeURIComponent(id)}/events`,

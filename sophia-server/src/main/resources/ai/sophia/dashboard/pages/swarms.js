@@ -111,6 +111,7 @@ function draw(root, r, resumed) {
   const wasResumed = resumed || (r.coordination_logs || []).some((l) => /resum/i.test(l.message || ''));
   fill(root,
     h('p', {}, badge(r.status), ` ${r.pattern} · mode ${r.mode || '–'} · ${r.task}`),
+    r.trace_id ? h('p', {class: 'muted'}, 'Trace ', h('code', {'data-trace': ''}, r.trace_id)) : null,
     wasResumed ? h('p', {class: 'note'}, 'This run was resumed after a restart: finished steps were kept, the rest ran again.') : null,
     r.plan ? h('div', {}, h('h3', {}, 'Plan'), r.plan.note ? h('p', {class: 'muted'}, r.plan.note) : null,
       h('ol', {}, (r.plan.subtasks || []).map((t) => h('li', {}, `${t.agent}: ${t.task}`)))) : null,
