@@ -8,4 +8,6 @@ ALTER TABLE agent_runs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE agent_runs ADD COLUMN request_json TEXT NOT NULL DEFAULT '{}';
 -- A cancel asked on a node that is not running the run; its owner applies it.
 ALTER TABLE agent_runs ADD COLUMN cancel_by TEXT NOT NULL DEFAULT '';
+-- The run's trace (OpenTelemetry), when tracing was on: shown with the run after it left memory.
+ALTER TABLE agent_runs ADD COLUMN trace_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX agent_runs_unfinished ON agent_runs (status, lease_until);

@@ -20,7 +20,7 @@ public interface AgentRunStore {
   /**
    * A run's row; {@code output} is {@code ""} until it has an answer. {@code requestJson} holds
    * what a resumed run needs of its request besides the input (authorized risks, idempotency key,
-   * depth).
+   * depth); {@code traceId} is the run's trace when tracing was on ({@code ""} otherwise).
    */
   record StoredRun(
       String id,
@@ -36,7 +36,8 @@ public interface AgentRunStore {
       Instant updatedAt,
       String owner,
       Instant leaseUntil,
-      String requestJson) {}
+      String requestJson,
+      String traceId) {}
 
   /**
    * Inserts the run's row, or replaces it while {@code run.owner()} still holds it (a row another

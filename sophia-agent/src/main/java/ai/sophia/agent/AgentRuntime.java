@@ -298,7 +298,7 @@ public final class AgentRuntime implements AutoCloseable {
               stored.createdAt(),
               Duration.ofMillis(limits.timeoutMs()),
               RunRecorder.transcript(stored),
-              Traces.traceId());
+              stored.traceId()); // the trace it began in, not the sweeper's
     } catch (RuntimeException e) {
       log.warn("agent run {} cannot be taken over: {}", stored.id(), e.getMessage());
       return;

@@ -165,6 +165,7 @@ final class RunRecorder {
         clock.instant().plus(lease),
         json(
             new StoredRequest(
-                run.request().authorize(), run.request().idempotencyKey(), run.request().depth())));
+                run.request().authorize(), run.request().idempotencyKey(), run.request().depth())),
+        run.traceId() == null ? "" : run.traceId());
   }
 }

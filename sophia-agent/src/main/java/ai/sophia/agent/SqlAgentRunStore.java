@@ -21,7 +21,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 public final class SqlAgentRunStore implements AgentRunStore {
   private static final String COLUMNS =
       "id, agent, session_id, api_key_id, status, mode, input, output, transcript_json,"
-          + " created_at, updated_at, owner, lease_until, request_json";
+          + " created_at, updated_at, owner, lease_until, request_json, trace_id";
   private static final String UNFINISHED = "('running', 'waiting_approval')";
   private static final LeaseTable LEASES = new LeaseTable("agent_runs", UNFINISHED);
 
@@ -47,13 +47,14 @@ public final class SqlAgentRunStore implements AgentRunStore {
             "INSERT INTO agent_runs ("
                 + COLUMNS
                 + ") VALUES (:id, :agent, :session, :key, :status, :mode, :input, :output,"
-                + " :transcript, :created, :updated, :owner, :lease, :request)"
+                + " :transcript, :created, :updated, :owner, :lease, :request, :trace)"
                 + " ON CONFLICT (id) DO UPDATE SET"
                 + " agent = excluded.agent, session_id = excluded.session_id,"
                 + " api_key_id = excluded.api_key_id, status = excluded.status,"
                 + " mode = excluded.mode, input = excluded.input, output = excluded.output,"
                 + " transcript_json = excluded.transcript_json,"
-                + " updated_at = excluded.updated_at, request_json = excluded.request_json"
+                + " updated_at = excluded.updated_at, request_json = excluded.request_json,"
+                + " trace_id = excluded.trace_id"
                 // The fence: a node that lost the run to another writes nothing more.
                 + " WHERE agent_runs.owner = excluded.owner");
     for (StoredRun r : runs) {
@@ -72,6 +73,7 @@ public final class SqlAgentRunStore implements AgentRunStore {
           .bind("owner", r.owner())
           .bind("lease", r.leaseUntil().toEpochMilli())
           .bind("request", r.requestJson())
+          .bind("trace", r.traceId() == null ? "" : r.traceId())
           .add();
     }
     batch.execute();
@@ -188,6 +190,7 @@ public final class SqlAgentRunStore implements AgentRunStore {
         Instant.ofEpochMilli(rs.getLong("updated_at")),
         rs.getString("owner"),
         Instant.ofEpochMilli(rs.getLong("lease_until")),
-        rs.getString("request_json"));
+        rs.getString("request_json"),
+        rs.getString("trace_id"));
   }
 }

@@ -42,7 +42,8 @@ class AgentStoresTest {
         at,
         "node/1/a",
         at,
-        "{}");
+        "{}",
+        "");
   }
 
   @Test
@@ -64,7 +65,21 @@ class AgentStoresTest {
 
   private static StoredRun owned(String id, RunStatus status, String owner, Instant lease) {
     return new StoredRun(
-        id, "writer", "", "key_x", status, "model", "in", "", "[]", T0, T0, owner, lease, "{}");
+        id,
+        "writer",
+        "",
+        "key_x",
+        status,
+        "model",
+        "in",
+        "",
+        "[]",
+        T0,
+        T0,
+        owner,
+        lease,
+        "{}",
+        "4bf92f3577b34da6a3ce929d0e0e4736");
   }
 
   @Test
@@ -94,6 +109,8 @@ class AgentStoresTest {
       store.save(owned("run_late", RunStatus.succeeded, "b/2/y", now));
       assertThat(store.find("run_late").orElseThrow().status()).isEqualTo(RunStatus.succeeded);
       assertThat(store.find("run_late").orElseThrow().leaseUntil()).isEqualTo(now.plusSeconds(30));
+      assertThat(store.find("run_late").orElseThrow().traceId())
+          .isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
 
       assertThat(store.renew("a/1/x", now.plusSeconds(90))).containsExactly("run_live");
       assertThat(store.find("run_live").orElseThrow().leaseUntil()).isEqualTo(now.plusSeconds(90));

@@ -67,7 +67,8 @@ class EncryptionAtRestTest {
         t,
         "node/1/a",
         t,
-        "{}");
+        "{}",
+        "");
   }
 
   /** Every stored value of the sealed columns, as the database holds it. */

@@ -94,7 +94,8 @@ public final class RunRoutes {
             stored.output(),
             transcript(stored.transcriptJson()),
             stored.createdAt().toString(),
-            stored.updatedAt().toString()));
+            stored.updatedAt().toString(),
+            stored.traceId()));
   }
 
   /** Cancels a run wherever it runs: here at once, on another node at its next lease round. */
@@ -230,5 +231,6 @@ public final class RunRoutes {
       String output,
       JsonNode transcript,
       String createdAt,
-      String updatedAt) {}
+      String updatedAt,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) String traceId) {}
 }
