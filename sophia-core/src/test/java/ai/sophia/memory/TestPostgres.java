@@ -37,7 +37,9 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class TestPostgres {
   public static final String USER = "sophia";
   public static final String PASSWORD = "sophia-test-password";
-  private static final String TEMPLATE = "sophia_template";
+  // Named by the migrations it holds: a server still running from a build of other migrations
+  // (the watchdog keeps it a while) gets a new template instead of serving a stale one.
+  private static final String TEMPLATE = "sophia_template_" + migrationsDigest();
   private static final String RUN_AS = "postgres";
   private static final int IDLE_SECONDS = 90;
 
@@ -165,6 +167,7 @@ public final class TestPostgres {
           port = start(bin, home);
           Files.writeString(portFile, Integer.toString(port));
         }
+        ensureTemplate(port);
         TestServers.beat(heartbeat);
         return port;
       }
@@ -241,10 +244,44 @@ public final class TestPostgres {
             " ",
             TestServers.asUser(
                 root, RUN_AS, pgCtl, "-D", data.toString(), "-m", "immediate", "-s", "stop")));
+    return port;
+  }
+
+  /** Creates and migrates this build's template unless the server has it (under the lock). */
+  private static void ensureTemplate(int port) {
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER, PASSWORD);
+        var q = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      q.setString(1, TEMPLATE);
+      if (q.executeQuery().next()) {
+        return;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot look for the template: " + e.getMessage(), e);
+    }
     sql(port, "CREATE DATABASE " + TEMPLATE);
     PostgresDatabase.open("jdbc:postgresql://127.0.0.1:" + port + "/" + TEMPLATE, USER, PASSWORD, 2)
         .close();
-    return port;
+  }
+
+  /** A short digest of the PostgreSQL migration scripts, in order (from a jar or a folder). */
+  private static String migrationsDigest() {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      for (String name : Migrations.SCRIPTS) {
+        try (var in =
+            TestPostgres.class.getClassLoader().getResourceAsStream("db/postgresql/" + name)) {
+          if (in == null) {
+            throw new IllegalStateException("no db/postgresql/" + name + " on the class path");
+          }
+          sha.update(in.readAllBytes());
+        }
+      }
+      return HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+    } catch (java.security.NoSuchAlgorithmException | IOException e) {
+      throw new IllegalStateException("cannot read the migrations: " + e.getMessage(), e);
+    }
   }
 
   private static void sql(int port, String statement) {
