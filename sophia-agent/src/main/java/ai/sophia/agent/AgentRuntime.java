@@ -374,10 +374,10 @@ public final class AgentRuntime implements AutoCloseable {
       runs.remove(run.id());
       return result;
     }
-    run.status(result.status());
+    // The run shows its end (status and result together, in finish) once it is recorded.
     try {
       if (def == null) {
-        recorder.saveProgress(run); // no agent of that name: only the run's row ends
+        recorder.ended(run, result); // no agent of that name: only the run's row ends
       } else {
         recorder.finished(def, run, result);
       }

@@ -107,11 +107,20 @@ final class RunRecorder {
   }
 
   void saveProgress(AgentRun run) {
-    runs.save(row(run, ""));
+    runs.save(row(run, run.status(), ""));
   }
 
+  /** The end of a run whose agent is no longer defined: its row alone. */
+  void ended(AgentRun run, AgentResult result) {
+    runs.save(row(run, result.status(), result.answer()));
+  }
+
+  /**
+   * Records the end of the run ({@code result}; the run itself shows it only once this returns, so
+   * that its status and its result change together).
+   */
   void finished(AgentDefinition def, AgentRun run, AgentResult result) {
-    runs.save(row(run, result.answer()));
+    runs.save(row(run, result.status(), result.answer()));
     Instant end = clock.instant();
     Map<String, Object> detail = new LinkedHashMap<>();
     detail.put("run_id", run.id());
@@ -148,13 +157,13 @@ final class RunRecorder {
     }
   }
 
-  private AgentRunStore.StoredRun row(AgentRun run, String output) {
+  private AgentRunStore.StoredRun row(AgentRun run, RunStatus status, String output) {
     return new AgentRunStore.StoredRun(
         run.id(),
         run.agent(),
         run.sessionId(),
         run.request().apiKeyId(),
-        run.status(),
+        status,
         run.mode(),
         run.request().input(),
         output,
