@@ -40,17 +40,15 @@ class ElasticsearchClusterTest {
   private static void stop(Path home) {
     Path pid = home.resolve("pid");
     if (Files.exists(pid)) {
-      // Stops the node and waits for its process to end.
-      String p = "$(cat '" + pid + "')";
+      // Stops the node and waits for its process to end. The pid is read once: Elasticsearch
+      // deletes its pid file early in its shutdown, while the process still serves HTTP.
       TestServers.run(
           List.of(
               "sh",
               "-c",
-              "kill "
-                  + p
-                  + " 2>/dev/null; while kill -0 "
-                  + p
-                  + " 2>/dev/null; do sleep 0.2; done"),
+              "p=$(cat '"
+                  + pid
+                  + "') || exit 0; kill $p 2>/dev/null; while kill -0 $p 2>/dev/null; do sleep 0.2; done"),
           home);
     }
   }
