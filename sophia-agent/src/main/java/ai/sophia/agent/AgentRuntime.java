@@ -274,6 +274,13 @@ public final class AgentRuntime implements AutoCloseable {
             model ? AgentResult.MODE_MODEL : AgentResult.MODE_OFFLINE,
             Duration.ofMillis(limits.timeoutMs()),
             Traces.traceId());
+    // Stored before the caller hears of the run (the API's 202): a node that dies a moment later
+    // leaves a row another node resumes, never an accepted run that no store knows.
+    run.sessionId(
+        request.sessionId().isEmpty()
+            ? sessions.create(def.name(), request.apiKeyId()).id()
+            : request.sessionId());
+    recorder.saveProgress(run);
     runs.put(run.id(), run);
     // The run's own thread continues the caller's trace.
     Thread.ofVirtual().name("agent-" + run.id()).start(Traces.wrap(() -> traced(def, run, false)));
@@ -349,14 +356,9 @@ public final class AgentRuntime implements AutoCloseable {
         }
         run.record(new Step.Note("taken over by " + owner + " after an interruption"));
       } else {
-        String session =
-            run.request().sessionId().isEmpty()
-                ? sessions.create(def.name(), run.request().apiKeyId()).id()
-                : run.request().sessionId();
-        run.sessionId(session);
-        recorder.saveProgress(run);
         run.emit(
-            new AgentEvent.RunStarted(run.id(), def.name(), run.mode(), session, Instant.now()));
+            new AgentEvent.RunStarted(
+                run.id(), def.name(), run.mode(), run.sessionId(), Instant.now()));
       }
       AgentRunner.Outcome o = outcome(def, run, usage);
       result = result(run, RunStatus.succeeded, o.answer(), o.note(), usage);

@@ -196,6 +196,29 @@ class AgentRunTest {
   }
 
   @Test
+  void start_returns_runAndItsSessionAlreadyStored() throws Exception {
+    open("", Map.of());
+    CountDownLatch release = new CountDownLatch(1);
+    f.model.then(
+        request -> {
+          await(release);
+          return ScriptedModelGateway.reply("done", List.of());
+        });
+    AgentRun run = f.runtime.agents().get("analysis").start(AgentRequest.of("keep me"));
+
+    // Stored as start returns (what the API answers 202 on), not later on the run's own thread.
+    assertThat(f.runtime.storedRun(run.id()))
+        .get()
+        .satisfies(
+            stored -> {
+              assertThat(stored.agent()).isEqualTo("analysis");
+              assertThat(stored.sessionId()).isEqualTo(run.sessionId()).isNotEmpty();
+            });
+    release.countDown();
+    assertThat(run.await(Duration.ofSeconds(5))).isPresent();
+  }
+
+  @Test
   void run_writeToolWithoutAuthorization_waitsThenRunsAfterApproval() throws Exception {
     open("", Map.of());
     f.model
