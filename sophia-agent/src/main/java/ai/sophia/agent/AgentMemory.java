@@ -11,22 +11,23 @@ import java.util.List;
 /**
  * Long-term memory of agents in the {@code agent_memories} collection. Each finished run becomes
  * one document, url {@code memory://<memory scope>/<run id>}; every search is filtered to the url
- * prefix of one scope (a Lucene prefix filter, {@link DocumentIndex#searchUnder}), so an agent
- * never sees another scope's memories. Putting the scope in the url needs no new index field and
- * keeps a memory addressable.
+ * folder of one scope ({@link DocumentIndex#searchUnder}: one term on Lucene, whatever the number
+ * of memories), so an agent never sees another scope's memories. The scope in the url keeps a
+ * memory addressable.
  */
-final class AgentMemory {
+public final class AgentMemory {
   private static final int MAX_CHARS = 4000;
 
   private final DocumentIndex index;
   private final Embedder embedder;
 
-  AgentMemory(DocumentIndex index, Embedder embedder) {
+  public AgentMemory(DocumentIndex index, Embedder embedder) {
     this.index = index;
     this.embedder = embedder;
   }
 
-  void remember(String scope, String runId, String question, String answer) {
+  /** Remembers a finished run's question and answer in {@code scope}. */
+  public void remember(String scope, String runId, String question, String answer) {
     String text = "Question: " + question + "\nAnswer: " + answer;
     if (text.length() > MAX_CHARS) {
       text = text.substring(0, MAX_CHARS);
@@ -46,7 +47,8 @@ final class AgentMemory {
                 vector)));
   }
 
-  List<ChunkHit> recall(String scope, String query, int limit) {
+  /** The {@code limit} memories of {@code scope} closest to {@code query}. */
+  public List<ChunkHit> recall(String scope, String query, int limit) {
     return index.searchUnder(
         DocumentIndex.AGENT_MEMORIES,
         MemorySearchTool.scopePrefix(scope),

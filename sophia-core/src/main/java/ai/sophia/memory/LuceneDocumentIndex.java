@@ -60,6 +60,9 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   static final String KEY = "doc_key";
   static final String COLLECTION = "collection";
   static final String URL = "url";
+  // Every prefix of a chunk's url that ends with '/' (memory://<scope>/ among them): searchUnder a
+  // folder is one term, not a prefix over every url under it (one per agent run remembered).
+  static final String FOLDER = "folder";
   static final String TITLE = "title";
   static final String TEXT = "text";
   static final String POSITION = "position";
@@ -71,8 +74,9 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   static final String PAGE_TEXT = "page_text";
   private static final String MODEL = "embedding_model";
   private static final String SCHEMA = "schema";
-  // 2: every document has a page document beside its chunks.
-  private static final String SCHEMA_VERSION = "2";
+  // 2: every document has a page document beside its chunks. 3: chunks have their folders.
+  private static final String SCHEMA_VERSION = "3";
+  private static final int REWRITE_BATCH = 256;
 
   private final Path path;
   private final String embeddingModel;
@@ -112,12 +116,15 @@ public final class LuceneDocumentIndex implements DocumentIndex {
       Analyzer analyzer = new EnglishAnalyzer();
       writer = new IndexWriter(directory, new IndexWriterConfig(analyzer));
       checkModel(directory, writer, path, embeddingModel);
-      if (needsPageDocuments(directory)) {
-        PageDocuments.addMissing(writer); // committed below, with the schema that says so
+      boolean older = olderSchema(directory);
+      LuceneDocumentIndex index =
+          new LuceneDocumentIndex(path, embeddingModel, directory, writer, analyzer);
+      if (older) {
+        index.rewriteAll(); // the schema that says so is committed only after it
       }
       writer.setLiveCommitData(Map.of(MODEL, embeddingModel, SCHEMA, SCHEMA_VERSION).entrySet());
       writer.commit();
-      return new LuceneDocumentIndex(path, embeddingModel, directory, writer, analyzer);
+      return index;
     } catch (LockObtainFailedException e) {
       throw closeAfter(
           new StorageException(
@@ -179,11 +186,23 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     }
   }
 
-  /** An index written before page documents existed gets them from its stored chunks. */
-  private static boolean needsPageDocuments(Directory directory) throws IOException {
+  /** Whether the index was written by an older schema (without page documents or folders). */
+  private static boolean olderSchema(Directory directory) throws IOException {
     return DirectoryReader.indexExists(directory)
         && !SCHEMA_VERSION.equals(
             SegmentInfos.readLatestCommit(directory).getUserData().get(SCHEMA));
+  }
+
+  /**
+   * Writes every document again from its stored chunks and vectors, in the current schema (page
+   * documents, folders), with no re-embedding. An interrupted rewrite leaves the older schema in
+   * the commit, so the next open does it again.
+   */
+  private void rewriteAll() {
+    List<String> keys = new ArrayList<>(documentKeys());
+    for (int from = 0; from < keys.size(); from += REWRITE_BATCH) {
+      replace(chunksOf(keys.subList(from, Math.min(keys.size(), from + REWRITE_BATCH))));
+    }
   }
 
   /** The id Sophia gives the chunk at {@code position} of the document at {@code url}. */
@@ -258,10 +277,14 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     if (urlPrefix.isEmpty()) {
       throw new IllegalArgumentException("urlPrefix must not be empty");
     }
+    Query under =
+        urlPrefix.endsWith("/")
+            ? new TermQuery(new Term(FOLDER, urlPrefix))
+            : new PrefixQuery(new Term(URL, urlPrefix));
     Query filter =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(COLLECTION, collection)), BooleanClause.Occur.FILTER)
-            .add(new PrefixQuery(new Term(URL, urlPrefix)), BooleanClause.Occur.FILTER)
+            .add(under, BooleanClause.Occur.FILTER)
             .build();
     return read(s -> hybrid.search(s, filter, queryText, queryVector, limit));
   }
@@ -420,16 +443,22 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   }
 
   private static List<Field> fields(Chunk c) {
-    return List.of(
-        new StringField(ID, c.id(), Field.Store.YES),
-        new StringField(KEY, key(c.collection(), c.url()), Field.Store.NO),
-        new StringField(COLLECTION, c.collection(), Field.Store.YES),
-        new StringField(URL, c.url(), Field.Store.YES),
-        new TextField(TITLE, c.title(), Field.Store.YES),
-        new TextField(TEXT, c.text(), Field.Store.YES),
-        new IntField(POSITION, c.position(), Field.Store.YES),
-        // DOT_PRODUCT is cosine for the unit vectors every Embedder returns, and cheaper.
-        new KnnFloatVectorField(VECTOR, c.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+    List<Field> fields = new ArrayList<>();
+    for (int slash = c.url().indexOf('/'); slash >= 0; slash = c.url().indexOf('/', slash + 1)) {
+      fields.add(new StringField(FOLDER, c.url().substring(0, slash + 1), Field.Store.NO));
+    }
+    fields.addAll(
+        List.of(
+            new StringField(ID, c.id(), Field.Store.YES),
+            new StringField(KEY, key(c.collection(), c.url()), Field.Store.NO),
+            new StringField(COLLECTION, c.collection(), Field.Store.YES),
+            new StringField(URL, c.url(), Field.Store.YES),
+            new TextField(TITLE, c.title(), Field.Store.YES),
+            new TextField(TEXT, c.text(), Field.Store.YES),
+            new IntField(POSITION, c.position(), Field.Store.YES),
+            // DOT_PRODUCT is cosine for the unit vectors every Embedder returns, and cheaper.
+            new KnnFloatVectorField(VECTOR, c.vector(), VectorSimilarityFunction.DOT_PRODUCT)));
+    return fields;
   }
 
   /** A change to the index; returns the writer's sequence number of its last operation. */

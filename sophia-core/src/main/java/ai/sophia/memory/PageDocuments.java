@@ -1,30 +1,17 @@
 package ai.sophia.memory;
 
-import static ai.sophia.memory.LuceneDocumentIndex.COLLECTION;
 import static ai.sophia.memory.LuceneDocumentIndex.KEY;
 import static ai.sophia.memory.LuceneDocumentIndex.PAGE_COLLECTION;
 import static ai.sophia.memory.LuceneDocumentIndex.PAGE_TEXT;
 import static ai.sophia.memory.LuceneDocumentIndex.PAGE_TITLE;
-import static ai.sophia.memory.LuceneDocumentIndex.POSITION;
-import static ai.sophia.memory.LuceneDocumentIndex.TEXT;
-import static ai.sophia.memory.LuceneDocumentIndex.TITLE;
 import static ai.sophia.memory.LuceneDocumentIndex.URL;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
-import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.StoredFields;
-import org.apache.lucene.util.Bits;
 
 /**
  * The page document written beside a document's chunks: its whole text and title for page-level
@@ -55,20 +42,6 @@ final class PageDocuments {
     return join(ordered.stream().map(Chunk::text).toList());
   }
 
-  private static List<Field> fields(
-      String key,
-      String collection,
-      String url,
-      String title,
-      java.util.stream.Stream<String> texts) {
-    return List.of(
-        new StringField(KEY, key, Field.Store.NO),
-        new StringField(PAGE_COLLECTION, collection, Field.Store.YES),
-        new StringField(URL, url, Field.Store.YES),
-        new TextField(PAGE_TITLE, title, Field.Store.YES),
-        new TextField(PAGE_TEXT, join(texts.toList()), Field.Store.NO));
-  }
-
   /** The texts one after another, each without the start it repeats of the one before. */
   static String join(List<String> texts) {
     StringBuilder out = new StringBuilder();
@@ -92,49 +65,5 @@ final class PageDocuments {
       }
     }
     return 0;
-  }
-
-  /**
-   * Adds the page document of every document that has chunks, from their stored fields: how an
-   * index written before page documents existed gets them, with no re-embedding.
-   */
-  static void addMissing(IndexWriter writer) throws IOException {
-    record Part(int position, String title, String text) {}
-    Map<String, List<Part>> byKey = new LinkedHashMap<>();
-    Map<String, String[]> names = new LinkedHashMap<>();
-    try (DirectoryReader reader = DirectoryReader.open(writer)) {
-      for (LeafReaderContext leaf : reader.leaves()) {
-        Bits live = leaf.reader().getLiveDocs();
-        StoredFields stored = leaf.reader().storedFields();
-        for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
-          if (live != null && !live.get(doc)) {
-            continue;
-          }
-          Document d = stored.document(doc);
-          if (d.get(COLLECTION) == null) {
-            continue; // not a chunk
-          }
-          String key = LuceneDocumentIndex.key(d.get(COLLECTION), d.get(URL));
-          names.putIfAbsent(key, new String[] {d.get(COLLECTION), d.get(URL)});
-          byKey
-              .computeIfAbsent(key, k -> new ArrayList<>())
-              .add(
-                  new Part(
-                      d.getField(POSITION).numericValue().intValue(), d.get(TITLE), d.get(TEXT)));
-        }
-      }
-    }
-    for (var entry : byKey.entrySet()) {
-      List<Part> parts = entry.getValue();
-      parts.sort(Comparator.comparingInt(Part::position));
-      String[] name = names.get(entry.getKey());
-      writer.addDocument(
-          fields(
-              entry.getKey(),
-              name[0],
-              name[1],
-              parts.getFirst().title(),
-              parts.stream().map(Part::text)));
-    }
   }
 }

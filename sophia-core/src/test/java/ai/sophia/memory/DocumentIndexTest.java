@@ -205,6 +205,28 @@ class DocumentIndexTest {
   }
 
   @Test
+  void searchUnder_folderOrPrefix_findsExactlyTheUrlsThatStartWithIt() {
+    List<Chunk> all = new ArrayList<>();
+    for (String url :
+        List.of("memory://a/run-1", "memory://a/sub/run-2", "memory://ab/run-3", "memory://b/a/")) {
+      all.addAll(document("agent_memories", url, "note", "a note about " + url));
+    }
+    index.replace(all);
+    float[] vector = EMBEDDER.embedQuery("a note");
+
+    assertThat(index.searchUnder("agent_memories", "memory://a/", "note", vector, 10))
+        .extracting(h -> h.chunk().url())
+        .containsExactlyInAnyOrder("memory://a/run-1", "memory://a/sub/run-2");
+    assertThat(index.searchUnder("agent_memories", "memory://a", "note", vector, 10))
+        .extracting(h -> h.chunk().url())
+        .containsExactlyInAnyOrder("memory://a/run-1", "memory://a/sub/run-2", "memory://ab/run-3");
+    assertThat(index.searchUnder("agent_memories", "memory://b/a/", "note", vector, 10))
+        .extracting(h -> h.chunk().url())
+        .containsExactly("memory://b/a/");
+    assertThat(index.searchUnder("agent_memories", "memory://c/", "note", vector, 10)).isEmpty();
+  }
+
+  @Test
   void replace_manyConcurrentWriters_eachReadsItsWriteAndAllSurviveReopening() throws Exception {
     float[] vector = EMBEDDER.embedPassages(List.of("a note")).getFirst();
     int writers = 64;

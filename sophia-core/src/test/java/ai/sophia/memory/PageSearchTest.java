@@ -116,7 +116,8 @@ class PageSearchTest {
   }
 
   @Test
-  void open_indexWrittenBeforePageDocuments_addsThemFromTheStoredChunks() throws Exception {
+  void open_indexWrittenBeforePageDocumentsAndFolders_addsThemFromTheStoredChunks()
+      throws Exception {
     assumeTrue(backend == IndexBackend.lucene, "an embedded index's upgrade");
     // An index as Sophia wrote it before page documents existed: chunks only.
     try (var directory = FSDirectory.open(dataDir.resolve("index"));
@@ -153,6 +154,21 @@ class PageSearchTest {
         assertThat(pages).singleElement().satisfies(p -> assertThat(p.passages()).hasSize(2));
         assertThat(pages.getFirst().signals().pageBm25()).isPositive();
         assertThat(index.count(DocumentIndex.DOCUMENTS)).isEqualTo(2);
+        // Its chunks got their folders: a search under one finds them, under another none.
+        String folder =
+            TIMEOUT.getFirst().url().substring(0, TIMEOUT.getFirst().url().lastIndexOf('/') + 1);
+        assertThat(
+                index.searchUnder(
+                    DocumentIndex.DOCUMENTS, folder, query, EMBEDDER.embedQuery(query), 5))
+            .hasSize(2);
+        assertThat(
+                index.searchUnder(
+                    DocumentIndex.DOCUMENTS,
+                    "https://elsewhere.test/",
+                    query,
+                    EMBEDDER.embedQuery(query),
+                    5))
+            .isEmpty();
       }
     }
   }
