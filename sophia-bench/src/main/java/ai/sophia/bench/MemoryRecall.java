@@ -37,8 +37,9 @@ public final class MemoryRecall {
         Runtime.getRuntime().availableProcessors(),
         Runtime.version());
     System.out.println(
-        "| memories in the scope | recall p50 / p95 | unscoped search p50 / p95 | ratio (p50) |");
-    System.out.println("| ---: | ---: | ---: | ---: |");
+        "| memories in the scope | recall (folder term) p50 / p95 | url prefix p50 / p95 |"
+            + " unscoped search p50 / p95 | recall ÷ unscoped (p50) | recall ÷ url prefix (p50) |");
+    System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
     for (String size : sizes) {
       int n = Integer.parseInt(size.strip());
       try (ScratchDirectory dir = ScratchDirectory.create("sophia-bench-recall-");
@@ -48,6 +49,7 @@ public final class MemoryRecall {
         fill(memory, "other", n);
         double[] recall = new double[queries];
         double[] unscoped = new double[queries];
+        double[] prefix = new double[queries];
         for (int round = 0; round < 2; round++) { // the first round warms the JIT
           for (int i = 0; i < queries; i++) {
             String q = "Question number " + (n + i) + ": what is WAL?";
@@ -56,6 +58,16 @@ public final class MemoryRecall {
             long t1 = System.nanoTime();
             index.search(DocumentIndex.AGENT_MEMORIES, q, embedder.embedQuery(q), RECALLED);
             long t2 = System.nanoTime();
+            // The filter recall had before folders: a prefix over every url of the scope (without
+            // the trailing slash a prefix is not a folder; no other scope starts with "loader").
+            index.searchUnder(
+                DocumentIndex.AGENT_MEMORIES,
+                "memory://loader",
+                q,
+                embedder.embedQuery(q),
+                RECALLED);
+            long t3 = System.nanoTime();
+            prefix[i] = (t3 - t2) / 1e6;
             if (got != Math.min(RECALLED, n)) {
               throw new BenchException("recall found " + got + " memories of " + n);
             }
@@ -67,13 +79,16 @@ public final class MemoryRecall {
         double base = Percentile.of(unscoped, 0.50);
         System.out.printf(
             Locale.ROOT,
-            "| %,d | %.3f / %.3f ms | %.3f / %.3f ms | %.2f× |%n",
+            "| %,d | %.3f / %.3f ms | %.3f / %.3f ms | %.3f / %.3f ms | %.2f× | %.2f× |%n",
             n,
             p50,
             Percentile.of(recall, 0.95),
+            Percentile.of(prefix, 0.50),
+            Percentile.of(prefix, 0.95),
             base,
             Percentile.of(unscoped, 0.95),
-            p50 / base);
+            p50 / base,
+            p50 / Percentile.of(prefix, 0.50));
       }
     }
   }
