@@ -25,8 +25,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Many agent runs in flight at once: a real {@link ai.sophia.agent.AgentRuntime} with the real
@@ -127,32 +129,47 @@ public final class AgentLoad {
     CountDownLatch done = new CountDownLatch(n);
     Sampler sampler = new Sampler();
     Thread sampling = Thread.ofPlatform().name("bench-sampler").daemon().start(sampler);
-    List<CompletableFuture<AgentResult>> results = new ArrayList<>(n);
+    AtomicReferenceArray<CompletableFuture<AgentResult>> results = new AtomicReferenceArray<>(n);
     long t0 = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      long started = System.nanoTime();
-      int slot = i;
-      AgentRun run = agent.start(AgentRequest.of("Question number " + i + ": what is WAL?"));
-      boolean[] counted = new boolean[1];
-      run.subscribe(
-          event -> {
-            if (event instanceof AgentEvent.RunStarted) {
-              counted[0] = true;
-              peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            } else if ((event instanceof AgentEvent.ModelReplied
-                    || event instanceof AgentEvent.RunFinished)
-                && counted[0]) {
-              counted[0] = false;
-              inFlight.decrementAndGet();
-            }
-          });
-      results.add(
-          run.completion()
-              .whenComplete(
-                  (result, error) -> {
-                    latency[slot] = (System.nanoTime() - started) / 1e6;
-                    done.countDown();
-                  }));
+    // Each run is started by a caller of its own, as each API request is on its own virtual thread.
+    try (var callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < n; i++) {
+        int slot = i;
+        callers.submit(
+            () -> {
+              long started = System.nanoTime();
+              AgentRun run;
+              try {
+                run = agent.start(AgentRequest.of("Question number " + slot + ": what is WAL?"));
+              } catch (RuntimeException e) {
+                results.set(slot, CompletableFuture.failedFuture(e)); // not accepted
+                done.countDown();
+                return null;
+              }
+              boolean[] counted = new boolean[1];
+              run.subscribe(
+                  event -> {
+                    if (event instanceof AgentEvent.RunStarted) {
+                      counted[0] = true;
+                      peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    } else if ((event instanceof AgentEvent.ModelReplied
+                            || event instanceof AgentEvent.RunFinished)
+                        && counted[0]) {
+                      counted[0] = false;
+                      inFlight.decrementAndGet();
+                    }
+                  });
+              results.set(
+                  slot,
+                  run.completion()
+                      .whenComplete(
+                          (result, error) -> {
+                            latency[slot] = (System.nanoTime() - started) / 1e6;
+                            done.countDown();
+                          }));
+              return null;
+            });
+      }
     }
     r.startMs = (System.nanoTime() - t0) / 1e6;
     long deadline = t0 + TimeUnit.SECONDS.toNanos(maxSeconds);
@@ -173,7 +190,13 @@ public final class AgentLoad {
     sampling.join();
     List<Double> finished = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      AgentResult result = results.get(i).getNow(null);
+      CompletableFuture<AgentResult> completion = results.get(i);
+      if (completion != null && completion.isCompletedExceptionally()) {
+        r.failed++;
+        r.notes.merge("not started: " + completion.exceptionNow(), 1, Integer::sum);
+        continue;
+      }
+      AgentResult result = completion == null ? null : completion.getNow(null);
       if (result == null) {
         r.unfinished++;
         continue;
