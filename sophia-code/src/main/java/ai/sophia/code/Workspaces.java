@@ -18,8 +18,11 @@ import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.JGitInternalException;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TrackingRefUpdate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,13 +68,16 @@ final class Workspaces {
                   StandardOpenOption.WRITE);
           FileLock ignored = channel.lock();
           Git git = open(name, url, access)) {
-        access
-            .applyTo(git.fetch())
-            .setRemote("origin")
-            .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/origin/*"))
-            .setRemoveDeletedRefs(true)
-            .setTimeout(TIMEOUT_SECONDS)
-            .call();
+        removeStaleLocks(name, root.resolve(name).resolve(".git"));
+        FetchResult fetched =
+            access
+                .applyTo(git.fetch())
+                .setRemote("origin")
+                .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/origin/*"))
+                .setRemoveDeletedRefs(true)
+                .setTimeout(TIMEOUT_SECONDS)
+                .call();
+        requireTracked(name, fetched);
         return work.run(new Workspace(git, access, redactor));
       }
     } catch (GitAPIException | JGitInternalException e) {
@@ -139,6 +145,61 @@ final class Workspaces {
       log.info("removed the working copy of repository {}", name);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Deletes the {@code .lock} files a process killed in the middle of a git step left in the
+   * working copy. Both locks are held here, so no live process owns one. Left in place, a lock on a
+   * remote-tracking ref makes the next fetch skip that ref without an error (JGit reports it as a
+   * LOCK_FAILURE in the result only), and an idempotent commit would not see the commit it already
+   * pushed.
+   */
+  private static void removeStaleLocks(String name, Path gitDir) throws IOException {
+    if (!Files.isDirectory(gitDir)) {
+      return;
+    }
+    List<Path> stale;
+    try (Stream<Path> walk = Files.walk(gitDir)) {
+      stale =
+          walk.filter(p -> p.getFileName().toString().endsWith(".lock"))
+              .filter(Files::isRegularFile)
+              .toList();
+    }
+    for (Path p : stale) {
+      Files.deleteIfExists(p);
+    }
+    if (!stale.isEmpty()) {
+      log.warn(
+          "removed {} lock file(s) an interrupted git step left in the working copy of {}",
+          stale.size(),
+          name);
+    }
+  }
+
+  /**
+   * Fails unless every remote branch the fetch saw is now tracked as it is on the remote: the work
+   * that follows (finding a commit by its idempotency key, comparing a branch) reads the tracking
+   * refs, and a stale one would make it commit twice.
+   */
+  private static void requireTracked(String name, FetchResult fetched) {
+    for (TrackingRefUpdate u : fetched.getTrackingRefUpdates()) {
+      RefUpdate.Result r = u.getResult();
+      boolean landed =
+          switch (r) {
+            case NEW, FORCED, FAST_FORWARD, NO_CHANGE, RENAMED -> true;
+            default -> false;
+          };
+      if (!landed) {
+        throw new GitFailedException(
+            "the working copy of repository '"
+                + name
+                + "' could not update "
+                + u.getLocalName()
+                + " ("
+                + r
+                + "); nothing was changed");
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.sophia.tool.ToolContext;
 import ai.sophia.tool.ToolOutput;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,26 @@ class IdempotentCommitTest {
     assertThat(third.reused()).isTrue();
     assertThat(third.commitHash()).isEqualTo(retried.commitHash());
     assertThat(GitRemotes.branches(remote)).containsExactly("main", retried.branchName());
+  }
+
+  /**
+   * A process killed while it pushed (the remote has the branch, this working copy does not yet
+   * track it) leaves a lock file on the tracking ref; a fetch skips a locked ref without an error.
+   */
+  @Test
+  void apply_killedWhileTrackingThePushedBranch_retryFindsTheFirstCommit() throws Exception {
+    ChangeResult first = f.changes.apply(change("Swarm report", "# One\n").withIdempotencyKey(KEY));
+    Path tracking =
+        tmp.resolve("data/workspaces/demo/.git/refs/remotes/origin/" + first.branchName());
+    Files.delete(tracking);
+    Files.writeString(tracking.resolveSibling(tracking.getFileName() + ".lock"), "");
+
+    ChangeResult again =
+        f.changes.apply(change("Report of the swarm", "# Two, reworded\n").withIdempotencyKey(KEY));
+
+    assertThat(again.reused()).isTrue();
+    assertThat(again.commitHash()).isEqualTo(first.commitHash());
+    assertThat(GitRemotes.branches(remote)).containsExactlyInAnyOrder("main", first.branchName());
   }
 
   @Test
