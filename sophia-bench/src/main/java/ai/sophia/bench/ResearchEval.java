@@ -32,12 +32,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Flags: {@code --data DIR} or {@code --docs DIR}, {@code --questions a.tsv,b.tsv} (question TAB
  * page [TAB page]; page {@code -}: no page answers), {@code --sources N} (3), {@code --out DIR},
- * {@code --model M} (the embedding model the data was ingested with; default the configured one).
+ * {@code --model M} (the embedding model the data was ingested with; default the configured one),
+ * {@code --ranking blend|learned} ({@code index.ranking}, default blend).
  */
 public final class ResearchEval {
   private static final Logger log = LoggerFactory.getLogger(ResearchEval.class);
   private static final Set<String> FLAGS =
-      Set.of("data", "docs", "questions", "sources", "out", "model");
+      Set.of("data", "docs", "questions", "sources", "out", "model", "ranking");
   private static final String WARMUP = "what is a database cluster";
 
   private ResearchEval() {}
@@ -82,6 +83,7 @@ public final class ResearchEval {
       env.put(ConfigLoader.envName("ingest.max_pages"), "100000");
       env.put(ConfigLoader.envName("models.mode"), "offline");
       env.put(ConfigLoader.envName("research.default_engine"), "local");
+      env.put(ConfigLoader.envName("index.ranking"), flags.text("ranking", "blend"));
       if (flags.has("model")) {
         env.put(ConfigLoader.envName("embedding.model"), flags.text("model", ""));
       }

@@ -569,6 +569,9 @@ final class ConfigValidator {
       problems.add("index.backend '" + index.backend() + "' is not one of lucene, elasticsearch");
       return;
     }
+    if (!Set.of("blend", "learned").contains(String.valueOf(index.ranking()))) {
+      problems.add("index.ranking '" + index.ranking() + "' is not one of blend, learned");
+    }
     SophiaConfig.Elasticsearch es = index.elasticsearch();
     range("index.elasticsearch.timeout_ms", es.timeoutMs(), 100, 600_000, problems);
     String prefix = String.valueOf(es.indexPrefix());

@@ -48,7 +48,11 @@ public record SophiaConfig(
    * Where the search index lives: {@code lucene} (the default, embedded under {@code data_dir}) or
    * {@code elasticsearch} (one index shared by every node).
    */
-  public record Index(String backend, Elasticsearch elasticsearch) {
+  /**
+   * The search index: its backend, and how it ranks pages ({@code blend}, the fixed blend, or
+   * {@code learned}, the learned ranker; BENCHMARKS.md "Retrieval quality" measures both).
+   */
+  public record Index(String backend, String ranking, Elasticsearch elasticsearch) {
     public boolean elasticsearchBackend() {
       return "elasticsearch".equals(backend);
     }

@@ -68,12 +68,19 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
   private final String index;
   private final String embeddingModel;
   private final ElasticsearchSearch search;
+  private final PageFusion ranking;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean hasVectors;
 
   private ElasticsearchDocumentIndex(
-      RestClient rest, ElasticsearchClient client, String index, String model, boolean vectors) {
+      RestClient rest,
+      ElasticsearchClient client,
+      String index,
+      String model,
+      boolean vectors,
+      PageFusion ranking) {
     this.rest = rest;
+    this.ranking = ranking;
     this.client = client;
     this.index = index;
     this.embeddingModel = model;
@@ -83,10 +90,22 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
 
   /**
    * Opens {@code index.elasticsearch} for vectors made by {@code embeddingModel}, with the password
-   * from {@value #PASSWORD_ENV} or the API key from {@value #API_KEY_ENV} (or their {@code _FILE}).
+   * from {@value #PASSWORD_ENV} or the API key from {@value #API_KEY_ENV} (or their {@code _FILE}),
+   * ranking pages with {@link PageFusion#standard()}.
    */
   public static ElasticsearchDocumentIndex open(
       SophiaConfig.Elasticsearch config, Secrets secrets, String embeddingModel) {
+    return open(config, secrets, embeddingModel, PageFusion.standard());
+  }
+
+  /**
+   * {@link #open(SophiaConfig.Elasticsearch, Secrets, String)} ranking pages with {@code ranking}.
+   */
+  public static ElasticsearchDocumentIndex open(
+      SophiaConfig.Elasticsearch config,
+      Secrets secrets,
+      String embeddingModel,
+      PageFusion ranking) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(secrets, "secrets");
     return open(
@@ -96,7 +115,8 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
         secrets.get(API_KEY_ENV),
         config.indexPrefix(),
         Duration.ofMillis(config.timeoutMs()),
-        embeddingModel);
+        embeddingModel,
+        ranking);
   }
 
   /** Opens (creating it if needed) the index {@code <indexPrefix>chunks} on the nodes at urls. */
@@ -108,7 +128,28 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
       String indexPrefix,
       Duration timeout,
       String embeddingModel) {
+    return open(
+        urls,
+        username,
+        password,
+        apiKey,
+        indexPrefix,
+        timeout,
+        embeddingModel,
+        PageFusion.standard());
+  }
+
+  private static ElasticsearchDocumentIndex open(
+      List<String> urls,
+      String username,
+      Optional<String> password,
+      Optional<String> apiKey,
+      String indexPrefix,
+      Duration timeout,
+      String embeddingModel,
+      PageFusion ranking) {
     Objects.requireNonNull(urls, "urls");
+    Objects.requireNonNull(ranking, "ranking");
     Objects.requireNonNull(indexPrefix, "indexPrefix");
     Objects.requireNonNull(embeddingModel, "embeddingModel");
     RestClientBuilder builder =
@@ -132,7 +173,7 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
     String index = indexPrefix + "chunks";
     try {
       boolean vectors = ElasticsearchSchema.prepare(client, index, embeddingModel);
-      return new ElasticsearchDocumentIndex(rest, client, index, embeddingModel, vectors);
+      return new ElasticsearchDocumentIndex(rest, client, index, embeddingModel, vectors, ranking);
     } catch (IOException | ElasticsearchException e) {
       closeQuietly(rest, e);
       throw new StorageException(
@@ -246,8 +287,7 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
   @Override
   public List<PageHit> searchPages(
       String collection, Set<String> urls, String queryText, float[] queryVector, int limit) {
-    return searchPages(
-        collection, urls, queryText, queryVector, limit, PageFusion.standard(), false);
+    return searchPages(collection, urls, queryText, queryVector, limit, ranking, false);
   }
 
   /** {@link #searchPages} with other fusion weights, as {@link LuceneDocumentIndex} has it. */

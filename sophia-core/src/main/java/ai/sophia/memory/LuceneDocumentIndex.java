@@ -85,14 +85,21 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   private final SearcherManager searchers;
   private final HybridSearch hybrid;
   private final PageSearch pageSearch;
+  private final PageFusion ranking;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object publishLock = new Object();
   private volatile long publishedThrough = -1; // guarded by publishLock for writes
 
   private LuceneDocumentIndex(
-      Path path, String model, Directory directory, IndexWriter writer, Analyzer analyzer)
+      Path path,
+      String model,
+      Directory directory,
+      IndexWriter writer,
+      Analyzer analyzer,
+      PageFusion ranking)
       throws IOException {
     this.path = path;
+    this.ranking = ranking;
     this.embeddingModel = model;
     this.directory = directory;
     this.writer = writer;
@@ -103,11 +110,17 @@ public final class LuceneDocumentIndex implements DocumentIndex {
 
   /**
    * Opens or creates the index in {@code <dataDir>/index} for vectors made by {@code
-   * embeddingModel}.
+   * embeddingModel}, ranking pages with {@link PageFusion#standard()}.
    */
   public static LuceneDocumentIndex open(Path dataDir, String embeddingModel) {
+    return open(dataDir, embeddingModel, PageFusion.standard());
+  }
+
+  /** {@link #open(Path, String)} ranking pages with {@code ranking} ({@code index.ranking}). */
+  public static LuceneDocumentIndex open(Path dataDir, String embeddingModel, PageFusion ranking) {
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(embeddingModel, "embeddingModel");
+    Objects.requireNonNull(ranking, "ranking");
     Path path = dataDir.resolve("index");
     Directory directory = null;
     IndexWriter writer = null;
@@ -118,7 +131,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
       checkModel(directory, writer, path, embeddingModel);
       boolean older = olderSchema(directory);
       LuceneDocumentIndex index =
-          new LuceneDocumentIndex(path, embeddingModel, directory, writer, analyzer);
+          new LuceneDocumentIndex(path, embeddingModel, directory, writer, analyzer, ranking);
       if (older) {
         index.rewriteAll(); // the schema that says so is committed only after it
       }
@@ -292,8 +305,7 @@ public final class LuceneDocumentIndex implements DocumentIndex {
   @Override
   public List<PageHit> searchPages(
       String collection, Set<String> urls, String queryText, float[] queryVector, int limit) {
-    return searchPages(
-        collection, urls, queryText, queryVector, limit, PageFusion.standard(), false);
+    return searchPages(collection, urls, queryText, queryVector, limit, ranking, false);
   }
 
   /**

@@ -74,6 +74,20 @@ public sealed interface PageFusion permits PageFusion.Blend, LearnedFusion {
     return LearnedFusion.STANDARD;
   }
 
+  /**
+   * The ranking {@code index.ranking} names: {@code blend} ({@link #standard()}) or {@code
+   * learned}.
+   */
+  static PageFusion named(String name) {
+    return switch (name) {
+      case "blend" -> standard();
+      case "learned" -> learned();
+      default ->
+          throw new IllegalArgumentException(
+              "index.ranking '" + name + "' is not one of blend, learned");
+    };
+  }
+
   /** A blend with other weights per style (the benchmark's tuning). */
   static Blend of(Weights keywords, Weights question) {
     return new Blend(keywords, question);

@@ -303,6 +303,15 @@ class ConfigLoaderTest {
     Path unknown = yaml("index:\n  backend: solr\n");
     assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(unknown)))
         .hasMessageContaining("index.backend 'solr' is not one of lucene, elasticsearch");
+    Path ranking = yaml("index:\n  ranking: bm25\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(ranking)))
+        .hasMessageContaining("index.ranking 'bm25' is not one of blend, learned");
+    assertThat(
+            ConfigLoader.create(Map.of("SOPHIA_INDEX_RANKING", "learned"))
+                .load(Optional.of(writeEmpty()))
+                .index()
+                .ranking())
+        .isEqualTo("learned");
     Path bad =
         yaml(
             "index:\n  backend: elasticsearch\n  elasticsearch:\n"

@@ -27,6 +27,7 @@ import ai.sophia.memory.DocumentStore;
 import ai.sophia.memory.ElasticsearchDocumentIndex;
 import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.memory.OperationsStore;
+import ai.sophia.memory.PageFusion;
 import ai.sophia.memory.ResearchStore;
 import ai.sophia.memory.SqlDocumentStore;
 import ai.sophia.memory.SqlOperationsStore;
@@ -217,9 +218,10 @@ public final class Sophia implements AutoCloseable {
    */
   public static DocumentIndex openIndex(SophiaConfig config, Secrets secrets) {
     String model = config.embedding().model();
+    PageFusion ranking = PageFusion.named(config.index().ranking());
     return config.index().elasticsearchBackend()
-        ? ElasticsearchDocumentIndex.open(config.index().elasticsearch(), secrets, model)
-        : LuceneDocumentIndex.open(config.dataDir(), model);
+        ? ElasticsearchDocumentIndex.open(config.index().elasticsearch(), secrets, model, ranking)
+        : LuceneDocumentIndex.open(config.dataDir(), model, ranking);
   }
 
   /**
