@@ -7,6 +7,7 @@ import ai.sophia.memory.Chunk;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.ElasticsearchDocumentIndex;
 import ai.sophia.memory.LuceneDocumentIndex;
+import ai.sophia.memory.PageFusion;
 import ai.sophia.memory.TestElasticsearch;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -74,7 +75,8 @@ class IndexCommandTest {
         Optional.empty(),
         prefix,
         Duration.ofSeconds(30),
-        MODEL);
+        MODEL,
+        PageFusion.standard());
   }
 
   @Test

@@ -119,27 +119,11 @@ public final class ElasticsearchDocumentIndex implements DocumentIndex {
         ranking);
   }
 
-  /** Opens (creating it if needed) the index {@code <indexPrefix>chunks} on the nodes at urls. */
+  /**
+   * Opens (creating it if needed) the index {@code <indexPrefix>chunks} on the nodes at urls,
+   * ranking pages with {@code ranking}.
+   */
   public static ElasticsearchDocumentIndex open(
-      List<String> urls,
-      String username,
-      Optional<String> password,
-      Optional<String> apiKey,
-      String indexPrefix,
-      Duration timeout,
-      String embeddingModel) {
-    return open(
-        urls,
-        username,
-        password,
-        apiKey,
-        indexPrefix,
-        timeout,
-        embeddingModel,
-        PageFusion.standard());
-  }
-
-  private static ElasticsearchDocumentIndex open(
       List<String> urls,
       String username,
       Optional<String> password,

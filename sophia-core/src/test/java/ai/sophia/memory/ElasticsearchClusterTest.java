@@ -98,7 +98,8 @@ class ElasticsearchClusterTest {
             Optional.empty(),
             "cluster-",
             Duration.ofSeconds(20),
-            MODEL)) {
+            MODEL,
+            PageFusion.standard())) {
       index.replace(note("https://x.test/a", "replicated zebra note"));
       // The replica on the second node is assigned (auto_expand_replicas 0-1): the cluster is
       // green.

@@ -66,7 +66,8 @@ class ElasticsearchDocumentIndexTest {
                 Optional.empty(),
                 TestElasticsearch.get().prefix("unreachable"),
                 Duration.ofSeconds(20),
-                MODEL)) {
+                MODEL,
+                PageFusion.standard())) {
       index.replace(note("https://x.test/a", "a note"));
       assertThat(index.healthCheck().check().state()).isEqualTo(HealthStatus.State.up);
 

@@ -95,7 +95,8 @@ public final class TestElasticsearch {
         Optional.empty(),
         es.prefix(name),
         Duration.ofSeconds(30),
-        model);
+        model,
+        PageFusion.standard());
   }
 
   /** An index for {@code dir}: the same directory always names the same index. */
