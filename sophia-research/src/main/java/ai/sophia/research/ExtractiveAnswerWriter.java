@@ -16,11 +16,11 @@ import java.util.Set;
  * Offline answers, quoted. The answer is the passage that best answers the question ({@link
  * PassageScorer}), trimmed to its window of one to three contiguous sentences closest to the
  * question and quoted in the source's order, so every [n] is supported by construction and the
- * answer reads as the source wrote it. When no passage scores at least {@link #MIN_ANSWER_SCORE},
- * no source clearly answers: there are no claims (the service then answers null and says so) rather
- * than a near miss. Summaries are each source's {@link #SUMMARY_SENTENCES} sentences closest to the
- * question from its best passage, in the source's order, leaving out what the answer or an earlier
- * summary already quotes: no sentence is quoted twice.
+ * answer reads as the source wrote it. When no passage has a cosine of at least {@link
+ * #MIN_ANSWER_SCORE}, no source clearly answers: there are no claims (the service then answers null
+ * and says so) rather than a near miss. Summaries are each source's {@link #SUMMARY_SENTENCES}
+ * sentences closest to the question from its best passage, in the source's order, leaving out what
+ * the answer or an earlier summary already quotes: no sentence is quoted twice.
  */
 final class ExtractiveAnswerWriter implements AnswerWriter {
   static final int SUMMARY_SENTENCES = 2;
@@ -47,14 +47,14 @@ final class ExtractiveAnswerWriter implements AnswerWriter {
   @Override
   public Written write(
       String query, float[] queryVector, List<SourceText> sources, CallContext context) {
-    List<PassageScorer.Passage> passages = scorer.passages(queryVector, sources);
+    List<PassageScorer.Passage> passages = scorer.passages(query, queryVector, sources);
     Map<PassageScorer.Passage, List<List<PassageScorer.Quote>>> quotes =
         scorer.quotes(queryVector, passages);
     List<Claim> claims = new ArrayList<>();
     Set<String> quoted = new HashSet<>();
     for (PassageScorer.Passage p : passages) {
-      if (p.score() < MIN_ANSWER_SCORE) {
-        break;
+      if (p.cosine() < MIN_ANSWER_SCORE) {
+        continue;
       }
       Optional<PassageScorer.Window> window = PassageScorer.bestWindow(queryVector, quotes.get(p));
       if (window.isPresent()) {

@@ -1,6 +1,7 @@
 package ai.sophia.research;
 
 import ai.sophia.embedding.Embedder;
+import ai.sophia.memory.PageFusion;
 import com.github.benmanes.caffeine.cache.Cache;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,14 +16,19 @@ import java.util.Optional;
  * source's second and third passages picked the same passages at three times the embedding cost. A
  * passage's score is the cosine between the question and the passage's embedding, less {@link
  * #RANK_PENALTY} per place its source ranks below the first (adding the share of the question's
- * terms a passage contains, plain or rarity-weighted, told answering passages apart no better).
- * Within a passage, a window of one to {@link #MAX_WINDOW} contiguous quotable sentences is scored
- * by the cosine between the question and the sum of its sentences' vectors. Vectors are cached by
- * text: popular pages are quoted again and again, and embedding is nearly all of the cost.
+ * terms a passage contains, plain or rarity-weighted, told answering passages apart no better). For
+ * a query typed as keywords ({@link PageFusion.Style}) the penalty is {@link
+ * #KEYWORDS_RANK_PENALTY}, so the sources' order decides: a few words' embedding says little about
+ * which passage answers, and the page ranking (BM25 of the exact words included) says more
+ * (BENCHMARKS.md, "Research quality"). Within a passage, a window of one to {@link #MAX_WINDOW}
+ * contiguous quotable sentences is scored by the cosine between the question and the sum of its
+ * sentences' vectors. Vectors are cached by text: popular pages are quoted again and again, and
+ * embedding is nearly all of the cost.
  */
 final class PassageScorer {
   static final int MAX_WINDOW = 3;
   static final double RANK_PENALTY = 0.02;
+  static final double KEYWORDS_RANK_PENALTY = 1.0;
 
   private final Embedder embedder;
   private final Cache<String, float[]> vectors;
@@ -32,8 +38,11 @@ final class PassageScorer {
     this.vectors = vectors;
   }
 
-  /** A source's best-ranked passage and how well it answers the question. */
-  record Passage(int source, String text, double score) {}
+  /**
+   * A source's best-ranked passage: its cosine to the question, and its score (the cosine less the
+   * penalty for its source's place), by which the writer tries the passages.
+   */
+  record Passage(int source, String text, double cosine, double score) {}
 
   /** A quotable sentence of a source: its place in the source's passage and its closeness. */
   record Quote(int source, int order, String text, double similarity, float[] vector) {}
@@ -46,7 +55,11 @@ final class PassageScorer {
   }
 
   /** Each source's best-ranked passage, scored, best first. */
-  List<Passage> passages(float[] queryVector, List<AnswerWriter.SourceText> sources) {
+  List<Passage> passages(String query, float[] queryVector, List<AnswerWriter.SourceText> sources) {
+    double penalty =
+        PageFusion.Style.of(query) == PageFusion.Style.KEYWORDS
+            ? KEYWORDS_RANK_PENALTY
+            : RANK_PENALTY;
     List<AnswerWriter.SourceText> quotable =
         sources.stream().filter(s -> !s.passages().isEmpty()).toList();
     Map<String, float[]> embedded =
@@ -55,8 +68,8 @@ final class PassageScorer {
     for (AnswerWriter.SourceText source : quotable) {
       String text = source.passages().getFirst();
       int place = sources.indexOf(source);
-      double score = Vectors.cosine(queryVector, embedded.get(text)) - RANK_PENALTY * place;
-      out.add(new Passage(source.index(), text, score));
+      double cosine = Vectors.cosine(queryVector, embedded.get(text));
+      out.add(new Passage(source.index(), text, cosine, cosine - penalty * place));
     }
     out.sort(
         Comparator.comparingDouble(Passage::score).reversed().thenComparingInt(Passage::source));

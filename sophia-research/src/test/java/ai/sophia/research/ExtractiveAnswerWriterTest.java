@@ -73,6 +73,36 @@ class ExtractiveAnswerWriterTest {
     assertThat(written.claims().getFirst().text()).startsWith("Abort any statement");
   }
 
+  private static double cosine(String query, String passage) {
+    return Vectors.cosine(
+        LoopbackResearch.EMBEDDER.embedQuery(query),
+        LoopbackResearch.EMBEDDER.embedPassages(List.of(passage)).getFirst());
+  }
+
+  /**
+   * A question is answered from the passage closest to it, whichever source holds it; keywords
+   * follow the sources' order (the ranking), because a few words' embedding says little.
+   */
+  @Test
+  void write_questionQuotesTheClosestPassage_keywordsQuoteTheFirstSource() {
+    List<AnswerWriter.SourceText> sources =
+        List.of(source(1, CANCEL_BACKEND), source(2, STATEMENT_TIMEOUT));
+    String question = "how do I abort any statement that takes more than some amount of time";
+    String keywords = "cancel statement timeout";
+    // Both times the second source's passage is the closer one, and the first is close enough.
+    assertThat(cosine(question, STATEMENT_TIMEOUT)).isGreaterThan(cosine(question, CANCEL_BACKEND));
+    assertThat(cosine(keywords, STATEMENT_TIMEOUT)).isGreaterThan(cosine(keywords, CANCEL_BACKEND));
+    assertThat(cosine(keywords, CANCEL_BACKEND))
+        .isGreaterThanOrEqualTo(ExtractiveAnswerWriter.MIN_ANSWER_SCORE);
+
+    assertThat(write(question, sources).claims())
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.sources()).containsExactly(2));
+    assertThat(write(keywords, sources).claims())
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.sources()).containsExactly(1));
+  }
+
   @Test
   void write_sameSentenceInTwoSources_noSentenceQuotedTwice() {
     List<AnswerWriter.SourceText> sources =
