@@ -31,6 +31,7 @@ final class CodeTools {
   SyncToolSpecification specification() {
     return SophiaTools.tool(
         "code_modify",
+        Role.developer,
         "Commit files to a configured repository on a new branch, push it and open a pull"
             + " request (GitHub); a retried identical call returns the same commit and pull"
             + " request. dry_run shows the diff without writing. Needs role developer;"

@@ -63,6 +63,7 @@ final class SwarmTools {
     return List.of(
         SophiaTools.tool(
             "swarm_trigger",
+            Role.user,
             "Start a swarm of agents on a task (patterns: research, development, monitoring;"
                 + " chosen from the task when absent) and, unless wait is false, wait until it"
                 + " finished or waits for a person's approval. The result is the swarm report:"
@@ -85,6 +86,7 @@ final class SwarmTools {
             this::trigger),
         SophiaTools.tool(
             "swarm_status",
+            Role.readonly,
             "The report of a swarm by its task_id: status, agents, timeline, results and quality"
                 + " report (as GET /api/v1/swarm/{id}). Needs role readonly.",
             "{'type':'object','properties':{'task_id':{'type':'string','minLength':1}},"

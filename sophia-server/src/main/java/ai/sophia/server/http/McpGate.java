@@ -4,6 +4,7 @@ import ai.sophia.error.UnauthorizedException;
 import ai.sophia.mcp.Caller;
 import ai.sophia.mcp.SophiaMcp;
 import ai.sophia.security.ApiKey;
+import ai.sophia.security.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.Filter;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 
 /**
@@ -51,6 +53,9 @@ public final class McpGate implements Filter {
   /** What Streamable HTTP uses; OPTIONS is left to the servlet, which answers with Allow. */
   private static final Set<String> METHODS = Set.of("GET", "POST", "DELETE", "OPTIONS");
 
+  /** The {@link ApiKey#prefix} of identities from the OpenID issuer's tokens. */
+  private static final String OIDC_PREFIX = "oidc";
+
   private static final Set<String> LOOPBACK_NAMES =
       Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
@@ -64,6 +69,7 @@ public final class McpGate implements Filter {
   private final AccessLog accessLog;
   private final AuditTrail audit;
   private final ResumableStreams streams;
+  private final Function<String, Optional<Role>> toolRoles;
 
   /**
    * @param bindHost the address Sophia listens on ({@code server.host})
@@ -74,6 +80,7 @@ public final class McpGate implements Filter {
    * @param maxBodyBytes the largest message accepted ({@code server.max_body_bytes})
    * @param accessLog where each request is logged and timed, as Javalin's routes are
    * @param audit where refused requests are recorded
+   * @param toolRoles the least role each of Sophia's tools needs, by name
    */
   public McpGate(
       Guard guard,
@@ -84,7 +91,9 @@ public final class McpGate implements Filter {
       BiFunction<String, String, Optional<String>> inbound,
       int maxBodyBytes,
       AccessLog accessLog,
-      AuditTrail audit) {
+      AuditTrail audit,
+      Function<String, Optional<Role>> toolRoles) {
+    this.toolRoles = toolRoles;
     this.accessLog = accessLog;
     this.audit = audit;
     this.streams = new ResumableStreams(mapper, Clock.systemUTC());
@@ -156,7 +165,12 @@ public final class McpGate implements Filter {
     } catch (UnauthorizedException e) {
       String metadata = request.getScheme() + "://" + host + METADATA_PATH;
       response.setHeader(
-          "WWW-Authenticate", "Bearer realm=\"sophia\", resource_metadata=\"" + metadata + "\"");
+          "WWW-Authenticate",
+          "Bearer realm=\"sophia\", resource_metadata=\""
+              + metadata
+              + "\", scope=\""
+              + Role.readonly.scope()
+              + "\"");
       problem(response, 401, "unauthorized", "Unauthorized", e.getMessage());
       return;
     }
@@ -215,6 +229,31 @@ public final class McpGate implements Filter {
     }
     HttpServletRequest buffered = new BufferedBody(request, message.get());
     JsonNode parsed = mapper.readTree(message.get());
+    Optional<Role> needed = tooWeak(key, parsed);
+    if (needed.isPresent()) {
+      response.setHeader(
+          "WWW-Authenticate",
+          "Bearer error=\"insufficient_scope\", scope=\""
+              + needed.get().scope()
+              + "\", resource_metadata=\""
+              + request.getScheme()
+              + "://"
+              + host
+              + METADATA_PATH
+              + "\"");
+      problem(
+          response,
+          403,
+          "forbidden",
+          "Forbidden",
+          "the tool needs role "
+              + needed.get()
+              + " (scope "
+              + needed.get().scope()
+              + "); this token has role "
+              + key.role());
+      return;
+    }
     if (parsed.has("method") && parsed.hasNonNull("id")) {
       ResumableStreams.Exchange exchange =
           streams.record(key.id(), scope, parsed.get("id"), buffered, response);
@@ -222,6 +261,21 @@ public final class McpGate implements Filter {
     } else {
       sdk(buffered, response, chain);
     }
+  }
+
+  /**
+   * The role a {@code tools/call} needs when the caller is an OAuth token (a JWT) below it: such a
+   * client can ask its issuer for more scope, so it gets the HTTP 403 the MCP authorization spec
+   * names. An API key too weak gets the tool's own error result instead: it cannot be re-scoped.
+   */
+  private Optional<Role> tooWeak(ApiKey key, JsonNode message) {
+    if (!OIDC_PREFIX.equals(key.prefix())
+        || !"tools/call".equals(message.path("method").asText())) {
+      return Optional.empty();
+    }
+    return toolRoles
+        .apply(message.path("params").path("name").asText(""))
+        .filter(role -> !key.role().atLeast(role));
   }
 
   /** Hands the request to the SDK; an error it answers becomes a JSON-RPC error object. */

@@ -29,6 +29,9 @@ public final class Sessions {
   /** The header that carries the CSRF token on every request that changes something. */
   public static final String CSRF_HEADER = "X-CSRF-Token";
 
+  /** The id prefix of identities the OpenID issuer signed in ({@code oidc:<sub>}). */
+  private static final String OIDC_PREFIX = "oidc:";
+
   /** The longest a sliding session lasts, however busy. */
   static final Duration MAX_LIFETIME = Duration.ofHours(12);
 
@@ -126,6 +129,9 @@ public final class Sessions {
   }
 
   private boolean active(String keyId) {
+    if (keyId.startsWith(OIDC_PREFIX)) {
+      return true; // signed in by the issuer: no key to revoke, the session ends at its expiry
+    }
     return keyActive.get(
         keyId, id -> keys.list().stream().anyMatch(k -> k.id().equals(id) && k.active()));
   }
