@@ -1,0 +1,611 @@
+package ai.sophia.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.sophia.health.HealthChecks;
+import ai.sophia.security.AuditEntry;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard's sign-in with an OpenID issuer, and {@code /mcp} as an OAuth resource server with
+ * scopes. The issuer is a loopback one speaking the real wire format: discovery, JWKS, an
+ * authorization endpoint that sends the browser back with a code and the state, and a token
+ * endpoint that checks the client secret and the PKCE verifier against the S256 challenge, spends
+ * each code once, and answers with an RS256 ID token carrying the nonce.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OidcSignInTest {
+  private static final String AUDIENCE = "https://sophia.test";
+  private static final String CLIENT_ID = "sophia-dashboard";
+  private static final String CLIENT_SECRET = "s3cret-of-the-client";
+  private static final String REDIRECT = "https://sophia.test/dashboard/oidc/callback";
+  private static final String ACCEPT = "application/json, text/event-stream";
+  private static final String CALLBACK_ACTION = "GET /dashboard/oidc/callback";
+  private static final Pattern SESSION = Pattern.compile("sophia_session=([A-Za-z0-9_-]+)");
+  private static final Pattern STATE_COOKIE = Pattern.compile("sophia_oidc=([^;]+)");
+
+  @TempDir static Path dir;
+  private HttpServer issuerServer;
+  private String issuer;
+  private RSAKey rsa;
+  private TestServer server;
+
+  /** What the authorization endpoint was asked for, by the code it issued. */
+  private final Map<String, Map<String, String>> grants = new ConcurrentHashMap<>();
+
+  /** How the next ID tokens differ from a right one. */
+  private final AtomicReference<Consumer<JWTClaimsSet.Builder>> tweak =
+      new AtomicReference<>(b -> {});
+
+  @BeforeAll
+  void start() throws Exception {
+    rsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
+    issuerServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    issuer = "http://127.0.0.1:" + issuerServer.getAddress().getPort() + "/realms/test";
+    String discovery =
+        "{\"issuer\":\""
+            + issuer
+            + "\",\"jwks_uri\":\""
+            + issuer
+            + "/certs\",\"authorization_endpoint\":\""
+            + issuer
+            + "/auth\",\"token_endpoint\":\""
+            + issuer
+            + "/token\"}";
+    String jwks = new JWKSet(List.of(rsa.toPublicJWK())).toString();
+    issuerServer.createContext(
+        "/realms/test/.well-known/openid-configuration", x -> answer(x, 200, discovery));
+    issuerServer.createContext("/realms/test/certs", x -> answer(x, 200, jwks));
+    issuerServer.createContext("/realms/test/auth", this::authorize);
+    issuerServer.createContext("/realms/test/token", this::token);
+    issuerServer.start();
+    String yaml =
+        "security:\n  oidc:\n    issuer: \""
+            + issuer
+            + "\"\n    audience: \""
+            + AUDIENCE
+            + "\"\n    roles_claim: realm_access.roles\n    client_id: "
+            + CLIENT_ID
+            + "\n    redirect_uri: \""
+            + REDIRECT
+            + "\"\n";
+    server =
+        TestServer.create(
+            dir,
+            Map.of("SOPHIA_OIDC_CLIENT_SECRET", CLIENT_SECRET),
+            yaml,
+            new RefusingResearcher(),
+            HealthChecks.create());
+  }
+
+  @AfterAll
+  void stop() {
+    server.close();
+    issuerServer.stop(0);
+  }
+
+  @BeforeEach
+  void rightTokens() {
+    tweak.set(b -> {});
+  }
+
+  // ---- the loopback issuer ----
+
+  private static void answer(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    exchange.getResponseBody().write(bytes);
+    exchange.close();
+  }
+
+  /** The authorization endpoint: the user "signs in" at once and is sent back with a code. */
+  private void authorize(HttpExchange exchange) throws IOException {
+    Map<String, String> q = query(exchange.getRequestURI().getRawQuery());
+    if (!CLIENT_ID.equals(q.get("client_id")) || !REDIRECT.equals(q.get("redirect_uri"))) {
+      answer(exchange, 400, "{\"error\":\"invalid_client\"}");
+      return;
+    }
+    String code = UUID.randomUUID().toString();
+    grants.put(code, q);
+    String back =
+        REDIRECT
+            + "?code="
+            + code
+            + "&state="
+            + URLEncoder.encode(q.get("state"), StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Location", back);
+    exchange.sendResponseHeaders(302, -1);
+    exchange.close();
+  }
+
+  /**
+   * The token endpoint: client secret, code (once), redirect and PKCE checked as an issuer does.
+   */
+  private void token(HttpExchange exchange) throws IOException {
+    Map<String, String> form =
+        query(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    String basic =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
+    if (!basic.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      answer(exchange, 401, "{\"error\":\"invalid_client\"}");
+      return;
+    }
+    Map<String, String> grant = grants.remove(String.valueOf(form.get("code")));
+    if (grant == null
+        || !"authorization_code".equals(form.get("grant_type"))
+        || !REDIRECT.equals(form.get("redirect_uri"))) {
+      answer(exchange, 400, "{\"error\":\"invalid_grant\"}");
+      return;
+    }
+    if (!"S256".equals(grant.get("code_challenge_method"))
+        || !s256(String.valueOf(form.get("code_verifier"))).equals(grant.get("code_challenge"))) {
+      answer(exchange, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"PKCE\"}");
+      return;
+    }
+    Instant now = Instant.now();
+    JWTClaimsSet.Builder claims =
+        new JWTClaimsSet.Builder()
+            .issuer(issuer)
+            .audience(CLIENT_ID)
+            .subject("user-42")
+            .claim("preferred_username", "ada")
+            .claim("nonce", grant.get("nonce"))
+            .claim("realm_access", Map.of("roles", List.of("developer")))
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plusSeconds(300)));
+    tweak.get().accept(claims);
+    String idToken = sign(claims.build());
+    answer(
+        exchange,
+        200,
+        "{\"access_token\":\"opaque-access\",\"token_type\":\"Bearer\",\"expires_in\":300,"
+            + "\"id_token\":\""
+            + idToken
+            + "\"}");
+  }
+
+  private String sign(JWTClaimsSet claims) {
+    try {
+      SignedJWT jwt =
+          new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(), claims);
+      jwt.sign(new RSASSASigner(rsa));
+      return jwt.serialize();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String s256(String verifier) {
+    try {
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new HashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      out.put(
+          URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+          URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  // ---- the browser's part, step by step (no redirect is followed on its own) ----
+
+  /** The sign-in begun: the issuer's address and the state cookie Sophia set. */
+  private record Begun(URI location, String cookie) {}
+
+  /** The issuer's answer: the code and state it sent the browser back with. */
+  private record Returned(String code, String state) {}
+
+  private Begun begin() {
+    HttpResponse<String> r = server.get("/dashboard/oidc/login");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+    Matcher m = STATE_COOKIE.matcher(r.headers().firstValue("Set-Cookie").orElseThrow());
+    assertThat(m.find()).isTrue();
+    return new Begun(
+        URI.create(r.headers().firstValue("Location").orElseThrow()), "sophia_oidc=" + m.group(1));
+  }
+
+  private Returned atIssuer(Begun begun) throws Exception {
+    HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(begun.location()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+    URI back = URI.create(r.headers().firstValue("Location").orElseThrow());
+    assertThat(back.toString()).startsWith(REDIRECT + "?");
+    Map<String, String> q = query(back.getRawQuery());
+    return new Returned(q.get("code"), q.get("state"));
+  }
+
+  private HttpResponse<String> callback(String query, String cookie) {
+    return cookie == null
+        ? server.get("/dashboard/oidc/callback" + query)
+        : server.get("/dashboard/oidc/callback" + query, "Cookie", cookie);
+  }
+
+  private HttpResponse<String> callback(Returned back, String cookie) {
+    return callback(
+        "?code="
+            + back.code()
+            + "&state="
+            + URLEncoder.encode(back.state(), StandardCharsets.UTF_8),
+        cookie);
+  }
+
+  private HttpResponse<String> signIn() throws Exception {
+    Begun begun = begin();
+    return callback(atIssuer(begun), begun.cookie());
+  }
+
+  private static boolean opensSession(HttpResponse<String> r) {
+    return r.headers().allValues("Set-Cookie").stream().anyMatch(c -> SESSION.matcher(c).find());
+  }
+
+  private List<AuditEntry> callbackAudit() {
+    List<AuditEntry> all = new ArrayList<>();
+    server.audit.forEach(all::add);
+    return all.stream().filter(e -> e.action().equals(CALLBACK_ACTION)).toList();
+  }
+
+  // ---- the dashboard's sign-in ----
+
+  @Test
+  void options_sayKeyAndIssuerSignIn() {
+    JsonNode options = TestServer.json(server.get("/api/v1/session/options"));
+    assertThat(options.get("key").asBoolean()).isTrue();
+    assertThat(options.at("/oidc/enabled").asBoolean()).isTrue();
+    assertThat(options.at("/oidc/login_url").asText()).isEqualTo("/dashboard/oidc/login");
+    assertThat(options.at("/oidc/issuer").asText()).isEqualTo(issuer);
+    assertThat(options.at("/oidc/name").asText()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void login_redirectsToIssuer_withS256ChallengeStateNonce_andSignedLaxCookie() {
+    HttpResponse<String> r = server.get("/dashboard/oidc/login");
+    assertThat(r.statusCode()).isEqualTo(302);
+    URI location = URI.create(r.headers().firstValue("Location").orElseThrow());
+    assertThat(location.toString()).startsWith(issuer + "/auth?");
+    Map<String, String> q = query(location.getRawQuery());
+    assertThat(q)
+        .containsEntry("response_type", "code")
+        .containsEntry("client_id", CLIENT_ID)
+        .containsEntry("redirect_uri", REDIRECT)
+        .containsEntry("scope", "openid profile")
+        .containsEntry("code_challenge_method", "S256");
+    assertThat(q.get("code_challenge")).matches("[A-Za-z0-9_-]{43}");
+    assertThat(q.get("state")).hasSizeGreaterThanOrEqualTo(43);
+    assertThat(q.get("nonce")).hasSizeGreaterThanOrEqualTo(43).isNotEqualTo(q.get("state"));
+    String cookie = r.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(cookie)
+        .startsWith("sophia_oidc=")
+        .contains("; Path=/dashboard/oidc", "; HttpOnly", "; SameSite=Lax", "; Max-Age=600")
+        // The verifier is in the cookie, but never readable as the challenge's input in clear.
+        .doesNotContain(q.get("state"));
+    assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+  }
+
+  @Test
+  void callback_happyPath_opensAWorkingDashboardSession_andIsAudited() throws Exception {
+    int before = callbackAudit().size();
+    HttpResponse<String> r = signIn();
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+    assertThat(r.headers().firstValue("Location")).hasValue("/");
+    String set =
+        r.headers().allValues("Set-Cookie").stream()
+            .filter(c -> c.startsWith("sophia_session="))
+            .findFirst()
+            .orElseThrow();
+    assertThat(set).contains("; HttpOnly", "; SameSite=Strict");
+    // The one-time state cookie is cleared.
+    assertThat(r.headers().allValues("Set-Cookie"))
+        .anySatisfy(c -> assertThat(c).startsWith("sophia_oidc=;").contains("Max-Age=0"));
+    Matcher m = SESSION.matcher(set);
+    assertThat(m.find()).isTrue();
+    String cookie = "sophia_session=" + m.group(1);
+
+    HttpResponse<String> who = server.get("/api/v1/session", "Cookie", cookie);
+    assertThat(who.statusCode()).as(who.body()).isEqualTo(200);
+    JsonNode body = TestServer.json(who);
+    assertThat(body.get("key_id").asText()).isEqualTo("oidc:user-42");
+    assertThat(body.get("name").asText()).isEqualTo("ada");
+    assertThat(body.get("role").asText()).isEqualTo("developer");
+    assertThat(server.get("/api/v1/agents", "Cookie", cookie).statusCode()).isEqualTo(200);
+    // The role from the issuer holds: a developer may not manage keys.
+    assertThat(server.get("/api/v1/keys", "Cookie", cookie).statusCode()).isEqualTo(403);
+
+    List<AuditEntry> audit = callbackAudit();
+    assertThat(audit).hasSize(before + 1);
+    AuditEntry last = audit.getLast();
+    assertThat(last.outcome()).isEqualTo(AuditEntry.Outcome.succeeded);
+    assertThat(last.actorId()).isEqualTo("oidc:user-42");
+    assertThat(last.status()).isEqualTo(302);
+    assertThat(last.target()).isEqualTo("/dashboard/oidc/callback").doesNotContain("code");
+  }
+
+  @Test
+  void callback_wrongMissingOrForgedState_refused4xx_noSession_audited() throws Exception {
+    Begun begun = begin();
+    Returned back = atIssuer(begun);
+    int before = callbackAudit().size();
+
+    HttpResponse<String> wrong =
+        callback(new Returned(back.code(), back.state() + "x"), begun.cookie());
+    HttpResponse<String> missing = callback("?code=" + back.code(), begun.cookie());
+    HttpResponse<String> noCookie = callback(back, null);
+    String sealed = begun.cookie();
+    String forgedCookie =
+        sealed.substring(0, sealed.length() - 2) + (sealed.endsWith("A") ? "BB" : "AA");
+    HttpResponse<String> forged = callback(back, forgedCookie);
+
+    for (HttpResponse<String> r : List.of(wrong, missing, noCookie, forged)) {
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+      assertThat(r.headers().firstValue("Content-Type").orElseThrow())
+          .startsWith("application/problem+json");
+      assertThat(opensSession(r)).isFalse();
+      TestServer.assertNoInternals(r, dir);
+    }
+    assertThat(wrong.body()).contains("state");
+    assertThat(noCookie.body()).contains("sign in again");
+    List<AuditEntry> audit = callbackAudit();
+    assertThat(audit.subList(before, audit.size()))
+        .hasSize(4)
+        .allSatisfy(e -> assertThat(e.outcome()).isEqualTo(AuditEntry.Outcome.failed));
+    // The right state still works afterwards: refusals did not spend it.
+    assertThat(callback(back, begun.cookie()).statusCode()).isEqualTo(302);
+  }
+
+  @Test
+  void callback_replayed_refusedBySophiaAndByTheIssuer() throws Exception {
+    Begun begun = begin();
+    Returned back = atIssuer(begun);
+    assertThat(callback(back, begun.cookie()).statusCode()).isEqualTo(302);
+
+    // The same callback again: its state was spent.
+    HttpResponse<String> again = callback(back, begun.cookie());
+    assertThat(again.statusCode()).isEqualTo(400);
+    assertThat(again.body()).contains("completed already");
+    assertThat(opensSession(again)).isFalse();
+
+    // The spent code under a fresh sign-in's state: the issuer refuses it.
+    Begun fresh = begin();
+    Returned freshBack = atIssuer(fresh);
+    HttpResponse<String> replayed =
+        callback(new Returned(back.code(), freshBack.state()), fresh.cookie());
+    assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(401);
+    assertThat(replayed.body()).contains("invalid_grant");
+    assertThat(opensSession(replayed)).isFalse();
+  }
+
+  @Test
+  void callback_badIdTokens_refused401_audited() throws Exception {
+    Map<String, Consumer<JWTClaimsSet.Builder>> bad =
+        Map.of(
+            "wrong nonce", b -> b.claim("nonce", "not-the-nonce"),
+            "no nonce", b -> b.claim("nonce", null),
+            "wrong audience", b -> b.audience(AUDIENCE),
+            "wrong issuer", b -> b.issuer("https://evil.example"),
+            "expired",
+                b ->
+                    b.issueTime(Date.from(Instant.now().minusSeconds(3600)))
+                        .expirationTime(Date.from(Instant.now().minusSeconds(3000))));
+    for (var each : bad.entrySet()) {
+      tweak.set(each.getValue());
+      int before = callbackAudit().size();
+      HttpResponse<String> r = signIn();
+      assertThat(r.statusCode()).as(each.getKey() + ": " + r.body()).isEqualTo(401);
+      assertThat(r.body()).as(each.getKey()).contains("ID token");
+      assertThat(opensSession(r)).as(each.getKey()).isFalse();
+      TestServer.assertNoInternals(r, dir);
+      assertThat(callbackAudit())
+          .as(each.getKey())
+          .hasSize(before + 1)
+          .last()
+          .satisfies(e -> assertThat(e.outcome()).isEqualTo(AuditEntry.Outcome.denied));
+    }
+  }
+
+  @Test
+  void callback_noSophiaRole_refused403() throws Exception {
+    tweak.set(b -> b.claim("realm_access", Map.of("roles", List.of("offline_access"))));
+    HttpResponse<String> r = signIn();
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+    assertThat(r.body()).contains("no Sophia role").contains("ada");
+    assertThat(opensSession(r)).isFalse();
+  }
+
+  @Test
+  void callback_issuerError_refused401_withItsWords() {
+    HttpResponse<String> r =
+        callback("?error=access_denied&error_description=the+user+said+no&state=x", null);
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.body()).contains("access_denied").contains("the user said no");
+    assertThat(opensSession(r)).isFalse();
+  }
+
+  // ---- scopes on REST and /mcp ----
+
+  private String bearer(String scope, String... roles) {
+    Instant now = Instant.now();
+    JWTClaimsSet.Builder b =
+        new JWTClaimsSet.Builder()
+            .issuer(issuer)
+            .audience(AUDIENCE)
+            .subject("svc-7")
+            .claim("realm_access", Map.of("roles", List.of(roles)))
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plusSeconds(300)));
+    if (scope != null) {
+      b.claim("scope", scope);
+    }
+    return sign(b.build());
+  }
+
+  @Test
+  void rest_scopeClaim_capsTheRole() {
+    String readonly = bearer("openid sophia:readonly", "admin");
+    assertThat(server.get("/api/v1/agents", "Authorization", "Bearer " + readonly).statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> keys = server.get("/api/v1/keys", "Authorization", "Bearer " + readonly);
+    assertThat(keys.statusCode()).isEqualTo(403);
+    assertThat(keys.body()).contains("readonly");
+    // No sophia: scope at all: the roles claim alone decides, as before.
+    String admin = bearer("openid profile", "admin");
+    assertThat(server.get("/api/v1/keys", "Authorization", "Bearer " + admin).statusCode())
+        .isEqualTo(200);
+  }
+
+  private HttpResponse<String> mcp(String token, String body, String... session) {
+    List<String> headers = new ArrayList<>(List.of("Accept", ACCEPT));
+    if (token != null) {
+      headers.addAll(List.of("Authorization", "Bearer " + token));
+    }
+    if (session.length > 0) {
+      headers.addAll(List.of("Mcp-Session-Id", session[0]));
+    }
+    return server.post("/mcp", "application/json", body, headers.toArray(String[]::new));
+  }
+
+  private static String call(String tool) {
+    return call(tool, "{}");
+  }
+
+  private static String call(String tool, String arguments) {
+    return "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\""
+        + tool
+        + "\",\"arguments\":"
+        + arguments
+        + "}}";
+  }
+
+  /** Arguments code_modify's schema accepts, for a repository this server does not have. */
+  private static final String CHANGE =
+      "{\"repository\":\"none\",\"files\":[{\"path\":\"x.md\",\"content\":\"x\"}]}";
+
+  private String session(String token) {
+    HttpResponse<String> init =
+        mcp(
+            token,
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+    assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
+    String id = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    mcp(token, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", id);
+    return id;
+  }
+
+  @Test
+  void mcp_noToken_401NamesMetadataAndScope() {
+    HttpResponse<String> r = mcp(null, call("agents_list"));
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .startsWith("Bearer ")
+        .contains("resource_metadata=\"http://127.0.0.1:" + server.port)
+        .contains("/.well-known/oauth-protected-resource\"")
+        .contains("scope=\"sophia:readonly\"");
+  }
+
+  @Test
+  void mcp_readonlyScopedToken_writeTool_403InsufficientScope_enoughScopeSucceeds() {
+    String readonly = bearer("sophia:readonly", "admin");
+    String session = session(readonly);
+    HttpResponse<String> refused = mcp(readonly, call("code_modify", CHANGE), session);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+    assertThat(refused.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .startsWith("Bearer error=\"insufficient_scope\"")
+        .contains("scope=\"sophia:developer\"");
+    assertThat(refused.body()).contains("needs role developer");
+    HttpResponse<String> alsoRefused = mcp(readonly, call("swarm_trigger"), session);
+    assertThat(alsoRefused.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .contains("scope=\"sophia:user\"");
+
+    // A read within its scope runs.
+    HttpResponse<String> read = mcp(readonly, call("agents_list"), session);
+    assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+    assertThat(read.body()).contains("\"agents\"").doesNotContain("\"isError\":true");
+
+    // Enough scope: the same write tool is let through to the tool itself.
+    String developer = bearer("sophia:developer", "admin");
+    String devSession = session(developer);
+    HttpResponse<String> allowed = mcp(developer, call("code_modify", CHANGE), devSession);
+    assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+    assertThat(allowed.body()).doesNotContain("insufficient_scope").doesNotContain("needs role");
+  }
+
+  @Test
+  void mcp_metadataListsScopes_andToolsShowTheirRole() {
+    JsonNode doc = TestServer.json(server.get("/.well-known/oauth-protected-resource"));
+    List<String> scopes = new ArrayList<>();
+    doc.get("scopes_supported").forEach(s -> scopes.add(s.asText()));
+    assertThat(scopes)
+        .containsExactly("sophia:admin", "sophia:developer", "sophia:user", "sophia:readonly");
+    assertThat(doc.get("authorization_servers").toString()).contains(issuer);
+
+    String token = bearer(null, "user");
+    HttpResponse<String> list =
+        mcp(token, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}", session(token));
+    assertThat(list.statusCode()).isEqualTo(200);
+    String body = list.body();
+    int code = body.indexOf("\"name\":\"code_modify\"");
+    assertThat(code).isPositive();
+    assertThat(body)
+        .contains("\"_meta\":{\"ai.sophia/role\":\"developer\"}")
+        .contains("\"_meta\":{\"ai.sophia/role\":\"readonly\"}")
+        .contains("\"_meta\":{\"ai.sophia/role\":\"user\"}");
+  }
+}
