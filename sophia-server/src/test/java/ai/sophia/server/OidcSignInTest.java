@@ -5,35 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.sophia.health.HealthChecks;
 import ai.sophia.security.AuditEntry;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,17 +27,15 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The dashboard's sign-in with an OpenID issuer, and {@code /mcp} as an OAuth resource server with
- * scopes. The issuer is a loopback one speaking the real wire format: discovery, JWKS, an
- * authorization endpoint that sends the browser back with a code and the state, and a token
- * endpoint that checks the client secret and the PKCE verifier against the S256 challenge, spends
- * each code once, and answers with an RS256 ID token carrying the nonce.
+ * The dashboard's sign-in with an OpenID issuer ({@link LoopbackIssuer}, speaking the real wire
+ * format: it checks the client secret and the PKCE verifier, spends each code once and signs ID
+ * tokens with the nonce), driven step by step as a browser would, no redirect followed on its own;
+ * and {@code /mcp} as an OAuth resource server with scopes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OidcSignInTest {
   private static final String AUDIENCE = "https://sophia.test";
-  private static final String CLIENT_ID = "sophia-dashboard";
-  private static final String CLIENT_SECRET = "s3cret-of-the-client";
+  private static final String CLIENT_ID = LoopbackIssuer.CLIENT_ID;
   private static final String REDIRECT = "https://sophia.test/dashboard/oidc/callback";
   private static final String ACCEPT = "application/json, text/event-stream";
   private static final String CALLBACK_ACTION = "GET /dashboard/oidc/callback";
@@ -63,40 +43,14 @@ class OidcSignInTest {
   private static final Pattern STATE_COOKIE = Pattern.compile("sophia_oidc=([^;]+)");
 
   @TempDir static Path dir;
-  private HttpServer issuerServer;
+  private LoopbackIssuer issuerServer;
   private String issuer;
-  private RSAKey rsa;
   private TestServer server;
 
-  /** What the authorization endpoint was asked for, by the code it issued. */
-  private final Map<String, Map<String, String>> grants = new ConcurrentHashMap<>();
-
-  /** How the next ID tokens differ from a right one. */
-  private final AtomicReference<Consumer<JWTClaimsSet.Builder>> tweak =
-      new AtomicReference<>(b -> {});
-
   @BeforeAll
-  void start() throws Exception {
-    rsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
-    issuerServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    issuer = "http://127.0.0.1:" + issuerServer.getAddress().getPort() + "/realms/test";
-    String discovery =
-        "{\"issuer\":\""
-            + issuer
-            + "\",\"jwks_uri\":\""
-            + issuer
-            + "/certs\",\"authorization_endpoint\":\""
-            + issuer
-            + "/auth\",\"token_endpoint\":\""
-            + issuer
-            + "/token\"}";
-    String jwks = new JWKSet(List.of(rsa.toPublicJWK())).toString();
-    issuerServer.createContext(
-        "/realms/test/.well-known/openid-configuration", x -> answer(x, 200, discovery));
-    issuerServer.createContext("/realms/test/certs", x -> answer(x, 200, jwks));
-    issuerServer.createContext("/realms/test/auth", this::authorize);
-    issuerServer.createContext("/realms/test/token", this::token);
-    issuerServer.start();
+  void start() {
+    issuerServer = LoopbackIssuer.start(REDIRECT);
+    issuer = issuerServer.issuer;
     String yaml =
         "security:\n  oidc:\n    issuer: \""
             + issuer
@@ -110,7 +64,7 @@ class OidcSignInTest {
     server =
         TestServer.create(
             dir,
-            Map.of("SOPHIA_OIDC_CLIENT_SECRET", CLIENT_SECRET),
+            Map.of("SOPHIA_OIDC_CLIENT_SECRET", LoopbackIssuer.CLIENT_SECRET),
             yaml,
             new RefusingResearcher(),
             HealthChecks.create());
@@ -119,127 +73,12 @@ class OidcSignInTest {
   @AfterAll
   void stop() {
     server.close();
-    issuerServer.stop(0);
+    issuerServer.close();
   }
 
   @BeforeEach
   void rightTokens() {
-    tweak.set(b -> {});
-  }
-
-  // ---- the loopback issuer ----
-
-  private static void answer(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    exchange.getResponseBody().write(bytes);
-    exchange.close();
-  }
-
-  /** The authorization endpoint: the user "signs in" at once and is sent back with a code. */
-  private void authorize(HttpExchange exchange) throws IOException {
-    Map<String, String> q = query(exchange.getRequestURI().getRawQuery());
-    if (!CLIENT_ID.equals(q.get("client_id")) || !REDIRECT.equals(q.get("redirect_uri"))) {
-      answer(exchange, 400, "{\"error\":\"invalid_client\"}");
-      return;
-    }
-    String code = UUID.randomUUID().toString();
-    grants.put(code, q);
-    String back =
-        REDIRECT
-            + "?code="
-            + code
-            + "&state="
-            + URLEncoder.encode(q.get("state"), StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Location", back);
-    exchange.sendResponseHeaders(302, -1);
-    exchange.close();
-  }
-
-  /**
-   * The token endpoint: client secret, code (once), redirect and PKCE checked as an issuer does.
-   */
-  private void token(HttpExchange exchange) throws IOException {
-    Map<String, String> form =
-        query(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-    String basic =
-        "Basic "
-            + Base64.getEncoder()
-                .encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
-    if (!basic.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-      answer(exchange, 401, "{\"error\":\"invalid_client\"}");
-      return;
-    }
-    Map<String, String> grant = grants.remove(String.valueOf(form.get("code")));
-    if (grant == null
-        || !"authorization_code".equals(form.get("grant_type"))
-        || !REDIRECT.equals(form.get("redirect_uri"))) {
-      answer(exchange, 400, "{\"error\":\"invalid_grant\"}");
-      return;
-    }
-    if (!"S256".equals(grant.get("code_challenge_method"))
-        || !s256(String.valueOf(form.get("code_verifier"))).equals(grant.get("code_challenge"))) {
-      answer(exchange, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"PKCE\"}");
-      return;
-    }
-    Instant now = Instant.now();
-    JWTClaimsSet.Builder claims =
-        new JWTClaimsSet.Builder()
-            .issuer(issuer)
-            .audience(CLIENT_ID)
-            .subject("user-42")
-            .claim("preferred_username", "ada")
-            .claim("nonce", grant.get("nonce"))
-            .claim("realm_access", Map.of("roles", List.of("developer")))
-            .issueTime(Date.from(now))
-            .expirationTime(Date.from(now.plusSeconds(300)));
-    tweak.get().accept(claims);
-    String idToken = sign(claims.build());
-    answer(
-        exchange,
-        200,
-        "{\"access_token\":\"opaque-access\",\"token_type\":\"Bearer\",\"expires_in\":300,"
-            + "\"id_token\":\""
-            + idToken
-            + "\"}");
-  }
-
-  private String sign(JWTClaimsSet claims) {
-    try {
-      SignedJWT jwt =
-          new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(), claims);
-      jwt.sign(new RSASSASigner(rsa));
-      return jwt.serialize();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String s256(String verifier) {
-    try {
-      return Base64.getUrlEncoder()
-          .withoutPadding()
-          .encodeToString(
-              MessageDigest.getInstance("SHA-256")
-                  .digest(verifier.getBytes(StandardCharsets.US_ASCII)));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> out = new HashMap<>();
-    if (raw == null || raw.isEmpty()) {
-      return out;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      out.put(
-          URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-          URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-    }
-    return out;
+    issuerServer.tweak(b -> {});
   }
 
   // ---- the browser's part, step by step (no redirect is followed on its own) ----
@@ -268,7 +107,7 @@ class OidcSignInTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
     URI back = URI.create(r.headers().firstValue("Location").orElseThrow());
     assertThat(back.toString()).startsWith(REDIRECT + "?");
-    Map<String, String> q = query(back.getRawQuery());
+    Map<String, String> q = LoopbackIssuer.query(back.getRawQuery());
     return new Returned(q.get("code"), q.get("state"));
   }
 
@@ -320,7 +159,7 @@ class OidcSignInTest {
     assertThat(r.statusCode()).isEqualTo(302);
     URI location = URI.create(r.headers().firstValue("Location").orElseThrow());
     assertThat(location.toString()).startsWith(issuer + "/auth?");
-    Map<String, String> q = query(location.getRawQuery());
+    Map<String, String> q = LoopbackIssuer.query(location.getRawQuery());
     assertThat(q)
         .containsEntry("response_type", "code")
         .containsEntry("client_id", CLIENT_ID)
@@ -445,7 +284,7 @@ class OidcSignInTest {
                     b.issueTime(Date.from(Instant.now().minusSeconds(3600)))
                         .expirationTime(Date.from(Instant.now().minusSeconds(3000))));
     for (var each : bad.entrySet()) {
-      tweak.set(each.getValue());
+      issuerServer.tweak(each.getValue());
       int before = callbackAudit().size();
       HttpResponse<String> r = signIn();
       assertThat(r.statusCode()).as(each.getKey() + ": " + r.body()).isEqualTo(401);
@@ -462,7 +301,7 @@ class OidcSignInTest {
 
   @Test
   void callback_noSophiaRole_refused403() throws Exception {
-    tweak.set(b -> b.claim("realm_access", Map.of("roles", List.of("offline_access"))));
+    issuerServer.tweak(b -> b.claim("realm_access", Map.of("roles", List.of("offline_access"))));
     HttpResponse<String> r = signIn();
     assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
     assertThat(r.body()).contains("no Sophia role").contains("ada");
@@ -493,7 +332,7 @@ class OidcSignInTest {
     if (scope != null) {
       b.claim("scope", scope);
     }
-    return sign(b.build());
+    return issuerServer.sign(b.build());
   }
 
   @Test
