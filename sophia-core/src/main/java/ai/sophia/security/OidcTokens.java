@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * configured issuer and audience, has a subject, and is within its {@code exp} / {@code nbf} with
  * the configured clock skew. The token's roles ({@code roles_claim}, a dotted path such as {@code
  * realm_access.roles} for Keycloak) give the caller the highest Sophia role they name; a token that
- * names none is {@code readonly}. Nimbus JOSE + JWT does the cryptography and the checks.
+ * names none is {@code readonly}; a {@code scope} claim naming {@code sophia:<role>} scopes caps it
+ * at the highest one named. Nimbus JOSE + JWT does the cryptography and the checks.
  */
 public final class OidcTokens {
   private static final List<Role> BY_RANK =

@@ -85,6 +85,27 @@ final class LoopbackIssuer implements AutoCloseable {
     }
   }
 
+  /**
+   * The {@code sophia.yaml} that trusts this issuer for tokens naming {@code audience} and signs
+   * the dashboard in with it, its client secret in {@link #env}.
+   */
+  String sophiaYaml(String audience) {
+    return "security:\n  oidc:\n    issuer: \""
+        + issuer
+        + "\"\n    audience: \""
+        + audience
+        + "\"\n    roles_claim: realm_access.roles\n    client_id: "
+        + CLIENT_ID
+        + "\n    redirect_uri: \""
+        + redirect
+        + "\"\n";
+  }
+
+  /** The environment that gives Sophia the client secret. */
+  Map<String, String> env() {
+    return Map.of("SOPHIA_OIDC_CLIENT_SECRET", CLIENT_SECRET);
+  }
+
   /** How the next ID tokens differ from a right one ({@code b -> {}}: not at all). */
   void tweak(Consumer<JWTClaimsSet.Builder> change) {
     tweak.set(change);

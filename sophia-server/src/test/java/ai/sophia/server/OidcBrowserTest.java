@@ -9,7 +9,6 @@ import ai.sophia.research.ResearchResult;
 import ai.sophia.research.Researcher;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,20 +62,11 @@ class OidcBrowserTest {
         .as("no /usr/bin/chromium and chromedriver: run bin/setup-browser.sh")
         .isTrue();
     issuer = LoopbackIssuer.start(REDIRECT);
-    String yaml =
-        "security:\n  oidc:\n    issuer: \""
-            + issuer.issuer
-            + "\"\n    audience: https://sophia.test\n    roles_claim: realm_access.roles\n"
-            + "    client_id: "
-            + LoopbackIssuer.CLIENT_ID
-            + "\n    redirect_uri: \""
-            + REDIRECT
-            + "\"\n";
     server =
         TestServer.create(
             dir,
-            Map.of("SOPHIA_OIDC_CLIENT_SECRET", LoopbackIssuer.CLIENT_SECRET),
-            yaml,
+            issuer.env(),
+            issuer.sophiaYaml("https://sophia.test"),
             new NothingResearchedYet(),
             HealthChecks.create());
     // Sophia's public URL (the registered redirect) maps to the port it listens on, as a proxy's.

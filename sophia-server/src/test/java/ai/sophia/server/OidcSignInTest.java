@@ -51,21 +51,11 @@ class OidcSignInTest {
   void start() {
     issuerServer = LoopbackIssuer.start(REDIRECT);
     issuer = issuerServer.issuer;
-    String yaml =
-        "security:\n  oidc:\n    issuer: \""
-            + issuer
-            + "\"\n    audience: \""
-            + AUDIENCE
-            + "\"\n    roles_claim: realm_access.roles\n    client_id: "
-            + CLIENT_ID
-            + "\n    redirect_uri: \""
-            + REDIRECT
-            + "\"\n";
     server =
         TestServer.create(
             dir,
-            Map.of("SOPHIA_OIDC_CLIENT_SECRET", LoopbackIssuer.CLIENT_SECRET),
-            yaml,
+            issuerServer.env(),
+            issuerServer.sophiaYaml(AUDIENCE),
             new RefusingResearcher(),
             HealthChecks.create());
   }

@@ -39,12 +39,13 @@ import java.util.function.IntSupplier;
  * loopback, only loopback names and the hosts of {@code mcp.allowed_origins}) and a browser's
  * {@code Origin} (only Sophia's own or a configured one) against DNS rebinding (403); then the API
  * key exactly as {@link Guard} checks it (401 with {@code WWW-Authenticate} naming the
- * protected-resource metadata document), the key's rate limit (429), and the caller for the tools,
- * which check each tool's role themselves. Last, a POSTed message passes {@code inbound} (MCP
- * cancellation, which the SDK lacks): a {@code notifications/cancelled} is answered 202 here, a
- * {@code tools/call} reaches the SDK tagged so that it can be cancelled. A request the SDK answers
- * with a server-sent event stream gets a {@link ResumableStreams resumable} one, which the SDK
- * lacks too: a GET with {@code Last-Event-ID} resumes it.
+ * protected-resource metadata document and the least scope), the key's rate limit (429), and the
+ * caller for the tools, which check each tool's role themselves; an OAuth token below a tool's role
+ * is refused here, 403 {@code insufficient_scope} naming the scope it needs. Last, a POSTed message
+ * passes {@code inbound} (MCP cancellation, which the SDK lacks): a {@code notifications/cancelled}
+ * is answered 202 here, a {@code tools/call} reaches the SDK tagged so that it can be cancelled. A
+ * request the SDK answers with a server-sent event stream gets a {@link ResumableStreams resumable}
+ * one, which the SDK lacks too: a GET with {@code Last-Event-ID} resumes it.
  */
 public final class McpGate implements Filter {
   /** The protected-resource metadata document (RFC 9728) that the MCP authorization spec uses. */
