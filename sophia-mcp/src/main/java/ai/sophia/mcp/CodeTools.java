@@ -56,7 +56,6 @@ final class CodeTools {
 
   private CallToolResult modify(McpSyncServerExchange exchange, CallToolRequest call) {
     Caller caller = Caller.of(exchange.transportContext());
-    caller.require(Role.developer, "code_modify");
     Map<String, Object> args =
         new LinkedHashMap<>(call.arguments() == null ? Map.of() : call.arguments());
     boolean dryRun = flag(args.remove("dry_run"), "dry_run");

@@ -119,7 +119,6 @@ final class DeployTools {
 
   private CallToolResult trigger(McpSyncServerExchange exchange, CallToolRequest call) {
     Caller caller = Caller.of(exchange.transportContext());
-    caller.require(Role.developer, "deploy_trigger");
     Map<String, Object> args =
         SophiaTools.arguments(
             call,
@@ -166,7 +165,6 @@ final class DeployTools {
   }
 
   private CallToolResult status(McpSyncServerExchange exchange, CallToolRequest call) {
-    Caller.of(exchange.transportContext()).require(Role.readonly, "deploy_status");
     String id =
         SophiaTools.text(SophiaTools.arguments(call, Set.of("deployment_id")), "deployment_id");
     Deployment d =

@@ -129,7 +129,6 @@ final class SophiaTools {
 
   private CallToolResult research(McpSyncServerExchange exchange, CallToolRequest call) {
     Caller caller = Caller.of(exchange.transportContext());
-    caller.require(Role.user, "research");
     Map<String, Object> args = arguments(call, Set.of("query", "sources_limit", "search_engine"));
     ResearchRequest request =
         ResearchRequests.validate(
@@ -170,7 +169,6 @@ final class SophiaTools {
   }
 
   private CallToolResult memorySearch(McpSyncServerExchange exchange, CallToolRequest call) {
-    Caller.of(exchange.transportContext()).require(Role.readonly, "memory_search");
     Map<String, Object> args = arguments(call, Set.of("query", "limit"));
     String query = text(args, "query");
     if (query.length() > ResearchRequests.MAX_QUERY_CHARS) {
@@ -196,7 +194,6 @@ final class SophiaTools {
   }
 
   private CallToolResult agentsList(McpSyncServerExchange exchange, CallToolRequest call) {
-    Caller.of(exchange.transportContext()).require(Role.readonly, "agents_list");
     arguments(call, Set.of());
     List<Map<String, Object>> list =
         agents.agents().list().stream().map(a -> Structured.map(a.describe())).toList();
@@ -206,7 +203,6 @@ final class SophiaTools {
 
   private CallToolResult askAgent(McpSyncServerExchange exchange, CallToolRequest call) {
     Caller caller = Caller.of(exchange.transportContext());
-    caller.require(Role.user, "ask_agent");
     Map<String, Object> args =
         arguments(call, Set.of("agent", "question", "session_id", "authorize"));
     Agent agent = agents.agents().get(text(args, "agent"));
@@ -289,16 +285,18 @@ final class SophiaTools {
             .build();
     return SyncToolSpecification.builder()
         .tool(tool)
-        .callHandler((exchange, call) -> guarded(name, exchange, call, handler))
+        .callHandler((exchange, call) -> guarded(name, role, exchange, call, handler))
         .build();
   }
 
   private static CallToolResult guarded(
       String name,
+      Role role,
       McpSyncServerExchange exchange,
       CallToolRequest call,
       BiFunction<McpSyncServerExchange, CallToolRequest, CallToolResult> handler) {
     try {
+      Caller.of(exchange.transportContext()).require(role, name);
       return handler.apply(exchange, call);
     } catch (InvalidInputException e) {
       return failure(name + ": " + e.getMessage());
