@@ -49,6 +49,8 @@ final class LoopbackIssuer implements AutoCloseable {
   private final AtomicReference<Consumer<JWTClaimsSet.Builder>> tweak =
       new AtomicReference<>(b -> {});
   private final AtomicReference<String> browserGoesTo = new AtomicReference<>();
+  private final AtomicReference<String> accessToken = new AtomicReference<>("opaque-access");
+  private final AtomicReference<String> grantedScope = new AtomicReference<>("");
 
   private LoopbackIssuer(String redirect) throws IOException, JOSEException {
     this.redirect = redirect;
@@ -109,6 +111,15 @@ final class LoopbackIssuer implements AutoCloseable {
   /** How the next ID tokens differ from a right one ({@code b -> {}}: not at all). */
   void tweak(Consumer<JWTClaimsSet.Builder> change) {
     tweak.set(change);
+  }
+
+  /**
+   * What the token endpoint answers beside the ID token: this access token ({@code opaque-access}
+   * by default) and, unless empty, this granted {@code scope}.
+   */
+  void answerWith(String access, String scope) {
+    accessToken.set(access);
+    grantedScope.set(scope);
   }
 
   /**
@@ -201,7 +212,10 @@ final class LoopbackIssuer implements AutoCloseable {
     answer(
         exchange,
         200,
-        "{\"access_token\":\"opaque-access\",\"token_type\":\"Bearer\",\"expires_in\":300,"
+        "{\"access_token\":\""
+            + accessToken.get()
+            + "\",\"token_type\":\"Bearer\",\"expires_in\":300,"
+            + (grantedScope.get().isEmpty() ? "" : "\"scope\":\"" + grantedScope.get() + "\",")
             + "\"id_token\":\""
             + sign(claims.build())
             + "\"}");

@@ -69,6 +69,7 @@ class OidcSignInTest {
   @BeforeEach
   void rightTokens() {
     issuerServer.tweak(b -> {});
+    issuerServer.answerWith("opaque-access", "");
   }
 
   // ---- the browser's part, step by step (no redirect is followed on its own) ----
@@ -296,6 +297,38 @@ class OidcSignInTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
     assertThat(r.body()).contains("no Sophia role").contains("ada");
     assertThat(opensSession(r)).isFalse();
+  }
+
+  /** The role the session that {@link #signIn} opened has. */
+  private String signedInRole() throws Exception {
+    HttpResponse<String> r = signIn();
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+    String set =
+        r.headers().allValues("Set-Cookie").stream()
+            .filter(c -> c.startsWith("sophia_session="))
+            .findFirst()
+            .orElseThrow();
+    Matcher m = SESSION.matcher(set);
+    assertThat(m.find()).isTrue();
+    return TestServer.json(server.get("/api/v1/session", "Cookie", "sophia_session=" + m.group(1)))
+        .get("role")
+        .asText();
+  }
+
+  @Test
+  void callback_rolesFromTheAccessToken_whenTheIdTokenNamesNone_cappedByGrantedScope()
+      throws Exception {
+    issuerServer.tweak(b -> b.claim("realm_access", null));
+    issuerServer.answerWith(bearer(null, "admin"), "");
+    assertThat(signedInRole()).isEqualTo("admin");
+
+    issuerServer.answerWith(bearer("openid sophia:developer", "admin"), "");
+    assertThat(signedInRole()).isEqualTo("developer");
+
+    // The ID token's roles, capped by the scope the token endpoint says it granted.
+    issuerServer.tweak(b -> b.claim("realm_access", Map.of("roles", List.of("admin"))));
+    issuerServer.answerWith("opaque-access", "openid sophia:readonly");
+    assertThat(signedInRole()).isEqualTo("readonly");
   }
 
   @Test
