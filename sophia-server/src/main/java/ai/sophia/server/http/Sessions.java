@@ -20,7 +20,9 @@ import java.util.Optional;
  * HttpOnly, SameSite=Strict cookie, and a CSRF token the page sends in {@value #CSRF_HEADER} on
  * every change. A session lasts {@code security.session.ttl_minutes}, renewed by each request when
  * sliding but never past {@link #MAX_LIFETIME} after sign-in; it ends at sign-out, and within the
- * key cache's few seconds when its key is revoked. Neither the id nor the key is ever logged.
+ * key cache's few seconds when its key is revoked. A session the OpenID issuer signed in ({@code
+ * oidc:<sub>}) has no key to revoke: it ends at sign-out or expiry. Neither the id nor the key is
+ * ever logged.
  */
 public final class Sessions {
   /** The cookie that carries the session id. */
