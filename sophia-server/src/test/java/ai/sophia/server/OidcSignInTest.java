@@ -412,13 +412,19 @@ class OidcSignInTest {
   }
 
   @Test
-  void mcp_noToken_401NamesMetadataAndScope() {
+  void mcp_noOrBadToken_401NamesMetadataAndScope() {
     HttpResponse<String> r = mcp(null, call("agents_list"));
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
         .startsWith("Bearer ")
         .contains("resource_metadata=\"http://127.0.0.1:" + server.port)
         .contains("/.well-known/oauth-protected-resource\"")
+        .contains("scope=\"sophia:readonly\"")
+        .doesNotContain("error=");
+    HttpResponse<String> bad = mcp(bearer("sophia:admin", "admin") + "x", call("agents_list"));
+    assertThat(bad.statusCode()).isEqualTo(401);
+    assertThat(bad.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .contains("error=\"invalid_token\"")
         .contains("scope=\"sophia:readonly\"");
   }
 

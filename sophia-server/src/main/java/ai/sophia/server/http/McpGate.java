@@ -165,9 +165,14 @@ public final class McpGate implements Filter {
       key = guard.authenticate(request.getHeader("Authorization"), request.getHeader("X-API-Key"));
     } catch (UnauthorizedException e) {
       String metadata = request.getScheme() + "://" + host + METADATA_PATH;
+      // RFC 6750 3.1: a credential that was presented and refused is an invalid_token.
+      boolean presented =
+          request.getHeader("Authorization") != null || request.getHeader("X-API-Key") != null;
       response.setHeader(
           "WWW-Authenticate",
-          "Bearer realm=\"sophia\", resource_metadata=\""
+          "Bearer realm=\"sophia\", "
+              + (presented ? "error=\"invalid_token\", " : "")
+              + "resource_metadata=\""
               + metadata
               + "\", scope=\""
               + Role.readonly.scope()
