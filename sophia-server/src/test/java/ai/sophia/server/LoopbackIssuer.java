@@ -43,6 +43,7 @@ final class LoopbackIssuer implements AutoCloseable {
 
   final String issuer;
   private final String redirect;
+  private final boolean confidential;
   private final HttpServer http;
   private final RSAKey rsa;
   private final Map<String, Map<String, String>> grants = new ConcurrentHashMap<>();
@@ -52,8 +53,9 @@ final class LoopbackIssuer implements AutoCloseable {
   private final AtomicReference<String> accessToken = new AtomicReference<>("opaque-access");
   private final AtomicReference<String> grantedScope = new AtomicReference<>("");
 
-  private LoopbackIssuer(String redirect) throws IOException, JOSEException {
+  private LoopbackIssuer(String redirect, boolean confidential) throws IOException, JOSEException {
     this.redirect = redirect;
+    this.confidential = confidential;
     this.rsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
     this.http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     this.issuer = "http://127.0.0.1:" + http.getAddress().getPort() + "/realms/test";
@@ -76,10 +78,18 @@ final class LoopbackIssuer implements AutoCloseable {
     http.start();
   }
 
-  /** An issuer for a client registered with this redirect URI. */
+  /** An issuer for a confidential client registered with this redirect URI. */
   static LoopbackIssuer start(String redirect) {
+    return start(redirect, true);
+  }
+
+  /**
+   * An issuer for a client registered with this redirect URI: confidential (its secret in HTTP
+   * Basic) or public (its id in the form, no secret, PKCE alone binding the code).
+   */
+  static LoopbackIssuer start(String redirect, boolean confidential) {
     try {
-      return new LoopbackIssuer(redirect);
+      return new LoopbackIssuer(redirect, confidential);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (JOSEException e) {
@@ -103,9 +113,9 @@ final class LoopbackIssuer implements AutoCloseable {
         + "\"\n";
   }
 
-  /** The environment that gives Sophia the client secret. */
+  /** The environment that gives Sophia the client secret (none for a public client). */
   Map<String, String> env() {
-    return Map.of("SOPHIA_OIDC_CLIENT_SECRET", CLIENT_SECRET);
+    return confidential ? Map.of("SOPHIA_OIDC_CLIENT_SECRET", CLIENT_SECRET) : Map.of();
   }
 
   /** How the next ID tokens differ from a right one ({@code b -> {}}: not at all). */
@@ -181,7 +191,12 @@ final class LoopbackIssuer implements AutoCloseable {
         "Basic "
             + Base64.getEncoder()
                 .encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
-    if (!basic.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+    String presented = exchange.getRequestHeaders().getFirst("Authorization");
+    boolean authenticated =
+        confidential
+            ? basic.equals(presented)
+            : presented == null && CLIENT_ID.equals(form.get("client_id"));
+    if (!authenticated) {
       answer(exchange, 401, "{\"error\":\"invalid_client\"}");
       return;
     }
