@@ -140,6 +140,26 @@ final class LoopbackIssuer implements AutoCloseable {
     browserGoesTo.set(origin);
   }
 
+  /**
+   * An access token of this issuer for {@code audience}, naming {@code roles} and, unless null,
+   * with this {@code scope} claim.
+   */
+  String bearer(String audience, String scope, String... roles) {
+    Instant now = Instant.now();
+    JWTClaimsSet.Builder b =
+        new JWTClaimsSet.Builder()
+            .issuer(issuer)
+            .audience(audience)
+            .subject("svc-7")
+            .claim("realm_access", Map.of("roles", List.of(roles)))
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plusSeconds(300)));
+    if (scope != null) {
+      b.claim("scope", scope);
+    }
+    return sign(b.build());
+  }
+
   /** {@code claims} signed by the issuer's key (RS256). */
   String sign(JWTClaimsSet claims) {
     try {

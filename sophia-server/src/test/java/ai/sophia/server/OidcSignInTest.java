@@ -29,15 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The dashboard's sign-in with an OpenID issuer ({@link LoopbackIssuer}, speaking the real wire
  * format: it checks the client secret and the PKCE verifier, spends each code once and signs ID
- * tokens with the nonce), driven step by step as a browser would, no redirect followed on its own;
- * and {@code /mcp} as an OAuth resource server with scopes.
+ * tokens with the nonce), driven step by step as a browser would, no redirect followed on its own.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OidcSignInTest {
   private static final String AUDIENCE = "https://sophia.test";
   private static final String CLIENT_ID = LoopbackIssuer.CLIENT_ID;
   private static final String REDIRECT = "https://sophia.test/dashboard/oidc/callback";
-  private static final String ACCEPT = "application/json, text/event-stream";
   private static final String CALLBACK_ACTION = "GET /dashboard/oidc/callback";
   private static final Pattern SESSION = Pattern.compile("sophia_session=([A-Za-z0-9_-]+)");
   private static final Pattern STATE_COOKIE = Pattern.compile("sophia_oidc=([^;]+)");
@@ -319,10 +317,10 @@ class OidcSignInTest {
   void callback_rolesFromTheAccessToken_whenTheIdTokenNamesNone_cappedByGrantedScope()
       throws Exception {
     issuerServer.tweak(b -> b.claim("realm_access", null));
-    issuerServer.answerWith(bearer(null, "admin"), "");
+    issuerServer.answerWith(issuerServer.bearer(AUDIENCE, null, "admin"), "");
     assertThat(signedInRole()).isEqualTo("admin");
 
-    issuerServer.answerWith(bearer("openid sophia:developer", "admin"), "");
+    issuerServer.answerWith(issuerServer.bearer(AUDIENCE, "openid sophia:developer", "admin"), "");
     assertThat(signedInRole()).isEqualTo("developer");
 
     // The ID token's roles, capped by the scope the token endpoint says it granted.
@@ -338,142 +336,5 @@ class OidcSignInTest {
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.body()).contains("access_denied").contains("the user said no");
     assertThat(opensSession(r)).isFalse();
-  }
-
-  // ---- scopes on REST and /mcp ----
-
-  private String bearer(String scope, String... roles) {
-    Instant now = Instant.now();
-    JWTClaimsSet.Builder b =
-        new JWTClaimsSet.Builder()
-            .issuer(issuer)
-            .audience(AUDIENCE)
-            .subject("svc-7")
-            .claim("realm_access", Map.of("roles", List.of(roles)))
-            .issueTime(Date.from(now))
-            .expirationTime(Date.from(now.plusSeconds(300)));
-    if (scope != null) {
-      b.claim("scope", scope);
-    }
-    return issuerServer.sign(b.build());
-  }
-
-  @Test
-  void rest_scopeClaim_capsTheRole() {
-    String readonly = bearer("openid sophia:readonly", "admin");
-    assertThat(server.get("/api/v1/agents", "Authorization", "Bearer " + readonly).statusCode())
-        .isEqualTo(200);
-    HttpResponse<String> keys = server.get("/api/v1/keys", "Authorization", "Bearer " + readonly);
-    assertThat(keys.statusCode()).isEqualTo(403);
-    assertThat(keys.body()).contains("readonly");
-    // No sophia: scope at all: the roles claim alone decides, as before.
-    String admin = bearer("openid profile", "admin");
-    assertThat(server.get("/api/v1/keys", "Authorization", "Bearer " + admin).statusCode())
-        .isEqualTo(200);
-  }
-
-  private HttpResponse<String> mcp(String token, String body, String... session) {
-    List<String> headers = new ArrayList<>(List.of("Accept", ACCEPT));
-    if (token != null) {
-      headers.addAll(List.of("Authorization", "Bearer " + token));
-    }
-    if (session.length > 0) {
-      headers.addAll(List.of("Mcp-Session-Id", session[0]));
-    }
-    return server.post("/mcp", "application/json", body, headers.toArray(String[]::new));
-  }
-
-  private static String call(String tool) {
-    return call(tool, "{}");
-  }
-
-  private static String call(String tool, String arguments) {
-    return "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\""
-        + tool
-        + "\",\"arguments\":"
-        + arguments
-        + "}}";
-  }
-
-  /** Arguments code_modify's schema accepts, for a repository this server does not have. */
-  private static final String CHANGE =
-      "{\"repository\":\"none\",\"files\":[{\"path\":\"x.md\",\"content\":\"x\"}]}";
-
-  private String session(String token) {
-    HttpResponse<String> init =
-        mcp(
-            token,
-            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
-                + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
-    assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
-    String id = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
-    mcp(token, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", id);
-    return id;
-  }
-
-  @Test
-  void mcp_noOrBadToken_401NamesMetadataAndScope() {
-    HttpResponse<String> r = mcp(null, call("agents_list"));
-    assertThat(r.statusCode()).isEqualTo(401);
-    assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
-        .startsWith("Bearer ")
-        .contains("resource_metadata=\"http://127.0.0.1:" + server.port)
-        .contains("/.well-known/oauth-protected-resource\"")
-        .contains("scope=\"sophia:readonly\"")
-        .doesNotContain("error=");
-    HttpResponse<String> bad = mcp(bearer("sophia:admin", "admin") + "x", call("agents_list"));
-    assertThat(bad.statusCode()).isEqualTo(401);
-    assertThat(bad.headers().firstValue("WWW-Authenticate").orElseThrow())
-        .contains("error=\"invalid_token\"")
-        .contains("scope=\"sophia:readonly\"");
-  }
-
-  @Test
-  void mcp_readonlyScopedToken_writeTool_403InsufficientScope_enoughScopeSucceeds() {
-    String readonly = bearer("sophia:readonly", "admin");
-    String session = session(readonly);
-    HttpResponse<String> refused = mcp(readonly, call("code_modify", CHANGE), session);
-    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
-    assertThat(refused.headers().firstValue("WWW-Authenticate").orElseThrow())
-        .startsWith("Bearer error=\"insufficient_scope\"")
-        .contains("scope=\"sophia:developer\"");
-    assertThat(refused.body()).contains("needs role developer");
-    HttpResponse<String> alsoRefused = mcp(readonly, call("swarm_trigger"), session);
-    assertThat(alsoRefused.headers().firstValue("WWW-Authenticate").orElseThrow())
-        .contains("scope=\"sophia:user\"");
-
-    // A read within its scope runs.
-    HttpResponse<String> read = mcp(readonly, call("agents_list"), session);
-    assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
-    assertThat(read.body()).contains("\"agents\"").doesNotContain("\"isError\":true");
-
-    // Enough scope: the same write tool is let through to the tool itself.
-    String developer = bearer("sophia:developer", "admin");
-    String devSession = session(developer);
-    HttpResponse<String> allowed = mcp(developer, call("code_modify", CHANGE), devSession);
-    assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
-    assertThat(allowed.body()).doesNotContain("insufficient_scope").doesNotContain("needs role");
-  }
-
-  @Test
-  void mcp_metadataListsScopes_andToolsShowTheirRole() {
-    JsonNode doc = TestServer.json(server.get("/.well-known/oauth-protected-resource"));
-    List<String> scopes = new ArrayList<>();
-    doc.get("scopes_supported").forEach(s -> scopes.add(s.asText()));
-    assertThat(scopes)
-        .containsExactly("sophia:admin", "sophia:developer", "sophia:user", "sophia:readonly");
-    assertThat(doc.get("authorization_servers").toString()).contains(issuer);
-
-    String token = bearer(null, "user");
-    HttpResponse<String> list =
-        mcp(token, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}", session(token));
-    assertThat(list.statusCode()).isEqualTo(200);
-    String body = list.body();
-    int code = body.indexOf("\"name\":\"code_modify\"");
-    assertThat(code).isPositive();
-    assertThat(body)
-        .contains("\"_meta\":{\"ai.sophia/role\":\"developer\"}")
-        .contains("\"_meta\":{\"ai.sophia/role\":\"readonly\"}")
-        .contains("\"_meta\":{\"ai.sophia/role\":\"user\"}");
   }
 }
