@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -111,6 +112,12 @@ final class LoopbackIssuer implements AutoCloseable {
         + "\n    redirect_uri: \""
         + redirect
         + "\"\n";
+  }
+
+  /** A Sophia in {@code dir} that trusts this issuer (tokens for {@code audience}, sign-in). */
+  TestServer sophia(Path dir, String audience, ai.sophia.research.Researcher researcher) {
+    return TestServer.create(
+        dir, env(), sophiaYaml(audience), researcher, ai.sophia.health.HealthChecks.create());
   }
 
   /** The environment that gives Sophia the client secret (none for a public client). */

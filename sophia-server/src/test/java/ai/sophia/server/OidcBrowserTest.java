@@ -2,7 +2,6 @@ package ai.sophia.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.sophia.health.HealthChecks;
 import ai.sophia.research.ResearchProgress;
 import ai.sophia.research.ResearchRequest;
 import ai.sophia.research.ResearchResult;
@@ -62,13 +61,7 @@ class OidcBrowserTest {
         .as("no /usr/bin/chromium and chromedriver: run bin/setup-browser.sh")
         .isTrue();
     issuer = LoopbackIssuer.start(REDIRECT);
-    server =
-        TestServer.create(
-            dir,
-            issuer.env(),
-            issuer.sophiaYaml("https://sophia.test"),
-            new NothingResearchedYet(),
-            HealthChecks.create());
+    server = issuer.sophia(dir, "https://sophia.test", new NothingResearchedYet());
     // Sophia's public URL (the registered redirect) maps to the port it listens on, as a proxy's.
     issuer.sendBrowserTo("http://127.0.0.1:" + server.port);
     browser = Browser.start(1280, 900);

@@ -2,7 +2,6 @@ package ai.sophia.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.sophia.health.HealthChecks;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -36,13 +35,7 @@ class OidcPublicClientTest {
   @BeforeAll
   void start() {
     issuer = LoopbackIssuer.start(REDIRECT, false);
-    server =
-        TestServer.create(
-            dir,
-            issuer.env(),
-            issuer.sophiaYaml("https://sophia.test"),
-            new RefusingResearcher(),
-            HealthChecks.create());
+    server = issuer.sophia(dir, "https://sophia.test", new RefusingResearcher());
   }
 
   @AfterAll

@@ -2,7 +2,6 @@ package ai.sophia.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.sophia.health.HealthChecks;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -33,13 +32,7 @@ class OidcScopesTest {
   @BeforeAll
   void start() {
     issuer = LoopbackIssuer.start("https://sophia.test/dashboard/oidc/callback");
-    server =
-        TestServer.create(
-            dir,
-            issuer.env(),
-            issuer.sophiaYaml(AUDIENCE),
-            new RefusingResearcher(),
-            HealthChecks.create());
+    server = issuer.sophia(dir, AUDIENCE, new RefusingResearcher());
   }
 
   @AfterAll

@@ -2,7 +2,6 @@ package ai.sophia.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.sophia.health.HealthChecks;
 import ai.sophia.security.AuditEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -49,13 +48,7 @@ class OidcSignInTest {
   void start() {
     issuerServer = LoopbackIssuer.start(REDIRECT);
     issuer = issuerServer.issuer;
-    server =
-        TestServer.create(
-            dir,
-            issuerServer.env(),
-            issuerServer.sophiaYaml(AUDIENCE),
-            new RefusingResearcher(),
-            HealthChecks.create());
+    server = issuerServer.sophia(dir, AUDIENCE, new RefusingResearcher());
   }
 
   @AfterAll
