@@ -558,6 +558,21 @@ final class ConfigValidator {
             + " must name in aud)",
         problems);
     range("security.oidc.clock_skew_seconds", o.clockSkewSeconds(), 0, 600, problems);
+    if (o.signInEnabled()) {
+      require(
+          !o.redirectUri().isEmpty(),
+          "security.oidc.redirect_uri must be set with security.oidc.client_id (Sophia's public URL"
+              + " + /dashboard/oidc/callback, registered at the issuer)",
+          problems);
+      if (!o.redirectUri().isEmpty()) {
+        url("security.oidc.redirect_uri", o.redirectUri(), false, problems);
+      }
+      require(
+          o.scopes().contains("openid"),
+          "security.oidc.scopes must include openid (the sign-in needs an ID token)",
+          problems);
+      readable("security.oidc.client_secret_file", o.clientSecretFile(), problems);
+    }
   }
 
   private static void validateIndex(SophiaConfig.Index index, List<String> problems) {

@@ -130,21 +130,45 @@ public record SophiaConfig(
   /**
    * Bearer JWTs from an OpenID Connect issuer, beside API keys: the {@code issuer} URL (its
    * discovery document names the signing keys), the {@code audience} tokens must name (Sophia's
-   * resource URL), the claim holding Sophia role names, and the clock skew allowed on expiry.
+   * resource URL), the claim holding Sophia role names, and the clock skew allowed on expiry. With
+   * a {@code client_id} too, the dashboard signs in with the issuer (authorization code + PKCE):
+   * the issuer sends the browser back to {@code redirect_uri}, which must be given (Sophia's public
+   * URL + {@code /dashboard/oidc/callback}, never guessed from a request's Host), asking for {@code
+   * scopes}; a confidential client's secret is in {@code client_secret_file} or {@code
+   * SOPHIA_OIDC_CLIENT_SECRET} (or its {@code _FILE}).
    */
   public record Oidc(
       String issuer,
       String audience,
       @JsonProperty("roles_claim") String rolesClaim,
-      @JsonProperty("clock_skew_seconds") int clockSkewSeconds) {
+      @JsonProperty("clock_skew_seconds") int clockSkewSeconds,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("client_secret_file") String clientSecretFile,
+      @JsonProperty("redirect_uri") String redirectUri,
+      List<String> scopes) {
     public Oidc {
       issuer = issuer == null ? "" : issuer.strip();
       audience = audience == null ? "" : audience.strip();
       rolesClaim = rolesClaim == null || rolesClaim.isBlank() ? "roles" : rolesClaim.strip();
+      clientId = clientId == null ? "" : clientId.strip();
+      clientSecretFile = clientSecretFile == null ? "" : clientSecretFile.strip();
+      redirectUri = redirectUri == null ? "" : redirectUri.strip();
+      scopes =
+          scopes == null || scopes.isEmpty() ? List.of("openid", "profile") : List.copyOf(scopes);
+    }
+
+    /** Bearer tokens only, no dashboard sign-in. */
+    public Oidc(String issuer, String audience, String rolesClaim, int clockSkewSeconds) {
+      this(issuer, audience, rolesClaim, clockSkewSeconds, "", "", "", List.of());
     }
 
     public boolean enabled() {
       return !issuer.isEmpty();
+    }
+
+    /** Whether the dashboard signs in with the issuer (an issuer and a client id). */
+    public boolean signInEnabled() {
+      return enabled() && !clientId.isEmpty();
     }
   }
 

@@ -3,8 +3,6 @@ package ai.sophia.security;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.UnauthorizedException;
 import ai.sophia.error.UnavailableException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -15,12 +13,8 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import java.io.IOException;
-import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,10 +35,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * configured issuer and audience, has a subject, and is within its {@code exp} / {@code nbf} with
  * the configured clock skew. The token's roles ({@code roles_claim}, a dotted path such as {@code
  * realm_access.roles} for Keycloak) give the caller the highest Sophia role they name; a token that
- * names none is {@code readonly}. Nimbus JOSE + JWT does the cryptography and the checks.
+ * names none is {@code readonly}; a {@code scope} claim naming {@code sophia:<role>} scopes caps it
+ * at the highest one named. Nimbus JOSE + JWT does the cryptography and the checks.
  */
 public final class OidcTokens {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<Role> BY_RANK =
       List.of(Role.admin, Role.developer, Role.user, Role.readonly);
 
@@ -84,9 +78,18 @@ public final class OidcTokens {
    * @throws UnauthorizedException naming why the token is refused (never echoing it)
    */
   public ApiKey verify(String token) {
-    JWTClaimsSet claims;
+    JWTClaimsSet claims = claims(token);
+    return identity(claims, role(claims));
+  }
+
+  /**
+   * The claims of a valid token.
+   *
+   * @throws UnauthorizedException naming why the token is refused
+   */
+  JWTClaimsSet claims(String token) {
     try {
-      claims = processor().process(token, null);
+      return processor().process(token, null);
     } catch (ParseException e) {
       throw new UnauthorizedException("the bearer token is not a valid JWT");
     } catch (BadJOSEException e) {
@@ -94,6 +97,10 @@ public final class OidcTokens {
     } catch (JOSEException e) {
       throw new UnauthorizedException("the bearer token could not be verified: " + e.getMessage());
     }
+  }
+
+  /** The identity verified {@code claims} carry, with {@code role}. */
+  static ApiKey identity(JWTClaimsSet claims, Role role) {
     String subject = claims.getSubject();
     String name = text(claims.getClaim("preferred_username"));
     if (name.isEmpty()) {
@@ -102,15 +109,26 @@ public final class OidcTokens {
     return new ApiKey(
         "oidc:" + subject,
         name.isEmpty() ? subject : name,
-        role(claims),
+        role,
         "oidc",
         claims.getIssueTime() == null ? Instant.EPOCH : claims.getIssueTime().toInstant(),
         Optional.empty());
   }
 
+  /**
+   * The caller's role: the highest Sophia role {@code claims} name in {@code roles_claim} ({@code
+   * readonly} when none), capped by the {@code sophia:} scopes of its {@code scope} claim when it
+   * has any.
+   */
   private Role role(JWTClaimsSet claims) {
-    Object node = claims.toJSONObject();
-    for (String part : settings.rolesClaim().split("\\.")) {
+    Role named = namedRole(claims.toJSONObject(), settings.rolesClaim()).orElse(Role.readonly);
+    return capped(named, text(claims.getClaim("scope")));
+  }
+
+  /** The highest Sophia role named at {@code rolesClaim} (a dotted path) in {@code claims}. */
+  static Optional<Role> namedRole(Map<String, Object> claims, String rolesClaim) {
+    Object node = claims;
+    for (String part : rolesClaim.split("\\.")) {
       node = node instanceof Map<?, ?> m ? m.get(part) : null;
     }
     List<String> values = new ArrayList<>();
@@ -121,13 +139,18 @@ public final class OidcTokens {
     }
     for (Role r : BY_RANK) {
       if (values.contains(r.name())) {
-        return r;
+        return Optional.of(r);
       }
     }
-    return Role.readonly;
+    return Optional.empty();
   }
 
-  private static String text(Object value) {
+  /** {@code role}, no higher than the {@code sophia:} scopes in {@code scopes} grant, if any. */
+  static Role capped(Role role, String scopes) {
+    return Role.grantedBy(scopes).map(role::atMost).orElse(role);
+  }
+
+  static String text(Object value) {
     return value instanceof String s ? s : "";
   }
 
@@ -154,31 +177,11 @@ public final class OidcTokens {
   }
 
   private URL discoverJwks() {
-    String issuer = settings.issuer();
-    String address =
-        (issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer)
-            + "/.well-known/openid-configuration";
     try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(address)).timeout(Duration.ofSeconds(10)).build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        throw new UnavailableException(
-            "the OpenID issuer's discovery document answered " + r.statusCode() + "; try again");
-      }
-      JsonNode doc = JSON.readTree(r.body());
-      if (!issuer.equals(doc.path("issuer").asText())) {
-        throw new UnavailableException(
-            "the OpenID issuer's discovery document names another issuer; check security.oidc.issuer");
-      }
-      return URI.create(doc.path("jwks_uri").asText()).toURL();
-    } catch (IOException | IllegalArgumentException e) {
+      return OidcDiscovery.fetch(http, settings.issuer()).jwksUri().toURL();
+    } catch (java.net.MalformedURLException | IllegalArgumentException e) {
       throw new UnavailableException(
-          "the OpenID issuer cannot be reached to check the token; try again");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UnavailableException("interrupted while reaching the OpenID issuer");
+          "the OpenID issuer's discovery document has no usable jwks_uri; check the issuer");
     }
   }
 }

@@ -31,6 +31,7 @@ final class CodeTools {
   SyncToolSpecification specification() {
     return SophiaTools.tool(
         "code_modify",
+        Role.developer,
         "Commit files to a configured repository on a new branch, push it and open a pull"
             + " request (GitHub); a retried identical call returns the same commit and pull"
             + " request. dry_run shows the diff without writing. Needs role developer;"
@@ -55,7 +56,6 @@ final class CodeTools {
 
   private CallToolResult modify(McpSyncServerExchange exchange, CallToolRequest call) {
     Caller caller = Caller.of(exchange.transportContext());
-    caller.require(Role.developer, "code_modify");
     Map<String, Object> args =
         new LinkedHashMap<>(call.arguments() == null ? Map.of() : call.arguments());
     boolean dryRun = flag(args.remove("dry_run"), "dry_run");

@@ -58,6 +58,7 @@ final class DeployTools {
     return List.of(
         SophiaTools.tool(
             "deploy_trigger",
+            Role.developer,
             "Deploy a configured target (deploy.targets: Fly.io Machines, a local process or an"
                 + " operator's command) with health checks and automatic rollback; waits until it"
                 + " is healthy, rolled back or failed unless wait is false. Needs role developer.",
@@ -73,6 +74,7 @@ final class DeployTools {
             this::trigger),
         SophiaTools.tool(
             "deploy_status",
+            Role.readonly,
             "A deployment by its id: status, status timeline, URL and log lines (as GET"
                 + " /api/v1/deploy/{id}). Needs role readonly.",
             "{'type':'object','properties':{'deployment_id':{'type':'string','minLength':1}},"
@@ -117,7 +119,6 @@ final class DeployTools {
 
   private CallToolResult trigger(McpSyncServerExchange exchange, CallToolRequest call) {
     Caller caller = Caller.of(exchange.transportContext());
-    caller.require(Role.developer, "deploy_trigger");
     Map<String, Object> args =
         SophiaTools.arguments(
             call,
@@ -164,7 +165,6 @@ final class DeployTools {
   }
 
   private CallToolResult status(McpSyncServerExchange exchange, CallToolRequest call) {
-    Caller.of(exchange.transportContext()).require(Role.readonly, "deploy_status");
     String id =
         SophiaTools.text(SophiaTools.arguments(call, Set.of("deployment_id")), "deployment_id");
     Deployment d =

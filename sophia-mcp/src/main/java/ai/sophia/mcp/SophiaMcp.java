@@ -7,10 +7,12 @@ import ai.sophia.deploy.Deployments;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
 import ai.sophia.security.AuditLog;
+import ai.sophia.security.Role;
 import ai.sophia.swarm.SwarmCoordinator;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
@@ -56,6 +58,7 @@ public final class SophiaMcp implements AutoCloseable {
   private final Cancellations cancellations = new Cancellations();
   private final AuditLog audit;
   private final String version;
+  private final Map<String, Role> toolRoles;
   private McpSyncServer server;
 
   /** What the MCP server exposes: Sophia's capabilities, built by the composition root. */
@@ -91,6 +94,13 @@ public final class SophiaMcp implements AutoCloseable {
     this.resources = new SophiaResources(c.research(), c.agents());
     this.completions = new Completions(c.agents(), c.deployments(), c.swarms().engine());
     this.version = version;
+    Map<String, Role> roles = new HashMap<>();
+    for (SyncToolSpecification spec : toolSpecifications()) {
+      roles.put(
+          spec.tool().name(),
+          Role.valueOf(String.valueOf(spec.tool().meta().get(SophiaTools.ROLE_META))));
+    }
+    this.toolRoles = Map.copyOf(roles);
   }
 
   /**
@@ -221,17 +231,7 @@ public final class SophiaMcp implements AutoCloseable {
                 .prompts(false)
                 .completions()
                 .build())
-        .tools(
-            AuditedTools.wrap(
-                java.util.stream.Stream.of(
-                        tools.specifications(),
-                        List.of(code.specification()),
-                        swarms.specifications(),
-                        deployments.specifications())
-                    .flatMap(List::stream)
-                    .toList(),
-                audit,
-                java.time.Clock.systemUTC()))
+        .tools(AuditedTools.wrap(toolSpecifications(), audit, java.time.Clock.systemUTC()))
         .resourceTemplates(
             java.util.stream.Stream.concat(
                     resources.templates().stream(),
@@ -244,6 +244,25 @@ public final class SophiaMcp implements AutoCloseable {
         .completions(completions.specifications())
         .requestTimeout(Duration.ofMinutes(10))
         .build();
+  }
+
+  private List<SyncToolSpecification> toolSpecifications() {
+    return java.util.stream.Stream.of(
+            tools.specifications(),
+            List.of(code.specification()),
+            swarms.specifications(),
+            deployments.specifications())
+        .flatMap(List::stream)
+        .toList();
+  }
+
+  /**
+   * The least role the tool {@code name} needs (its {@code _meta} {@code ai.sophia/role}); empty
+   * for a tool Sophia does not have. The HTTP gate uses it to refuse an OAuth token too weak for a
+   * call with 403 {@code insufficient_scope} before the call runs.
+   */
+  public Optional<Role> toolRole(String name) {
+    return Optional.ofNullable(toolRoles.get(name));
   }
 
   @Override

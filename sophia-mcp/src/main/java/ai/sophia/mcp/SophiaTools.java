@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
 final class SophiaTools {
   private static final Logger log = LoggerFactory.getLogger(SophiaTools.class);
 
+  /** The {@code _meta} key naming the least role a tool needs. */
+  static final String ROLE_META = "ai.sophia/role";
+
   private final Researcher researcher;
   private final AgentRuntime agents;
   private final RoutingModelGateway models;
@@ -63,6 +66,7 @@ final class SophiaTools {
     return List.of(
         tool(
             "research",
+            Role.user,
             "Research a question on the web (or in ingested documents with search_engine 'local')"
                 + " and answer with cited sources; the result is stored and readable later as"
                 + " sophia://research/{id}. Needs role user.",
@@ -79,6 +83,7 @@ final class SophiaTools {
             this::research),
         tool(
             "memory_search",
+            Role.readonly,
             "Semantic search over everything Sophia has researched and ingested: passages with"
                 + " their source URL and relevance.",
             "{'type':'object','properties':{"
@@ -93,6 +98,7 @@ final class SophiaTools {
             this::memorySearch),
         tool(
             "agents_list",
+            Role.readonly,
             "The agents of this Sophia: name, type, level, description, tools and health.",
             "{'type':'object','properties':{},'additionalProperties':false}",
             "{'type':'object','properties':{'agents':{'type':'array','items':{'type':'object',"
@@ -101,6 +107,7 @@ final class SophiaTools {
             this::agentsList),
         tool(
             "ask_agent",
+            Role.user,
             "Run an agent (see agents_list) on a question and return its answer. Its write and"
                 + " deploy tool calls run only if 'authorize' lists that risk or a person approves"
                 + " them (POST /api/v1/approvals/{id}); the result then says waiting_approval."
@@ -122,7 +129,6 @@ final class SophiaTools {
 
   private CallToolResult research(McpSyncServerExchange exchange, CallToolRequest call) {
     Caller caller = Caller.of(exchange.transportContext());
-    caller.require(Role.user, "research");
     Map<String, Object> args = arguments(call, Set.of("query", "sources_limit", "search_engine"));
     ResearchRequest request =
         ResearchRequests.validate(
@@ -163,7 +169,6 @@ final class SophiaTools {
   }
 
   private CallToolResult memorySearch(McpSyncServerExchange exchange, CallToolRequest call) {
-    Caller.of(exchange.transportContext()).require(Role.readonly, "memory_search");
     Map<String, Object> args = arguments(call, Set.of("query", "limit"));
     String query = text(args, "query");
     if (query.length() > ResearchRequests.MAX_QUERY_CHARS) {
@@ -189,7 +194,6 @@ final class SophiaTools {
   }
 
   private CallToolResult agentsList(McpSyncServerExchange exchange, CallToolRequest call) {
-    Caller.of(exchange.transportContext()).require(Role.readonly, "agents_list");
     arguments(call, Set.of());
     List<Map<String, Object>> list =
         agents.agents().list().stream().map(a -> Structured.map(a.describe())).toList();
@@ -199,7 +203,6 @@ final class SophiaTools {
 
   private CallToolResult askAgent(McpSyncServerExchange exchange, CallToolRequest call) {
     Caller caller = Caller.of(exchange.transportContext());
-    caller.require(Role.user, "ask_agent");
     Map<String, Object> args =
         arguments(call, Set.of("agent", "question", "session_id", "authorize"));
     Agent agent = agents.agents().get(text(args, "agent"));
@@ -261,8 +264,13 @@ final class SophiaTools {
     return ok(text + "\n\nRun: sophia://runs/" + run.id(), out);
   }
 
+  /**
+   * A tool that needs {@code role} (shown to clients in its {@code _meta} as {@value #ROLE_META}):
+   * the handler may check more, but never less.
+   */
   static SyncToolSpecification tool(
       String name,
+      Role role,
       String description,
       String input,
       String output,
@@ -273,19 +281,22 @@ final class SophiaTools {
             .description(description)
             .inputSchema(Structured.schema(input))
             .outputSchema(Structured.schema(output))
+            .meta(Map.of(ROLE_META, role.name()))
             .build();
     return SyncToolSpecification.builder()
         .tool(tool)
-        .callHandler((exchange, call) -> guarded(name, exchange, call, handler))
+        .callHandler((exchange, call) -> guarded(name, role, exchange, call, handler))
         .build();
   }
 
   private static CallToolResult guarded(
       String name,
+      Role role,
       McpSyncServerExchange exchange,
       CallToolRequest call,
       BiFunction<McpSyncServerExchange, CallToolRequest, CallToolResult> handler) {
     try {
+      Caller.of(exchange.transportContext()).require(role, name);
       return handler.apply(exchange, call);
     } catch (InvalidInputException e) {
       return failure(name + ": " + e.getMessage());

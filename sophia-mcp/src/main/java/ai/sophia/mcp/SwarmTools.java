@@ -63,6 +63,7 @@ final class SwarmTools {
     return List.of(
         SophiaTools.tool(
             "swarm_trigger",
+            Role.user,
             "Start a swarm of agents on a task (patterns: research, development, monitoring;"
                 + " chosen from the task when absent) and, unless wait is false, wait until it"
                 + " finished or waits for a person's approval. The result is the swarm report:"
@@ -85,6 +86,7 @@ final class SwarmTools {
             this::trigger),
         SophiaTools.tool(
             "swarm_status",
+            Role.readonly,
             "The report of a swarm by its task_id: status, agents, timeline, results and quality"
                 + " report (as GET /api/v1/swarm/{id}). Needs role readonly.",
             "{'type':'object','properties':{'task_id':{'type':'string','minLength':1}},"
@@ -107,7 +109,6 @@ final class SwarmTools {
 
   private CallToolResult trigger(McpSyncServerExchange exchange, CallToolRequest call) {
     Caller caller = Caller.of(exchange.transportContext());
-    caller.require(Role.user, "swarm_trigger");
     Map<String, Object> args = SophiaTools.arguments(call, TRIGGER_FIELDS);
     SwarmRequest.Draft body = Structured.read(args, SwarmRequest.Draft.class);
     SwarmRun run = swarms.trigger(body.toRequest(""), caller.keyId());
@@ -138,7 +139,6 @@ final class SwarmTools {
 
   private CallToolResult status(McpSyncServerExchange exchange, CallToolRequest call) {
     Caller caller = Caller.of(exchange.transportContext());
-    caller.require(Role.readonly, "swarm_status");
     Map<String, Object> args = SophiaTools.arguments(call, Set.of("task_id"));
     String id = SophiaTools.text(args, "task_id");
     SwarmRun run =

@@ -3,6 +3,7 @@ package ai.sophia.server;
 import ai.sophia.agent.AgentRuntime;
 import ai.sophia.cache.CacheRegistry;
 import ai.sophia.code.CodeChanges;
+import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.deploy.Deployments;
 import ai.sophia.error.UnavailableException;
@@ -14,6 +15,7 @@ import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.security.AuditLog;
+import ai.sophia.security.OidcSignIn;
 import ai.sophia.security.OidcTokens;
 import ai.sophia.security.TotpFactors;
 import ai.sophia.server.http.AccessLog;
@@ -44,6 +46,7 @@ import ai.sophia.server.routes.KeyRoutes;
 import ai.sophia.server.routes.McpMetadataRoutes;
 import ai.sophia.server.routes.MemoryRoutes;
 import ai.sophia.server.routes.MetricsRoutes;
+import ai.sophia.server.routes.OidcRoutes;
 import ai.sophia.server.routes.ResearchRoutes;
 import ai.sophia.server.routes.RunRoutes;
 import ai.sophia.server.routes.SessionRoutes;
@@ -101,8 +104,8 @@ public final class SophiaServer implements AutoCloseable {
 
   /**
    * What the API exposes: research, agents (with their runs and approvals), models, code,
-   * deployments, swarms, ingest (the documents the {@code local} engine searches), and the audit
-   * log every change is recorded in.
+   * deployments, swarms, ingest (the documents the {@code local} engine searches), the audit log
+   * every change is recorded in, and the secrets (the OpenID client's) the edge itself needs.
    */
   public record Services(
       Researcher research,
@@ -114,8 +117,10 @@ public final class SophiaServer implements AutoCloseable {
       Ingestor ingestor,
       IngestJobs ingests,
       AuditLog audit,
-      TotpFactors totp) {
+      TotpFactors totp,
+      Secrets secrets) {
     public Services {
+      Objects.requireNonNull(secrets, "secrets");
       Objects.requireNonNull(totp, "totp");
       Objects.requireNonNull(audit, "audit");
       Objects.requireNonNull(ingestor, "ingestor");
@@ -213,7 +218,8 @@ public final class SophiaServer implements AutoCloseable {
             mcp::inbound,
             settings.maxBodyBytes(),
             accessLog,
-            audit);
+            audit,
+            mcp::toolRole);
     this.app =
         Javalin.create(
             cfg -> {
@@ -268,6 +274,10 @@ public final class SophiaServer implements AutoCloseable {
               Problems.register(cfg, mapper);
               new DashboardRoutes().register(cfg.routes);
               new SessionRoutes(guard, sessions, services.totp(), bodies).register(cfg.routes);
+              OidcSignIn.create(config.security().oidc(), services.secrets())
+                  .map(s -> OidcRoutes.enabled(s, sessions, java.time.Clock.systemUTC()))
+                  .orElseGet(() -> OidcRoutes.disabled(sessions))
+                  .register(cfg.routes);
               new KeyRoutes(keys, sessions, services.totp(), bodies).register(cfg.routes);
               new AuditRoutes(services.audit(), mapper).register(cfg.routes);
               new HealthRoutes(health, mapper, drain).register(cfg.routes);

@@ -41,7 +41,17 @@ function theme() {
   });
 }
 
-function signInPage() {
+/** The sign-ins this server offers (GET /api/v1/session/options); the key's alone if unknown. */
+async function signInOptions() {
+  try {
+    return await api('GET', '/api/v1/session/options');
+  } catch (e) {
+    return {key: true, oidc: {enabled: false}};
+  }
+}
+
+async function signInPage() {
+  const options = await signInOptions();
   session = null;
   nav.hidden = true;
   document.getElementById('signout').hidden = true;
@@ -63,6 +73,12 @@ function signInPage() {
       }, submit);
     }},
     h('h1', {}, 'Sign in to Sophia'),
+    options.oidc.enabled
+      ? [
+        h('button', {type: 'button', class: 'ghost wide', 'data-signin': 'oidc', onclick: () => location.assign(options.oidc.login_url)}, 'Sign in with ' + options.oidc.name),
+        h('p', {class: 'muted'}, 'Or with an API key:'),
+      ]
+      : [],
     h('p', {class: 'muted'}, 'Your API key is exchanged for a short session; the key itself is not kept by this page.'),
     field('API key', key, 'sophia keys create --name me --role developer prints one; the first start prints an admin key.'),
     field('One-time code', code, 'Only for an admin key with a second factor (sophia keys totp ID): the 6 digits of your authenticator app.'),

@@ -123,6 +123,8 @@ class DashboardBrowserTest {
     browser.driver.get(base + "/");
     WebElement key = browser.await(10, d -> browser.find("input[name=api_key]"));
     browser.screenshot("01-sign-in");
+    // No issuer configured: no "Sign in with" button.
+    assertThat(browser.all("button[data-signin=oidc]")).isEmpty();
     key.sendKeys(admin, Keys.ENTER);
 
     browser.awaitText("#who", "browser-admin · admin");

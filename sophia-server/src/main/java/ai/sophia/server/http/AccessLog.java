@@ -62,7 +62,7 @@ public final class AccessLog implements RequestLogger {
           status,
           (long) (executionTimeMs * 1_000_000L),
           Guard.keyId(ctx).orElse("-"));
-      if (AuditTrail.audited(method, status)) {
+      if (AuditTrail.audited(method, template, status)) {
         audit.record(
             method,
             template,

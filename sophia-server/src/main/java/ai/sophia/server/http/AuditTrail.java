@@ -13,12 +13,16 @@ import org.slf4j.LoggerFactory;
  * What goes into the audit log from HTTP: every request that may change something (any method but
  * GET, HEAD and OPTIONS — keys, sign-ins, approvals, commits, deployments, swarm triggers and
  * cancels, ingests…), whatever its outcome, and every request refused for its credentials (401) or
- * its role (403), reads included. Who is the key that authenticated (or {@code -}), what is the
+ * its role (403), reads included, and every return from the OpenID issuer ({@value #OIDC_CALLBACK},
+ * a GET that signs in or is refused). Who is the key that authenticated (or {@code -}), what is the
  * method and route template, the target is the path, from where is the client's address.
  */
 public final class AuditTrail {
   private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
   private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
+
+  /** The dashboard's sign-in callback from the OpenID issuer: audited though it is a GET. */
+  public static final String OIDC_CALLBACK = "/dashboard/oidc/callback";
 
   private final AuditLog audit;
   private final Clock clock;
@@ -28,9 +32,12 @@ public final class AuditTrail {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** Whether a request with this method and answer belongs in the audit log. */
-  static boolean audited(String method, int status) {
-    return !READS.contains(method) || status == 401 || status == 403;
+  /** Whether a request with this method, route and answer belongs in the audit log. */
+  static boolean audited(String method, String uriTemplate, int status) {
+    return !READS.contains(method)
+        || status == 401
+        || status == 403
+        || uriTemplate.equals(OIDC_CALLBACK);
   }
 
   /** Records one finished request when it belongs in the audit log ({@code key} may be null). */
@@ -42,7 +49,7 @@ public final class AuditTrail {
       ApiKey key,
       String source,
       String requestId) {
-    if (!audited(method, status)) {
+    if (!audited(method, uriTemplate, status)) {
       return;
     }
     try {

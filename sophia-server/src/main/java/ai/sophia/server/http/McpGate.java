@@ -4,6 +4,7 @@ import ai.sophia.error.UnauthorizedException;
 import ai.sophia.mcp.Caller;
 import ai.sophia.mcp.SophiaMcp;
 import ai.sophia.security.ApiKey;
+import ai.sophia.security.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.Filter;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 
 /**
@@ -37,12 +39,13 @@ import java.util.function.IntSupplier;
  * loopback, only loopback names and the hosts of {@code mcp.allowed_origins}) and a browser's
  * {@code Origin} (only Sophia's own or a configured one) against DNS rebinding (403); then the API
  * key exactly as {@link Guard} checks it (401 with {@code WWW-Authenticate} naming the
- * protected-resource metadata document), the key's rate limit (429), and the caller for the tools,
- * which check each tool's role themselves. Last, a POSTed message passes {@code inbound} (MCP
- * cancellation, which the SDK lacks): a {@code notifications/cancelled} is answered 202 here, a
- * {@code tools/call} reaches the SDK tagged so that it can be cancelled. A request the SDK answers
- * with a server-sent event stream gets a {@link ResumableStreams resumable} one, which the SDK
- * lacks too: a GET with {@code Last-Event-ID} resumes it.
+ * protected-resource metadata document and the least scope), the key's rate limit (429), and the
+ * caller for the tools, which check each tool's role themselves; an OAuth token below a tool's role
+ * is refused here, 403 {@code insufficient_scope} naming the scope it needs. Last, a POSTed message
+ * passes {@code inbound} (MCP cancellation, which the SDK lacks): a {@code notifications/cancelled}
+ * is answered 202 here, a {@code tools/call} reaches the SDK tagged so that it can be cancelled. A
+ * request the SDK answers with a server-sent event stream gets a {@link ResumableStreams resumable}
+ * one, which the SDK lacks too: a GET with {@code Last-Event-ID} resumes it.
  */
 public final class McpGate implements Filter {
   /** The protected-resource metadata document (RFC 9728) that the MCP authorization spec uses. */
@@ -50,6 +53,9 @@ public final class McpGate implements Filter {
 
   /** What Streamable HTTP uses; OPTIONS is left to the servlet, which answers with Allow. */
   private static final Set<String> METHODS = Set.of("GET", "POST", "DELETE", "OPTIONS");
+
+  /** The {@link ApiKey#prefix} of identities from the OpenID issuer's tokens. */
+  private static final String OIDC_PREFIX = "oidc";
 
   private static final Set<String> LOOPBACK_NAMES =
       Set.of("localhost", "127.0.0.1", "[::1]", "::1");
@@ -64,6 +70,7 @@ public final class McpGate implements Filter {
   private final AccessLog accessLog;
   private final AuditTrail audit;
   private final ResumableStreams streams;
+  private final Function<String, Optional<Role>> toolRoles;
 
   /**
    * @param bindHost the address Sophia listens on ({@code server.host})
@@ -74,6 +81,7 @@ public final class McpGate implements Filter {
    * @param maxBodyBytes the largest message accepted ({@code server.max_body_bytes})
    * @param accessLog where each request is logged and timed, as Javalin's routes are
    * @param audit where refused requests are recorded
+   * @param toolRoles the least role each of Sophia's tools needs, by name
    */
   public McpGate(
       Guard guard,
@@ -84,7 +92,9 @@ public final class McpGate implements Filter {
       BiFunction<String, String, Optional<String>> inbound,
       int maxBodyBytes,
       AccessLog accessLog,
-      AuditTrail audit) {
+      AuditTrail audit,
+      Function<String, Optional<Role>> toolRoles) {
+    this.toolRoles = toolRoles;
     this.accessLog = accessLog;
     this.audit = audit;
     this.streams = new ResumableStreams(mapper, Clock.systemUTC());
@@ -155,8 +165,18 @@ public final class McpGate implements Filter {
       key = guard.authenticate(request.getHeader("Authorization"), request.getHeader("X-API-Key"));
     } catch (UnauthorizedException e) {
       String metadata = request.getScheme() + "://" + host + METADATA_PATH;
+      // RFC 6750 3.1: a credential that was presented and refused is an invalid_token.
+      boolean presented =
+          request.getHeader("Authorization") != null || request.getHeader("X-API-Key") != null;
       response.setHeader(
-          "WWW-Authenticate", "Bearer realm=\"sophia\", resource_metadata=\"" + metadata + "\"");
+          "WWW-Authenticate",
+          "Bearer realm=\"sophia\", "
+              + (presented ? "error=\"invalid_token\", " : "")
+              + "resource_metadata=\""
+              + metadata
+              + "\", scope=\""
+              + Role.readonly.scope()
+              + "\"");
       problem(response, 401, "unauthorized", "Unauthorized", e.getMessage());
       return;
     }
@@ -215,6 +235,31 @@ public final class McpGate implements Filter {
     }
     HttpServletRequest buffered = new BufferedBody(request, message.get());
     JsonNode parsed = mapper.readTree(message.get());
+    Optional<Role> needed = tooWeak(key, parsed);
+    if (needed.isPresent()) {
+      response.setHeader(
+          "WWW-Authenticate",
+          "Bearer error=\"insufficient_scope\", scope=\""
+              + needed.get().scope()
+              + "\", resource_metadata=\""
+              + request.getScheme()
+              + "://"
+              + host
+              + METADATA_PATH
+              + "\"");
+      problem(
+          response,
+          403,
+          "forbidden",
+          "Forbidden",
+          "the tool needs role "
+              + needed.get()
+              + " (scope "
+              + needed.get().scope()
+              + "); this token has role "
+              + key.role());
+      return;
+    }
     if (parsed.has("method") && parsed.hasNonNull("id")) {
       ResumableStreams.Exchange exchange =
           streams.record(key.id(), scope, parsed.get("id"), buffered, response);
@@ -222,6 +267,21 @@ public final class McpGate implements Filter {
     } else {
       sdk(buffered, response, chain);
     }
+  }
+
+  /**
+   * The role a {@code tools/call} needs when the caller is an OAuth token (a JWT) below it: such a
+   * client can ask its issuer for more scope, so it gets the HTTP 403 the MCP authorization spec
+   * names. An API key too weak gets the tool's own error result instead: it cannot be re-scoped.
+   */
+  private Optional<Role> tooWeak(ApiKey key, JsonNode message) {
+    if (!OIDC_PREFIX.equals(key.prefix())
+        || !"tools/call".equals(message.path("method").asText())) {
+      return Optional.empty();
+    }
+    return toolRoles
+        .apply(message.path("params").path("name").asText(""))
+        .filter(role -> !key.role().atLeast(role));
   }
 
   /** Hands the request to the SDK; an error it answers becomes a JSON-RPC error object. */

@@ -20,7 +20,9 @@ import java.util.Optional;
  * HttpOnly, SameSite=Strict cookie, and a CSRF token the page sends in {@value #CSRF_HEADER} on
  * every change. A session lasts {@code security.session.ttl_minutes}, renewed by each request when
  * sliding but never past {@link #MAX_LIFETIME} after sign-in; it ends at sign-out, and within the
- * key cache's few seconds when its key is revoked. Neither the id nor the key is ever logged.
+ * key cache's few seconds when its key is revoked. A session the OpenID issuer signed in ({@code
+ * oidc:<sub>}) has no key to revoke: it ends at sign-out or expiry. Neither the id nor the key is
+ * ever logged.
  */
 public final class Sessions {
   /** The cookie that carries the session id. */
@@ -28,6 +30,9 @@ public final class Sessions {
 
   /** The header that carries the CSRF token on every request that changes something. */
   public static final String CSRF_HEADER = "X-CSRF-Token";
+
+  /** The id prefix of identities the OpenID issuer signed in ({@code oidc:<sub>}). */
+  private static final String OIDC_PREFIX = "oidc:";
 
   /** The longest a sliding session lasts, however busy. */
   static final Duration MAX_LIFETIME = Duration.ofHours(12);
@@ -126,6 +131,9 @@ public final class Sessions {
   }
 
   private boolean active(String keyId) {
+    if (keyId.startsWith(OIDC_PREFIX)) {
+      return true; // signed in by the issuer: no key to revoke, the session ends at its expiry
+    }
     return keyActive.get(
         keyId, id -> keys.list().stream().anyMatch(k -> k.id().equals(id) && k.active()));
   }

@@ -101,7 +101,7 @@ public final class SessionRoutes {
     ctx.status(204);
   }
 
-  private static boolean secure(Context ctx) {
+  static boolean secure(Context ctx) {
     return "https".equalsIgnoreCase(ctx.scheme());
   }
 
