@@ -27,32 +27,50 @@ import java.util.Objects;
  * </ol>
  *
  * <p>A page's relevance is exp(z − z_max) with z = w · features: the best candidate has 1, the
- * others their softmax share relative to it. Not the default ({@link PageFusion#learned()} says
- * why): the benchmark ranks with it beside {@link PageFusion#standard()}.
+ * others their softmax share relative to it. A question (not keywords) is ranked twice, the second
+ * time with pseudo-relevance feedback ({@link PageFusion#feedback}). Not the default ({@link
+ * PageFusion#learned()} says why): the benchmark ranks with it beside {@link
+ * PageFusion#standard()}.
  */
 public final class LearnedFusion implements PageFusion {
+  /**
+   * The feedback weight for a question ({@link PageFusion#feedback}); keywords get none. Chosen on
+   * the tune halves among 0, 0.5, 1 and 2 (BENCHMARKS.md, "Pseudo-relevance feedback").
+   */
+  static final double QUESTION_FEEDBACK = 1.0;
+
   /** Fitted on all-MiniLM-L6-v2's index of the PostgreSQL 15 manual (BENCHMARKS.md). */
   static final LearnedFusion STANDARD =
       new LearnedFusion(
           new double[] {
             -0.21, -1.88, 2.34, 3.44, 0.50, -0.09, 5.85, 2.71, 1.29, 1.81, 0.40, 2.56, 0.28
-          });
+          },
+          QUESTION_FEEDBACK);
 
   private static final int FEATURES = 13;
 
   private final double[] weights;
+  private final double questionFeedback;
 
-  private LearnedFusion(double[] weights) {
+  private LearnedFusion(double[] weights, double questionFeedback) {
     if (weights.length != FEATURES) {
       throw new IllegalArgumentException(
           "a learned fusion has " + FEATURES + " weights, not " + weights.length);
     }
     this.weights = weights.clone();
+    this.questionFeedback = questionFeedback;
   }
 
-  /** A ranker with other weights, in the order of the class comment (the benchmark's). */
+  /**
+   * A ranker with other weights, in the order of the class comment, in one pass (the benchmark's).
+   */
   public static LearnedFusion of(double... weights) {
-    return new LearnedFusion(Objects.requireNonNull(weights, "weights"));
+    return new LearnedFusion(Objects.requireNonNull(weights, "weights"), 0);
+  }
+
+  @Override
+  public double feedback(String query) {
+    return Style.of(query) == Style.QUESTION ? questionFeedback : 0;
   }
 
   @Override

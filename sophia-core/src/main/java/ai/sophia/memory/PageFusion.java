@@ -58,6 +58,18 @@ public sealed interface PageFusion permits PageFusion.Blend, LearnedFusion {
   /** The fused score of every candidate of {@code query}, in the candidates' order. */
   double[] scores(String query, List<PageSignals> candidates);
 
+  /** How many of the first pass's best pages {@link #feedback} moves the query toward. */
+  int FEEDBACK_PAGES = 3;
+
+  /**
+   * The weight of pseudo-relevance feedback for {@code query}: above 0, the page search ranks a
+   * second time with the query's vector moved toward the closest passages of the first pass's best
+   * {@link #FEEDBACK_PAGES} pages (q + weight × their mean); 0, one pass.
+   */
+  default double feedback(String query) {
+    return 0;
+  }
+
   /** How Sophia ranks pages (BENCHMARKS.md, "Retrieval quality"): the fixed blend. */
   static Blend standard() {
     return new Blend(

@@ -47,6 +47,68 @@ final class PageRanking {
       PageFusion fusion,
       Loader<P> loader)
       throws IOException {
+    List<Page<P>> ranked = scored(passages, pageBm25, coverage, text, vector, fusion);
+    double feedback = fusion.feedback(text);
+    if (feedback > 0 && vector.length > 0 && !ranked.isEmpty()) {
+      float[] moved = feedbackVector(vector, ranked, feedback);
+      Map<String, Page<P>> asAsked = new LinkedHashMap<>();
+      ranked.forEach(p -> asAsked.put(p.url, p));
+      List<Page<P>> reranked = new ArrayList<>();
+      // The second pass orders and scores the pages; what each page shows (its passages' cosines,
+      // its signals) stays measured against the query as asked.
+      for (Page<P> p : scored(passages, pageBm25, coverage, text, moved, fusion)) {
+        Page<P> shown = asAsked.get(p.url);
+        shown.score = p.score;
+        reranked.add(shown);
+      }
+      ranked = reranked;
+    }
+    return hits(ranked.subList(0, Math.min(limit, ranked.size())), loader);
+  }
+
+  /**
+   * The query's vector moved toward the closest passage of each of the first pass's best {@link
+   * PageFusion#FEEDBACK_PAGES} pages: q + weight × their mean, normalized (Rocchio's
+   * pseudo-relevance feedback on embeddings).
+   */
+  private static <P> float[] feedbackVector(float[] query, List<Page<P>> ranked, double weight) {
+    List<Page<P>> top = ranked.subList(0, Math.min(PageFusion.FEEDBACK_PAGES, ranked.size()));
+    double[] sum = new double[query.length];
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] = query[i];
+    }
+    for (Page<P> page : top) {
+      int closest = 0;
+      for (int i = 1; i < page.cosines.size(); i++) {
+        if (page.cosines.get(i) > page.cosines.get(closest)) {
+          closest = i;
+        }
+      }
+      float[] v = page.passages.get(closest).vector();
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += weight / top.size() * v[i];
+      }
+    }
+    double norm = 0;
+    for (double x : sum) {
+      norm += x * x;
+    }
+    norm = Math.sqrt(norm);
+    float[] out = new float[sum.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) (sum[i] / norm);
+    }
+    return out;
+  }
+
+  /** Every candidate page measured against {@code vector} and fused, best first. */
+  private static <P> List<Page<P>> scored(
+      List<Passage<P>> passages,
+      Map<String, Double> pageBm25,
+      Map<String, Double> coverage,
+      String text,
+      float[] vector,
+      PageFusion fusion) {
     Map<String, Page<P>> byUrl = new LinkedHashMap<>();
     for (Passage<P> p : passages) {
       double cosine = vector.length > 0 ? HybridSearch.dot(vector, p.vector()) : 0;
@@ -69,7 +131,7 @@ final class PageRanking {
     }
     candidates.sort(
         Comparator.comparingDouble((Page<P> p) -> p.score).reversed().thenComparing(Page::url));
-    return hits(candidates.subList(0, Math.min(limit, candidates.size())), loader);
+    return candidates;
   }
 
   /** Numbers the pages 1, 2, … in {@code order}; a page without page BM25 gets no BM25 rank. */

@@ -2,6 +2,7 @@ package ai.sophia.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.sophia.embedding.Embedder;
 import ai.sophia.embedding.OnnxEmbedder;
@@ -79,5 +80,33 @@ class IndexRankingTest {
     assertThat(PageFusion.named("learned")).isInstanceOf(LearnedFusion.class);
     assertThatThrownBy(() -> PageFusion.named("bm25"))
         .hasMessageContaining("index.ranking 'bm25' is not one of blend, learned");
+  }
+
+  @Test
+  void feedback_learnedRankerOnQuestionsOnly_andHitsShowTheCosinesOfTheQueryAsAsked() {
+    String question = "how do I stop a query that runs too long";
+    assertThat(PageFusion.learned().feedback(question)).isPositive();
+    assertThat(PageFusion.learned().feedback("statement_timeout")).isZero();
+    assertThat(PageFusion.standard().feedback(question)).isZero();
+
+    float[] asked = EMBEDDER.embedQuery(question);
+    try (LuceneDocumentIndex index =
+        LuceneDocumentIndex.open(tmp.resolve("learned"), MODEL, PageFusion.learned())) {
+      index.replace(
+          page("https://x.test/race", "Race day", "A runner stops, then runs a long race."));
+      index.replace(
+          page(
+              "https://x.test/timeout",
+              "Statement timeout",
+              "statement_timeout aborts any statement that takes more than the specified time."));
+      List<PageHit> hits = index.searchPages(DocumentIndex.DOCUMENTS, Set.of(), question, asked, 2);
+
+      assertThat(hits).hasSize(2);
+      for (PageHit hit : hits) {
+        ChunkHit passage = hit.passages().getFirst();
+        assertThat(passage.vectorScore())
+            .isCloseTo(HybridSearch.dot(asked, passage.chunk().vector()), within(1e-5));
+      }
+    }
   }
 }
