@@ -321,6 +321,9 @@ final class ConfigValidator {
               if (http) {
                 url(key + ".url", spec.url(), false, problems);
               }
+              if (spec.oauth() != null) {
+                validateMcpOAuth(key, spec, http, problems);
+              }
               require(
                   spec.risk() == null || RISKS.contains(spec.risk()),
                   key + ".risk '" + spec.risk() + "' is not one of read, write, deploy",
@@ -329,6 +332,24 @@ final class ConfigValidator {
                 range(key + ".timeout_ms", spec.timeoutMs(), 100, 600_000, problems);
               }
             });
+  }
+
+  private static void validateMcpOAuth(
+      String key, SophiaConfig.McpServerSpec spec, boolean http, List<String> problems) {
+    SophiaConfig.McpOAuth o = spec.oauth();
+    require(http, key + ".oauth needs url: OAuth is for an HTTP server", problems);
+    require(
+        blank(spec.tokenEnv()),
+        key + ": set either token_env (a fixed token) or oauth, not both",
+        problems);
+    if (!blank(o.tokenUrl())) {
+      url(key + ".oauth.token_url", o.tokenUrl(), false, problems);
+    }
+    require(!blank(o.clientId()), key + ".oauth.client_id must be set", problems);
+    require(
+        !blank(o.clientSecretEnv()) && ENV_NAME.matcher(o.clientSecretEnv()).matches(),
+        key + ".oauth.client_secret_env must name an environment variable (not hold the secret)",
+        problems);
   }
 
   private static boolean blank(String value) {

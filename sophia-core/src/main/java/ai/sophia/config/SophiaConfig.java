@@ -311,8 +311,8 @@ public record SophiaConfig(
   /**
    * One MCP server Sophia uses: a stdio {@code command} with {@code args} (and the names of
    * Sophia's environment variables passed to it in {@code env}), or an HTTP {@code url} with a
-   * bearer token read from the variable {@code token_env}. Its tools get {@code risk} (read when
-   * absent).
+   * bearer token read from the variable {@code token_env} or obtained with OAuth ({@code oauth}).
+   * Its tools get {@code risk} (read when absent).
    */
   public record McpServerSpec(
       String command,
@@ -320,8 +320,21 @@ public record SophiaConfig(
       List<String> env,
       String url,
       @JsonProperty("token_env") String tokenEnv,
+      McpOAuth oauth,
       String risk,
       @JsonProperty("timeout_ms") Integer timeoutMs) {}
+
+  /**
+   * OAuth client credentials (RFC 6749 section 4.4) for an HTTP MCP server: the token endpoint
+   * ({@code token_url}; when absent, discovered from the server's 401 through its
+   * protected-resource metadata), the client's id, the variable holding its secret ({@code
+   * client_secret_env}, or {@code <VAR>_FILE}) and the scope to ask for (optional).
+   */
+  public record McpOAuth(
+      @JsonProperty("token_url") String tokenUrl,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("client_secret_env") String clientSecretEnv,
+      String scope) {}
 
   /**
    * Swarms: the defaults of a step (timeout, attempts), a run's deadline, how long finished runs

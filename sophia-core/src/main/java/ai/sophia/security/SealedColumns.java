@@ -32,6 +32,9 @@ public final class SealedColumns {
   /** The shared secrets of admin keys' second factor (TOTP). */
   public static final Column TOTP_SECRET = new Column("key_totp", "secret");
 
+  /** OAuth access tokens of the MCP servers Sophia is a client of. */
+  public static final Column MCP_TOKEN = new Column("mcp_tokens", "access_token");
+
   public static final List<Column> ALL =
       List.of(
           CONVERSATION,
@@ -40,7 +43,8 @@ public final class SealedColumns {
           RUN_TRANSCRIPT,
           APPROVAL_ARGUMENTS,
           DEPLOYMENT_LOG,
-          TOTP_SECRET);
+          TOTP_SECRET,
+          MCP_TOKEN);
 
   private SealedColumns() {}
 }

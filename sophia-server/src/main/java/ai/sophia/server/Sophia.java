@@ -21,6 +21,7 @@ import ai.sophia.ingest.Chunker;
 import ai.sophia.ingest.IngestJobs;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.mcp.McpClients;
+import ai.sophia.mcp.SqlMcpTokenStore;
 import ai.sophia.memory.Database;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.DocumentStore;
@@ -178,7 +179,10 @@ public final class Sophia implements AutoCloseable {
       code.cleanup();
       this.deployments = own(openDeployments(config, secrets, database));
       // MCP connections before the agents: their tools are agent tools.
-      this.mcpClients = own(McpClients.connect(config, env, Version.current()));
+      this.mcpClients =
+          own(
+              McpClients.connect(
+                  config, env, Version.current(), new SqlMcpTokenStore(database, clock)));
       mcpClients.healthChecks().forEach(health::register);
       AgentRuntime.Builder runtime = AgentRuntime.builder();
       mcpClients.tools().forEach(runtime::tool);
