@@ -129,7 +129,9 @@ final class OAuthTokens {
       authServer = new OAuthDiscovery(server, http, timeout).discover(mcpUrl, wwwAuthenticate);
     }
     if (token == null || token.equals(sent)) {
-      log.info("MCP server {} refused its access token (401); asking for a new one", server);
+      if (!sent.isEmpty()) {
+        log.info("MCP server {} refused its access token (401); asking for a new one", server);
+      }
       token = null;
       store.delete(server);
       fetch();
