@@ -187,12 +187,16 @@ final class McpConnection implements AutoCloseable {
               .build();
       c.initialize();
       List<McpSchema.Tool> listed = new ArrayList<>();
+      // A server without the tools capability is connected with no tools (the SDK would refuse).
       String cursor = null;
-      do {
+      boolean offersTools =
+          c.getServerCapabilities() != null && c.getServerCapabilities().tools() != null;
+      while (offersTools) {
         McpSchema.ListToolsResult page = c.listTools(cursor);
         listed.addAll(page.tools());
         cursor = page.nextCursor();
-      } while (cursor != null && listed.size() < 10_000);
+        offersTools = cursor != null && listed.size() < 10_000;
+      }
       synchronized (lock) {
         if (closed) {
           c.close();
