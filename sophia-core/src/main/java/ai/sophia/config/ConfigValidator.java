@@ -342,14 +342,29 @@ final class ConfigValidator {
         blank(spec.tokenEnv()),
         key + ": set either token_env (a fixed token) or oauth, not both",
         problems);
+    require(
+        o.grant() == null || o.grant().equals("client_credentials") || o.signIn(),
+        key + ".oauth.grant '" + o.grant() + "' is not client_credentials or authorization_code",
+        problems);
     if (!blank(o.tokenUrl())) {
+      require(
+          !o.signIn(),
+          key + ".oauth.token_url is discovered for authorization_code; remove it",
+          problems);
       url(key + ".oauth.token_url", o.tokenUrl(), false, problems);
     }
-    require(!blank(o.clientId()), key + ".oauth.client_id must be set", problems);
     require(
-        !blank(o.clientSecretEnv()) && ENV_NAME.matcher(o.clientSecretEnv()).matches(),
+        o.signIn() || !blank(o.clientId()),
+        key + ".oauth.client_id must be set (authorization_code registers a client without it)",
+        problems);
+    require(
+        (o.signIn() && blank(o.clientSecretEnv()))
+            || (!blank(o.clientSecretEnv()) && ENV_NAME.matcher(o.clientSecretEnv()).matches()),
         key + ".oauth.client_secret_env must name an environment variable (not hold the secret)",
         problems);
+    if (o.redirectPort() != null) {
+      range(key + ".oauth.redirect_port", o.redirectPort(), 0, 65_535, problems);
+    }
   }
 
   private static boolean blank(String value) {

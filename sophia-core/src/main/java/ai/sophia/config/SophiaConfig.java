@@ -325,16 +325,26 @@ public record SophiaConfig(
       @JsonProperty("timeout_ms") Integer timeoutMs) {}
 
   /**
-   * OAuth client credentials (RFC 6749 section 4.4) for an HTTP MCP server: the token endpoint
-   * ({@code token_url}; when absent, discovered from the server's 401 through its
-   * protected-resource metadata), the client's id, the variable holding its secret ({@code
-   * client_secret_env}, or {@code <VAR>_FILE}) and the scope to ask for (optional).
+   * OAuth for an HTTP MCP server. {@code grant} {@code client_credentials} (the default, RFC 6749
+   * section 4.4): the client's id and the variable holding its secret ({@code client_secret_env},
+   * or {@code <VAR>_FILE}), the token endpoint ({@code token_url}; when absent, discovered from the
+   * server's 401) and the scope to ask for (optional). {@code authorization_code}: a person signs
+   * in once with {@code sophia mcp login <server>} (PKCE; the client registered dynamically when no
+   * {@code client_id} is set), the loopback redirect on {@code redirect_port} (0 or absent: any
+   * free port); Sophia then renews with the refresh token.
    */
   public record McpOAuth(
+      String grant,
       @JsonProperty("token_url") String tokenUrl,
       @JsonProperty("client_id") String clientId,
       @JsonProperty("client_secret_env") String clientSecretEnv,
-      String scope) {}
+      String scope,
+      @JsonProperty("redirect_port") Integer redirectPort) {
+    /** Whether a person signs in ({@code authorization_code}) rather than the client alone. */
+    public boolean signIn() {
+      return "authorization_code".equals(grant);
+    }
+  }
 
   /**
    * Swarms: the defaults of a step (timeout, attempts), a run's deadline, how long finished runs

@@ -101,7 +101,12 @@ class ConfigLoaderTest {
     assertThat(o)
         .isEqualTo(
             new SophiaConfig.McpOAuth(
-                "https://auth.example.com/oauth/token", "sophia", "CRM_CLIENT_SECRET", "mcp:read"));
+                null,
+                "https://auth.example.com/oauth/token",
+                "sophia",
+                "CRM_CLIENT_SECRET",
+                "mcp:read",
+                null));
 
     Path bad =
         yaml(
@@ -109,13 +114,17 @@ class ConfigLoaderTest {
                 + "      token_env: CRM_TOKEN\n"
                 + "      oauth:\n        token_url: ftp://auth\n"
                 + "        client_secret_env: 'the secret itself'\n"
-                + "    local:\n      command: x\n      oauth: {client_id: a, client_secret_env: S}\n");
+                + "    local:\n      command: x\n      oauth: {client_id: a, client_secret_env: S}\n"
+                + "    person:\n      url: https://mcp.example.com/mcp\n"
+                + "      oauth: {grant: password, redirect_port: 70000}\n");
     assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(bad)))
         .hasMessageContaining("mcp.servers.crm: set either token_env")
         .hasMessageContaining("mcp.servers.crm.oauth.token_url must be an http or https URL")
         .hasMessageContaining("mcp.servers.crm.oauth.client_id must be set")
         .hasMessageContaining("mcp.servers.crm.oauth.client_secret_env must name an environment")
-        .hasMessageContaining("mcp.servers.local.oauth needs url");
+        .hasMessageContaining("mcp.servers.local.oauth needs url")
+        .hasMessageContaining("mcp.servers.person.oauth.grant 'password' is not")
+        .hasMessageContaining("mcp.servers.person.oauth.redirect_port is 70000");
   }
 
   @Test

@@ -323,15 +323,7 @@ final class McpConnection implements AutoCloseable {
   private synchronized OAuthTokens oauthTokens() {
     if (oauthTokens == null) {
       SophiaConfig.McpOAuth o = spec.oauth();
-      String secret =
-          secrets
-              .get(o.clientSecretEnv())
-              .orElseThrow(
-                  () ->
-                      new McpUnavailable(
-                          "the variable "
-                              + o.clientSecretEnv()
-                              + " (oauth.client_secret_env) is not set"));
+      String secret = OAuthTokens.secret(secrets, o);
       oauthTokens =
           new OAuthTokens(
               name, spec.url(), o, secret, tokenStore, timeout, java.time.Clock.systemUTC());

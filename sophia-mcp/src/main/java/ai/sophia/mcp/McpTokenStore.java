@@ -13,14 +13,46 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public interface McpTokenStore {
   /**
-   * A token as issued: {@code client} is what it was issued for (token endpoint and client id), so
-   * a token from another configuration is not used; {@code expiresAt} is epoch millis, 0 when the
-   * server gave no lifetime.
+   * Tokens as issued, with what renewing them needs. {@code client} is what they were issued for
+   * (grant, client id, endpoint), so tokens from another configuration are not used; {@code
+   * expiresAt} is epoch millis, 0 when the server gave no lifetime; {@code refreshToken} and {@code
+   * resource} are empty when there are none; {@code clientSecret} is the secret of a client Sophia
+   * registered (empty otherwise: a configured secret stays in its variable), and {@code authMethod}
+   * how the client authenticates at {@code tokenEndpoint}.
    */
-  record StoredToken(String client, String accessToken, long expiresAt) {
+  record StoredToken(
+      String client,
+      String accessToken,
+      long expiresAt,
+      String refreshToken,
+      String tokenEndpoint,
+      String resource,
+      String clientId,
+      String clientSecret,
+      String authMethod) {
     public StoredToken {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(accessToken, "accessToken");
+      refreshToken = refreshToken == null ? "" : refreshToken;
+      tokenEndpoint = Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
+      resource = resource == null ? "" : resource;
+      clientId = Objects.requireNonNull(clientId, "clientId");
+      clientSecret = clientSecret == null ? "" : clientSecret;
+      authMethod = Objects.requireNonNull(authMethod, "authMethod");
+    }
+
+    /** The same with a new access token (and refresh token, when one came). */
+    StoredToken renewed(String access, String refresh, long expires) {
+      return new StoredToken(
+          client,
+          access,
+          expires,
+          refresh.isEmpty() ? refreshToken : refresh,
+          tokenEndpoint,
+          resource,
+          clientId,
+          clientSecret,
+          authMethod);
     }
 
     @Override

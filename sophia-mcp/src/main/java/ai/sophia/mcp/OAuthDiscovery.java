@@ -28,9 +28,25 @@ import java.util.regex.Pattern;
  * resource} is not the MCP server is refused. Endpoints must be HTTPS, except on loopback.
  */
 final class OAuthDiscovery {
-  /** What a token request needs to know about the authorization server. */
+  /**
+   * What Sophia needs to know about the authorization server: its token endpoint and the client
+   * authentication methods it lists, the resource to ask tokens for and the scope to ask for (null
+   * when unknown), and for a person's sign-in ({@link McpLogin}) the authorization and registration
+   * endpoints (empty when absent) and the PKCE methods it supports.
+   */
   record AuthServer(
-      String tokenEndpoint, List<String> authMethods, String resource, String scope) {}
+      String tokenEndpoint,
+      List<String> authMethods,
+      String resource,
+      String scope,
+      String authorizationEndpoint,
+      String registrationEndpoint,
+      List<String> codeChallengeMethods) {
+    /** A token endpoint known from the configuration, nothing else. */
+    static AuthServer configured(String tokenEndpoint) {
+      return new AuthServer(tokenEndpoint, List.of(), null, null, "", "", List.of());
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern PARAM =
@@ -119,19 +135,30 @@ final class OAuthDiscovery {
     if (token.isEmpty()) {
       throw fail("the authorization server " + issuer + " has no token_endpoint");
     }
-    List<String> methods = new ArrayList<>();
-    as.path("token_endpoint_auth_methods_supported").forEach(n -> methods.add(n.asText()));
+    List<String> methods = texts(as.path("token_endpoint_auth_methods_supported"));
     String scope = challenge.get("scope");
-    if (scope == null && prm.path("scopes_supported").isArray()) {
-      List<String> scopes = new ArrayList<>();
-      prm.path("scopes_supported").forEach(n -> scopes.add(n.asText()));
+    if (scope == null) {
+      List<String> scopes = texts(prm.path("scopes_supported"));
       scope = scopes.isEmpty() ? null : String.join(" ", scopes);
     }
+    String authorize = as.path("authorization_endpoint").asText("");
+    String register = as.path("registration_endpoint").asText("");
     return new AuthServer(
         secure(token, "token endpoint"),
-        List.copyOf(methods),
+        methods,
         resource.isEmpty() ? mcpUrl : resource,
-        scope);
+        scope,
+        authorize.isEmpty() ? "" : secure(authorize, "authorization endpoint"),
+        register.isEmpty() ? "" : secure(register, "registration endpoint"),
+        texts(as.path("code_challenge_methods_supported")));
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    if (array.isArray()) {
+      array.forEach(n -> out.add(n.asText()));
+    }
+    return List.copyOf(out);
   }
 
   private Optional<JsonNode> firstDocument(List<String> urls) {

@@ -1,45 +1,34 @@
 package ai.sophia.mcp;
 
+import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.mcp.McpConnection.McpUnavailable;
 import ai.sophia.mcp.McpTokenStore.StoredToken;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.client.transport.HttpRequestSnapshot;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The access token of one MCP server, obtained with OAuth client credentials (RFC 6749 section
- * 4.4): a form post with {@code grant_type=client_credentials} to the token endpoint, the client
- * authenticated with HTTP Basic ({@code client_secret_basic}) unless the authorization server lists
- * only {@code client_secret_post}.
+ * The access token of one MCP server. With the client credentials grant (RFC 6749 section 4.4)
+ * Sophia asks the token endpoint itself; with the authorization code grant a person signed in once
+ * ({@link McpLogin}) and Sophia renews with the refresh token (section 6).
  *
  * <p>Design: one instance per connection, shared by every request of it; {@link #bearer} and {@link
  * #unauthorized} are synchronized, so concurrent requests wait for one token request rather than
  * each making its own. A token is renewed before it expires ({@code expires_in}: a tenth of its
  * lifetime early, at most a minute) and once on a 401 for the token that request carried (a 401 for
  * a token already replaced only retries with the new one). Without a configured {@code token_url},
- * the first request goes without a token and the 401's challenge leads to the token endpoint
- * ({@link OAuthDiscovery}). Tokens are kept in the {@link McpTokenStore}; the secret and the tokens
- * never appear in a log line or an exception message.
+ * the first client credentials request goes without a token and the 401's challenge leads to the
+ * token endpoint ({@link OAuthDiscovery}). Tokens are kept in the {@link McpTokenStore}; secrets
+ * and tokens never appear in a log line or an exception message.
  */
 final class OAuthTokens {
   private static final Logger log = LoggerFactory.getLogger(OAuthTokens.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration MAX_EARLY = Duration.ofMinutes(1);
 
   private final String server;
@@ -53,9 +42,10 @@ final class OAuthTokens {
   private final HttpClient http;
 
   private OAuthDiscovery.AuthServer authServer;
-  private String token;
+  private StoredToken current;
   private long renewAt;
 
+  /** {@code secret}: the configured client secret, empty for none. */
   OAuthTokens(
       String server,
       String mcpUrl,
@@ -71,47 +61,81 @@ final class OAuthTokens {
     this.store = store;
     this.timeout = timeout;
     this.clock = clock;
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-    boolean configured = oauth.tokenUrl() != null && !oauth.tokenUrl().isBlank();
-    this.client = oauth.clientId() + " " + (configured ? oauth.tokenUrl() : mcpUrl);
-    if (configured) {
-      authServer = new OAuthDiscovery.AuthServer(oauth.tokenUrl(), java.util.List.of(), null, null);
+    this.http = http(timeout);
+    this.client = fingerprint(oauth, mcpUrl);
+    if (!oauth.signIn() && oauth.tokenUrl() != null && !oauth.tokenUrl().isBlank()) {
+      authServer = OAuthDiscovery.AuthServer.configured(oauth.tokenUrl());
     }
-    store
-        .find(server)
-        .filter(t -> t.client().equals(client))
-        .ifPresent(t -> keep(t.accessToken(), t.expiresAt()));
+    store.find(server).filter(t -> t.client().equals(client)).ifPresent(this::keep);
   }
 
   /**
-   * The token to send now, fetched or renewed when needed; empty while the token endpoint is not
-   * known yet (the server's 401 will say where it is).
+   * The configured client secret; empty when none is configured (a public or registered client).
+   *
+   * @throws McpUnavailable when {@code client_secret_env} names a variable that is not set
+   */
+  static String secret(Secrets secrets, SophiaConfig.McpOAuth o) {
+    if (o.clientSecretEnv() == null || o.clientSecretEnv().isBlank()) {
+      return "";
+    }
+    return secrets
+        .get(o.clientSecretEnv())
+        .orElseThrow(
+            () ->
+                new McpUnavailable(
+                    "the variable "
+                        + o.clientSecretEnv()
+                        + " (oauth.client_secret_env) is not set"));
+  }
+
+  static HttpClient http(Duration timeout) {
+    return HttpClient.newBuilder()
+        .connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  /** What tokens are issued for: the grant, the client and where; a change makes them unusable. */
+  static String fingerprint(SophiaConfig.McpOAuth oauth, String mcpUrl) {
+    if (oauth.signIn()) {
+      String id =
+          oauth.clientId() == null || oauth.clientId().isBlank()
+              ? "(registered)"
+              : oauth.clientId();
+      return "authorization_code " + id + " " + mcpUrl;
+    }
+    boolean configured = oauth.tokenUrl() != null && !oauth.tokenUrl().isBlank();
+    return "client_credentials "
+        + oauth.clientId()
+        + " "
+        + (configured ? oauth.tokenUrl() : mcpUrl);
+  }
+
+  /**
+   * The token to send now, fetched or renewed when needed; empty while there is none and the token
+   * endpoint is not known yet (the server's 401 will say where it is).
    *
    * @throws McpUnavailable when the token endpoint refuses or cannot be reached
    */
   synchronized String bearer() {
-    if (token != null && (renewAt == 0 || clock.millis() < renewAt)) {
-      return token;
+    if (current != null && (renewAt == 0 || clock.millis() < renewAt)) {
+      return current.accessToken();
     }
-    if (authServer == null && token == null) {
-      return "";
+    if (current != null && !current.refreshToken().isEmpty()) {
+      return refresh();
     }
-    if (authServer == null) {
-      return token; // expiring, but only a 401 can tell where to renew it
+    if (!oauth.signIn() && authServer != null) {
+      return fetch();
     }
-    return fetch();
+    return current == null ? "" : current.accessToken(); // only a 401 can tell what to do
   }
 
   /**
    * The MCP server answered {@code status} to a request that carried {@code request}'s token: on a
-   * 401, finds the token endpoint if needed and renews the token (unless another request did
-   * already). True when the request should be sent again.
+   * 401, renews the token (unless another request did already), finding the token endpoint first if
+   * needed. True when the request should be sent again.
    *
-   * @throws McpUnavailable when no token can be obtained (the message says why)
+   * @throws McpUnavailable when no token can be obtained (the message says why and what to do)
    */
   synchronized boolean unauthorized(
       HttpRequestSnapshot request, int status, String wwwAuthenticate) {
@@ -125,26 +149,30 @@ final class OAuthTokens {
             .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
             .map(h -> h.substring(7).strip())
             .orElse("");
+    if (current != null && !current.accessToken().equals(sent)) {
+      return true; // renewed meanwhile: send it again with the new token
+    }
+    if (current != null) {
+      log.info("MCP server {} refused its access token (401); renewing it", server);
+    }
+    if (oauth.signIn()) {
+      if (current != null && !current.refreshToken().isEmpty()) {
+        refresh();
+        return true;
+      }
+      forget();
+      throw needsSignIn("it has no token");
+    }
     if (authServer == null) {
       authServer = new OAuthDiscovery(server, http, timeout).discover(mcpUrl, wwwAuthenticate);
     }
-    if (token == null || token.equals(sent)) {
-      if (!sent.isEmpty()) {
-        log.info("MCP server {} refused its access token (401); asking for a new one", server);
-      }
-      token = null;
-      store.delete(server);
-      fetch();
-    }
+    forget();
+    fetch();
     return true;
   }
 
   private String fetch() {
     OAuthDiscovery.AuthServer as = authServer;
-    boolean post =
-        !as.authMethods().isEmpty()
-            && !as.authMethods().contains("client_secret_basic")
-            && as.authMethods().contains("client_secret_post");
     Map<String, String> form = new LinkedHashMap<>();
     form.put("grant_type", "client_credentials");
     String scope = oauth.scope() != null && !oauth.scope().isBlank() ? oauth.scope() : as.scope();
@@ -154,101 +182,91 @@ final class OAuthTokens {
     if (as.resource() != null) {
       form.put("resource", as.resource()); // RFC 8707, as the MCP spec asks of discovered servers
     }
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(as.tokenEndpoint()))
-            .timeout(timeout)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Accept", "application/json");
-    if (post) {
-      form.put("client_id", oauth.clientId());
-      form.put("client_secret", secret);
-    } else {
-      // RFC 6749 section 2.3.1: the id and secret form-encoded, then Base64.
-      String pair = encode(oauth.clientId()) + ":" + encode(secret);
-      b.header(
-          "Authorization",
-          "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+    String method = TokenRequests.method(null, secret, as.authMethods());
+    TokenRequests.Tokens t =
+        TokenRequests.post(
+            http, timeout, server, as.tokenEndpoint(), form, oauth.clientId(), secret, method);
+    StoredToken token =
+        new StoredToken(
+            client,
+            t.accessToken(),
+            expiresAt(t.expiresIn()),
+            "",
+            as.tokenEndpoint(),
+            as.resource(),
+            oauth.clientId(),
+            "",
+            method);
+    save(token, t.expiresIn());
+    return token.accessToken();
+  }
+
+  private String refresh() {
+    StoredToken old = current;
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("grant_type", "refresh_token");
+    form.put("refresh_token", old.refreshToken());
+    if (!old.resource().isEmpty()) {
+      form.put("resource", old.resource());
     }
-    String body =
-        form.entrySet().stream()
-            .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
-            .collect(Collectors.joining("&"));
-    HttpResponse<String> response;
+    TokenRequests.Tokens t;
     try {
-      response =
-          http.send(
-              b.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-              HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw fail("could not be reached: " + e.getClass().getSimpleName() + " " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw fail("was interrupted");
+      t =
+          TokenRequests.post(
+              http,
+              timeout,
+              server,
+              old.tokenEndpoint(),
+              form,
+              old.clientId(),
+              old.clientSecret().isEmpty() ? secret : old.clientSecret(),
+              old.authMethod());
+    } catch (McpUnavailable e) {
+      forget();
+      throw needsSignIn(e.getMessage());
     }
-    JsonNode json = parse(response.body());
-    if (response.statusCode() != 200) {
-      String error = json.path("error").asText("");
-      String description = json.path("error_description").asText("");
-      throw fail(
-          "refused the client credentials of '"
-              + oauth.clientId()
-              + "': HTTP "
-              + response.statusCode()
-              + (error.isEmpty() ? "" : " " + clip(error))
-              + (description.isEmpty() ? "" : " (" + clip(description) + ")"));
-    }
-    String access = json.path("access_token").asText("");
-    String type = json.path("token_type").asText("Bearer");
-    if (access.isEmpty() || !type.equalsIgnoreCase("bearer")) {
-      throw fail("answered without a Bearer access_token");
-    }
-    long expiresIn = json.path("expires_in").asLong(0);
-    long expiresAt = expiresIn > 0 ? clock.millis() + expiresIn * 1000 : 0;
-    keep(access, expiresAt);
-    store.save(server, new StoredToken(client, access, expiresAt));
+    StoredToken token = old.renewed(t.accessToken(), t.refreshToken(), expiresAt(t.expiresIn()));
+    save(token, t.expiresIn());
+    return token.accessToken();
+  }
+
+  private void save(StoredToken token, long expiresIn) {
+    keep(token);
+    store.save(server, token);
     log.info(
         "MCP server {}: new access token from {}{}",
         server,
-        as.tokenEndpoint(),
+        token.tokenEndpoint(),
         expiresIn > 0 ? ", expires in " + expiresIn + " s" : "");
-    return access;
   }
 
-  private void keep(String access, long expiresAt) {
-    token = access;
-    if (expiresAt == 0) {
+  private long expiresAt(long expiresIn) {
+    return expiresIn > 0 ? clock.millis() + expiresIn * 1000 : 0;
+  }
+
+  private void keep(StoredToken token) {
+    current = token;
+    if (token.expiresAt() == 0) {
       renewAt = 0;
     } else {
-      long early = Math.min(MAX_EARLY.toMillis(), Math.max(0, expiresAt - clock.millis()) / 10);
-      renewAt = expiresAt - early;
+      long left = Math.max(0, token.expiresAt() - clock.millis());
+      renewAt = token.expiresAt() - Math.min(MAX_EARLY.toMillis(), left / 10);
     }
   }
 
-  private static JsonNode parse(String body) {
-    try {
-      JsonNode node = JSON.readTree(body == null ? "" : body);
-      return node == null ? JSON.createObjectNode() : node;
-    } catch (IOException e) {
-      return JSON.createObjectNode();
-    }
+  private void forget() {
+    current = null;
+    store.delete(server);
   }
 
-  private String clip(String text) {
-    String safe = text.replace(secret, "<redacted>");
-    return safe.length() > 200 ? safe.substring(0, 200) + "…" : safe;
-  }
-
-  private McpUnavailable fail(String why) {
+  private McpUnavailable needsSignIn(String why) {
     return new McpUnavailable(
         "MCP server '"
             + server
-            + "': the token endpoint "
-            + authServer.tokenEndpoint()
-            + " "
-            + why);
-  }
-
-  private static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+            + "' needs a person to sign in: run `sophia mcp login "
+            + server
+            + "` ("
+            + why
+            + ")");
   }
 }

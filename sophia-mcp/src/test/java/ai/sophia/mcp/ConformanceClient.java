@@ -26,7 +26,9 @@ public final class ConformanceClient {
     Map<String, String> env = new HashMap<>();
     SophiaConfig.McpOAuth oauth = null;
     if (context.hasNonNull("client_id") && context.hasNonNull("client_secret")) {
-      oauth = new SophiaConfig.McpOAuth(null, context.get("client_id").asText(), SECRET_ENV, null);
+      oauth =
+          new SophiaConfig.McpOAuth(
+              null, null, context.get("client_id").asText(), SECRET_ENV, null, null);
       env.put(SECRET_ENV, context.get("client_secret").asText());
     }
     SophiaConfig.McpServerSpec spec =

@@ -99,7 +99,7 @@ class McpOAuthTest {
   }
 
   private static SophiaConfig.McpOAuth configured(String scope) {
-    return new SophiaConfig.McpOAuth(auth.tokenUrl(), CLIENT, "REMOTE_SECRET", scope);
+    return new SophiaConfig.McpOAuth(null, auth.tokenUrl(), CLIENT, "REMOTE_SECRET", scope, null);
   }
 
   private static String text(McpSchema.CallToolResult result) {
@@ -200,7 +200,7 @@ class McpOAuthTest {
   void noTokenUrl_tokenEndpointDiscoveredFromThe401() {
     McpConnection c =
         connect(
-            new SophiaConfig.McpOAuth(null, CLIENT, "REMOTE_SECRET", null),
+            new SophiaConfig.McpOAuth(null, null, CLIENT, "REMOTE_SECRET", null, null),
             SECRET,
             McpTokenStore.inMemory());
 

@@ -33,13 +33,12 @@ class SqlMcpTokenStoreTest {
       SqlMcpTokenStore store = new SqlMcpTokenStore(db, Clock.systemUTC());
       assertThat(store.find("crm")).isEmpty();
 
-      store.save("crm", new StoredToken("id https://as/token", "first", 0));
-      store.save("crm", new StoredToken("id https://as/token", "second", 1_900_000_000_000L));
-      store.save("gong", new StoredToken("other", "third", 0));
+      store.save("crm", token("first", 0));
+      store.save("crm", token("second", 1_900_000_000_000L));
+      store.save("gong", token("third", 0));
 
-      assertThat(store.find("crm"))
-          .contains(new StoredToken("id https://as/token", "second", 1_900_000_000_000L));
-      assertThat(store.find("gong")).contains(new StoredToken("other", "third", 0));
+      assertThat(store.find("crm")).contains(token("second", 1_900_000_000_000L));
+      assertThat(store.find("gong")).contains(token("third", 0));
       store.delete("crm");
       assertThat(store.find("crm")).isEmpty();
     }
@@ -49,8 +48,7 @@ class SqlMcpTokenStoreTest {
   void sealedAtRest_rotationReSealsWithTheNewKey() {
     Database plain = backend.open(dir);
     try (Database db = plain.sealedWith(FieldCipher.parse(OLD_KEY, "test"))) {
-      new SqlMcpTokenStore(db, Clock.systemUTC())
-          .save("crm", new StoredToken("c", "plain-access-token", 0));
+      new SqlMcpTokenStore(db, Clock.systemUTC()).save("crm", token("plain-access-token", 0));
       assertThat(stored(plain))
           .startsWith("sophia:enc:v1:k1:")
           .doesNotContain("plain-access-token");
@@ -59,18 +57,34 @@ class SqlMcpTokenStoreTest {
     try (Database db = reopened.sealedWith(FieldCipher.parse(NEW_KEY + "," + OLD_KEY, "test"))) {
       Reencryption.Pass pass = new Reencryption(db).run();
 
-      assertThat(pass.resealed()).isEqualTo(1);
+      assertThat(pass.resealed()).isEqualTo(3);
       assertThat(pass.remaining()).isZero();
-      assertThat(stored(reopened)).startsWith("sophia:enc:v1:k2:");
+      assertThat(stored(reopened)).startsWith("sophia:enc:v1:k2:").doesNotContain(":k1:");
       assertThat(new SqlMcpTokenStore(db, Clock.systemUTC()).find("crm"))
-          .get()
-          .extracting(StoredToken::accessToken)
-          .isEqualTo("plain-access-token");
+          .contains(token("plain-access-token", 0));
     }
+  }
+
+  private static StoredToken token(String access, long expiresAt) {
+    return new StoredToken(
+        "authorization_code dcr https://mcp.example.com/mcp",
+        access,
+        expiresAt,
+        "refresh-" + access,
+        "https://as.example.com/token",
+        "https://mcp.example.com/mcp",
+        "registered-client",
+        "registered-secret",
+        "client_secret_basic");
   }
 
   private static String stored(Database plain) {
     return plain.withHandle(
-        h -> h.createQuery("SELECT access_token FROM mcp_tokens").mapTo(String.class).one());
+        h ->
+            h.createQuery(
+                    "SELECT access_token || ' ' || refresh_token || ' ' || client_secret"
+                        + " FROM mcp_tokens")
+                .mapTo(String.class)
+                .one());
   }
 }
