@@ -66,6 +66,11 @@ final class OAuthTokens {
     if (!oauth.signIn() && oauth.tokenUrl() != null && !oauth.tokenUrl().isBlank()) {
       authServer = OAuthDiscovery.AuthServer.configured(oauth.tokenUrl());
     }
+    reload();
+  }
+
+  /** Takes the stored token, if it was issued for this configuration (a sign-in stores one). */
+  private void reload() {
     store.find(server).filter(t -> t.client().equals(client)).ifPresent(this::keep);
   }
 
@@ -118,6 +123,9 @@ final class OAuthTokens {
    * @throws McpUnavailable when the token endpoint refuses or cannot be reached
    */
   synchronized String bearer() {
+    if (current == null && oauth.signIn()) {
+      reload(); // `sophia mcp login` may have signed in since
+    }
     if (current != null && (renewAt == 0 || clock.millis() < renewAt)) {
       return current.accessToken();
     }
@@ -161,6 +169,10 @@ final class OAuthTokens {
         return true;
       }
       forget();
+      reload();
+      if (current != null && !current.accessToken().equals(sent)) {
+        return true; // signed in meanwhile
+      }
       throw needsSignIn("it has no token");
     }
     if (authServer == null) {
