@@ -173,26 +173,12 @@ public final class McpLogin {
   /** The {@code WWW-Authenticate} of the server's 401 to an unauthenticated {@code initialize}. */
   private static String challenge(
       String server, SophiaConfig.McpServerSpec spec, HttpClient http, Duration timeout) {
-    try {
-      HttpResponse<Void> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(spec.url()))
-                  .timeout(timeout)
-                  .header("Content-Type", "application/json")
-                  .header("Accept", "application/json, text/event-stream")
-                  .POST(HttpRequest.BodyPublishers.ofString(INITIALIZE))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding());
-      if (r.statusCode() != 401) {
-        throw fail(server, "it answered HTTP " + r.statusCode() + ", not 401, without a token");
-      }
-      return r.headers().firstValue("WWW-Authenticate").orElse("");
-    } catch (IOException e) {
-      throw fail(server, "it could not be reached: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw fail(server, "the sign-in was interrupted");
+    HttpResponse<String> r =
+        post(server, http, timeout, spec.url(), "application/json, text/event-stream", INITIALIZE);
+    if (r.statusCode() != 401) {
+      throw fail(server, "it answered HTTP " + r.statusCode() + ", not 401, without a token");
     }
+    return r.headers().firstValue("WWW-Authenticate").orElse("");
   }
 
   /** RFC 7591: a public client (PKCE, no secret) whose redirect is the loopback listener. */
@@ -214,30 +200,47 @@ public final class McpLogin {
     metadata.put("grant_types", List.of("authorization_code", "refresh_token"));
     metadata.put("response_types", List.of("code"));
     metadata.put("token_endpoint_auth_method", "none");
+    JsonNode body;
+    HttpResponse<String> r;
     try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(as.registrationEndpoint()))
-                  .timeout(timeout)
-                  .header("Content-Type", "application/json")
-                  .header("Accept", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(metadata)))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      JsonNode body = JSON.readTree(r.body() == null || r.body().isBlank() ? "{}" : r.body());
-      if (r.statusCode() / 100 != 2 || body.path("client_id").asText("").isEmpty()) {
-        throw fail(
-            server,
-            "its registration endpoint refused to register Sophia: HTTP "
-                + r.statusCode()
-                + " "
-                + body.path("error").asText("")
-                + " "
-                + body.path("error_description").asText(""));
-      }
-      return body;
+      r =
+          post(
+              server,
+              http,
+              timeout,
+              as.registrationEndpoint(),
+              "application/json",
+              JSON.writeValueAsString(metadata));
+      body = JSON.readTree(r.body() == null || r.body().isBlank() ? "{}" : r.body());
     } catch (IOException e) {
-      throw fail(server, "its registration endpoint could not be used: " + e.getMessage());
+      throw fail(server, "its registration endpoint answered no JSON");
+    }
+    if (r.statusCode() / 100 != 2 || body.path("client_id").asText("").isEmpty()) {
+      throw fail(
+          server,
+          "its registration endpoint refused to register Sophia: HTTP "
+              + r.statusCode()
+              + " "
+              + body.path("error").asText("")
+              + " "
+              + body.path("error_description").asText(""));
+    }
+    return body;
+  }
+
+  private static HttpResponse<String> post(
+      String server, HttpClient http, Duration timeout, String url, String accept, String json) {
+    try {
+      return http.send(
+          HttpRequest.newBuilder(URI.create(url))
+              .timeout(timeout)
+              .header("Content-Type", "application/json")
+              .header("Accept", accept)
+              .POST(HttpRequest.BodyPublishers.ofString(json))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw fail(server, url + " could not be reached: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw fail(server, "the sign-in was interrupted");
