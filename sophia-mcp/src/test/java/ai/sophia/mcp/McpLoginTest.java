@@ -8,9 +8,6 @@ import ai.sophia.memory.Backend;
 import ai.sophia.memory.Database;
 import ai.sophia.security.FieldCipher;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class McpLoginTest {
   private static LoopbackAuthServer auth;
-  private static Process mcpServer;
+  private static BearerMcpServer mcpServer;
   private static String mcpUrl;
 
   @TempDir Path dir;
@@ -45,34 +41,16 @@ class McpLoginTest {
   private final List<URI> opened = new ArrayList<>();
 
   @BeforeAll
-  static void startServers() throws Exception {
+  static void startServers() {
     auth = LoopbackAuthServer.start("confidential", "unused-secret");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    mcpServer =
-        new ProcessBuilder(
-                NodePeers.node(),
-                NodePeers.folder().resolve("bearer-server.mjs").toString(),
-                Integer.toString(port),
-                auth.url())
-            .directory(NodePeers.folder().toFile())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    String line =
-        new BufferedReader(
-                new InputStreamReader(mcpServer.getInputStream(), StandardCharsets.UTF_8))
-            .readLine();
-    assertThat(line).as("bearer-server.mjs did not start").startsWith("listening");
-    mcpUrl = "http://127.0.0.1:" + port + "/mcp";
+    mcpServer = BearerMcpServer.start(auth);
+    mcpUrl = mcpServer.url();
   }
 
   @AfterAll
   static void stopServers() throws InterruptedException {
     if (mcpServer != null) {
-      mcpServer.destroy();
-      mcpServer.waitFor(10, TimeUnit.SECONDS);
+      mcpServer.close();
     }
     if (auth != null) {
       auth.close();

@@ -8,10 +8,7 @@ import ai.sophia.memory.Backend;
 import ai.sophia.memory.Database;
 import ai.sophia.security.FieldCipher;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +16,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -39,41 +35,23 @@ class McpOAuthTest {
   private static final String SECRET = "s3cr3t-client-secret-value";
 
   private static LoopbackAuthServer auth;
-  private static Process mcpServer;
+  private static BearerMcpServer mcpServer;
   private static String mcpUrl;
 
   @TempDir Path dir;
   private final List<AutoCloseable> open = new ArrayList<>();
 
   @BeforeAll
-  static void startServers() throws Exception {
+  static void startServers() {
     auth = LoopbackAuthServer.start(CLIENT, SECRET);
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    mcpServer =
-        new ProcessBuilder(
-                NodePeers.node(),
-                NodePeers.folder().resolve("bearer-server.mjs").toString(),
-                Integer.toString(port),
-                auth.url())
-            .directory(NodePeers.folder().toFile())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    BufferedReader out =
-        new BufferedReader(
-            new InputStreamReader(mcpServer.getInputStream(), StandardCharsets.UTF_8));
-    String line = out.readLine();
-    assertThat(line).as("bearer-server.mjs did not start").startsWith("listening");
-    mcpUrl = "http://127.0.0.1:" + port + "/mcp";
+    mcpServer = BearerMcpServer.start(auth);
+    mcpUrl = mcpServer.url();
   }
 
   @AfterAll
   static void stopServers() throws InterruptedException {
     if (mcpServer != null) {
-      mcpServer.destroy();
-      mcpServer.waitFor(10, TimeUnit.SECONDS);
+      mcpServer.close();
     }
     if (auth != null) {
       auth.close();
