@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * requires a bearer token, checked by introspection at {@code auth}, which its protected-resource
  * metadata names as its authorization server.
  */
-final class BearerMcpServer implements AutoCloseable {
+public final class BearerMcpServer implements AutoCloseable {
   private final Process process;
   private final String url;
 
@@ -22,7 +22,7 @@ final class BearerMcpServer implements AutoCloseable {
     this.url = url;
   }
 
-  static BearerMcpServer start(LoopbackAuthServer auth) {
+  public static BearerMcpServer start(LoopbackAuthServer auth) {
     try {
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
@@ -51,7 +51,7 @@ final class BearerMcpServer implements AutoCloseable {
   }
 
   /** The MCP endpoint. */
-  String url() {
+  public String url() {
     return url;
   }
 

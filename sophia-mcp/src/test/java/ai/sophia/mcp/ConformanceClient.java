@@ -74,7 +74,7 @@ public final class ConformanceClient {
   }
 
   /** A browser whose person approves: opens the URL and follows its redirect to Sophia. */
-  static void browse(URI authorization) {
+  public static void browse(URI authorization) {
     HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     try {
       HttpResponse<String> page =

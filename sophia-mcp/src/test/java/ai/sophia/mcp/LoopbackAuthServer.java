@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * introspection (RFC 7662) for the resource server, and its metadata (RFC 8414). Access tokens live
  * {@link #expiresIn} seconds; a test can revoke any token.
  */
-final class LoopbackAuthServer implements AutoCloseable {
+public final class LoopbackAuthServer implements AutoCloseable {
   /** One token request as received: its form, and how the client authenticated. */
-  record TokenRequest(Map<String, String> form, String clientAuth) {}
+  public record TokenRequest(Map<String, String> form, String clientAuth) {}
 
   private record Issued(String clientId, String scope, long expiresAt) {}
 
@@ -65,7 +65,7 @@ final class LoopbackAuthServer implements AutoCloseable {
     http.start();
   }
 
-  static LoopbackAuthServer start(String clientId, String clientSecret) {
+  public static LoopbackAuthServer start(String clientId, String clientSecret) {
     try {
       return new LoopbackAuthServer(clientId, clientSecret);
     } catch (IOException e) {
@@ -73,7 +73,7 @@ final class LoopbackAuthServer implements AutoCloseable {
     }
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + http.getAddress().getPort();
   }
 
@@ -81,7 +81,7 @@ final class LoopbackAuthServer implements AutoCloseable {
     return url() + "/token";
   }
 
-  List<TokenRequest> tokenRequests() {
+  public List<TokenRequest> tokenRequests() {
     return List.copyOf(tokenRequests);
   }
 
@@ -108,7 +108,7 @@ final class LoopbackAuthServer implements AutoCloseable {
   }
 
   /** The clients that registered themselves. */
-  Set<String> registeredClients() {
+  public Set<String> registeredClients() {
     return Set.copyOf(publicClients);
   }
 
