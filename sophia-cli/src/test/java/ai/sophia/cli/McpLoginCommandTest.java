@@ -42,13 +42,8 @@ class McpLoginCommandTest {
                   + mcp.url()
                   + "\n      oauth:\n        grant: authorization_code\n");
       Path data = Files.createDirectories(dir.resolve("data"));
-      String java = ProcessHandle.current().info().command().orElse("java");
       Process login =
-          new ProcessBuilder(
-                  java,
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Main.class.getName(),
+          CliRun.inJvm(
                   "--config",
                   yaml.toString(),
                   "--data-dir",
