@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code sophia mcp login SERVER} in a real JVM, as an admin runs it: it prints the authorization
  * URL, the "browser" (the test) opens it and the loopback authorization server approves, and the
- * command stores the tokens where a server's connection then finds them.
+ * command stores the tokens where a server's connection and {@code sophia doctor} then find them.
  */
 class McpLoginCommandTest {
   @TempDir Path dir;
@@ -78,7 +78,7 @@ class McpLoginCommandTest {
 
       SophiaConfig config =
           ConfigLoader.create(Map.of("SOPHIA_DATA_DIR", data.toString())).load(Optional.of(yaml));
-      // The token store open for as long as the connection, as in the server.
+      // The server's connection (and sophia doctor's) finds the stored tokens.
       Map<String, Boolean> status =
           Sophia.withMcpTokens(
               config,
@@ -89,6 +89,9 @@ class McpLoginCommandTest {
                 }
               });
       assertThat(status).containsEntry("remote", true);
+      assertThat(Doctor.mcpServers(config, Map.of()))
+          .singleElement()
+          .satisfies(c -> assertThat(c.outcome()).as(c.text()).isEqualTo(Doctor.Check.Outcome.OK));
     }
   }
 }
