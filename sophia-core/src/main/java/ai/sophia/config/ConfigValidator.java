@@ -357,10 +357,23 @@ final class ConfigValidator {
         o.signIn() || !blank(o.clientId()),
         key + ".oauth.client_id must be set (authorization_code registers a client without it)",
         problems);
+    boolean keyed = !blank(o.privateKeyEnv());
     require(
-        (o.signIn() && blank(o.clientSecretEnv()))
+        !keyed || ENV_NAME.matcher(o.privateKeyEnv()).matches(),
+        key + ".oauth.private_key_env must name an environment variable (not hold the key)",
+        problems);
+    require(
+        !keyed || (!o.signIn() && blank(o.clientSecretEnv())),
+        key + ".oauth.private_key_env is for client_credentials, instead of client_secret_env",
+        problems);
+    require(
+        ((o.signIn() || keyed) && blank(o.clientSecretEnv()))
             || (!blank(o.clientSecretEnv()) && ENV_NAME.matcher(o.clientSecretEnv()).matches()),
         key + ".oauth.client_secret_env must name an environment variable (not hold the secret)",
+        problems);
+    require(
+        !o.signIn() || blank(o.clientSecretEnv()) || !blank(o.clientId()),
+        key + ".oauth.client_secret_env needs the client_id it belongs to",
         problems);
     if (o.redirectPort() != null) {
       range(key + ".oauth.redirect_port", o.redirectPort(), 0, 65_535, problems);

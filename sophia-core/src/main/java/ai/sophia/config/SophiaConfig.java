@@ -327,7 +327,8 @@ public record SophiaConfig(
   /**
    * OAuth for an HTTP MCP server. {@code grant} {@code client_credentials} (the default, RFC 6749
    * section 4.4): the client's id and the variable holding its secret ({@code client_secret_env},
-   * or {@code <VAR>_FILE}), the token endpoint ({@code token_url}; when absent, discovered from the
+   * or {@code <VAR>_FILE}) or its private key ({@code private_key_env}, a PKCS#8 PEM, for {@code
+   * private_key_jwt}), the token endpoint ({@code token_url}; when absent, discovered from the
    * server's 401) and the scope to ask for (optional). {@code authorization_code}: a person signs
    * in once with {@code sophia mcp login <server>} (PKCE; the client registered dynamically when no
    * {@code client_id} is set), the loopback redirect on {@code redirect_port} (0 or absent: any
@@ -338,6 +339,7 @@ public record SophiaConfig(
       @JsonProperty("token_url") String tokenUrl,
       @JsonProperty("client_id") String clientId,
       @JsonProperty("client_secret_env") String clientSecretEnv,
+      @JsonProperty("private_key_env") String privateKeyEnv,
       String scope,
       @JsonProperty("redirect_port") Integer redirectPort) {
     /** Whether a person signs in ({@code authorization_code}) rather than the client alone. */

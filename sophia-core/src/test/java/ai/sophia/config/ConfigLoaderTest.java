@@ -105,6 +105,7 @@ class ConfigLoaderTest {
                 "https://auth.example.com/oauth/token",
                 "sophia",
                 "CRM_CLIENT_SECRET",
+                null,
                 "mcp:read",
                 null));
 

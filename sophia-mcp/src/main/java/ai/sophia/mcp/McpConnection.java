@@ -324,9 +324,10 @@ final class McpConnection implements AutoCloseable {
     if (oauthTokens == null) {
       SophiaConfig.McpOAuth o = spec.oauth();
       String secret = OAuthTokens.secret(secrets, o);
+      java.security.PrivateKey key = OAuthTokens.privateKey(name, secrets, o);
       oauthTokens =
           new OAuthTokens(
-              name, spec.url(), o, secret, tokenStore, timeout, java.time.Clock.systemUTC());
+              name, spec.url(), o, secret, key, tokenStore, timeout, java.time.Clock.systemUTC());
     }
     return oauthTokens;
   }

@@ -29,12 +29,14 @@ import java.util.regex.Pattern;
  */
 final class OAuthDiscovery {
   /**
-   * What Sophia needs to know about the authorization server: its token endpoint and the client
-   * authentication methods it lists, the resource to ask tokens for and the scope to ask for (null
-   * when unknown), and for a person's sign-in ({@link McpLogin}) the authorization and registration
-   * endpoints (empty when absent) and the PKCE methods it supports.
+   * What Sophia needs to know about the authorization server: its issuer (empty when configured
+   * rather than discovered), its token endpoint and the client authentication methods it lists, the
+   * resource to ask tokens for and the scope to ask for (null when unknown), and for a person's
+   * sign-in ({@link McpLogin}) the authorization and registration endpoints (empty when absent) and
+   * the PKCE methods it supports.
    */
   record AuthServer(
+      String issuer,
       String tokenEndpoint,
       List<String> authMethods,
       String resource,
@@ -44,7 +46,7 @@ final class OAuthDiscovery {
       List<String> codeChallengeMethods) {
     /** A token endpoint known from the configuration, nothing else. */
     static AuthServer configured(String tokenEndpoint) {
-      return new AuthServer(tokenEndpoint, List.of(), null, null, "", "", List.of());
+      return new AuthServer("", tokenEndpoint, List.of(), null, null, "", "", List.of());
     }
   }
 
@@ -144,6 +146,7 @@ final class OAuthDiscovery {
     String authorize = as.path("authorization_endpoint").asText("");
     String register = as.path("registration_endpoint").asText("");
     return new AuthServer(
+        as.path("issuer").asText(issuer.toString()),
         secure(token, "token endpoint"),
         methods,
         resource.isEmpty() ? mcpUrl : resource,

@@ -6,6 +6,7 @@ import ai.sophia.mcp.McpConnection.McpUnavailable;
 import ai.sophia.mcp.McpTokenStore.StoredToken;
 import io.modelcontextprotocol.client.transport.HttpRequestSnapshot;
 import java.net.http.HttpClient;
+import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -35,6 +36,7 @@ final class OAuthTokens {
   private final String mcpUrl;
   private final SophiaConfig.McpOAuth oauth;
   private final String secret;
+  private final PrivateKey key;
   private final String client;
   private final McpTokenStore store;
   private final Duration timeout;
@@ -45,12 +47,16 @@ final class OAuthTokens {
   private StoredToken current;
   private long renewAt;
 
-  /** {@code secret}: the configured client secret, empty for none. */
+  /**
+   * {@code secret}: the configured client secret, empty for none; {@code key}: the client's private
+   * key for {@code private_key_jwt}, null for none.
+   */
   OAuthTokens(
       String server,
       String mcpUrl,
       SophiaConfig.McpOAuth oauth,
       String secret,
+      PrivateKey key,
       McpTokenStore store,
       Duration timeout,
       Clock clock) {
@@ -58,6 +64,7 @@ final class OAuthTokens {
     this.mcpUrl = mcpUrl;
     this.oauth = oauth;
     this.secret = secret;
+    this.key = key;
     this.store = store;
     this.timeout = timeout;
     this.clock = clock;
@@ -91,6 +98,27 @@ final class OAuthTokens {
                     "the variable "
                         + o.clientSecretEnv()
                         + " (oauth.client_secret_env) is not set"));
+  }
+
+  /**
+   * The configured private key ({@code private_key_env}); null when none is configured.
+   *
+   * @throws McpUnavailable when the variable is not set or holds no usable key
+   */
+  static PrivateKey privateKey(String server, Secrets secrets, SophiaConfig.McpOAuth o) {
+    if (o.privateKeyEnv() == null || o.privateKeyEnv().isBlank()) {
+      return null;
+    }
+    String pem =
+        secrets
+            .get(o.privateKeyEnv())
+            .orElseThrow(
+                () ->
+                    new McpUnavailable(
+                        "the variable "
+                            + o.privateKeyEnv()
+                            + " (oauth.private_key_env) is not set"));
+    return ClientAssertions.parse(server, pem);
   }
 
   static HttpClient http(Duration timeout) {
@@ -194,10 +222,19 @@ final class OAuthTokens {
     if (as.resource() != null) {
       form.put("resource", as.resource()); // RFC 8707, as the MCP spec asks of discovered servers
     }
-    String method = TokenRequests.method(null, secret, as.authMethods());
+    String method =
+        key != null ? "private_key_jwt" : TokenRequests.method(null, secret, as.authMethods());
+    String credential =
+        key == null
+            ? secret
+            : ClientAssertions.sign(
+                oauth.clientId(),
+                key,
+                as.issuer().isEmpty() ? as.tokenEndpoint() : as.issuer(),
+                clock);
     TokenRequests.Tokens t =
         TokenRequests.post(
-            http, timeout, server, as.tokenEndpoint(), form, oauth.clientId(), secret, method);
+            http, timeout, server, as.tokenEndpoint(), form, oauth.clientId(), credential, method);
     StoredToken token =
         new StoredToken(
             client,

@@ -21,8 +21,9 @@ import java.util.stream.Collectors;
  * Token endpoint requests (RFC 6749 section 3.2): a form post, the client authenticated as the
  * authorization server asks ({@code client_secret_basic}: the id and secret form-encoded, then
  * Base64, section 2.3.1; {@code client_secret_post}: both in the form; {@code none}: the id alone,
- * for a public client), a JSON answer or a JSON error ({@code {"error":"invalid_client"}}). The
- * secret never appears in a message.
+ * for a public client; {@code private_key_jwt}: a signed assertion, {@link ClientAssertions}), a
+ * JSON answer or a JSON error ({@code {"error":"invalid_client"}}). The secret never appears in a
+ * message.
  */
 final class TokenRequests {
   /** A successful answer; {@code refreshToken} empty and {@code expiresIn} 0 when absent. */
@@ -84,6 +85,11 @@ final class TokenRequests {
       case "client_secret_post" -> {
         all.put("client_id", clientId);
         all.put("client_secret", secret);
+      }
+      case "private_key_jwt" -> {
+        // The caller signs the assertion; it stands where a secret would.
+        all.put("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+        all.put("client_assertion", secret);
       }
       default -> all.put("client_id", clientId);
     }

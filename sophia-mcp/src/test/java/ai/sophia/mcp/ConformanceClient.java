@@ -18,10 +18,11 @@ import java.util.Map;
  * client --command …}): connects to the server URL it is given (its last argument) with Sophia's
  * own {@link McpConnection} and calls the scenario server's {@code test-tool}. For {@code
  * auth/client-credentials-*} it uses the client credentials of the scenario's context ({@code
- * MCP_CONFORMANCE_CONTEXT}); for the other {@code auth/*} scenarios it first signs in with {@link
- * McpLogin} (with the context's client when it has one, else registering), the person's browser
- * played by {@link #browse}: the suite's authorization server approves at once and redirects. Exits
- * 0 when connected and the call succeeded.
+ * MCP_CONFORMANCE_CONTEXT}: a secret, or a private key for {@code private_key_jwt}); for the other
+ * {@code auth/*} scenarios it first signs in with {@link McpLogin} (with the context's client when
+ * it has one, else registering), the person's browser played by {@link #browse}: the suite's
+ * authorization server approves at once and redirects. Exits 0 when connected and the call
+ * succeeded.
  */
 public final class ConformanceClient {
   private static final String SECRET_ENV = "CONFORMANCE_CLIENT_SECRET";
@@ -39,13 +40,26 @@ public final class ConformanceClient {
     if (hasSecret) {
       env.put(SECRET_ENV, context.get("client_secret").asText());
     }
+    String keyEnv = null;
+    if (context.hasNonNull("private_key_pem")) {
+      keyEnv = "CONFORMANCE_PRIVATE_KEY";
+      env.put(keyEnv, context.get("private_key_pem").asText());
+    }
     SophiaConfig.McpOAuth oauth = null;
     if (scenario.startsWith("auth/client-credentials")) {
-      oauth = new SophiaConfig.McpOAuth(null, null, clientId, SECRET_ENV, null, null);
+      oauth =
+          new SophiaConfig.McpOAuth(
+              null, null, clientId, keyEnv == null ? SECRET_ENV : null, keyEnv, null, null);
     } else if (scenario.startsWith("auth/")) {
       oauth =
           new SophiaConfig.McpOAuth(
-              "authorization_code", null, clientId, hasSecret ? SECRET_ENV : null, null, null);
+              "authorization_code",
+              null,
+              clientId,
+              hasSecret ? SECRET_ENV : null,
+              null,
+              null,
+              null);
     }
     SophiaConfig.McpServerSpec spec =
         new SophiaConfig.McpServerSpec(null, null, null, url, null, oauth, null, 10_000);

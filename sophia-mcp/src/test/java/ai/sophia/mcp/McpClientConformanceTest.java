@@ -42,6 +42,7 @@ class McpClientConformanceTest {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("initialize", "mcp-client-initialization");
     m.put("auth/client-credentials-basic", "client-credentials-basic-auth");
+    m.put("auth/client-credentials-jwt", "client-credentials-jwt-verified");
     for (String s :
         List.of(
             "auth/metadata-default",
@@ -66,7 +67,6 @@ class McpClientConformanceTest {
     m.put("tools_call", "calls the suite's add_numbers fixture; Sophia's agents choose the tools");
     m.put("elicitation-sep1034-client-defaults", "Sophia's client offers no elicitation");
     m.put("sse-retry", "needs a tool call resumed on a GET stream; not built in the client");
-    m.put("auth/client-credentials-jwt", "private_key_jwt client authentication is not built");
     m.put("auth/basic-cimd", "client ID metadata documents (a URL as client_id) are not built");
     m.put(
         "auth/scope-step-up",

@@ -72,7 +72,7 @@ class McpLoginTest {
         null,
         mcpUrl,
         null,
-        new SophiaConfig.McpOAuth("authorization_code", null, null, null, "mcp:tools", null),
+        new SophiaConfig.McpOAuth("authorization_code", null, null, null, null, "mcp:tools", null),
         null,
         5000);
   }

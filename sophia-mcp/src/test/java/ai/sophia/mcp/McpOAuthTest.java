@@ -77,7 +77,8 @@ class McpOAuthTest {
   }
 
   private static SophiaConfig.McpOAuth configured(String scope) {
-    return new SophiaConfig.McpOAuth(null, auth.tokenUrl(), CLIENT, "REMOTE_SECRET", scope, null);
+    return new SophiaConfig.McpOAuth(
+        null, auth.tokenUrl(), CLIENT, "REMOTE_SECRET", null, scope, null);
   }
 
   private static String text(McpSchema.CallToolResult result) {
@@ -178,7 +179,7 @@ class McpOAuthTest {
   void noTokenUrl_tokenEndpointDiscoveredFromThe401() {
     McpConnection c =
         connect(
-            new SophiaConfig.McpOAuth(null, null, CLIENT, "REMOTE_SECRET", null, null),
+            new SophiaConfig.McpOAuth(null, null, CLIENT, "REMOTE_SECRET", null, null, null),
             SECRET,
             McpTokenStore.inMemory());
 
