@@ -117,7 +117,11 @@ class ConfigLoaderTest {
                 + "        client_secret_env: 'the secret itself'\n"
                 + "    local:\n      command: x\n      oauth: {client_id: a, client_secret_env: S}\n"
                 + "    person:\n      url: https://mcp.example.com/mcp\n"
-                + "      oauth: {grant: password, redirect_port: 70000}\n");
+                + "      oauth: {grant: password, redirect_port: 70000}\n"
+                + "    keyed:\n      url: https://mcp.example.com/mcp\n"
+                + "      oauth: {client_id: a, client_secret_env: S, private_key_env: K}\n"
+                + "    signin:\n      url: https://mcp.example.com/mcp\n"
+                + "      oauth: {grant: authorization_code, client_secret_env: S}\n");
     assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(bad)))
         .hasMessageContaining("mcp.servers.crm: set either token_env")
         .hasMessageContaining("mcp.servers.crm.oauth.token_url must be an http or https URL")
@@ -125,7 +129,9 @@ class ConfigLoaderTest {
         .hasMessageContaining("mcp.servers.crm.oauth.client_secret_env must name an environment")
         .hasMessageContaining("mcp.servers.local.oauth needs url")
         .hasMessageContaining("mcp.servers.person.oauth.grant 'password' is not")
-        .hasMessageContaining("mcp.servers.person.oauth.redirect_port is 70000");
+        .hasMessageContaining("mcp.servers.person.oauth.redirect_port is 70000")
+        .hasMessageContaining("mcp.servers.keyed.oauth.private_key_env is for client_credentials,")
+        .hasMessageContaining("mcp.servers.signin.oauth.client_secret_env needs the client_id");
   }
 
   @Test
