@@ -154,8 +154,9 @@ class McpOAuthTest {
     assertThat(health.detail())
         .contains("MCP server 'remote'")
         .contains(auth.tokenUrl())
-        .contains("invalid_client")
-        .contains("HTTP 401")
+        .contains(
+            "refused the client credentials request of 'sophia-test': HTTP 401 invalid_client"
+                + " (Client authentication failed)")
         .doesNotContain("wrong-secret-xyz")
         .doesNotContain(SECRET);
     assertThat(auth.tokenRequests().getLast().form()).doesNotContainValue("wrong-secret-xyz");
