@@ -3,9 +3,11 @@ package ai.sophia.cli;
 import ai.sophia.config.Secrets;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.embedding.OnnxEmbedder;
+import ai.sophia.error.StorageException;
 import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthStatus;
 import ai.sophia.mcp.McpClients;
+import ai.sophia.mcp.McpTokenStore;
 import ai.sophia.memory.Database;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.redis.Redis;
@@ -224,8 +226,19 @@ final class Doctor {
       return List.of(
           new Check(Check.Outcome.SKIPPED, false, "MCP servers: none configured (mcp.servers)"));
     }
+    try {
+      // The tokens a sign-in (sophia mcp login) or the server stored, as the server would use them.
+      return Sophia.withMcpTokens(config, env, store -> mcpChecks(config, env, store));
+    } catch (StorageException e) {
+      // The database is down (its own check says so): tokens of this run only.
+      return mcpChecks(config, env, McpTokenStore.inMemory());
+    }
+  }
+
+  private static List<Check> mcpChecks(
+      SophiaConfig config, Map<String, String> env, McpTokenStore tokens) {
     List<Check> checks = new ArrayList<>();
-    try (McpClients clients = McpClients.connect(config, env, Version.current())) {
+    try (McpClients clients = McpClients.connect(config, env, Version.current(), tokens)) {
       for (HealthCheck server : clients.healthChecks()) {
         String name = server.name().substring("mcp.".length());
         HealthStatus status;

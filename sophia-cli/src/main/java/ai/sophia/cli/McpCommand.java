@@ -1,16 +1,24 @@
 package ai.sophia.cli;
 
 import ai.sophia.config.SophiaConfig;
+import ai.sophia.error.InvalidInputException;
+import ai.sophia.mcp.McpLogin;
 import ai.sophia.mcp.SophiaMcp;
 import ai.sophia.server.Sophia;
 import ai.sophia.server.Version;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sophia mcp}: Sophia as an MCP server over stdio, for an MCP client that starts it (Claude
@@ -20,7 +28,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(
     name = "mcp",
-    description = "Serve MCP over stdio (tools, resources and prompts) until stdin closes.")
+    description = "Serve MCP over stdio (tools, resources and prompts) until stdin closes.",
+    subcommands = McpCommand.Login.class)
 final class McpCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
@@ -46,5 +55,68 @@ final class McpCommand implements Callable<Integer> {
       mcp.serveStdio(System.in, protocol);
     }
     return 0;
+  }
+
+  /**
+   * {@code sophia mcp login SERVER}: a person signs Sophia in to an MCP server of {@code
+   * mcp.servers} with {@code oauth.grant: authorization_code}. Prints the URL to open in a browser
+   * on this machine (the redirect comes back to a listener on 127.0.0.1; from another machine,
+   * forward {@code oauth.redirect_port} with {@code ssh -L}), waits for the approval and stores the
+   * tokens (sealed at rest) where the server's connection finds them. Works beside a running
+   * server.
+   */
+  @Command(
+      name = "login",
+      description = "Sign Sophia in to an MCP server that needs a person's OAuth approval.")
+  static final class Login implements Callable<Integer> {
+    @ParentCommand McpCommand mcp;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "SERVER", description = "The server's name under mcp.servers.")
+    String server;
+
+    @Option(
+        names = "--wait",
+        paramLabel = "SECONDS",
+        defaultValue = "300",
+        description = "How long to wait for the approval (default ${DEFAULT-VALUE}).")
+    int waitSeconds;
+
+    @Override
+    public Integer call() {
+      SophiaConfig config = mcp.main.config(Map.of());
+      SophiaConfig.McpServerSpec server = config.mcp().servers().get(this.server);
+      if (server == null) {
+        throw new InvalidInputException(
+            "SERVER", "no MCP server '" + this.server + "' under mcp.servers");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      McpLogin.Result r =
+          Sophia.withMcpTokens(
+              config,
+              mcp.main.env(),
+              store ->
+                  McpLogin.login(
+                      this.server,
+                      server,
+                      mcp.main.env(),
+                      store,
+                      url -> {
+                        out.println("Open this URL in a browser on this machine and approve:");
+                        out.println(url);
+                        out.flush();
+                      },
+                      Duration.ofSeconds(waitSeconds)));
+      out.println(
+          "Signed in to "
+              + r.server()
+              + " as client "
+              + r.clientId()
+              + (r.registered() ? " (registered now)" : "")
+              + (r.refreshable()
+                  ? "; Sophia renews the token itself."
+                  : "; no refresh token: sign in again when it expires."));
+      return 0;
+    }
   }
 }

@@ -2,6 +2,8 @@ package ai.sophia.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** One CLI invocation through picocli, in process, with stdout and stderr captured. */
@@ -15,5 +17,16 @@ record CliRun(int exitCode, String out, String err) {
 
   static CliRun of(String... args) {
     return of(Map.of(), args);
+  }
+
+  /** The CLI with {@code args} in a JVM of its own, on this test's class path. */
+  static ProcessBuilder inJvm(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command);
   }
 }

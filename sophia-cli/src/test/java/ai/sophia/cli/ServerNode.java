@@ -81,19 +81,9 @@ final class ServerNode implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
     log = tmp.resolve(name + "-" + (++starts) + ".log");
     ProcessBuilder pb =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "--config",
-                config.toString(),
-                "serve",
-                "--port",
-                Integer.toString(port))
+        CliRun.inJvm("--config", config.toString(), "serve", "--port", Integer.toString(port))
             // A JVM crash report (hs_err) lands in the temporary folder, not in the module.
             .directory(tmp.toFile())
             .redirectErrorStream(true)

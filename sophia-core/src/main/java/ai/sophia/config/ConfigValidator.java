@@ -321,6 +321,9 @@ final class ConfigValidator {
               if (http) {
                 url(key + ".url", spec.url(), false, problems);
               }
+              if (spec.oauth() != null) {
+                validateMcpOAuth(key, spec, http, problems);
+              }
               require(
                   spec.risk() == null || RISKS.contains(spec.risk()),
                   key + ".risk '" + spec.risk() + "' is not one of read, write, deploy",
@@ -329,6 +332,52 @@ final class ConfigValidator {
                 range(key + ".timeout_ms", spec.timeoutMs(), 100, 600_000, problems);
               }
             });
+  }
+
+  private static void validateMcpOAuth(
+      String key, SophiaConfig.McpServerSpec spec, boolean http, List<String> problems) {
+    SophiaConfig.McpOAuth o = spec.oauth();
+    require(http, key + ".oauth needs url: OAuth is for an HTTP server", problems);
+    require(
+        blank(spec.tokenEnv()),
+        key + ": set either token_env (a fixed token) or oauth, not both",
+        problems);
+    require(
+        o.grant() == null || o.grant().equals("client_credentials") || o.signIn(),
+        key + ".oauth.grant '" + o.grant() + "' is not client_credentials or authorization_code",
+        problems);
+    if (!blank(o.tokenUrl())) {
+      require(
+          !o.signIn(),
+          key + ".oauth.token_url is discovered for authorization_code; remove it",
+          problems);
+      url(key + ".oauth.token_url", o.tokenUrl(), false, problems);
+    }
+    require(
+        o.signIn() || !blank(o.clientId()),
+        key + ".oauth.client_id must be set (authorization_code registers a client without it)",
+        problems);
+    boolean keyed = !blank(o.privateKeyEnv());
+    require(
+        !keyed || ENV_NAME.matcher(o.privateKeyEnv()).matches(),
+        key + ".oauth.private_key_env must name an environment variable (not hold the key)",
+        problems);
+    require(
+        !keyed || (!o.signIn() && blank(o.clientSecretEnv())),
+        key + ".oauth.private_key_env is for client_credentials, instead of client_secret_env",
+        problems);
+    require(
+        ((o.signIn() || keyed) && blank(o.clientSecretEnv()))
+            || (!blank(o.clientSecretEnv()) && ENV_NAME.matcher(o.clientSecretEnv()).matches()),
+        key + ".oauth.client_secret_env must name an environment variable (not hold the secret)",
+        problems);
+    require(
+        !o.signIn() || blank(o.clientSecretEnv()) || !blank(o.clientId()),
+        key + ".oauth.client_secret_env needs the client_id it belongs to",
+        problems);
+    if (o.redirectPort() != null) {
+      range(key + ".oauth.redirect_port", o.redirectPort(), 0, 65_535, problems);
+    }
   }
 
   private static boolean blank(String value) {

@@ -339,8 +339,8 @@ public record SophiaConfig(
   /**
    * One MCP server Sophia uses: a stdio {@code command} with {@code args} (and the names of
    * Sophia's environment variables passed to it in {@code env}), or an HTTP {@code url} with a
-   * bearer token read from the variable {@code token_env}. Its tools get {@code risk} (read when
-   * absent).
+   * bearer token read from the variable {@code token_env} or obtained with OAuth ({@code oauth}).
+   * Its tools get {@code risk} (read when absent).
    */
   public record McpServerSpec(
       String command,
@@ -348,8 +348,33 @@ public record SophiaConfig(
       List<String> env,
       String url,
       @JsonProperty("token_env") String tokenEnv,
+      McpOAuth oauth,
       String risk,
       @JsonProperty("timeout_ms") Integer timeoutMs) {}
+
+  /**
+   * OAuth for an HTTP MCP server. {@code grant} {@code client_credentials} (the default, RFC 6749
+   * section 4.4): the client's id and the variable holding its secret ({@code client_secret_env},
+   * or {@code <VAR>_FILE}) or its private key ({@code private_key_env}, a PKCS#8 PEM, for {@code
+   * private_key_jwt}), the token endpoint ({@code token_url}; when absent, discovered from the
+   * server's 401) and the scope to ask for (optional). {@code authorization_code}: a person signs
+   * in once with {@code sophia mcp login <server>} (PKCE; the client registered dynamically when no
+   * {@code client_id} is set), the loopback redirect on {@code redirect_port} (0 or absent: any
+   * free port); Sophia then renews with the refresh token.
+   */
+  public record McpOAuth(
+      String grant,
+      @JsonProperty("token_url") String tokenUrl,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("client_secret_env") String clientSecretEnv,
+      @JsonProperty("private_key_env") String privateKeyEnv,
+      String scope,
+      @JsonProperty("redirect_port") Integer redirectPort) {
+    /** Whether a person signs in ({@code authorization_code}) rather than the client alone. */
+    public boolean signIn() {
+      return "authorization_code".equals(grant);
+    }
+  }
 
   /**
    * Swarms: the defaults of a step (timeout, attempts), a run's deadline, how long finished runs

@@ -32,6 +32,14 @@ public final class SealedColumns {
   /** The shared secrets of admin keys' second factor (TOTP). */
   public static final Column TOTP_SECRET = new Column("key_totp", "secret");
 
+  /**
+   * OAuth tokens of the MCP servers Sophia is a client of, and their registered clients' secrets.
+   */
+  public static final Column MCP_TOKEN = new Column("mcp_tokens", "access_token");
+
+  public static final Column MCP_REFRESH_TOKEN = new Column("mcp_tokens", "refresh_token");
+  public static final Column MCP_CLIENT_SECRET = new Column("mcp_tokens", "client_secret");
+
   public static final List<Column> ALL =
       List.of(
           CONVERSATION,
@@ -40,7 +48,10 @@ public final class SealedColumns {
           RUN_TRANSCRIPT,
           APPROVAL_ARGUMENTS,
           DEPLOYMENT_LOG,
-          TOTP_SECRET);
+          TOTP_SECRET,
+          MCP_TOKEN,
+          MCP_REFRESH_TOKEN,
+          MCP_CLIENT_SECRET);
 
   private SealedColumns() {}
 }

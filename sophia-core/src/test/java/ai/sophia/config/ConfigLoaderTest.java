@@ -89,6 +89,52 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void load_mcpOAuth_readAndValidatedByKey() throws Exception {
+    Path good =
+        yaml(
+            "mcp:\n  servers:\n    crm:\n      url: https://mcp.example.com/mcp\n"
+                + "      oauth:\n        token_url: https://auth.example.com/oauth/token\n"
+                + "        client_id: sophia\n        client_secret_env: CRM_CLIENT_SECRET\n"
+                + "        scope: mcp:read\n");
+    SophiaConfig.McpOAuth o =
+        ConfigLoader.create(Map.of()).load(Optional.of(good)).mcp().servers().get("crm").oauth();
+    assertThat(o)
+        .isEqualTo(
+            new SophiaConfig.McpOAuth(
+                null,
+                "https://auth.example.com/oauth/token",
+                "sophia",
+                "CRM_CLIENT_SECRET",
+                null,
+                "mcp:read",
+                null));
+
+    Path bad =
+        yaml(
+            "mcp:\n  servers:\n    crm:\n      url: https://mcp.example.com/mcp\n"
+                + "      token_env: CRM_TOKEN\n"
+                + "      oauth:\n        token_url: ftp://auth\n"
+                + "        client_secret_env: 'the secret itself'\n"
+                + "    local:\n      command: x\n      oauth: {client_id: a, client_secret_env: S}\n"
+                + "    person:\n      url: https://mcp.example.com/mcp\n"
+                + "      oauth: {grant: password, redirect_port: 70000}\n"
+                + "    keyed:\n      url: https://mcp.example.com/mcp\n"
+                + "      oauth: {client_id: a, client_secret_env: S, private_key_env: K}\n"
+                + "    signin:\n      url: https://mcp.example.com/mcp\n"
+                + "      oauth: {grant: authorization_code, client_secret_env: S}\n");
+    assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(bad)))
+        .hasMessageContaining("mcp.servers.crm: set either token_env")
+        .hasMessageContaining("mcp.servers.crm.oauth.token_url must be an http or https URL")
+        .hasMessageContaining("mcp.servers.crm.oauth.client_id must be set")
+        .hasMessageContaining("mcp.servers.crm.oauth.client_secret_env must name an environment")
+        .hasMessageContaining("mcp.servers.local.oauth needs url")
+        .hasMessageContaining("mcp.servers.person.oauth.grant 'password' is not")
+        .hasMessageContaining("mcp.servers.person.oauth.redirect_port is 70000")
+        .hasMessageContaining("mcp.servers.keyed.oauth.private_key_env is for client_credentials,")
+        .hasMessageContaining("mcp.servers.signin.oauth.client_secret_env needs the client_id");
+  }
+
+  @Test
   void load_badMcpServers_reportsEachByKey() throws Exception {
     Path file =
         yaml(

@@ -32,14 +32,25 @@ public final class McpClients implements AutoCloseable {
    * connected. {@code env} supplies the variables servers' {@code env} and {@code token_env} name.
    */
   public static McpClients connect(SophiaConfig config, Map<String, String> env, String version) {
+    return connect(config, env, version, McpTokenStore.inMemory());
+  }
+
+  /**
+   * As {@link #connect(SophiaConfig, Map, String)}, keeping the OAuth access tokens of servers with
+   * {@code oauth} in {@code tokens} (the server's {@link SqlMcpTokenStore}, so a restart reuses a
+   * token that is still good).
+   */
+  public static McpClients connect(
+      SophiaConfig config, Map<String, String> env, String version, McpTokenStore tokens) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(env, "env");
+    Objects.requireNonNull(tokens, "tokens");
     List<McpConnection> connections = new ArrayList<>();
     List<Tool> tools = new ArrayList<>();
     for (Map.Entry<String, SophiaConfig.McpServerSpec> e : config.mcp().servers().entrySet()) {
       String name = e.getKey();
       SophiaConfig.McpServerSpec spec = e.getValue();
-      McpConnection connection = new McpConnection(name, spec, env, version);
+      McpConnection connection = new McpConnection(name, spec, env, version, tokens);
       connection.start();
       connections.add(connection);
       Risk risk = spec.risk() == null ? Risk.read : Risk.valueOf(spec.risk());

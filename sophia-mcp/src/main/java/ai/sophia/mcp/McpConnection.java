@@ -8,8 +8,10 @@ import ai.sophia.tracing.Traces;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.McpHttpClientTransportAuthorizationException;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.client.transport.customizer.McpHttpClientTransportAuthorizationErrorHandler;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpClientTransport;
@@ -53,6 +55,7 @@ final class McpConnection implements AutoCloseable {
   private final Secrets secrets;
   private final Duration timeout;
   private final String version;
+  private final McpTokenStore tokenStore;
   private final Object lock = new Object();
 
   /** Released when the client is dropped, so the watcher starts reconnecting at once. */
@@ -63,10 +66,16 @@ final class McpConnection implements AutoCloseable {
   private volatile String problem = "not connected yet";
   private volatile boolean closed;
   private Thread watcher;
+  private OAuthTokens oauthTokens;
 
   McpConnection(
-      String name, SophiaConfig.McpServerSpec spec, Map<String, String> env, String version) {
+      String name,
+      SophiaConfig.McpServerSpec spec,
+      Map<String, String> env,
+      String version,
+      McpTokenStore tokenStore) {
     this.name = name;
+    this.tokenStore = tokenStore;
     this.spec = spec;
     this.env = env;
     this.secrets = Secrets.create(env);
@@ -178,12 +187,16 @@ final class McpConnection implements AutoCloseable {
               .build();
       c.initialize();
       List<McpSchema.Tool> listed = new ArrayList<>();
+      // A server without the tools capability is connected with no tools (the SDK would refuse).
       String cursor = null;
-      do {
+      boolean offersTools =
+          c.getServerCapabilities() != null && c.getServerCapabilities().tools() != null;
+      while (offersTools) {
         McpSchema.ListToolsResult page = c.listTools(cursor);
         listed.addAll(page.tools());
         cursor = page.nextCursor();
-      } while (cursor != null && listed.size() < 10_000);
+        offersTools = cursor != null && listed.size() < 10_000;
+      }
       synchronized (lock) {
         if (closed) {
           c.close();
@@ -241,11 +254,23 @@ final class McpConnection implements AutoCloseable {
           throw new McpUnavailable("the variable " + tokenEnv + " (token_env) is not set");
         }
       }
-      String bearer = token;
+      String fixed = token;
+      OAuthTokens oauth = spec.oauth() == null ? null : oauthTokens();
+      if (oauth != null) {
+        // A 401 renews the token once (or finds the token endpoint) and the request goes again.
+        b.authorizationErrorHandler(
+            McpHttpClientTransportAuthorizationErrorHandler.fromSync(
+                (request, response, context) ->
+                    oauth.unauthorized(
+                        request,
+                        response.statusCode(),
+                        response.headers().firstValue("WWW-Authenticate").orElse(""))));
+      }
       // The caller's trace goes along as traceparent (from the transport context: the request is
       // built on a Reactor thread, where the caller's context is not current).
       b.httpRequestCustomizer(
           (request, method, uri, body, context) -> {
+            String bearer = oauth == null ? fixed : oauth.bearer();
             if (!bearer.isEmpty()) {
               request.setHeader("Authorization", "Bearer " + bearer);
             }
@@ -294,7 +319,25 @@ final class McpConnection implements AutoCloseable {
     return stdio;
   }
 
+  /** The connection's OAuth tokens, made once so that a reconnect keeps the token it had. */
+  private synchronized OAuthTokens oauthTokens() {
+    if (oauthTokens == null) {
+      SophiaConfig.McpOAuth o = spec.oauth();
+      String secret = OAuthTokens.secret(secrets, o);
+      java.security.PrivateKey key = OAuthTokens.privateKey(name, secrets, o);
+      oauthTokens =
+          new OAuthTokens(
+              name, spec.url(), o, secret, key, tokenStore, timeout, java.time.Clock.systemUTC());
+    }
+    return oauthTokens;
+  }
+
   private static String message(Throwable e) {
+    if (e instanceof McpHttpClientTransportAuthorizationException refused) {
+      return "the server refused the access token (HTTP "
+          + refused.getResponseInfo().statusCode()
+          + ")";
+    }
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();

@@ -21,6 +21,8 @@ import ai.sophia.ingest.Chunker;
 import ai.sophia.ingest.IngestJobs;
 import ai.sophia.ingest.Ingestor;
 import ai.sophia.mcp.McpClients;
+import ai.sophia.mcp.McpTokenStore;
+import ai.sophia.mcp.SqlMcpTokenStore;
 import ai.sophia.memory.Database;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.DocumentStore;
@@ -179,7 +181,10 @@ public final class Sophia implements AutoCloseable {
       code.cleanup();
       this.deployments = own(openDeployments(config, secrets, database));
       // MCP connections before the agents: their tools are agent tools.
-      this.mcpClients = own(McpClients.connect(config, env, Version.current()));
+      this.mcpClients =
+          own(
+              McpClients.connect(
+                  config, env, Version.current(), new SqlMcpTokenStore(database, clock)));
       mcpClients.healthChecks().forEach(health::register);
       AgentRuntime.Builder runtime = AgentRuntime.builder();
       mcpClients.tools().forEach(runtime::tool);
@@ -267,6 +272,17 @@ public final class Sophia implements AutoCloseable {
       SophiaConfig config, Map<String, String> env, Function<AuditLog, R> work) {
     try (Database database = Database.open(config, Secrets.create(env))) {
       return work.apply(new SqlAuditLog(database));
+    }
+  }
+
+  /**
+   * Runs {@code work} against the MCP servers' OAuth tokens alone ({@code sophia mcp login}),
+   * beside a running server like the keys: the server's connection finds what it stores.
+   */
+  public static <R> R withMcpTokens(
+      SophiaConfig config, Map<String, String> env, Function<McpTokenStore, R> work) {
+    try (Database database = Database.open(config, Secrets.create(env))) {
+      return work.apply(new SqlMcpTokenStore(database, Clock.systemUTC()));
     }
   }
 
