@@ -78,9 +78,11 @@ public sealed interface PageFusion permits PageFusion.Blend, LearnedFusion {
   }
 
   /**
-   * The learned ranker: better than {@link #standard()} on both labelled sets held out, not the
-   * default because research over it quotes a near miss for the README's question and its sources
-   * make research_quality_score's estimate tell right from wrong less well (BENCHMARKS.md).
+   * The learned ranker, with pseudo-relevance feedback for questions ({@code index.ranking:
+   * learned}): better than {@link #standard()} on both labelled sets held out, and research over it
+   * quotes an answering page more often, but not the default because over its sources
+   * research_quality_score tells right from wrong less well (BENCHMARKS.md, "Pseudo-relevance
+   * feedback").
    */
   static PageFusion learned() {
     return LearnedFusion.STANDARD;
