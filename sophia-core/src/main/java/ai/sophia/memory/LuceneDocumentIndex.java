@@ -124,14 +124,14 @@ public final class LuceneDocumentIndex implements DocumentIndex {
     Path path = dataDir.resolve("index");
     Directory directory = null;
     IndexWriter writer = null;
+    LuceneDocumentIndex index = null;
     try {
       directory = FSDirectory.open(path);
       Analyzer analyzer = new EnglishAnalyzer();
       writer = new IndexWriter(directory, new IndexWriterConfig(analyzer));
       checkModel(directory, writer, path, embeddingModel);
       boolean older = olderSchema(directory);
-      LuceneDocumentIndex index =
-          new LuceneDocumentIndex(path, embeddingModel, directory, writer, analyzer, ranking);
+      index = new LuceneDocumentIndex(path, embeddingModel, directory, writer, analyzer, ranking);
       if (older) {
         index.rewriteAll(); // the schema that says so is committed only after it
       }
@@ -145,21 +145,33 @@ public final class LuceneDocumentIndex implements DocumentIndex {
                   + dataDir.toAbsolutePath()
                   + " is in use by another Sophia process (a running server?)",
               e),
+          index,
           writer,
           directory);
     } catch (IOException e) {
       throw closeAfter(
           new StorageException("cannot open the index in " + path + ": " + e.getMessage(), e),
+          index,
           writer,
           directory);
     } catch (RuntimeException e) {
-      throw closeAfter(e, writer, directory);
+      throw closeAfter(e, index, writer, directory);
     }
   }
 
   /** Releases what a failed open acquired; failures to release ride along as suppressed. */
   private static RuntimeException closeAfter(
-      RuntimeException failure, IndexWriter writer, Directory directory) {
+      RuntimeException failure,
+      LuceneDocumentIndex index,
+      IndexWriter writer,
+      Directory directory) {
+    try {
+      if (index != null) {
+        index.searchers.close(); // its reader, opened before an older index was rewritten
+      }
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
     try {
       if (writer != null) {
         writer.rollback();
