@@ -84,6 +84,9 @@ final class McpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      if (waitSeconds < 1 || waitSeconds > 3600) {
+        throw new InvalidInputException("--wait", "--wait must be between 1 and 3600 seconds");
+      }
       SophiaConfig config = mcp.main.config(Map.of());
       SophiaConfig.McpServerSpec server = config.mcp().servers().get(this.server);
       if (server == null) {

@@ -94,4 +94,29 @@ class McpLoginCommandTest {
           .satisfies(c -> assertThat(c.outcome()).as(c.text()).isEqualTo(Doctor.Check.Outcome.OK));
     }
   }
+
+  @Test
+  void mcpLogin_badInput_namesWhatIsWrongAndExitsNonZero() throws Exception {
+    Path yaml =
+        Files.writeString(
+            dir.resolve("bad.yaml"),
+            "data_dir: "
+                + dir.resolve("data")
+                + "\nmcp:\n  servers:\n    gone:\n      url: http://127.0.0.1:9/mcp\n"
+                + "      oauth:\n        grant: authorization_code\n");
+
+    CliRun unknown = CliRun.of("--config", yaml.toString(), "mcp", "login", "nosuch");
+    CliRun wait = CliRun.of("--config", yaml.toString(), "mcp", "login", "gone", "--wait", "0");
+    CliRun refused = CliRun.of("--config", yaml.toString(), "mcp", "login", "gone", "--wait", "5");
+
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err()).contains("no MCP server 'nosuch' under mcp.servers");
+    assertThat(wait.exitCode()).isEqualTo(2);
+    assertThat(wait.err()).contains("--wait").contains("between 1 and 3600");
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.err())
+        .contains("http://127.0.0.1:9/mcp could not be reached: ConnectException")
+        .doesNotContain("null")
+        .doesNotContain("\tat ");
+  }
 }

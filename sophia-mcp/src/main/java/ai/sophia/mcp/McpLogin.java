@@ -240,7 +240,7 @@ public final class McpLogin {
               .build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw fail(server, url + " could not be reached: " + e.getMessage());
+      throw fail(server, url + " could not be reached: " + TokenRequests.unreachable(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw fail(server, "the sign-in was interrupted");

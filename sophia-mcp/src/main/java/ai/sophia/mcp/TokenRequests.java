@@ -105,8 +105,7 @@ final class TokenRequests {
               b.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
               HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new McpUnavailable(
-          prefix + "could not be reached: " + e.getClass().getSimpleName() + " " + e.getMessage());
+      throw new McpUnavailable(prefix + "could not be reached: " + unreachable(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new McpUnavailable(prefix + "was interrupted");
@@ -153,5 +152,12 @@ final class TokenRequests {
 
   static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  /** Why a request went unanswered, as a person reads it (a refused connection has no message). */
+  static String unreachable(IOException e) {
+    String m = e.getMessage();
+    String kind = e.getClass().getSimpleName();
+    return m == null || m.isBlank() ? kind : kind + ": " + m;
   }
 }
