@@ -9,23 +9,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version="8.19.3"
-if [ "$(id -u)" -eq 0 ]; then default_cache=/var/cache/sophia; else default_cache="$HOME/.cache/sophia"; fi
-cache="${SOPHIA_ES_CACHE:-$default_cache}"
+. bin/maven-dist.sh
+cache="${SOPHIA_ES_CACHE:-$(sophia_dist_cache)}"
 home="$cache/elasticsearch-$version"
 
 if [ ! -x "$home/bin/elasticsearch" ]; then
   echo "setup-elasticsearch: fetching Elasticsearch $version from Maven Central" >&2
-  mkdir -p "$cache"
-  . bin/jdk.sh
-  sophia_find_jdk
-  ./mvnw -q -B -ntp dependency:copy \
-    -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$version:zip" \
-    -DoutputDirectory="$cache" -Dmdep.overWriteIfNewer=false
-  rm -rf "$home.partial"
-  mkdir -p "$home.partial"
-  unzip -q "$cache/elasticsearch-$version.zip" -d "$home.partial"
-  mv "$home.partial/elasticsearch-$version" "$home"
-  rm -rf "$home.partial" "$cache/elasticsearch-$version.zip"
+  sophia_fetch_dist "org.elasticsearch.distribution.integ-test-zip:elasticsearch:$version:zip" \
+    "$cache" "$home" "elasticsearch-$version"
 fi
 
 # Elasticsearch refuses to run as root: as root the tests run it as 'sophia-es' through runuser.

@@ -9,21 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version="26.7.3"
-if [ "$(id -u)" -eq 0 ]; then default_cache=/var/cache/sophia; else default_cache="$HOME/.cache/sophia"; fi
-cache="${SOPHIA_KEYCLOAK_CACHE:-$default_cache}"
+. bin/maven-dist.sh
+cache="${SOPHIA_KEYCLOAK_CACHE:-$(sophia_dist_cache)}"
 home="$cache/keycloak-$version"
 
 if [ ! -x "$home/bin/kc.sh" ]; then
   echo "setup-keycloak: fetching Keycloak $version from Maven Central" >&2
-  mkdir -p "$cache"
-  . bin/jdk.sh
-  sophia_find_jdk
-  ./mvnw -q -B -ntp dependency:copy \
-    -Dartifact="org.keycloak:keycloak-quarkus-dist:$version:zip" \
-    -DoutputDirectory="$cache" -Dmdep.overWriteIfNewer=false
-  rm -rf "$home.partial"
-  mkdir -p "$home.partial"
-  unzip -q "$cache/keycloak-quarkus-dist-$version.zip" -d "$home.partial"
-  mv "$home.partial/keycloak-$version" "$home"
-  rm -rf "$home.partial" "$cache/keycloak-quarkus-dist-$version.zip"
+  sophia_fetch_dist "org.keycloak:keycloak-quarkus-dist:$version:zip" "$cache" "$home" \
+    "keycloak-$version"
 fi
