@@ -106,22 +106,8 @@ final class TestServers {
   }
 
   /** Starts the watchdog: runs {@code stop} and deletes {@code home} once the heartbeat is old. */
-  static void watchdog(Path home, String stop) throws IOException {
-    String script =
-        "while [ $(( $(date +%s) - $(stat -c %Y '"
-            + home.resolve("heartbeat")
-            + "' 2>/dev/null || echo 0) )) -lt "
-            + IDLE_SECONDS
-            + " ]; do sleep 5; done; "
-            + stop
-            + "; rm -rf '"
-            + home
-            + "'";
-    new ProcessBuilder("setsid", "sh", "-c", script)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectErrorStream(true)
-        .start();
+  static void watchdog(Path home, String stop) {
+    ai.sophia.testing.TestServers.watchIdle(home, IDLE_SECONDS, stop);
   }
 
   static boolean root() {

@@ -71,17 +71,29 @@ public final class TestServers {
   /**
    * Starts, detached, a watchdog that runs {@code stop} and deletes {@code home} once {@code
    * home/heartbeat} is {@code idleSeconds} old, i.e. that long after the last test JVM ended.
+   *
+   * <p>It first renames {@code home} away and then stops the server from there ({@code stop}'s
+   * paths are rewritten to the new name), so that a test JVM arriving while the server stops finds
+   * no folder and starts a fresh server in a fresh one, rather than in a folder the watchdog is
+   * about to delete (an Elasticsearch started that way died without its config).
    */
   public static void watchIdle(Path home, int idleSeconds, String stop) {
+    Path dead = home.resolveSibling(home.getFileName() + ".stopping");
     spawn(
         "while [ $(( $(date +%s) - $(stat -c %Y '"
             + home.resolve("heartbeat")
             + "' 2>/dev/null || echo 0) )) -lt "
             + idleSeconds
-            + " ]; do sleep 5; done; "
-            + stop
-            + "; rm -rf '"
+            + " ]; do sleep 5; done; rm -rf '"
+            + dead
+            + "'; mv '"
             + home
+            + "' '"
+            + dead
+            + "' || exit 0; "
+            + stop.replace(home.toString(), dead.toString())
+            + "; rm -rf '"
+            + dead
             + "'");
   }
 
