@@ -25,7 +25,10 @@ import java.util.regex.Pattern;
  * resource_metadata}, or at its well-known places (path-based first, then the root); then the
  * authorization server metadata (RFC 8414, or OpenID Connect discovery) of the first server it
  * lists, at the well-known places for an issuer with or without a path. Metadata whose {@code
- * resource} is not the MCP server is refused. Endpoints must be HTTPS, except on loopback.
+ * resource} is not the MCP server is refused, and so is authorization server metadata that names no
+ * {@code issuer} or one at another origin than the server listed (RFC 8414 §3.3 asks for the same
+ * URL; the path is let differ, as the MCP SDKs and the conformance suite's servers do). Endpoints
+ * must be HTTPS, except on loopback.
  */
 final class OAuthDiscovery {
   /**
@@ -133,6 +136,17 @@ final class OAuthDiscovery {
     JsonNode as =
         firstDocument(asUrls)
             .orElseThrow(() -> fail("no authorization server metadata at " + asUrls));
+    String named = as.path("issuer").asText("");
+    if (named.isEmpty() || !sameOrigin(named, issuer)) {
+      // RFC 8414 §3.3: metadata naming another issuer (or none) may have been planted to send
+      // the client's credentials somewhere else. The origin must agree; the path may not (the
+      // official MCP conformance suite's servers list a tenant path their metadata leaves out).
+      throw fail(
+          "the authorization server metadata of "
+              + issuer
+              + (named.isEmpty() ? " names no issuer" : " names another issuer, " + named)
+              + "; Sophia does not send credentials to an authorization server it cannot verify");
+    }
     String token = as.path("token_endpoint").asText("");
     if (token.isEmpty()) {
       throw fail("the authorization server " + issuer + " has no token_endpoint");
@@ -146,7 +160,7 @@ final class OAuthDiscovery {
     String authorize = as.path("authorization_endpoint").asText("");
     String register = as.path("registration_endpoint").asText("");
     return new AuthServer(
-        as.path("issuer").asText(issuer.toString()),
+        named,
         secure(token, "token endpoint"),
         methods,
         resource.isEmpty() ? mcpUrl : resource,
@@ -202,6 +216,14 @@ final class OAuthDiscovery {
     URI u = URI.create(url.strip());
     String path = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
     return origin(u) + path;
+  }
+
+  private static boolean sameOrigin(String url, URI other) {
+    try {
+      return origin(URI.create(url.strip())).equals(origin(other));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static String origin(URI u) {

@@ -52,6 +52,9 @@ public final class LoopbackAuthServer implements AutoCloseable {
   private final Map<String, String> refreshTokens = new ConcurrentHashMap<>();
   volatile int expiresIn = 3600;
 
+  /** The issuer its metadata names; {@code null} for its own URL, as RFC 8414 requires. */
+  volatile String metadataIssuer;
+
   private LoopbackAuthServer(String clientId, String clientSecret) throws IOException {
     this.clientId = clientId;
     this.clientSecret = clientSecret;
@@ -262,15 +265,22 @@ public final class LoopbackAuthServer implements AutoCloseable {
         ex,
         200,
         Map.of(
-            "issuer", url(),
-            "token_endpoint", tokenUrl(),
-            "introspection_endpoint", url() + "/introspect",
-            "authorization_endpoint", url() + "/authorize",
-            "registration_endpoint", url() + "/register",
-            "code_challenge_methods_supported", List.of("S256"),
+            "issuer",
+            metadataIssuer == null ? url() : metadataIssuer,
+            "token_endpoint",
+            tokenUrl(),
+            "introspection_endpoint",
+            url() + "/introspect",
+            "authorization_endpoint",
+            url() + "/authorize",
+            "registration_endpoint",
+            url() + "/register",
+            "code_challenge_methods_supported",
+            List.of("S256"),
             "grant_types_supported",
-                List.of("client_credentials", "authorization_code", "refresh_token"),
-            "token_endpoint_auth_methods_supported", List.of("client_secret_basic", "none")));
+            List.of("client_credentials", "authorization_code", "refresh_token"),
+            "token_endpoint_auth_methods_supported",
+            List.of("client_secret_basic", "none")));
   }
 
   /** RFC 7636 S256, computed here rather than by the code under test. */

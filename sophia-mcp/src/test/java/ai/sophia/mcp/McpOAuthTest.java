@@ -64,6 +64,7 @@ class McpOAuthTest {
       c.close();
     }
     auth.expiresIn = 3600;
+    auth.metadataIssuer = null;
   }
 
   private McpConnection connect(SophiaConfig.McpOAuth oauth, String secret, McpTokenStore store) {
@@ -74,6 +75,14 @@ class McpOAuthTest {
     open.add(c);
     c.start();
     return c;
+  }
+
+  /** A client with no token URL: it follows the 401 to the authorization server. */
+  private McpConnection connectDiscovering() {
+    return connect(
+        new SophiaConfig.McpOAuth(null, null, CLIENT, "REMOTE_SECRET", null, null, null),
+        SECRET,
+        McpTokenStore.inMemory());
   }
 
   private static SophiaConfig.McpOAuth configured(String scope) {
@@ -178,16 +187,31 @@ class McpOAuthTest {
 
   @Test
   void noTokenUrl_tokenEndpointDiscoveredFromThe401() {
-    McpConnection c =
-        connect(
-            new SophiaConfig.McpOAuth(null, null, CLIENT, "REMOTE_SECRET", null, null, null),
-            SECRET,
-            McpTokenStore.inMemory());
+    McpConnection c = connectDiscovering();
 
     assertThat(c.connected()).isTrue();
     assertThat(text(c.call("whoami", Map.of()))).isEqualTo("client: " + CLIENT);
     // RFC 8707: the token is asked for the MCP server the metadata names.
     assertThat(auth.tokenRequests().getLast().form()).containsEntry("resource", mcpUrl);
+  }
+
+  @Test
+  void discoveredMetadataNamingAnotherIssuer_notConnected_noCredentialsSent() throws Exception {
+    auth.metadataIssuer = "https://issuer.example";
+    int before = auth.tokenRequests().size();
+    McpConnection c = connectDiscovering();
+
+    assertThat(c.connected()).isFalse();
+    assertThat(c.healthCheck().check().detail())
+        .contains("MCP server 'remote'")
+        .contains("names another issuer, https://issuer.example")
+        .doesNotContain(SECRET);
+    assertThat(auth.tokenRequests()).hasSize(before);
+
+    // Its own origin with another path is let pass, as the MCP SDKs do.
+    auth.metadataIssuer = auth.url() + "/tenant1/";
+    McpConnection again = connectDiscovering();
+    assertThat(again.connected()).isTrue();
   }
 
   @Test
