@@ -3,6 +3,7 @@ package ai.sophia.bench;
 import ai.sophia.config.ConfigLoader;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.embedding.OnnxEmbedder;
+import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.SophiaException;
 import ai.sophia.ingest.Chunker;
 import ai.sophia.ingest.DirectoryReader;
@@ -46,12 +47,13 @@ import org.slf4j.LoggerFactory;
  * {@code --lab true} (the experiments of {@link RankingLab}), {@code --backend
  * lucene|elasticsearch} (elasticsearch: the same passages copied into a test Elasticsearch node,
  * {@link TestElasticsearch}, and every ranking asked of both backends in the same run, with the
- * copy's write rate beside a fresh Lucene index's).
+ * copy's write rate beside a fresh Lucene index's), {@code --chunk min,max,overlap} (the passage
+ * bounds in characters an ingest uses; default {@link Chunker#create()}'s).
  */
 public final class RetrievalEval {
   private static final Logger log = LoggerFactory.getLogger(RetrievalEval.class);
   private static final Set<String> FLAGS =
-      Set.of("docs", "data", "questions", "model", "out", "tune", "backend", "lab");
+      Set.of("docs", "data", "questions", "model", "out", "tune", "backend", "lab", "chunk");
   private static final long MAX_FILE_BYTES = 5_000_000;
 
   private RetrievalEval() {}
@@ -78,6 +80,7 @@ public final class RetrievalEval {
       sets.put(name, Question.load(path).stream().filter(Question::answerable).toList());
     }
     String model = flags.text("model", "all-minilm-l6-v2");
+    Chunker chunker = chunker(flags);
     Path out = flags.path("out", "bench/results");
 
     List<ExtractedPage> pages = new ArrayList<>();
@@ -102,11 +105,11 @@ public final class RetrievalEval {
       if (flags.has("data")) {
         Path kept = flags.path("data", "");
         if (!java.nio.file.Files.isDirectory(kept.resolve("index"))) {
-          ingest(docs, model, embedder, kept);
+          ingest(docs, model, embedder, chunker, kept);
         }
         dataDir = scratch.copy(kept, "data");
       } else {
-        ingest(docs, model, embedder, dataDir);
+        ingest(docs, model, embedder, chunker, dataDir);
       }
       try (LuceneDocumentIndex index = LuceneDocumentIndex.open(dataDir, model)) {
         int chunks = (int) index.count(DocumentIndex.DOCUMENTS);
@@ -197,7 +200,8 @@ public final class RetrievalEval {
   }
 
   /** Ingests {@code docs} into {@code dataDir} the way {@code sophia ingest} does. */
-  private static void ingest(Path docs, String model, OnnxEmbedder embedder, Path dataDir) {
+  private static void ingest(
+      Path docs, String model, OnnxEmbedder embedder, Chunker chunker, Path dataDir) {
     SophiaConfig config =
         ConfigLoader.create(
                 Map.of(
@@ -212,7 +216,7 @@ public final class RetrievalEval {
           Ingestor.create(
               config,
               PageExtractor.create(),
-              Chunker.create(),
+              chunker,
               embedder,
               index,
               new SqlDocumentStore(database),
@@ -224,6 +228,26 @@ public final class RetrievalEval {
           ingested.stored(),
           ingested.passages(),
           ingested.millis() / 1000);
+    }
+  }
+
+  /** The chunker of {@code --chunk min,max,overlap}, or the default one. */
+  private static Chunker chunker(Flags flags) {
+    if (!flags.has("chunk")) {
+      return Chunker.create();
+    }
+    List<String> bounds = flags.list("chunk", "");
+    try {
+      if (bounds.size() != 3) {
+        throw new NumberFormatException();
+      }
+      return Chunker.create(
+          Integer.parseInt(bounds.get(0)),
+          Integer.parseInt(bounds.get(1)),
+          Integer.parseInt(bounds.get(2)));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(
+          "--chunk", "--chunk needs min,max,overlap with 1 <= min <= max, 0 <= overlap < min");
     }
   }
 
