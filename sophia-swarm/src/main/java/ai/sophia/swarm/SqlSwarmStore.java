@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -57,8 +57,7 @@ public final class SqlSwarmStore implements SwarmStore {
       implements Write {}
 
   /** {@code heldBy} is set when the commit is applied: empty written, else who holds the run. */
-  private record Update(Commit commit, AtomicReference<Optional<String>> heldBy)
-      implements Write {}
+  private record Update(Commit commit, AtomicReference<Optional<String>> heldBy) implements Write {}
 
   @Override
   public void create(SwarmRun run, String owner, Instant leaseUntil, List<SwarmEvent> events) {

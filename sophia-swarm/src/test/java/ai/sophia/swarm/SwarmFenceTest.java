@@ -59,8 +59,7 @@ class SwarmFenceTest {
           .extracting(StepRecord::attempt)
           .containsExactly(1);
 
-      assertThat(store.commit(commit(run.id(), "node-b", 2, "b", SwarmStatus.succeeded)))
-          .isEmpty();
+      assertThat(store.commit(commit(run.id(), "node-b", 2, "b", SwarmStatus.succeeded))).isEmpty();
       assertThat(store.events(run.id(), 0, 100))
           .extracting(SwarmEvent::seq, SwarmEvent::step)
           .containsExactly(
@@ -91,10 +90,7 @@ class SwarmFenceTest {
         owner,
         Optional.of(
             new SwarmStore.RunChange(
-                status,
-                obj(),
-                "",
-                status.finished() ? Optional.of(at) : Optional.empty())),
+                status, obj(), "", status.finished() ? Optional.of(at) : Optional.empty())),
         List.of(new SwarmStore.StepWrite(step, NullNode.getInstance())),
         List.of(new SwarmEvent(runId, seq, "log", node, obj(), at)));
   }
@@ -147,8 +143,7 @@ class SwarmFenceTest {
                   .bind("id", run.id())
                   .execute());
       Instant now = Instant.now();
-      assertThat(store.claim(run.id(), b.owner(), now, now.plusSeconds(3600), o -> false))
-          .isTrue();
+      assertThat(store.claim(run.id(), b.owner(), now, now.plusSeconds(3600), o -> false)).isTrue();
 
       // Node a resumes before its next renewal would tell it to stop, and finishes its step first.
       releaseA.countDown();
