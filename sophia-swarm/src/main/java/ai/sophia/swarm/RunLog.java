@@ -106,8 +106,8 @@ final class RunLog {
       if (heldBy.isPresent()) {
         lost = true;
         log.warn(
-            "lost the lease of swarm run {} to {}: its step in flight is not recorded here, and"
-                + " the run stops on this node",
+            "lost the lease of swarm run {} to {}: this write is dropped and the run stops on this"
+                + " node",
             runId,
             heldBy.get());
         onLost.accept(this);
