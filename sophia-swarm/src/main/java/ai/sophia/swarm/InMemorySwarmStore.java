@@ -49,10 +49,13 @@ public final class InMemorySwarmStore implements SwarmStore {
   }
 
   @Override
-  public synchronized void commit(Commit c) {
+  public synchronized Optional<String> commit(Commit c) {
     Entry e = runs.get(c.runId());
     if (e == null) {
       throw new IllegalStateException("no swarm run " + c.runId());
+    }
+    if (!e.owner.equals(c.owner())) {
+      return Optional.of(e.owner);
     }
     for (StepWrite w : c.steps()) {
       e.steps.put(w.step().key(), w.step());
@@ -77,6 +80,7 @@ public final class InMemorySwarmStore implements SwarmStore {
                         r.finishedAt(),
                         e.run.deadline()));
     e.events.addAll(c.events());
+    return Optional.empty();
   }
 
   @Override

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The write path of one run and its live subscribers.
@@ -22,13 +25,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * reads the stored events, so it sees every event, with no gap (it drops what it sees twice). After
  * {@code run_finished} nothing more is written. Another node may write to the run when this one
  * does not execute it: {@link #resync} takes its numbering up from the store before such a write.
+ *
+ * <p>Every commit is made as this engine's owner, and the store refuses it once another node has
+ * taken the run (a node paused past its lease): then nothing more is written here, and {@code
+ * onLost} stops the run's execution on this node, while the node that took it goes on.
  */
 final class RunLog {
+  private static final Logger log = LoggerFactory.getLogger(RunLog.class);
+
   /** An event not numbered yet. */
   record Draft(String type, String step, JsonNode data) {}
 
   private final String runId;
+  private final String owner;
   private final SwarmStore store;
+  private final Consumer<RunLog> onLost;
   private final Clock clock;
   private final List<Subscription> subscribers = new CopyOnWriteArrayList<>();
 
@@ -41,20 +52,23 @@ final class RunLog {
   private long seq;
   private boolean finished;
   private boolean closed;
+  private boolean lost;
   private Optional<SwarmStore.RunChange> deferredRun = Optional.empty();
   private final List<SwarmStore.StepWrite> deferredSteps = new ArrayList<>();
   private final List<Draft> deferredDrafts = new ArrayList<>();
 
-  RunLog(String runId, SwarmStore store, Clock clock) {
+  RunLog(String runId, String owner, SwarmStore store, Clock clock, Consumer<RunLog> onLost) {
     this.runId = runId;
+    this.owner = owner;
     this.store = store;
     this.clock = clock;
+    this.onLost = onLost;
     this.seq = store.lastSeq(runId);
   }
 
   /**
-   * Commits a change with its events atomically; false (and nothing written) once the run finished
-   * or the engine closed.
+   * Commits a change with its events atomically; false (and nothing written) once the run finished,
+   * the engine closed or another node took the run.
    */
   boolean commit(
       Optional<SwarmStore.RunChange> change,
@@ -62,7 +76,7 @@ final class RunLog {
       List<Draft> newDrafts) {
     lock.lock();
     try {
-      if (finished || closed) {
+      if (finished || closed || lost) {
         return false;
       }
       Optional<SwarmStore.RunChange> run = change.isPresent() ? change : deferredRun;
@@ -87,7 +101,18 @@ final class RunLog {
       for (Draft d : drafts) {
         events.add(new SwarmEvent(runId, ++next, d.type(), d.step(), d.data(), at));
       }
-      store.commit(new SwarmStore.Commit(runId, run, steps, events));
+      Optional<String> heldBy =
+          store.commit(new SwarmStore.Commit(runId, owner, run, steps, events));
+      if (heldBy.isPresent()) {
+        lost = true;
+        log.warn(
+            "lost the lease of swarm run {} to {}: this write is dropped and the run stops on this"
+                + " node",
+            runId,
+            heldBy.get());
+        onLost.accept(this);
+        return false;
+      }
       seq = next;
       if (run.isPresent() && run.get().status().finished()) {
         finished = true;
@@ -128,7 +153,7 @@ final class RunLog {
       Optional<SwarmStore.RunChange> run, List<SwarmStore.StepWrite> steps, List<Draft> drafts) {
     lock.lock();
     try {
-      if (finished || closed) {
+      if (finished || closed || lost) {
         return false;
       }
       if (run.isPresent()) {

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jdbi.v3.core.Handle;
@@ -25,6 +29,11 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * Runs, steps and events in Sophia's database, SQLite or PostgreSQL (tables of migration V3).
  * Claiming a run reads its lease and then takes it in one transaction; on PostgreSQL the read locks
  * the row ({@link Database#lockSkipLocked()}), so two engines cannot both take it.
+ *
+ * <p>The fence: a commit first updates its run's row on the condition that its owner still holds
+ * it, in the transaction that then writes the steps and events. That update locks the row on
+ * PostgreSQL (a claim skips it until the commit ends; a claim under way makes it wait and re-read
+ * the owner), and SQLite runs one writing transaction at a time, so no claim falls in between.
  */
 public final class SqlSwarmStore implements SwarmStore {
   private static final String RUN_COLUMNS =
@@ -47,7 +56,8 @@ public final class SqlSwarmStore implements SwarmStore {
   private record NewRun(SwarmRun run, String owner, Instant leaseUntil, List<SwarmEvent> events)
       implements Write {}
 
-  private record Update(Commit commit) implements Write {}
+  /** {@code heldBy} is set when the commit is applied: empty written, else who holds the run. */
+  private record Update(Commit commit, AtomicReference<Optional<String>> heldBy) implements Write {}
 
   @Override
   public void create(SwarmRun run, String owner, Instant leaseUntil, List<SwarmEvent> events) {
@@ -55,16 +65,19 @@ public final class SqlSwarmStore implements SwarmStore {
   }
 
   @Override
-  public void commit(Commit c) {
-    writes.write(new Update(c));
+  public Optional<String> commit(Commit c) {
+    Update update = new Update(c, new AtomicReference<>(Optional.empty()));
+    writes.write(update);
+    return update.heldBy().get();
   }
 
   /**
    * Writes a batch: one prepared batch per statement for all its writes (new runs, then steps, run
    * changes and events, each in the order given), so a batch of a thousand commits costs four
-   * statements, not thousands.
+   * statements, not thousands. Commits whose owner lost the run write nothing ({@link #fence}).
    */
-  private void writeAll(Handle h, List<Write> writes) {
+  private void writeAll(Handle h, List<Write> batch) {
+    List<Write> writes = fence(h, batch);
     PreparedBatch runs = null;
     PreparedBatch steps = null;
     PreparedBatch changes = null;
@@ -86,7 +99,7 @@ public final class SqlSwarmStore implements SwarmStore {
               .bind("lease", n.leaseUntil().toEpochMilli())
               .add();
         }
-        case Update(Commit c) -> {
+        case Update(Commit c, var heldBy) -> {
           for (StepWrite sw : c.steps()) {
             steps = steps != null ? steps : h.prepareBatch(UPSERT_STEP);
             StepRecord s = sw.step();
@@ -122,7 +135,7 @@ public final class SqlSwarmStore implements SwarmStore {
       List<SwarmEvent> list =
           switch (w) {
             case NewRun n -> n.events();
-            case Update(Commit c) -> c.events();
+            case Update(Commit c, var heldBy) -> c.events();
           };
       for (SwarmEvent e : list) {
         events = events != null ? events : h.prepareBatch(INSERT_EVENT);
@@ -146,11 +159,53 @@ public final class SqlSwarmStore implements SwarmStore {
       for (Write w : writes) {
         switch (w) {
           case NewRun n -> n.events().forEach(e -> touched.add(EVENTS + e.runId()));
-          case Update(Commit c) -> c.events().forEach(e -> touched.add(EVENTS + e.runId()));
+          case Update(Commit c, var heldBy) ->
+              c.events().forEach(e -> touched.add(EVENTS + e.runId()));
         }
       }
       db.signal(h, CHANNEL, touched);
     }
+  }
+
+  /**
+   * The writes of {@code batch} whose owner still holds the run (and the new runs): each commit's
+   * run row is updated on that condition, in run id order so that two batches lock rows in the same
+   * order; a commit refused learns who holds the run instead.
+   */
+  private static List<Write> fence(Handle h, List<Write> batch) {
+    List<Update> updates =
+        batch.stream()
+            .filter(Update.class::isInstance)
+            .map(Update.class::cast)
+            .sorted(Comparator.comparing(u -> u.commit().runId()))
+            .toList();
+    if (updates.isEmpty()) {
+      return batch;
+    }
+    PreparedBatch fence = h.prepareBatch(FENCE);
+    for (Update u : updates) {
+      fence.bind("id", u.commit().runId()).bind("owner", u.commit().owner()).add();
+    }
+    int[] held = fence.execute();
+    Set<Write> refused = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (int i = 0; i < updates.size(); i++) {
+      Update u = updates.get(i);
+      if (held[i] == 0) {
+        refused.add(u);
+        u.heldBy().set(Optional.of(holder(h, u.commit().runId())));
+      } else {
+        u.heldBy().set(Optional.empty());
+      }
+    }
+    return refused.isEmpty() ? batch : batch.stream().filter(w -> !refused.contains(w)).toList();
+  }
+
+  private static String holder(Handle h, String runId) {
+    return h.createQuery("SELECT owner FROM swarm_runs WHERE id = :id")
+        .bind("id", runId)
+        .mapTo(String.class)
+        .findOne()
+        .orElseThrow(() -> new IllegalStateException("no swarm run " + runId));
   }
 
   /** The notification channel (PostgreSQL) and its payloads' prefixes. */
@@ -174,6 +229,9 @@ public final class SqlSwarmStore implements SwarmStore {
         });
   }
 
+  // Writes nothing, but locks the row (PostgreSQL) and counts whether the owner holds it.
+  private static final String FENCE =
+      "UPDATE swarm_runs SET owner = owner WHERE id = :id AND owner = :owner";
   private static final String INSERT_RUN =
       "INSERT INTO swarm_runs (id, graph, status, requested_by, input_json, state_json,"
           + " created_at, updated_at, deadline_at, owner, lease_until) VALUES (:id, :graph,"

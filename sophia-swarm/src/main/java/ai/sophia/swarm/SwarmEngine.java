@@ -533,7 +533,17 @@ public final class SwarmEngine implements AutoCloseable {
   }
 
   private RunLog logFor(String runId) {
-    return logs.computeIfAbsent(runId, id -> new RunLog(id, store, clock));
+    return logs.computeIfAbsent(
+        runId, id -> new RunLog(id, owner, store, clock, lost -> leaseLost(id, lost)));
+  }
+
+  /** Another node took the run: its execution here stops without writing, as when abandoned. */
+  private void leaseLost(String runId, RunLog lost) {
+    logs.remove(runId, lost);
+    RunExecution exec = executions.get(runId);
+    if (exec != null && exec.log() == lost) {
+      exec.abandon();
+    }
   }
 
   private SwarmRun require(String runId) {

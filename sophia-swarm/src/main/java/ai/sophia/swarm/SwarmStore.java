@@ -21,9 +21,11 @@ public interface SwarmStore {
 
   /**
    * Applies one change atomically: steps upserted by key, the run's status, state and error updated
-   * when {@code run} is present, events appended.
+   * when {@code run} is present, events appended. The fence: only while the commit's {@code owner}
+   * still holds the run (checked in the write's transaction); otherwise nothing is written and the
+   * owner that holds the run instead is returned. Empty when written.
    */
-  void commit(Commit commit);
+  Optional<String> commit(Commit commit);
 
   /** The run with its steps in the order they were first recorded. */
   Optional<SwarmRun> find(String runId);
@@ -102,11 +104,15 @@ public interface SwarmStore {
   }
 
   /**
-   * One atomic write: optionally a run change, steps to upsert (with the approval decision when
-   * there is one), events to append.
+   * One atomic write by {@code owner}, the run's holder: optionally a run change, steps to upsert
+   * (with the approval decision when there is one), events to append.
    */
   record Commit(
-      String runId, Optional<RunChange> run, List<StepWrite> steps, List<SwarmEvent> events) {}
+      String runId,
+      String owner,
+      Optional<RunChange> run,
+      List<StepWrite> steps,
+      List<SwarmEvent> events) {}
 
   /** A run's new status, state, error and finish time. */
   record RunChange(
