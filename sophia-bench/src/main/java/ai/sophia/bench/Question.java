@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -37,6 +39,20 @@ record Question(String text, List<String> pages) {
   /** The tune half holds the 1st, 3rd, 5th… question of a file; the report half the others. */
   static boolean tuneHalf(int index) {
     return index % 2 == 0;
+  }
+
+  /**
+   * The answerable questions of each file, by the file's name without {@code .tsv}, in the files'
+   * order (the sets the retrieval benchmarks report on).
+   */
+  static Map<String, List<Question>> answerableSets(List<String> files) {
+    Map<String, List<Question>> sets = new LinkedHashMap<>();
+    for (String file : files) {
+      Path path = Path.of(file);
+      String name = path.getFileName().toString().replaceFirst("\\.tsv$", "");
+      sets.put(name, load(path).stream().filter(Question::answerable).toList());
+    }
+    return sets;
   }
 
   /**

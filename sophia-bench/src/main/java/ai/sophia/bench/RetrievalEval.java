@@ -72,13 +72,9 @@ public final class RetrievalEval {
   static void run(String[] args) {
     Flags flags = Flags.parse(args, FLAGS);
     Path docs = flags.path("docs", "/usr/share/doc/postgresql-doc-15/html");
-    Map<String, List<Question>> sets = new LinkedHashMap<>();
-    for (String file :
-        flags.list("questions", "bench/retrieval/questions.tsv,bench/retrieval/keywords.tsv")) {
-      Path path = Path.of(file);
-      String name = path.getFileName().toString().replaceFirst("\\.tsv$", "");
-      sets.put(name, Question.load(path).stream().filter(Question::answerable).toList());
-    }
+    Map<String, List<Question>> sets =
+        Question.answerableSets(
+            flags.list("questions", "bench/retrieval/questions.tsv,bench/retrieval/keywords.tsv"));
     String model = flags.text("model", "all-minilm-l6-v2");
     Chunker chunker = chunker(flags);
     Path out = flags.path("out", "bench/results");
