@@ -1,6 +1,7 @@
 package ai.sophia.bench;
 
 import ai.sophia.embedding.OnnxEmbedder;
+import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.SophiaException;
 import ai.sophia.memory.DocumentIndex;
 import ai.sophia.memory.LuceneDocumentIndex;
@@ -18,16 +19,18 @@ import java.util.function.ToDoubleBiFunction;
 /**
  * An experiment ({@code bench/ensemble.sh}): does fusing the page rankings of several embedding
  * models, each over its own ingest of the same manual, rank better than one model alone? Every
- * question is asked of each model's index with the learned ranker ({@link PageFusion#learned()});
- * the lists are fused by reciprocal rank (k = 60) and by the sum of the pages' relative relevance,
- * and every ranking is scored on the sets' tune and report halves, as {@link RetrievalEval} does.
+ * question is asked of each model's index with the learned ranker ({@link PageFusion#learned()}, or
+ * with {@code --fusion standard} the blend); the lists are fused by reciprocal rank (k = 60) and by
+ * the sum of the pages' relative relevance, and every ranking is scored on the sets' tune and
+ * report halves, as {@link RetrievalEval} does.
  *
  * <p>Flags: {@code --models a,b,c} (each ingested into {@code --data-root}/manual-NAME by {@code
- * bench/retrieval.sh --model NAME}), {@code --data-root DIR}, {@code --questions a.tsv,b.tsv}.
+ * bench/retrieval.sh --model NAME}), {@code --data-root DIR}, {@code --questions a.tsv,b.tsv},
+ * {@code --fusion standard|learned}.
  */
 public final class EnsembleLab {
-  private static final Set<String> FLAGS = Set.of("models", "data-root", "questions");
-  private static final int DEPTH = 20;
+  private static final Set<String> FLAGS = Set.of("models", "data-root", "questions", "fusion");
+  private static final int DEPTH = RetrievalScorer.PAGES;
   private static final double RRF_K = 60;
 
   private EnsembleLab() {}
@@ -65,14 +68,22 @@ public final class EnsembleLab {
             new Model(name, embedder, LuceneDocumentIndex.open(scratch.copy(kept, name), name)));
       }
       try {
-        sets.forEach((set, questions) -> report(set, questions, models));
+        PageFusion fusion =
+            switch (flags.text("fusion", "learned")) {
+              case "learned" -> PageFusion.learned();
+              case "standard" -> PageFusion.standard();
+              default ->
+                  throw new InvalidInputException("--fusion", "--fusion is standard or learned");
+            };
+        sets.forEach((set, questions) -> report(set, questions, models, fusion));
       } finally {
         models.forEach(m -> m.index().close());
       }
     }
   }
 
-  private static void report(String set, List<Question> questions, List<Model> models) {
+  private static void report(
+      String set, List<Question> questions, List<Model> models, PageFusion fusion) {
     // Each model's learned page ranking of every question, asked once.
     Map<String, List<List<PageHit>>> lists = new HashMap<>();
     for (Question question : questions) {
@@ -87,7 +98,7 @@ public final class EnsembleLab {
                     question.text(),
                     model.embedder().embedQuery(question.text()),
                     DEPTH,
-                    PageFusion.learned(),
+                    fusion,
                     false));
       }
       lists.put(question.text(), perModel);
@@ -98,7 +109,7 @@ public final class EnsembleLab {
       int only = m;
       runs.add(
           scorer.score(
-              "learned, " + models.get(m).name() + " alone",
+              models.get(m).name() + " alone",
               models.get(m).name(),
               0,
               q -> lists.get(q).get(only).stream().map(PageHit::url).toList()));
@@ -106,16 +117,13 @@ public final class EnsembleLab {
     String all = String.join(" + ", models.stream().map(Model::name).toList());
     runs.add(
         scorer.score(
-            "learned, fused by reciprocal rank",
+            "fused by reciprocal rank",
             all,
             0,
             q -> fuse(lists.get(q), (h, r) -> 1 / (RRF_K + r))));
     runs.add(
         scorer.score(
-            "learned, fused by summed relevance",
-            all,
-            0,
-            q -> fuse(lists.get(q), (h, r) -> h.score())));
+            "fused by summed relevance", all, 0, q -> fuse(lists.get(q), (h, r) -> h.score())));
     System.out.printf("%n### %s (%d questions)%n%n", set, questions.size());
     System.out.print(RetrievalReport.markdown(runs));
   }
