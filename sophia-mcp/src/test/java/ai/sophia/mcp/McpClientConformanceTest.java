@@ -70,10 +70,12 @@ class McpClientConformanceTest {
     m.put("auth/basic-cimd", "client ID metadata documents (a URL as client_id) are not built");
     m.put(
         "auth/scope-step-up",
-        "a 403 insufficient_scope would need a person to sign in again; Sophia reports it");
+        "authorization code: a larger scope needs a person to sign in again, so Sophia names the"
+            + " scope in its error (it re-authorizes on a 403 only with client credentials)");
     m.put(
         "auth/scope-retry-limit",
-        "as scope-step-up: Sophia never re-authorizes on a 403, so it cannot loop");
+        "as scope-step-up (with client credentials each re-authorization must add a scope, at"
+            + " most OAuthTokens.MAX_STEP_UPS, and a request is sent again only once)");
     m.put(
         "auth/2025-03-26-oauth-metadata-backcompat",
         "the 2025-03-26 discovery without protected-resource metadata is not built");

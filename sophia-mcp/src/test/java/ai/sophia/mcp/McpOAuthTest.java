@@ -68,8 +68,13 @@ class McpOAuthTest {
   }
 
   private McpConnection connect(SophiaConfig.McpOAuth oauth, String secret, McpTokenStore store) {
+    return connect(mcpUrl, oauth, secret, store);
+  }
+
+  private McpConnection connect(
+      String url, SophiaConfig.McpOAuth oauth, String secret, McpTokenStore store) {
     SophiaConfig.McpServerSpec spec =
-        new SophiaConfig.McpServerSpec(null, null, null, mcpUrl, null, oauth, null, 5000);
+        new SophiaConfig.McpServerSpec(null, null, null, url, null, oauth, null, 5000);
     McpConnection c =
         new McpConnection("remote", spec, Map.of("REMOTE_SECRET", secret), "test", store);
     open.add(c);
@@ -151,6 +156,36 @@ class McpOAuthTest {
     assertThat(auth.tokenRequests()).hasSize(before + 1);
     assertThat(auth.refusedTokens()).containsExactly(first);
     assertThat(c.connected()).isTrue();
+  }
+
+  @Test
+  void insufficientScope403_reauthorizesForTheUnionOfScopes_andTheCallSucceeds() throws Exception {
+    BearerMcpServer scoped = BearerMcpServer.start(auth, "admin");
+    open.add(scoped);
+    McpConnection c = connect(scoped.url(), configured("read"), SECRET, McpTokenStore.inMemory());
+
+    assertThat(c.connected()).as(c.healthCheck().check().detail()).isTrue();
+    assertThat(text(c.call("echo", Map.of("message", "up")))).isEqualTo("echo: up");
+    List<String> scopes =
+        auth.tokenRequests().stream().map(r -> r.form().getOrDefault("scope", "")).toList();
+    assertThat(scopes).endsWith("read", "read admin");
+  }
+
+  @Test
+  void insufficientScope403Repeated_notConnected_clearErrorNamingTheScope() throws Exception {
+    int before = auth.tokenRequests().size();
+    BearerMcpServer scoped = BearerMcpServer.start(auth, "impossible");
+    open.add(scoped);
+    McpConnection c = connect(scoped.url(), configured("read"), SECRET, McpTokenStore.inMemory());
+
+    assertThat(c.connected()).isFalse();
+    assertThat(c.healthCheck().check().detail())
+        .contains("MCP server 'remote' refuses the request for insufficient scope")
+        .contains("'impossible'")
+        .doesNotContain(SECRET);
+    // One token, then one for the larger scope; the same refusal again ends it.
+    assertThat(auth.tokenRequests()).hasSize(before + 2);
+    assertThat(auth.tokenRequests().getLast().form()).containsEntry("scope", "read impossible");
   }
 
   @Test
