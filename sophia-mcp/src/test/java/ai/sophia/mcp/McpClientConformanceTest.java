@@ -49,7 +49,9 @@ class McpClientConformanceTest {
             "auth/metadata-var1",
             "auth/metadata-var2",
             "auth/metadata-var3",
-            "auth/pre-registration")) {
+            "auth/pre-registration",
+            "auth/2025-03-26-oauth-metadata-backcompat",
+            "auth/2025-03-26-oauth-endpoint-fallback")) {
       m.put(s, "token-request");
     }
     m.put("auth/scope-from-www-authenticate", "scope-from-www-authenticate");
@@ -76,12 +78,6 @@ class McpClientConformanceTest {
         "auth/scope-retry-limit",
         "as scope-step-up (with client credentials each re-authorization must add a scope, at"
             + " most OAuthTokens.MAX_STEP_UPS, and a request is sent again only once)");
-    m.put(
-        "auth/2025-03-26-oauth-metadata-backcompat",
-        "the 2025-03-26 discovery without protected-resource metadata is not built");
-    m.put(
-        "auth/2025-03-26-oauth-endpoint-fallback",
-        "the 2025-03-26 fallback endpoints without metadata are not built");
     return m;
   }
 

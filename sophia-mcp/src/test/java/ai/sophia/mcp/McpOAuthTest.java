@@ -65,6 +65,16 @@ class McpOAuthTest {
     }
     auth.expiresIn = 3600;
     auth.metadataIssuer = null;
+    auth.withoutMetadata = false;
+  }
+
+  /** Discovery for an MCP server at the authorization server's origin, which has no RFC 9728. */
+  private static OAuthDiscovery.AuthServer discoverMarch() {
+    return new OAuthDiscovery(
+            "remote",
+            OAuthTokens.http(java.time.Duration.ofSeconds(5)),
+            java.time.Duration.ofSeconds(5))
+        .discover(auth.url() + "/mcp", "Bearer");
   }
 
   private McpConnection connect(SophiaConfig.McpOAuth oauth, String secret, McpTokenStore store) {
@@ -186,6 +196,37 @@ class McpOAuthTest {
     // One token, then one for the larger scope; the same refusal again ends it.
     assertThat(auth.tokenRequests()).hasSize(before + 2);
     assertThat(auth.tokenRequests().getLast().form()).containsEntry("scope", "read impossible");
+  }
+
+  @Test
+  void discover_noProtectedResourceMetadata_authorizationServerMetadataAtTheOrigin() {
+    OAuthDiscovery.AuthServer as = discoverMarch();
+
+    assertThat(as.issuer()).isEqualTo(auth.url());
+    assertThat(as.tokenEndpoint()).isEqualTo(auth.tokenUrl());
+    assertThat(as.authMethods()).contains("client_secret_basic");
+    assertThat(as.resource()).isEqualTo(auth.url() + "/mcp");
+  }
+
+  @Test
+  void discover_noMetadataAtAll_defaultEndpointsAtTheOrigin() {
+    auth.withoutMetadata = true;
+
+    OAuthDiscovery.AuthServer as = discoverMarch();
+
+    assertThat(as.tokenEndpoint()).isEqualTo(auth.url() + "/token");
+    assertThat(as.authorizationEndpoint()).isEqualTo(auth.url() + "/authorize");
+    assertThat(as.registrationEndpoint()).isEqualTo(auth.url() + "/register");
+    assertThat(as.codeChallengeMethods()).containsExactly("S256");
+  }
+
+  @Test
+  void discover_originMetadataNamingAnotherIssuer_refusedBeforeAnyCredential() {
+    auth.metadataIssuer = "https://issuer.example";
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(McpOAuthTest::discoverMarch)
+        .isInstanceOf(McpConnection.McpUnavailable.class)
+        .hasMessageContaining("names another issuer, https://issuer.example");
   }
 
   @Test
