@@ -70,14 +70,17 @@ class McpClientConformanceTest {
     m.put("elicitation-sep1034-client-defaults", "Sophia's client offers no elicitation");
     m.put("sse-retry", "needs a tool call resumed on a GET stream; not built in the client");
     m.put("auth/basic-cimd", "client ID metadata documents (a URL as client_id) are not built");
+    // Both servers let initialize through without a token; `sophia mcp login` expects its 401.
     m.put(
         "auth/scope-step-up",
-        "authorization code: a larger scope needs a person to sign in again, so Sophia names the"
-            + " scope in its error (it re-authorizes on a 403 only with client credentials)");
+        "sign-in expects a 401 on initialize; and with authorization code a larger scope needs a"
+            + " new sign-in, which Sophia asks for naming the scope (it re-authorizes on a 403"
+            + " itself only with client credentials)");
     m.put(
         "auth/scope-retry-limit",
-        "as scope-step-up (with client credentials each re-authorization must add a scope, at"
-            + " most OAuthTokens.MAX_STEP_UPS, and a request is sent again only once)");
+        "sign-in expects a 401 on initialize; a repeated 403 ends the request (with client"
+            + " credentials each re-authorization must add a scope, at most"
+            + " OAuthTokens.MAX_STEP_UPS a connection)");
     return m;
   }
 
