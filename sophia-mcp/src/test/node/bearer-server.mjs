@@ -2,7 +2,9 @@
 // Streamable HTTP transport (stateless) behind the SDK's requireBearerAuth middleware, the token
 // checked by token introspection (RFC 7662) at the test's authorization server, and its
 // protected-resource metadata (RFC 9728) at /.well-known/oauth-protected-resource/mcp.
-// Usage: node bearer-server.mjs <port> <authorization-server-url>
+// Usage: node bearer-server.mjs <port> <authorization-server-url> [<required-scope>]
+// With a required scope, a token without it gets a 403 insufficient_scope naming that scope (the
+// MCP authorization spec's scope challenge, 2025-11-25); the scope "impossible" no token satisfies.
 // Prints "listening <port>" once it accepts connections. Tools: echo {message}, and whoami (the
 // client id the token was issued to).
 import express from "express";
@@ -12,7 +14,7 @@ import { requireBearerAuth } from "@modelcontextprotocol/sdk/server/auth/middlew
 import { InvalidTokenError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import { z } from "zod";
 
-const [port, issuer] = process.argv.slice(2);
+const [port, issuer, required] = process.argv.slice(2);
 const base = `http://127.0.0.1:${port}`;
 
 const verifier = {
@@ -57,7 +59,15 @@ const auth = requireBearerAuth({
   verifier,
   resourceMetadataUrl: `${base}/.well-known/oauth-protected-resource/mcp`,
 });
-app.post("/mcp", auth, async (req, res) => {
+function scoped(req, res, next) {
+  const scopes = req.auth?.scopes ?? [];
+  if (!required || (required !== "impossible" && scopes.includes(required))) return next();
+  res
+    .status(403)
+    .set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="${required}"`)
+    .json({ error: "insufficient_scope" });
+}
+app.post("/mcp", auth, scoped, async (req, res) => {
   const mcp = server();
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
   res.on("close", () => {

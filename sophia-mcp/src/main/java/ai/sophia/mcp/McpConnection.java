@@ -126,8 +126,9 @@ final class McpConnection implements AutoCloseable {
         // The server answered with an error: the connection itself is fine.
         throw new McpUnavailable("MCP server '" + name + "': " + error.getMessage());
       }
-      drop(c, "call failed: " + message(e));
-      throw new McpUnavailable("MCP server '" + name + "' failed: " + message(e));
+      String why = why(e);
+      drop(c, "call failed: " + why);
+      throw new McpUnavailable("MCP server '" + name + "' failed: " + why);
     }
   }
 
@@ -157,7 +158,7 @@ final class McpConnection implements AutoCloseable {
           try {
             c.ping();
           } catch (RuntimeException e) {
-            drop(c, "ping failed: " + message(e));
+            drop(c, "ping failed: " + why(e));
           }
         } else {
           long jitter = ThreadLocalRandom.current().nextLong(backoff.toMillis() / 4 + 1);
@@ -209,7 +210,7 @@ final class McpConnection implements AutoCloseable {
       log.info("MCP server {} connected: {} tools", name, listed.size());
       return true;
     } catch (RuntimeException e) {
-      problem = message(e);
+      problem = why(e);
       log.warn("MCP server {} could not be connected: {}", name, problem);
       if (c != null) {
         closeQuietly(c);
@@ -330,6 +331,26 @@ final class McpConnection implements AutoCloseable {
               name, spec.url(), o, secret, key, tokenStore, timeout, java.time.Clock.systemUTC());
     }
     return oauthTokens;
+  }
+
+  /** What went wrong, in words for the person reading the health check or the agent. */
+  private String why(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof McpUnavailable refused) {
+        return refused.getMessage(); // from the authorization error handler
+      }
+      if (t instanceof McpHttpClientTransportAuthorizationException refused
+          && refused.getResponseInfo().statusCode() == 403) {
+        // The transport sends a request again only once: a second 403 ends it here.
+        Map<String, String> challenge =
+            OAuthDiscovery.challenge(
+                refused.getResponseInfo().headers().firstValue("WWW-Authenticate").orElse(""));
+        if ("insufficient_scope".equals(challenge.get("error"))) {
+          return OAuthTokens.stillInsufficient(name, challenge.getOrDefault("scope", ""));
+        }
+      }
+    }
+    return message(e);
   }
 
   private static String message(Throwable e) {

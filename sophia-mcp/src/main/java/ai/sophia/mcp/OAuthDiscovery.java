@@ -27,8 +27,10 @@ import java.util.regex.Pattern;
  * lists, at the well-known places for an issuer with or without a path. Metadata whose {@code
  * resource} is not the MCP server is refused, and so is authorization server metadata that names no
  * {@code issuer} or one at another origin than the server listed (RFC 8414 §3.3 asks for the same
- * URL; the path is let differ, as the MCP SDKs and the conformance suite's servers do). Endpoints
- * must be HTTPS, except on loopback.
+ * URL; the path is let differ, as the MCP SDKs and the conformance suite's servers do). A server
+ * without protected-resource metadata, whose 401 names none, is taken as one of the 2025-03-26
+ * spec: authorization server metadata at its origin (its issuer at that origin too), or the default
+ * endpoints there. Endpoints must be HTTPS, except on loopback.
  */
 final class OAuthDiscovery {
   /**
@@ -101,14 +103,17 @@ final class OAuthDiscovery {
       }
       prmUrls.add(origin(mcp) + "/.well-known/oauth-protected-resource");
     }
+    Optional<JsonNode> found = firstDocument(prmUrls);
+    if (found.isEmpty() && !challenge.containsKey("resource_metadata")) {
+      return marchDiscovery(mcp, mcpUrl, challenge.get("scope"));
+    }
     JsonNode prm =
-        firstDocument(prmUrls)
-            .orElseThrow(
-                () ->
-                    fail(
-                        "no protected-resource metadata (RFC 9728) at "
-                            + prmUrls
-                            + "; set oauth.token_url"));
+        found.orElseThrow(
+            () ->
+                fail(
+                    "no protected-resource metadata (RFC 9728) at "
+                        + prmUrls
+                        + "; set oauth.token_url"));
     String resource = prm.path("resource").asText("");
     if (!resource.isEmpty() && !covers(resource, mcpUrl)) {
       throw fail(
@@ -136,6 +141,40 @@ final class OAuthDiscovery {
     JsonNode as =
         firstDocument(asUrls)
             .orElseThrow(() -> fail("no authorization server metadata at " + asUrls));
+    String scope = challenge.get("scope");
+    if (scope == null) {
+      List<String> scopes = texts(prm.path("scopes_supported"));
+      scope = scopes.isEmpty() ? null : String.join(" ", scopes);
+    }
+    return fromMetadata(as, issuer, resource.isEmpty() ? mcpUrl : resource, scope);
+  }
+
+  /**
+   * The MCP authorization spec of 2025-03-26, for a server without protected-resource metadata: the
+   * authorization server is the MCP server's origin, its metadata (RFC 8414) at the origin's {@code
+   * /.well-known/oauth-authorization-server}, or without it the default endpoints {@code
+   * /authorize}, {@code /token} and {@code /register} there.
+   */
+  private AuthServer marchDiscovery(URI mcp, String mcpUrl, String scope) {
+    URI base = URI.create(origin(mcp));
+    String metadata = base + "/.well-known/oauth-authorization-server";
+    Optional<JsonNode> as = firstDocument(List.of(metadata));
+    if (as.isPresent()) {
+      return fromMetadata(as.get(), base, mcpUrl, scope);
+    }
+    return new AuthServer(
+        "",
+        secure(base + "/token", "token endpoint"),
+        List.of(),
+        mcpUrl,
+        scope,
+        base + "/authorize",
+        base + "/register",
+        List.of("S256")); // the 2025-03-26 spec requires PKCE of every server
+  }
+
+  /** The endpoints of an authorization server's metadata, once its issuer is verified. */
+  private AuthServer fromMetadata(JsonNode as, URI issuer, String resource, String scope) {
     String named = as.path("issuer").asText("");
     if (named.isEmpty() || !sameOrigin(named, issuer)) {
       // RFC 8414 §3.3: metadata naming another issuer (or none) may have been planted to send
@@ -151,19 +190,13 @@ final class OAuthDiscovery {
     if (token.isEmpty()) {
       throw fail("the authorization server " + issuer + " has no token_endpoint");
     }
-    List<String> methods = texts(as.path("token_endpoint_auth_methods_supported"));
-    String scope = challenge.get("scope");
-    if (scope == null) {
-      List<String> scopes = texts(prm.path("scopes_supported"));
-      scope = scopes.isEmpty() ? null : String.join(" ", scopes);
-    }
     String authorize = as.path("authorization_endpoint").asText("");
     String register = as.path("registration_endpoint").asText("");
     return new AuthServer(
         named,
         secure(token, "token endpoint"),
-        methods,
-        resource.isEmpty() ? mcpUrl : resource,
+        texts(as.path("token_endpoint_auth_methods_supported")),
+        resource,
         scope,
         authorize.isEmpty() ? "" : secure(authorize, "authorization endpoint"),
         register.isEmpty() ? "" : secure(register, "registration endpoint"),

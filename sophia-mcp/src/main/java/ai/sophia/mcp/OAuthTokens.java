@@ -25,12 +25,20 @@ import org.slf4j.LoggerFactory;
  * lifetime early, at most a minute) and once on a 401 for the token that request carried (a 401 for
  * a token already replaced only retries with the new one). Without a configured {@code token_url},
  * the first client credentials request goes without a token and the 401's challenge leads to the
- * token endpoint ({@link OAuthDiscovery}). Tokens are kept in the {@link McpTokenStore}; secrets
- * and tokens never appear in a log line or an exception message.
+ * token endpoint ({@link OAuthDiscovery}). A 403 {@code insufficient_scope} asks a client
+ * credentials token for the larger scope, a bounded number of times; a signed-in server needs a new
+ * sign-in. Tokens are kept in the {@link McpTokenStore}; secrets and tokens never appear in a log
+ * line or an exception message.
  */
 final class OAuthTokens {
   private static final Logger log = LoggerFactory.getLogger(OAuthTokens.class);
   private static final Duration MAX_EARLY = Duration.ofMinutes(1);
+
+  /**
+   * Re-authorizations for a larger scope per connection. Each must add a scope, and the transport
+   * sends a request again only once, so a server that keeps answering 403 ends that request.
+   */
+  static final int MAX_STEP_UPS = 3;
 
   private final String server;
   private final String mcpUrl;
@@ -46,6 +54,8 @@ final class OAuthTokens {
   private OAuthDiscovery.AuthServer authServer;
   private StoredToken current;
   private long renewAt;
+  private String scope = ""; // what the client credentials tokens are asked for; "" for unknown
+  private int stepUps;
 
   /**
    * {@code secret}: the configured client secret, empty for none; {@code key}: the client's private
@@ -175,8 +185,11 @@ final class OAuthTokens {
    */
   synchronized boolean unauthorized(
       HttpRequestSnapshot request, int status, String wwwAuthenticate) {
+    if (status == 403) {
+      return insufficientScope(OAuthDiscovery.challenge(wwwAuthenticate));
+    }
     if (status != 401) {
-      return false; // 403 insufficient_scope: a new token of the same scope would not help
+      return false;
     }
     String sent =
         request
@@ -211,12 +224,67 @@ final class OAuthTokens {
     return true;
   }
 
+  /**
+   * A 403 {@code insufficient_scope} (MCP authorization 2025-11-25, scope challenge handling): asks
+   * a token for the union of the current and the challenged scopes and sends the request again, at
+   * most {@link #MAX_STEP_UPS} times per connection and never for a scope already held.
+   */
+  private boolean insufficientScope(Map<String, String> challenge) {
+    if (!"insufficient_scope".equals(challenge.get("error"))) {
+      return false; // a plain 403: no token would help
+    }
+    String asked = challenge.getOrDefault("scope", "");
+    String held = scope.isEmpty() ? initialScope() : scope;
+    String union = union(held, asked);
+    if (oauth.signIn()) {
+      // A refresh cannot widen the scope (RFC 6749 section 6): only a new sign-in can.
+      throw needsSignIn("it asks for the scope '" + union + "': set oauth.scope to it first");
+    }
+    if (authServer == null || asked.isBlank() || union.equals(held) || stepUps >= MAX_STEP_UPS) {
+      throw new McpUnavailable(stillInsufficient(server, asked));
+    }
+    stepUps++;
+    log.info(
+        "MCP server {} asks for the scope '{}'; asking a token for '{}'", server, asked, union);
+    scope = union;
+    forget();
+    fetch();
+    return true;
+  }
+
+  /** Why a request ends that the server refused for insufficient scope after a re-authorization. */
+  static String stillInsufficient(String server, String asked) {
+    return "MCP server '"
+        + server
+        + "' refuses the request for insufficient scope (it asks for '"
+        + asked
+        + "') even after re-authorizing; give the client that scope at the authorization server";
+  }
+
+  /** The scopes of {@code a} and then those of {@code b} not in it, space-separated. */
+  static String union(String a, String b) {
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+    for (String s : (a + " " + b).strip().split("\\s+")) {
+      if (!s.isEmpty()) {
+        all.add(s);
+      }
+    }
+    return String.join(" ", all);
+  }
+
+  private String initialScope() {
+    if (oauth.scope() != null && !oauth.scope().isBlank()) {
+      return oauth.scope();
+    }
+    return authServer == null || authServer.scope() == null ? "" : authServer.scope();
+  }
+
   private String fetch() {
     OAuthDiscovery.AuthServer as = authServer;
     Map<String, String> form = new LinkedHashMap<>();
     form.put("grant_type", "client_credentials");
-    String scope = oauth.scope() != null && !oauth.scope().isBlank() ? oauth.scope() : as.scope();
-    if (scope != null && !scope.isBlank()) {
+    String scope = this.scope.isEmpty() ? initialScope() : this.scope;
+    if (!scope.isBlank()) {
       form.put("scope", scope);
     }
     if (as.resource() != null) {

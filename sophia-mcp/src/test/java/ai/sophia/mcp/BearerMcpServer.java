@@ -23,6 +23,14 @@ public final class BearerMcpServer implements AutoCloseable {
   }
 
   public static BearerMcpServer start(LoopbackAuthServer auth) {
+    return start(auth, "");
+  }
+
+  /**
+   * A server whose tokens need {@code requiredScope} (a 403 insufficient_scope otherwise; {@code
+   * "impossible"} is never granted); empty for none.
+   */
+  public static BearerMcpServer start(LoopbackAuthServer auth, String requiredScope) {
     try {
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
@@ -33,7 +41,8 @@ public final class BearerMcpServer implements AutoCloseable {
                   NodePeers.node(),
                   NodePeers.folder().resolve("bearer-server.mjs").toString(),
                   Integer.toString(port),
-                  auth.url())
+                  auth.url(),
+                  requiredScope)
               .directory(NodePeers.folder().toFile())
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();

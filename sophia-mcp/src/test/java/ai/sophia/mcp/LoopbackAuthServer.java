@@ -55,6 +55,9 @@ public final class LoopbackAuthServer implements AutoCloseable {
   /** The issuer its metadata names; {@code null} for its own URL, as RFC 8414 requires. */
   volatile String metadataIssuer;
 
+  /** Whether it serves no metadata (404), as a 2025-03-26 server may: clients use the defaults. */
+  volatile boolean withoutMetadata;
+
   private LoopbackAuthServer(String clientId, String clientSecret) throws IOException {
     this.clientId = clientId;
     this.clientSecret = clientSecret;
@@ -261,6 +264,10 @@ public final class LoopbackAuthServer implements AutoCloseable {
   }
 
   private void metadata(HttpExchange ex) throws IOException {
+    if (withoutMetadata) {
+      send(ex, 404, Map.of("error", "not_found"));
+      return;
+    }
     send(
         ex,
         200,

@@ -49,7 +49,9 @@ class McpClientConformanceTest {
             "auth/metadata-var1",
             "auth/metadata-var2",
             "auth/metadata-var3",
-            "auth/pre-registration")) {
+            "auth/pre-registration",
+            "auth/2025-03-26-oauth-metadata-backcompat",
+            "auth/2025-03-26-oauth-endpoint-fallback")) {
       m.put(s, "token-request");
     }
     m.put("auth/scope-from-www-authenticate", "scope-from-www-authenticate");
@@ -68,18 +70,17 @@ class McpClientConformanceTest {
     m.put("elicitation-sep1034-client-defaults", "Sophia's client offers no elicitation");
     m.put("sse-retry", "needs a tool call resumed on a GET stream; not built in the client");
     m.put("auth/basic-cimd", "client ID metadata documents (a URL as client_id) are not built");
+    // Both servers let initialize through without a token; `sophia mcp login` expects its 401.
     m.put(
         "auth/scope-step-up",
-        "a 403 insufficient_scope would need a person to sign in again; Sophia reports it");
+        "sign-in expects a 401 on initialize; and with authorization code a larger scope needs a"
+            + " new sign-in, which Sophia asks for naming the scope (it re-authorizes on a 403"
+            + " itself only with client credentials)");
     m.put(
         "auth/scope-retry-limit",
-        "as scope-step-up: Sophia never re-authorizes on a 403, so it cannot loop");
-    m.put(
-        "auth/2025-03-26-oauth-metadata-backcompat",
-        "the 2025-03-26 discovery without protected-resource metadata is not built");
-    m.put(
-        "auth/2025-03-26-oauth-endpoint-fallback",
-        "the 2025-03-26 fallback endpoints without metadata are not built");
+        "sign-in expects a 401 on initialize; a repeated 403 ends the request (with client"
+            + " credentials each re-authorization must add a scope, at most"
+            + " OAuthTokens.MAX_STEP_UPS a connection)");
     return m;
   }
 

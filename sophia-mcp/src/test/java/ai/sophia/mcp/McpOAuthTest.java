@@ -65,11 +65,26 @@ class McpOAuthTest {
     }
     auth.expiresIn = 3600;
     auth.metadataIssuer = null;
+    auth.withoutMetadata = false;
+  }
+
+  /** Discovery for an MCP server at the authorization server's origin, which has no RFC 9728. */
+  private static OAuthDiscovery.AuthServer discoverMarch() {
+    return new OAuthDiscovery(
+            "remote",
+            OAuthTokens.http(java.time.Duration.ofSeconds(5)),
+            java.time.Duration.ofSeconds(5))
+        .discover(auth.url() + "/mcp", "Bearer");
   }
 
   private McpConnection connect(SophiaConfig.McpOAuth oauth, String secret, McpTokenStore store) {
+    return connect(mcpUrl, oauth, secret, store);
+  }
+
+  private McpConnection connect(
+      String url, SophiaConfig.McpOAuth oauth, String secret, McpTokenStore store) {
     SophiaConfig.McpServerSpec spec =
-        new SophiaConfig.McpServerSpec(null, null, null, mcpUrl, null, oauth, null, 5000);
+        new SophiaConfig.McpServerSpec(null, null, null, url, null, oauth, null, 5000);
     McpConnection c =
         new McpConnection("remote", spec, Map.of("REMOTE_SECRET", secret), "test", store);
     open.add(c);
@@ -151,6 +166,67 @@ class McpOAuthTest {
     assertThat(auth.tokenRequests()).hasSize(before + 1);
     assertThat(auth.refusedTokens()).containsExactly(first);
     assertThat(c.connected()).isTrue();
+  }
+
+  @Test
+  void insufficientScope403_reauthorizesForTheUnionOfScopes_andTheCallSucceeds() throws Exception {
+    BearerMcpServer scoped = BearerMcpServer.start(auth, "admin");
+    open.add(scoped);
+    McpConnection c = connect(scoped.url(), configured("read"), SECRET, McpTokenStore.inMemory());
+
+    assertThat(c.connected()).as(c.healthCheck().check().detail()).isTrue();
+    assertThat(text(c.call("echo", Map.of("message", "up")))).isEqualTo("echo: up");
+    List<String> scopes =
+        auth.tokenRequests().stream().map(r -> r.form().getOrDefault("scope", "")).toList();
+    assertThat(scopes).endsWith("read", "read admin");
+  }
+
+  @Test
+  void insufficientScope403Repeated_notConnected_clearErrorNamingTheScope() throws Exception {
+    int before = auth.tokenRequests().size();
+    BearerMcpServer scoped = BearerMcpServer.start(auth, "impossible");
+    open.add(scoped);
+    McpConnection c = connect(scoped.url(), configured("read"), SECRET, McpTokenStore.inMemory());
+
+    assertThat(c.connected()).isFalse();
+    assertThat(c.healthCheck().check().detail())
+        .contains("MCP server 'remote' refuses the request for insufficient scope")
+        .contains("'impossible'")
+        .doesNotContain(SECRET);
+    // One token, then one for the larger scope; the same refusal again ends it.
+    assertThat(auth.tokenRequests()).hasSize(before + 2);
+    assertThat(auth.tokenRequests().getLast().form()).containsEntry("scope", "read impossible");
+  }
+
+  @Test
+  void discover_noProtectedResourceMetadata_authorizationServerMetadataAtTheOrigin() {
+    OAuthDiscovery.AuthServer as = discoverMarch();
+
+    assertThat(as.issuer()).isEqualTo(auth.url());
+    assertThat(as.tokenEndpoint()).isEqualTo(auth.tokenUrl());
+    assertThat(as.authMethods()).contains("client_secret_basic");
+    assertThat(as.resource()).isEqualTo(auth.url() + "/mcp");
+  }
+
+  @Test
+  void discover_noMetadataAtAll_defaultEndpointsAtTheOrigin() {
+    auth.withoutMetadata = true;
+
+    OAuthDiscovery.AuthServer as = discoverMarch();
+
+    assertThat(as.tokenEndpoint()).isEqualTo(auth.url() + "/token");
+    assertThat(as.authorizationEndpoint()).isEqualTo(auth.url() + "/authorize");
+    assertThat(as.registrationEndpoint()).isEqualTo(auth.url() + "/register");
+    assertThat(as.codeChallengeMethods()).containsExactly("S256");
+  }
+
+  @Test
+  void discover_originMetadataNamingAnotherIssuer_refusedBeforeAnyCredential() {
+    auth.metadataIssuer = "https://issuer.example";
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(McpOAuthTest::discoverMarch)
+        .isInstanceOf(McpConnection.McpUnavailable.class)
+        .hasMessageContaining("names another issuer, https://issuer.example");
   }
 
   @Test
