@@ -26,10 +26,12 @@ import java.util.function.ToDoubleBiFunction;
  *
  * <p>Flags: {@code --models a,b,c} (each ingested into {@code --data-root}/manual-NAME by {@code
  * bench/retrieval.sh --model NAME}), {@code --data-root DIR}, {@code --questions a.tsv,b.tsv},
- * {@code --fusion standard|learned}.
+ * {@code --fusion standard|learned}, {@code --lists FILE} (each model's pages of each question, for
+ * analysis).
  */
 public final class EnsembleLab {
-  private static final Set<String> FLAGS = Set.of("models", "data-root", "questions", "fusion");
+  private static final Set<String> FLAGS =
+      Set.of("models", "data-root", "questions", "fusion", "lists");
   private static final int DEPTH = RetrievalScorer.PAGES;
   private static final double RRF_K = 60;
 
@@ -75,14 +77,27 @@ public final class EnsembleLab {
               default ->
                   throw new InvalidInputException("--fusion", "--fusion is standard or learned");
             };
-        sets.forEach((set, questions) -> report(set, questions, models, fusion));
+        Path listsFile = flags.has("lists") ? flags.path("lists", "") : null;
+        List<String> lines = new ArrayList<>();
+        sets.forEach((set, questions) -> lines.addAll(report(set, questions, models, fusion)));
+        if (listsFile != null) {
+          try {
+            Files.write(listsFile, lines);
+          } catch (java.io.IOException e) {
+            throw new BenchException("cannot write " + listsFile + ": " + e.getMessage(), e);
+          }
+        }
       } finally {
         models.forEach(m -> m.index().close());
       }
     }
   }
 
-  private static void report(
+  /**
+   * Prints the set's table; returns one line per question and model: set, question, model, and the
+   * model's pages best first, tab-separated.
+   */
+  private static List<String> report(
       String set, List<Question> questions, List<Model> models, PageFusion fusion) {
     // Each model's learned page ranking of every question, asked once.
     Map<String, List<List<PageHit>>> lists = new HashMap<>();
@@ -126,6 +141,15 @@ public final class EnsembleLab {
             "fused by summed relevance", all, 0, q -> fuse(lists.get(q), (h, r) -> h.score())));
     System.out.printf("%n### %s (%d questions)%n%n", set, questions.size());
     System.out.print(RetrievalReport.markdown(runs));
+    List<String> lines = new ArrayList<>();
+    for (Question question : questions) {
+      for (int m = 0; m < models.size(); m++) {
+        List<String> pages = new ArrayList<>(List.of(set, question.text(), models.get(m).name()));
+        lists.get(question.text()).get(m).forEach(h -> pages.add(h.url()));
+        lines.add(String.join("\t", pages));
+      }
+    }
+    return lines;
   }
 
   /** Pages of all lists by the sum of {@code credit(hit, rank from 1)}, best first. */
