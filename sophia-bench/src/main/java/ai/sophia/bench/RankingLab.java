@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +40,7 @@ import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
@@ -80,7 +82,8 @@ final class RankingLab {
           "identifierTitle",
           "identifierHeading",
           "identifierBody",
-          "passages");
+          "passages",
+          "expansionBm25");
 
   private record Candidate(String name, double[] features, PageSignals signals) {}
 
@@ -94,6 +97,9 @@ final class RankingLab {
           "how do I stop a query that runs too long",
           List.of("runtime-config-client.html", "functions-admin.html"));
   private final Analyzer analyzer = new EnglishAnalyzer();
+  private final Vocabulary vocabulary;
+  private static final double[] EXPANSION_WEIGHTS = {0, 0.5, 1, 2};
+  private final Map<Double, Map<Question, Integer>> expandedRanks = new HashMap<>();
 
   RankingLab(
       Map<String, List<Question>> sets,
@@ -103,6 +109,7 @@ final class RankingLab {
       Path docs) {
     try (ByteBuffersDirectory dir = new ByteBuffersDirectory()) {
       fieldIndex(dir, pages, docs);
+      vocabulary = Vocabulary.of(pages, embedder, analyzer);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         IndexSearcher fields = new IndexSearcher(reader);
         sets.forEach(
@@ -120,7 +127,11 @@ final class RankingLab {
                         true);
                 searched.add(
                     new Searched(
-                        set, i, q, PageFusion.Style.of(q.text()), features(q, hits, fields)));
+                        set,
+                        i,
+                        q,
+                        PageFusion.Style.of(q.text()),
+                        features(q, embedder.embedQuery(q.text()), hits, fields)));
               }
             });
         List<PageHit> hits =
@@ -138,7 +149,10 @@ final class RankingLab {
                 0,
                 README,
                 PageFusion.Style.of(README.text()),
-                features(README, hits, fields));
+                features(README, embedder.embedQuery(README.text()), hits, fields));
+        System.out.println(
+            "README question's expansion: "
+                + vocabulary.expand(embedder.embedQuery(README.text()), terms(README.text())));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -177,8 +191,33 @@ final class RankingLab {
     return out.toString();
   }
 
-  private List<Candidate> features(Question q, List<PageHit> hits, IndexSearcher fields) {
+  private List<Candidate> features(
+      Question q, float[] vector, List<PageHit> hits, IndexSearcher fields) {
     Set<String> terms = terms(q.text());
+    Map<String, Double> expanded = vocabulary.expand(vector, terms);
+    Map<String, Double> expansion = expansionBm25(fields, expanded);
+    for (double w : EXPANSION_WEIGHTS) {
+      Map<String, Double> query = new LinkedHashMap<>();
+      terms.forEach(t -> query.put(t, 1.0));
+      if (w > 0) {
+        expanded.forEach((t, c) -> query.merge(t, w * c, Double::sum));
+      }
+      List<String> order =
+          expansionBm25(fields, query).entrySet().stream()
+              .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+              .limit(RetrievalScorer.PAGES)
+              .map(Map.Entry::getKey)
+              .toList();
+      int rank = 0;
+      for (int r = 0; r < order.size() && rank == 0; r++) {
+        rank = q.answeredBy(order.get(r)) ? r + 1 : 0;
+      }
+      expandedRanks.computeIfAbsent(w, k -> new HashMap<>()).put(q, rank);
+    }
+    double maxExpansion = 1e-9;
+    for (double v : expansion.values()) {
+      maxExpansion = Math.max(maxExpansion, v);
+    }
     List<Map<String, Double>> fieldScores = new ArrayList<>();
     for (String field : FIELDS) {
       fieldScores.add(fieldBm25(fields, field, terms));
@@ -247,7 +286,8 @@ final class RankingLab {
         idShare.get(0).getOrDefault(name, 0.0),
         idShare.get(1).getOrDefault(name, 0.0),
         idShare.get(2).getOrDefault(name, 0.0),
-        Math.log(1 + h.passages().size())
+        Math.log(1 + h.passages().size()),
+        expansion.getOrDefault(name, 0.0) / maxExpansion
       };
       out.add(new Candidate(name, f, s));
     }
@@ -289,6 +329,33 @@ final class RankingLab {
     StoredFields stored = searcher.storedFields();
     for (ScoreDoc hit : searcher.search(any.build(), 5000).scoreDocs) {
       out.put(stored.document(hit.doc).get("name"), (double) hit.score);
+    }
+    return out;
+  }
+
+  /** BM25 over title and body of the expansion terms, each boosted by its cosine to the query. */
+  private static Map<String, Double> expansionBm25(
+      IndexSearcher searcher, Map<String, Double> expansion) {
+    Map<String, Double> out = new HashMap<>();
+    if (expansion.isEmpty()) {
+      return out;
+    }
+    BooleanQuery.Builder any = new BooleanQuery.Builder();
+    expansion.forEach(
+        (term, weight) -> {
+          for (String field : List.of("title", "body")) {
+            any.add(
+                new BoostQuery(new TermQuery(new Term(field, term)), weight.floatValue()),
+                BooleanClause.Occur.SHOULD);
+          }
+        });
+    try {
+      StoredFields stored = searcher.storedFields();
+      for (ScoreDoc hit : searcher.search(any.build(), 5000).scoreDocs) {
+        out.put(stored.document(hit.doc).get("name"), (double) hit.score);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return out;
   }
@@ -370,7 +437,41 @@ final class RankingLab {
     subsets.put("A standard signals", standard);
     subsets.put("B + aggregation, coverage (no index change, no extra query)", aggregation);
     subsets.put("C + title, body BM25, identifiers (no index change)", fieldsNoHeadings);
-    subsets.put("D + headings (all)", FEATURES);
+    List<String> headings = new ArrayList<>(FEATURES);
+    headings.remove("expansionBm25");
+    subsets.put("D + headings", headings);
+    List<String> expandedB = new ArrayList<>(aggregation);
+    expandedB.add("expansionBm25");
+    subsets.put("E B + expansion BM25 (vocabulary nearest the query's vector)", expandedB);
+    List<String> expandedC = new ArrayList<>(fieldsNoHeadings);
+    expandedC.add("expansionBm25");
+    subsets.put("F C + expansion BM25", expandedC);
+    System.out.println(
+        "| BM25 title + body, expansion weight | set | half | r@1 | r@3 | r@5 | MRR |");
+    System.out.println("|---|---|---|---:|---:|---:|---:|");
+    for (double w : EXPANSION_WEIGHTS) {
+      for (String set : searched.stream().map(Searched::set).distinct().toList()) {
+        for (boolean tune : List.of(true, false)) {
+          Scores sc =
+              Scores.of(
+                  searched.stream()
+                      .filter(s -> s.set.equals(set) && Question.tuneHalf(s.index) == tune)
+                      .mapToInt(s -> expandedRanks.get(w).get(s.question))
+                      .toArray());
+          System.out.printf(
+              Locale.ROOT,
+              "| %.1f | %s | %s | %.3f | %.3f | %.3f | %.3f |%n",
+              w,
+              set,
+              tune ? "tune" : "report",
+              sc.recallAt1(),
+              sc.recallAt3(),
+              sc.recallAt5(),
+              sc.mrr());
+        }
+      }
+    }
+    System.out.println();
     System.out.println("| model | set | half | recall@1 | recall@3 | recall@5 | MRR@10 |");
     System.out.println("|---|---|---|---:|---:|---:|---:|");
     printRows("standard() (the blend Sophia ranks with)", null);
