@@ -20,6 +20,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+# Every run opens its connection to the model server at once.
+bench_accept_queue agent_load 16384
 work="$(mktemp -d)"
 mkfifo "$work/stdin"
 # The server runs until its standard input (the fifo, held open by fd 3) closes.
@@ -31,6 +33,10 @@ trap 'exec 3>&-; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do grep -q '^url ' "$work/server.out" 2>/dev/null && break; sleep 0.2; done
 url="$(sed -n 's/^url //p' "$work/server.out")"
 [ -n "$url" ] || { echo "agent_load: the model server did not start" >&2; exit 1; }
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; open file limit $(ulimit -n); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; open file limit $(ulimit -n);" \
+  "somaxconn $(sysctl -n net.core.somaxconn 2>/dev/null), tcp_max_syn_backlog $(sysctl -n net.ipv4.tcp_max_syn_backlog 2>/dev/null);" \
+  "listen overflows so far $(nstat -az TcpExtListenOverflows 2>/dev/null | awk '/ListenOverflows/ {print $2}');" \
+  "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 bench_java AgentLoad --base-url "$url" --runs "$runs" --delay-ms "$delay" --warmup "$warmup" --max-seconds "$max"
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg);" \
+  "listen overflows so far $(nstat -az TcpExtListenOverflows 2>/dev/null | awk '/ListenOverflows/ {print $2}')"

@@ -37,19 +37,7 @@ for c in $conns; do [ "$c" -gt "$max_conns" ] && max_conns="$c"; done
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 [ "$(ulimit -n)" -gt "$((max_conns + 1000))" ] ||
   { echo "http_load: open-file limit $(ulimit -n) is too low for $max_conns connections" >&2; exit 1; }
-# The listen backlog is min(accept queue size, somaxconn); SYNs beyond tcp_max_syn_backlog wait on
-# retransmission (1 s, then 3 s): both must hold a burst of new connections.
-queue="${SOPHIA_SERVER_ACCEPT_QUEUE_SIZE:-8192}"
-for name in net.core.somaxconn net.ipv4.tcp_max_syn_backlog; do
-  value="$(sysctl -n "$name" 2>/dev/null || echo 0)"
-  if [ "$value" -lt "$queue" ]; then
-    if [ "$(id -u)" -eq 0 ] && sysctl -q -w "$name=$queue" 2>/dev/null; then
-      echo "http_load: raised $name from $value to $queue" >&2
-    else
-      echo "http_load: $name is $value, below the accept queue of $queue; connection bursts will stall (run as root, or: sysctl -w $name=$queue)" >&2
-    fi
-  fi
-done
+bench_accept_queue http_load "${SOPHIA_SERVER_ACCEPT_QUEUE_SIZE:-8192}"
 
 read -r low high < /proc/sys/net/ipv4/ip_local_port_range
 port_count=$((high - low + 1))

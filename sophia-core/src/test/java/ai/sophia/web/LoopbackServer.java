@@ -80,6 +80,13 @@ public final class LoopbackServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The accept queue (capped by the kernel's {@code net.core.somaxconn}). The JDK's default is 50:
+   * a burst of thousands of new connections, as {@code bench/agent_load.sh} makes, then overflows
+   * it and waits on SYN retransmission (1 s, 3 s, 7 s…) before the server sees a request.
+   */
+  private static final int BACKLOG = 16_384;
+
   private final HttpServer server;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, Responder> routes = new ConcurrentHashMap<>();
@@ -87,7 +94,7 @@ public final class LoopbackServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LoopbackServer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
