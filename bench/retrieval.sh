@@ -7,6 +7,8 @@
 # Usage: bench/retrieval.sh [--model all-minilm-l6-v2|bge-small-en-v1.5|e5-small-v2] [--tune true]
 #                           [--data DIR] [--questions a.tsv,b.tsv] [--lab true]
 #                           [--chunk min,max,overlap]  (passage bounds of an ingest into --data)
+#                           [--lab-second NAME --lab-second-data DIR]  (the lab over two models'
+#                           features at once; DIR an ingest by bench/retrieval.sh --model NAME)
 # The manual is ingested once per model into bench/data/manual-<model> (about 3 minutes for
 # MiniLM, 10 for bge or e5 on 2 cores) and reused by later runs and by bench/research_quality.sh.
 set -euo pipefail

@@ -101,12 +101,36 @@ final class RankingLab {
   private static final double[] EXPANSION_WEIGHTS = {0, 0.5, 1, 2};
   private final Map<Double, Map<Question, Integer>> expandedRanks = new HashMap<>();
 
+  /** A second embedding model's index of the same pages, for a ranker over both at once. */
+  record Second(LuceneDocumentIndex index, Embedder embedder) {}
+
+  private final LuceneDocumentIndex index;
+  private final Embedder embedder;
+  private final Second second;
+
+  /**
+   * The feature names of a candidate: {@link #FEATURES}, then with a second model the same again
+   * for its index ({@code 2:} in front, 0 where it did not find the page) and whether each found
+   * it.
+   */
+  private final List<String> names;
+
   RankingLab(
       Map<String, List<Question>> sets,
       LuceneDocumentIndex index,
       Embedder embedder,
       List<ExtractedPage> pages,
-      Path docs) {
+      Path docs,
+      Second second) {
+    this.index = index;
+    this.embedder = embedder;
+    this.second = second;
+    List<String> all = new ArrayList<>(FEATURES);
+    if (second != null) {
+      FEATURES.forEach(f -> all.add("2:" + f));
+      all.addAll(List.of("found1", "found2"));
+    }
+    names = List.copyOf(all);
     try (ByteBuffersDirectory dir = new ByteBuffersDirectory()) {
       fieldIndex(dir, pages, docs);
       vocabulary = Vocabulary.of(pages, embedder, analyzer);
@@ -116,40 +140,17 @@ final class RankingLab {
             (set, questions) -> {
               for (int i = 0; i < questions.size(); i++) {
                 Question q = questions.get(i);
-                List<PageHit> hits =
-                    index.searchPages(
-                        DocumentIndex.DOCUMENTS,
-                        Set.of(),
-                        q.text(),
-                        embedder.embedQuery(q.text()),
-                        RetrievalScorer.PAGES,
-                        PageFusion.standard(),
-                        true);
                 searched.add(
-                    new Searched(
-                        set,
-                        i,
-                        q,
-                        PageFusion.Style.of(q.text()),
-                        features(q, embedder.embedQuery(q.text()), hits, fields)));
+                    new Searched(set, i, q, PageFusion.Style.of(q.text()), candidates(q, fields)));
               }
             });
-        List<PageHit> hits =
-            index.searchPages(
-                DocumentIndex.DOCUMENTS,
-                Set.of(),
-                README.text(),
-                embedder.embedQuery(README.text()),
-                RetrievalScorer.PAGES,
-                PageFusion.standard(),
-                true);
         readme =
             new Searched(
                 "readme",
                 0,
                 README,
                 PageFusion.Style.of(README.text()),
-                features(README, embedder.embedQuery(README.text()), hits, fields));
+                candidates(README, fields));
         System.out.println(
             "README question's expansion: "
                 + vocabulary.expand(embedder.embedQuery(README.text()), terms(README.text())));
@@ -157,6 +158,59 @@ final class RankingLab {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The candidates of the first model's page search with their features; with a second model, the
+   * union of both searches' candidates (the first's order, then the second's new ones), each with
+   * both models' features. A page only the second found keeps the second's signals for {@code
+   * learned()}'s row.
+   */
+  private List<Candidate> candidates(Question q, IndexSearcher fields) {
+    List<Candidate> first = features(q, embedder, index, fields, true);
+    if (second == null) {
+      return first;
+    }
+    Map<String, Candidate> firsts = new LinkedHashMap<>();
+    first.forEach(c -> firsts.put(c.name(), c));
+    Map<String, Candidate> seconds = new LinkedHashMap<>();
+    features(q, second.embedder(), second.index(), fields, false)
+        .forEach(c -> seconds.put(c.name(), c));
+    Set<String> union = new LinkedHashSet<>(firsts.keySet());
+    union.addAll(seconds.keySet());
+    int n = FEATURES.size();
+    List<Candidate> out = new ArrayList<>();
+    for (String name : union) {
+      Candidate a = firsts.get(name);
+      Candidate b = seconds.get(name);
+      double[] f = new double[2 * n + 2];
+      if (a != null) {
+        System.arraycopy(a.features(), 0, f, 0, n);
+      }
+      if (b != null) {
+        System.arraycopy(b.features(), 0, f, n, n);
+      }
+      f[2 * n] = a != null ? 1 : 0;
+      f[2 * n + 1] = b != null ? 1 : 0;
+      out.add(new Candidate(name, f, (a != null ? a : b).signals()));
+    }
+    return out;
+  }
+
+  /** {@code expand}: the vocabulary's expansion (embedded by the first model) is measured. */
+  private List<Candidate> features(
+      Question q, Embedder model, LuceneDocumentIndex pages, IndexSearcher fields, boolean expand) {
+    float[] vector = model.embedQuery(q.text());
+    List<PageHit> hits =
+        pages.searchPages(
+            DocumentIndex.DOCUMENTS,
+            Set.of(),
+            q.text(),
+            vector,
+            RetrievalScorer.PAGES,
+            PageFusion.standard(),
+            true);
+    return features(q, vector, hits, fields, expand);
   }
 
   /** Indexes title, headings and body of every page. */
@@ -192,11 +246,11 @@ final class RankingLab {
   }
 
   private List<Candidate> features(
-      Question q, float[] vector, List<PageHit> hits, IndexSearcher fields) {
+      Question q, float[] vector, List<PageHit> hits, IndexSearcher fields, boolean expand) {
     Set<String> terms = terms(q.text());
-    Map<String, Double> expanded = vocabulary.expand(vector, terms);
+    Map<String, Double> expanded = expand ? vocabulary.expand(vector, terms) : Map.of();
     Map<String, Double> expansion = expansionBm25(fields, expanded);
-    for (double w : EXPANSION_WEIGHTS) {
+    for (double w : expand ? EXPANSION_WEIGHTS : new double[0]) {
       Map<String, Double> query = new LinkedHashMap<>();
       terms.forEach(t -> query.put(t, 1.0));
       if (w > 0) {
@@ -446,6 +500,20 @@ final class RankingLab {
     List<String> expandedC = new ArrayList<>(fieldsNoHeadings);
     expandedC.add("expansionBm25");
     subsets.put("F C + expansion BM25", expandedC);
+    if (second != null) {
+      List<String> jointB = new ArrayList<>(aggregation);
+      aggregation.forEach(f -> jointB.add("2:" + f));
+      jointB.addAll(List.of("found1", "found2"));
+      subsets.put("G B of both models, found by each", jointB);
+      List<String> jointC = new ArrayList<>(fieldsNoHeadings);
+      aggregation.forEach(f -> jointC.add("2:" + f));
+      jointC.addAll(List.of("found1", "found2"));
+      subsets.put("H C + B of the second model, found by each", jointC);
+      List<String> secondB = new ArrayList<>();
+      aggregation.forEach(f -> secondB.add("2:" + f));
+      secondB.add("found2");
+      subsets.put("I B of the second model alone (over the union)", secondB);
+    }
     System.out.println(
         "| BM25 title + body, expansion weight | set | half | r@1 | r@3 | r@5 | MRR |");
     System.out.println("|---|---|---|---:|---:|---:|---:|");
@@ -475,10 +543,13 @@ final class RankingLab {
     System.out.println("| model | set | half | recall@1 | recall@3 | recall@5 | MRR@10 |");
     System.out.println("|---|---|---|---:|---:|---:|---:|");
     printRows("standard() (the blend Sophia ranks with)", null);
-    printRows("learned() (LearnedFusion, not the default)", LEARNED);
+    if (second == null) {
+      // Over two models' candidates its signals mix two cosine bands: no figure to read.
+      printRows("learned() (LearnedFusion, not the default)", LEARNED);
+    }
     for (var e : subsets.entrySet()) {
       for (String loss : List.of("listwise")) {
-        int[] idx = e.getValue().stream().mapToInt(FEATURES::indexOf).toArray();
+        int[] idx = e.getValue().stream().mapToInt(names::indexOf).toArray();
         Linear model = train(loss + ", " + e.getKey(), idx, loss.equals("pairwise"));
         printRows(model.label + " (λ " + lambdaOf(model) + ", CV " + cv.get(model) + ")", model);
         System.out.println(
@@ -487,7 +558,7 @@ final class RankingLab {
                     .mapToObj(
                         i ->
                             String.format(
-                                Locale.ROOT, "%s %.4f", FEATURES.get(idx[i]), model.weights[i]))
+                                Locale.ROOT, "%s %.4f", names.get(idx[i]), model.weights[i]))
                     .toList()
                 + " | | | | | | |");
       }

@@ -53,7 +53,18 @@ import org.slf4j.LoggerFactory;
 public final class RetrievalEval {
   private static final Logger log = LoggerFactory.getLogger(RetrievalEval.class);
   private static final Set<String> FLAGS =
-      Set.of("docs", "data", "questions", "model", "out", "tune", "backend", "lab", "chunk");
+      Set.of(
+          "docs",
+          "data",
+          "questions",
+          "model",
+          "out",
+          "tune",
+          "backend",
+          "lab",
+          "lab-second",
+          "lab-second-data",
+          "chunk");
   private static final long MAX_FILE_BYTES = 5_000_000;
 
   private RetrievalEval() {}
@@ -135,7 +146,7 @@ public final class RetrievalEval {
           new FusionTuner(sets, index, embedder).tuneAndReport();
         }
         if (Boolean.parseBoolean(flags.text("lab", "false"))) {
-          new RankingLab(sets, index, embedder, pages, docs).report();
+          labReport(flags, sets, index, embedder, pages, docs, scratch);
         }
       }
     }
@@ -258,6 +269,38 @@ public final class RetrievalEval {
         log.info("{}: ingesting, {} pages read, {} to go", model, done, queued);
       }
     };
+  }
+
+  /**
+   * {@link RankingLab}'s experiments; with {@code --lab-second NAME} (its ingest in {@code
+   * --lab-second-data DIR}, made by {@code bench/retrieval.sh --model NAME}) over two models at
+   * once.
+   */
+  private static void labReport(
+      Flags flags,
+      Map<String, List<Question>> sets,
+      LuceneDocumentIndex index,
+      OnnxEmbedder embedder,
+      List<ExtractedPage> pages,
+      Path docs,
+      ScratchDirectory scratch) {
+    if (!flags.has("lab-second")) {
+      new RankingLab(sets, index, embedder, pages, docs, null).report();
+      return;
+    }
+    String name = flags.text("lab-second", "");
+    Path kept = flags.path("lab-second-data", "");
+    if (!java.nio.file.Files.isDirectory(kept.resolve("index"))) {
+      throw new BenchException(
+          kept + " holds no index: run bench/retrieval.sh --model " + name + " first");
+    }
+    OnnxEmbedder other = OnnxEmbedder.create(name);
+    other.load();
+    try (LuceneDocumentIndex secondIndex =
+        LuceneDocumentIndex.open(scratch.copy(kept, "second"), name)) {
+      new RankingLab(sets, index, embedder, pages, docs, new RankingLab.Second(secondIndex, other))
+          .report();
+    }
   }
 
   /** Every labelled page must be in the corpus, or a label is wrong (or the corpus is). */
