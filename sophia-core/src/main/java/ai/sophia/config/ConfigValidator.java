@@ -378,6 +378,32 @@ final class ConfigValidator {
     if (o.redirectPort() != null) {
       range(key + ".oauth.redirect_port", o.redirectPort(), 0, 65_535, problems);
     }
+    if (!blank(o.clientMetadataUrl())) {
+      require(
+          o.signIn(),
+          key + ".oauth.client_metadata_url is for a sign-in (grant: authorization_code)",
+          problems);
+      require(
+          clientMetadataUrl(o.clientMetadataUrl()),
+          key
+              + ".oauth.client_metadata_url must be an https URL with a path and no fragment"
+              + " (it is the client_id), e.g. https://sophia.example.com/oauth/client-metadata.json",
+          problems);
+    }
+  }
+
+  /** A client ID metadata document's URL: https, a host, a path other than "/", no fragment. */
+  private static boolean clientMetadataUrl(String value) {
+    try {
+      java.net.URI u = new java.net.URI(value);
+      return "https".equals(u.getScheme())
+          && u.getHost() != null
+          && u.getRawPath() != null
+          && u.getRawPath().length() > 1
+          && u.getRawFragment() == null;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
   }
 
   private static boolean blank(String value) {

@@ -38,7 +38,8 @@ final class OAuthDiscovery {
    * rather than discovered), its token endpoint and the client authentication methods it lists, the
    * resource to ask tokens for and the scope to ask for (null when unknown), and for a person's
    * sign-in ({@link McpLogin}) the authorization and registration endpoints (empty when absent) and
-   * the PKCE methods it supports.
+   * the PKCE methods it supports, and whether it accepts a client ID metadata document's URL as
+   * {@code client_id} ({@code client_id_metadata_document_supported}).
    */
   record AuthServer(
       String issuer,
@@ -48,10 +49,11 @@ final class OAuthDiscovery {
       String scope,
       String authorizationEndpoint,
       String registrationEndpoint,
-      List<String> codeChallengeMethods) {
+      List<String> codeChallengeMethods,
+      boolean clientIdMetadataDocuments) {
     /** A token endpoint known from the configuration, nothing else. */
     static AuthServer configured(String tokenEndpoint) {
-      return new AuthServer("", tokenEndpoint, List.of(), null, null, "", "", List.of());
+      return new AuthServer("", tokenEndpoint, List.of(), null, null, "", "", List.of(), false);
     }
   }
 
@@ -170,7 +172,8 @@ final class OAuthDiscovery {
         scope,
         base + "/authorize",
         base + "/register",
-        List.of("S256")); // the 2025-03-26 spec requires PKCE of every server
+        List.of("S256"), // the 2025-03-26 spec requires PKCE of every server
+        false);
   }
 
   /** The endpoints of an authorization server's metadata, once its issuer is verified. */
@@ -200,7 +203,8 @@ final class OAuthDiscovery {
         scope,
         authorize.isEmpty() ? "" : secure(authorize, "authorization endpoint"),
         register.isEmpty() ? "" : secure(register, "registration endpoint"),
-        texts(as.path("code_challenge_methods_supported")));
+        texts(as.path("code_challenge_methods_supported")),
+        as.path("client_id_metadata_document_supported").asBoolean(false));
   }
 
   private static List<String> texts(JsonNode array) {

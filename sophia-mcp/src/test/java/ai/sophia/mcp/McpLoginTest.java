@@ -66,23 +66,33 @@ class McpLoginTest {
   }
 
   private static SophiaConfig.McpServerSpec spec() {
+    return spec(mcpUrl);
+  }
+
+  private static SophiaConfig.McpServerSpec spec(String url) {
     return new SophiaConfig.McpServerSpec(
         null,
         null,
         null,
-        mcpUrl,
+        url,
         null,
-        new SophiaConfig.McpOAuth("authorization_code", null, null, null, null, "mcp:tools", null),
+        new SophiaConfig.McpOAuth(
+            "authorization_code", null, null, null, null, "mcp:tools", null, null),
         null,
         5000);
   }
 
   private McpLogin.Result login(McpTokenStore store) {
+    return login(store, mcpUrl, "");
+  }
+
+  private McpLogin.Result login(McpTokenStore store, String mcpUrl, String scope) {
     return McpLogin.login(
         "remote",
-        spec(),
+        spec(mcpUrl),
         Map.of(),
         store,
+        scope,
         url -> {
           opened.add(url);
           ConformanceClient.browse(url);
@@ -91,7 +101,11 @@ class McpLoginTest {
   }
 
   private McpConnection connect(McpTokenStore store) {
-    McpConnection c = new McpConnection("remote", spec(), Map.of(), "test", store);
+    return connect(store, mcpUrl);
+  }
+
+  private McpConnection connect(McpTokenStore store, String mcpUrl) {
+    McpConnection c = new McpConnection("remote", spec(mcpUrl), Map.of(), "test", store);
     open.add(c);
     c.start();
     return c;
@@ -184,6 +198,32 @@ class McpLoginTest {
       Thread.sleep(50);
     }
     assertThat(c.connected()).isTrue();
+  }
+
+  @Test
+  void insufficientScope403_asksASignInForTheUnion_thenNeverAgainForAScopeHeld() throws Exception {
+    BearerMcpServer scoped = BearerMcpServer.start(auth, "impossible");
+    open.add(scoped);
+    McpTokenStore store = McpTokenStore.inMemory();
+    login(store, scoped.url(), "");
+    McpConnection c = connect(store, scoped.url());
+
+    assertThat(c.connected()).isFalse();
+    assertThat(c.healthCheck().check().detail())
+        .contains(
+            "MCP server 'remote' needs a person to sign in for a larger scope: run `sophia mcp"
+                + " login remote --scope 'mcp:tools impossible'` (it asks for 'impossible')");
+
+    login(store, scoped.url(), "mcp:tools impossible");
+    // The connection retries (1 s first) with the new token, which holds the scope asked for.
+    for (int i = 0; i < 100 && !c.healthCheck().check().detail().contains("refuses"); i++) {
+      Thread.sleep(50);
+    }
+    assertThat(c.healthCheck().check().detail())
+        .contains("MCP server 'remote' refuses the request for insufficient scope")
+        .contains("'impossible'");
+    assertThat(opened).hasSize(2);
+    assertThat(opened.getLast().getRawQuery()).contains("scope=mcp%3Atools+impossible");
   }
 
   @Test

@@ -95,14 +95,14 @@ class McpOAuthTest {
   /** A client with no token URL: it follows the 401 to the authorization server. */
   private McpConnection connectDiscovering() {
     return connect(
-        new SophiaConfig.McpOAuth(null, null, CLIENT, "REMOTE_SECRET", null, null, null),
+        new SophiaConfig.McpOAuth(null, null, CLIENT, "REMOTE_SECRET", null, null, null, null),
         SECRET,
         McpTokenStore.inMemory());
   }
 
   private static SophiaConfig.McpOAuth configured(String scope) {
     return new SophiaConfig.McpOAuth(
-        null, auth.tokenUrl(), CLIENT, "REMOTE_SECRET", null, scope, null);
+        null, auth.tokenUrl(), CLIENT, "REMOTE_SECRET", null, scope, null, null);
   }
 
   private static String text(McpSchema.CallToolResult result) {
