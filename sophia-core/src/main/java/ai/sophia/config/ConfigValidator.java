@@ -389,7 +389,26 @@ final class ConfigValidator {
               + ".oauth.client_metadata_url must be an https URL with a path and no fragment"
               + " (it is the client_id), e.g. https://sophia.example.com/oauth/client-metadata.json",
           problems);
+      String path = clientMetadataUrl(o.clientMetadataUrl()) ? uriPath(o.clientMetadataUrl()) : "";
+      require(
+          !SOPHIAS_PATHS.matcher(path).matches(),
+          key
+              + ".oauth.client_metadata_url's path "
+              + path
+              + " is one of Sophia's own routes; Sophia serves the document there, so choose"
+              + " another, e.g. /oauth/client-metadata.json",
+          problems);
     }
+  }
+
+  /** Paths Sophia's server answers itself, where a client metadata document cannot be served. */
+  private static final Pattern SOPHIAS_PATHS =
+      Pattern.compile(
+          "/(health|metrics|mcp|api(/.*)?|ui(/.*)?|dashboard(/.*)?"
+              + "|\\.well-known/oauth-protected-resource(/.*)?)/?");
+
+  private static String uriPath(String url) {
+    return java.net.URI.create(url).getRawPath();
   }
 
   /** A client ID metadata document's URL: https, a host, a path other than "/", no fragment. */

@@ -67,7 +67,7 @@ public final class McpLogin {
   private static final String TOOLS_LIST =
       "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{}}";
   private static final java.util.regex.Pattern NEGOTIATED =
-      java.util.regex.Pattern.compile("\"protocolVersion\"\\s*:\\s*\"([^\"]{1,40})\"");
+      java.util.regex.Pattern.compile("\"protocolVersion\"\\s*:\\s*\"([0-9A-Za-z._-]{1,40})\"");
   private static final String ACCEPT = "application/json, text/event-stream";
 
   private McpLogin() {}

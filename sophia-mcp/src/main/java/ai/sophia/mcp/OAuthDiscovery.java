@@ -26,10 +26,11 @@ import java.util.regex.Pattern;
  * authorization server metadata (RFC 8414, or OpenID Connect discovery) of the first server it
  * lists, at the well-known places for an issuer with or without a path. Metadata whose {@code
  * resource} is not the MCP server is refused, and so is authorization server metadata that names no
- * {@code issuer} or one at another origin than the server listed (RFC 8414 §3.3 asks for the same
- * URL; the path is let differ, as the MCP SDKs and the conformance suite's servers do). A server
- * without protected-resource metadata, whose 401 names none, is taken as one of the 2025-03-26
- * spec: authorization server metadata at its origin (its issuer at that origin too), or the default
+ * {@code issuer}, one at another origin than the server listed, or one at a path that is neither
+ * the listed server's nor above it (RFC 8414 §3.3 asks for the same URL; a path above is let pass,
+ * as the MCP SDKs and the conformance suite's servers with a tenant path do). A server without
+ * protected-resource metadata, whose 401 names none, is taken as one of the 2025-03-26 spec:
+ * authorization server metadata at its origin (its issuer at that origin too), or the default
  * endpoints there. Endpoints must be HTTPS, except on loopback.
  */
 final class OAuthDiscovery {
@@ -148,7 +149,7 @@ final class OAuthDiscovery {
       List<String> scopes = texts(prm.path("scopes_supported"));
       scope = scopes.isEmpty() ? null : String.join(" ", scopes);
     }
-    return fromMetadata(as, issuer, resource.isEmpty() ? mcpUrl : resource, scope);
+    return fromMetadata(as, issuer, true, resource.isEmpty() ? mcpUrl : resource, scope);
   }
 
   /**
@@ -162,7 +163,7 @@ final class OAuthDiscovery {
     String metadata = base + "/.well-known/oauth-authorization-server";
     Optional<JsonNode> as = firstDocument(List.of(metadata));
     if (as.isPresent()) {
-      return fromMetadata(as.get(), base, mcpUrl, scope);
+      return fromMetadata(as.get(), base, false, mcpUrl, scope);
     }
     return new AuthServer(
         "",
@@ -176,13 +177,21 @@ final class OAuthDiscovery {
         false);
   }
 
-  /** The endpoints of an authorization server's metadata, once its issuer is verified. */
-  private AuthServer fromMetadata(JsonNode as, URI issuer, String resource, String scope) {
+  /**
+   * The endpoints of an authorization server's metadata, once its issuer is verified: at the origin
+   * of {@code issuer}, and when {@code listed} (protected-resource metadata named it) at its path
+   * or one above it.
+   */
+  private AuthServer fromMetadata(
+      JsonNode as, URI issuer, boolean listed, String resource, String scope) {
     String named = as.path("issuer").asText("");
-    if (named.isEmpty() || !sameOrigin(named, issuer)) {
+    if (named.isEmpty()
+        || !sameOrigin(named, issuer)
+        || (listed && !within(issuer.getRawPath(), URI.create(named.strip()).getRawPath()))) {
       // RFC 8414 §3.3: metadata naming another issuer (or none) may have been planted to send
-      // the client's credentials somewhere else. The origin must agree; the path may not (the
-      // official MCP conformance suite's servers list a tenant path their metadata leaves out).
+      // the client's credentials somewhere else. The origin must agree, and the path must be the
+      // listed one or above it (another tenant's is refused): the official MCP conformance
+      // suite's servers list a tenant path their metadata leaves out, as the MCP SDKs allow.
       throw fail(
           "the authorization server metadata of "
               + issuer
@@ -253,6 +262,15 @@ final class OAuthDiscovery {
     URI u = URI.create(url.strip());
     String path = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
     return origin(u) + path;
+  }
+
+  /**
+   * Whether the path {@code named} is {@code listed} or one of its ancestors, by whole segments.
+   */
+  static boolean within(String listed, String named) {
+    String l = listed == null ? "" : listed.replaceAll("/+$", "");
+    String n = named == null ? "" : named.replaceAll("/+$", "");
+    return l.equals(n) || n.isEmpty() || l.startsWith(n + "/");
   }
 
   private static boolean sameOrigin(String url, URI other) {

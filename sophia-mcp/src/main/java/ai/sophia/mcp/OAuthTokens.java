@@ -96,8 +96,9 @@ final class OAuthTokens {
   private void takeNewSignIn() {
     String before = current == null ? "" : current.accessToken();
     reload();
-    if (current != null && !current.accessToken().equals(before)) {
+    if (current != null && !current.accessToken().equals(before) && signInAsked) {
       signInAsked = false;
+      stepUps++;
     }
   }
 
@@ -250,9 +251,9 @@ final class OAuthTokens {
     if (futile || (!oauth.signIn() && authServer == null)) {
       throw new InsufficientScope(stillInsufficient(server, asked), "");
     }
-    stepUps++;
     if (oauth.signIn()) {
-      // A refresh cannot widen the scope (RFC 6749 section 6): only a new sign-in can.
+      // A refresh cannot widen the scope (RFC 6749 section 6): only a new sign-in can. It counts
+      // as a step-up once its token is taken (takeNewSignIn), not each time it is asked for.
       signInAsked = true;
       throw new InsufficientScope(
           "MCP server '"
@@ -266,6 +267,7 @@ final class OAuthTokens {
               + "')",
           union);
     }
+    stepUps++;
     log.info(
         "MCP server {} asks for the scope '{}'; asking a token for '{}'", server, asked, union);
     scope = union;
