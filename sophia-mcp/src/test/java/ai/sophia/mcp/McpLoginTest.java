@@ -63,6 +63,7 @@ class McpLoginTest {
       c.close();
     }
     auth.expiresIn = 3600;
+    auth.clientIdMetadataDocuments = false;
   }
 
   private static SophiaConfig.McpServerSpec spec() {
@@ -70,6 +71,10 @@ class McpLoginTest {
   }
 
   private static SophiaConfig.McpServerSpec spec(String url) {
+    return spec(url, null);
+  }
+
+  private static SophiaConfig.McpServerSpec spec(String url, String clientMetadataUrl) {
     return new SophiaConfig.McpServerSpec(
         null,
         null,
@@ -77,7 +82,7 @@ class McpLoginTest {
         url,
         null,
         new SophiaConfig.McpOAuth(
-            "authorization_code", null, null, null, null, "mcp:tools", null, null),
+            "authorization_code", null, null, null, null, "mcp:tools", null, clientMetadataUrl),
         null,
         5000);
   }
@@ -198,6 +203,40 @@ class McpLoginTest {
       Thread.sleep(50);
     }
     assertThat(c.connected()).isTrue();
+  }
+
+  @Test
+  void login_metadataDocumentsSupported_theUrlIsTheClientIdAndNothingIsRegistered()
+      throws Exception {
+    String document = "https://sophia.example.com/oauth/client-metadata.json";
+    auth.clientIdMetadataDocuments = true;
+    int registered = auth.registeredClients().size();
+    McpTokenStore store = McpTokenStore.inMemory();
+    McpLogin.Result r =
+        McpLogin.login(
+            "remote",
+            spec(mcpUrl, document),
+            Map.of(),
+            store,
+            "",
+            url -> {
+              opened.add(url);
+              ConformanceClient.browse(url);
+            },
+            Duration.ofSeconds(10));
+
+    assertThat(r.clientId()).isEqualTo(document);
+    assertThat(r.registered()).isFalse();
+    assertThat(auth.registeredClients()).hasSize(registered);
+    assertThat(opened.getLast().getRawQuery())
+        .contains("client_id=" + java.net.URLEncoder.encode(document, StandardCharsets.UTF_8));
+    assertThat(auth.tokenRequests().getLast().clientAuth()).isEqualTo("none");
+    assertThat(auth.tokenRequests().getLast().form()).containsEntry("client_id", document);
+
+    McpConnection c = new McpConnection("remote", spec(mcpUrl, document), Map.of(), "test", store);
+    open.add(c);
+    c.start();
+    assertThat(text(c.call("whoami", Map.of()))).isEqualTo("client: " + document);
   }
 
   @Test
