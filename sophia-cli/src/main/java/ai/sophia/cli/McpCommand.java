@@ -63,7 +63,7 @@ final class McpCommand implements Callable<Integer> {
    * on this machine (the redirect comes back to a listener on 127.0.0.1; from another machine,
    * forward {@code oauth.redirect_port} with {@code ssh -L}), waits for the approval and stores the
    * tokens (sealed at rest) where the server's connection finds them. Works beside a running
-   * server.
+   * server. {@code --scope}: the scope to ask for, when the server asked for a larger one.
    */
   @Command(
       name = "login",
@@ -81,6 +81,15 @@ final class McpCommand implements Callable<Integer> {
         defaultValue = "300",
         description = "How long to wait for the approval (default ${DEFAULT-VALUE}).")
     int waitSeconds;
+
+    @Option(
+        names = "--scope",
+        paramLabel = "SCOPE",
+        defaultValue = "",
+        description =
+            "The scope to ask for, space-separated (a server asking for a larger one says which);"
+                + " default oauth.scope, else what the server names.")
+    String scope;
 
     @Override
     public Integer call() {
@@ -104,6 +113,7 @@ final class McpCommand implements Callable<Integer> {
                       server,
                       mcp.main.env(),
                       store,
+                      scope.strip(),
                       url -> {
                         out.println("Open this URL in a browser on this machine and approve:");
                         out.println(url);

@@ -32,7 +32,7 @@ class McpLoginCommandTest {
   @TempDir Path dir;
 
   @Test
-  void mcpLogin_printsTheUrl_storesTokensTheConnectionUses() throws Exception {
+  void mcpLogin_printsTheUrlWithTheScope_storesTokensTheConnectionUses() throws Exception {
     try (LoopbackAuthServer auth = LoopbackAuthServer.start("unused", "unused");
         BearerMcpServer mcp = BearerMcpServer.start(auth)) {
       Path yaml =
@@ -52,7 +52,9 @@ class McpLoginCommandTest {
                   "login",
                   "remote",
                   "--wait",
-                  "60")
+                  "60",
+                  "--scope",
+                  "mcp:tools mcp:write")
               .redirectError(dir.resolve("stderr.log").toFile())
               .start();
       List<String> lines = new ArrayList<>();
@@ -71,6 +73,7 @@ class McpLoginCommandTest {
           .as(lines + Files.readString(dir.resolve("stderr.log")))
           .isZero();
       assertThat(lines.getFirst()).startsWith("Open this URL in a browser");
+      assertThat(lines.get(1)).contains("scope=mcp%3Atools+mcp%3Awrite");
       assertThat(lines.getLast())
           .startsWith("Signed in to remote as client registered-")
           .contains("(registered now)")

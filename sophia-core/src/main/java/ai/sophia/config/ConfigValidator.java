@@ -378,6 +378,51 @@ final class ConfigValidator {
     if (o.redirectPort() != null) {
       range(key + ".oauth.redirect_port", o.redirectPort(), 0, 65_535, problems);
     }
+    if (!blank(o.clientMetadataUrl())) {
+      require(
+          o.signIn(),
+          key + ".oauth.client_metadata_url is for a sign-in (grant: authorization_code)",
+          problems);
+      require(
+          clientMetadataUrl(o.clientMetadataUrl()),
+          key
+              + ".oauth.client_metadata_url must be an https URL with a path and no fragment"
+              + " (it is the client_id), e.g. https://sophia.example.com/oauth/client-metadata.json",
+          problems);
+      String path = clientMetadataUrl(o.clientMetadataUrl()) ? uriPath(o.clientMetadataUrl()) : "";
+      require(
+          !SOPHIAS_PATHS.matcher(path).matches(),
+          key
+              + ".oauth.client_metadata_url's path "
+              + path
+              + " is one of Sophia's own routes; Sophia serves the document there, so choose"
+              + " another, e.g. /oauth/client-metadata.json",
+          problems);
+    }
+  }
+
+  /** Paths Sophia's server answers itself, where a client metadata document cannot be served. */
+  private static final Pattern SOPHIAS_PATHS =
+      Pattern.compile(
+          "/(health|metrics|mcp|api(/.*)?|ui(/.*)?|dashboard(/.*)?"
+              + "|\\.well-known/oauth-protected-resource(/.*)?)/?");
+
+  private static String uriPath(String url) {
+    return java.net.URI.create(url).getRawPath();
+  }
+
+  /** A client ID metadata document's URL: https, a host, a path other than "/", no fragment. */
+  private static boolean clientMetadataUrl(String value) {
+    try {
+      java.net.URI u = new java.net.URI(value);
+      return "https".equals(u.getScheme())
+          && u.getHost() != null
+          && u.getRawPath() != null
+          && u.getRawPath().length() > 1
+          && u.getRawFragment() == null;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
   }
 
   private static boolean blank(String value) {

@@ -360,7 +360,9 @@ public record SophiaConfig(
    * server's 401) and the scope to ask for (optional). {@code authorization_code}: a person signs
    * in once with {@code sophia mcp login <server>} (PKCE; the client registered dynamically when no
    * {@code client_id} is set), the loopback redirect on {@code redirect_port} (0 or absent: any
-   * free port); Sophia then renews with the refresh token.
+   * free port); Sophia then renews with the refresh token. {@code client_metadata_url}: the HTTPS
+   * URL of Sophia's client ID metadata document (MCP authorization 2025-11-25), used as the {@code
+   * client_id} instead of registering when the authorization server supports such documents.
    */
   public record McpOAuth(
       String grant,
@@ -369,7 +371,8 @@ public record SophiaConfig(
       @JsonProperty("client_secret_env") String clientSecretEnv,
       @JsonProperty("private_key_env") String privateKeyEnv,
       String scope,
-      @JsonProperty("redirect_port") Integer redirectPort) {
+      @JsonProperty("redirect_port") Integer redirectPort,
+      @JsonProperty("client_metadata_url") String clientMetadataUrl) {
     /** Whether a person signs in ({@code authorization_code}) rather than the client alone. */
     public boolean signIn() {
       return "authorization_code".equals(grant);

@@ -107,6 +107,7 @@ class ConfigLoaderTest {
                 "CRM_CLIENT_SECRET",
                 null,
                 "mcp:read",
+                null,
                 null));
 
     Path bad =
@@ -121,7 +122,12 @@ class ConfigLoaderTest {
                 + "    keyed:\n      url: https://mcp.example.com/mcp\n"
                 + "      oauth: {client_id: a, client_secret_env: S, private_key_env: K}\n"
                 + "    signin:\n      url: https://mcp.example.com/mcp\n"
-                + "      oauth: {grant: authorization_code, client_secret_env: S}\n");
+                + "      oauth: {grant: authorization_code, client_secret_env: S}\n"
+                + "    cimd:\n      url: https://mcp.example.com/mcp\n"
+                + "      oauth: {grant: authorization_code, client_metadata_url: 'http://x/c.json'}\n"
+                + "    cimdpath:\n      url: https://mcp.example.com/mcp\n"
+                + "      oauth:\n        grant: authorization_code\n"
+                + "        client_metadata_url: 'https://sophia.example.com/api/v1/c.json'\n");
     assertThatThrownBy(() -> ConfigLoader.create(Map.of()).load(Optional.of(bad)))
         .hasMessageContaining("mcp.servers.crm: set either token_env")
         .hasMessageContaining("mcp.servers.crm.oauth.token_url must be an http or https URL")
@@ -131,7 +137,10 @@ class ConfigLoaderTest {
         .hasMessageContaining("mcp.servers.person.oauth.grant 'password' is not")
         .hasMessageContaining("mcp.servers.person.oauth.redirect_port is 70000")
         .hasMessageContaining("mcp.servers.keyed.oauth.private_key_env is for client_credentials,")
-        .hasMessageContaining("mcp.servers.signin.oauth.client_secret_env needs the client_id");
+        .hasMessageContaining("mcp.servers.signin.oauth.client_secret_env needs the client_id")
+        .hasMessageContaining("mcp.servers.cimd.oauth.client_metadata_url must be an https URL")
+        .hasMessageContaining(
+            "mcp.servers.cimdpath.oauth.client_metadata_url's path /api/v1/c.json is one of");
   }
 
   @Test

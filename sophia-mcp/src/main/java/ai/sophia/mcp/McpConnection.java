@@ -110,6 +110,8 @@ final class McpConnection implements AutoCloseable {
   /**
    * Calls a tool of this server.
    *
+   * @throws OAuthTokens.InsufficientScope when the server refuses the call for insufficient scope
+   *     (the connection stays up)
    * @throws McpUnavailable when the server is not connected or the call fails in transport
    */
   McpSchema.CallToolResult call(String remoteName, Map<String, Object> arguments) {
@@ -125,6 +127,10 @@ final class McpConnection implements AutoCloseable {
           && error.getJsonRpcError() != null) {
         // The server answered with an error: the connection itself is fine.
         throw new McpUnavailable("MCP server '" + name + "': " + error.getMessage());
+      }
+      OAuthTokens.InsufficientScope scope = insufficientScope(e);
+      if (scope != null) {
+        throw scope; // only this request lacks a scope: the connection is fine
       }
       String why = why(e);
       drop(c, "call failed: " + why);
@@ -335,9 +341,23 @@ final class McpConnection implements AutoCloseable {
 
   /** What went wrong, in words for the person reading the health check or the agent. */
   private String why(Throwable e) {
+    OAuthTokens.InsufficientScope scope = insufficientScope(e);
+    if (scope != null) {
+      return scope.getMessage();
+    }
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof McpUnavailable refused) {
         return refused.getMessage(); // from the authorization error handler
+      }
+    }
+    return message(e);
+  }
+
+  /** The refusal for insufficient scope in {@code e}'s causes; null when it is not one. */
+  private OAuthTokens.InsufficientScope insufficientScope(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof OAuthTokens.InsufficientScope refused) {
+        return refused; // from the authorization error handler
       }
       if (t instanceof McpHttpClientTransportAuthorizationException refused
           && refused.getResponseInfo().statusCode() == 403) {
@@ -346,11 +366,12 @@ final class McpConnection implements AutoCloseable {
             OAuthDiscovery.challenge(
                 refused.getResponseInfo().headers().firstValue("WWW-Authenticate").orElse(""));
         if ("insufficient_scope".equals(challenge.get("error"))) {
-          return OAuthTokens.stillInsufficient(name, challenge.getOrDefault("scope", ""));
+          String asked = challenge.getOrDefault("scope", "");
+          return new OAuthTokens.InsufficientScope(OAuthTokens.stillInsufficient(name, asked), "");
         }
       }
     }
-    return message(e);
+    return null;
   }
 
   private static String message(Throwable e) {
@@ -392,7 +413,7 @@ final class McpConnection implements AutoCloseable {
   }
 
   /** The server cannot be reached or failed in transport; safe to show (no secrets in it). */
-  static final class McpUnavailable extends ai.sophia.error.UnavailableException {
+  static class McpUnavailable extends ai.sophia.error.UnavailableException {
     McpUnavailable(String message) {
       super(message);
     }

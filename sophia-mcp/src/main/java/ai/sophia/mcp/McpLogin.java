@@ -37,13 +37,16 @@ import java.util.stream.Collectors;
 /**
  * A person signs Sophia in to an MCP server ({@code oauth.grant: authorization_code}), as the MCP
  * authorization spec (2025-11-25) describes: an unauthenticated request's 401 leads to the
- * authorization server ({@link OAuthDiscovery}); without a configured {@code client_id}, Sophia
- * registers itself (RFC 7591 dynamic client registration, a public client with its loopback
- * redirect); then the authorization code grant with PKCE (S256, RFC 7636), a {@code state} and the
- * server as {@code resource} (RFC 8707). The URL to open is handed to {@code browser} (the CLI
- * prints it); the redirect comes back to a listener on loopback (RFC 8252) that lives only until
- * the code arrives. The tokens (with the refresh token) and a registered client go to the {@link
- * McpTokenStore}, where the server's connection finds them.
+ * authorization server ({@link OAuthDiscovery}) — the 401 to {@code initialize}, or, from a server
+ * that lets {@code initialize} through and challenges later, to the {@code tools/list} that follows
+ * it. Without a configured {@code client_id}, Sophia uses its client ID metadata document's URL
+ * ({@code oauth.client_metadata_url}) as the client id when the authorization server supports such
+ * documents, else registers itself (RFC 7591 dynamic client registration, a public client with its
+ * loopback redirect); then the authorization code grant with PKCE (S256, RFC 7636), a {@code state}
+ * and the server as {@code resource} (RFC 8707). The URL to open is handed to {@code browser} (the
+ * CLI prints it); the redirect comes back to a listener on loopback (RFC 8252) that lives only
+ * until the code arrives. The tokens (with the refresh token) and a registered client go to the
+ * {@link McpTokenStore}, where the server's connection finds them.
  */
 public final class McpLogin {
   /** What the sign-in gave: the client used (and whether Sophia registered it) and the token. */
@@ -52,16 +55,27 @@ public final class McpLogin {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String PROTOCOL = "2025-11-25";
   private static final String INITIALIZE =
       "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
-          + "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"sophia\",\"version\":"
+          + "\""
+          + PROTOCOL
+          + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"sophia\",\"version\":"
           + "\"login\"}}}";
+  private static final String INITIALIZED =
+      "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
+  private static final String TOOLS_LIST =
+      "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{}}";
+  private static final java.util.regex.Pattern NEGOTIATED =
+      java.util.regex.Pattern.compile("\"protocolVersion\"\\s*:\\s*\"([0-9A-Za-z._-]{1,40})\"");
+  private static final String ACCEPT = "application/json, text/event-stream";
 
   private McpLogin() {}
 
   /**
    * Signs in to {@code server} (an HTTP server with {@code oauth.grant: authorization_code}),
-   * waiting up to {@code wait} for the person to approve.
+   * waiting up to {@code wait} for the person to approve. {@code scope}: the scope to ask for (a
+   * server's step-up asked for it), empty for {@code oauth.scope} or else what the server names.
    *
    * @throws McpUnavailable naming the step that failed (never a secret or token)
    */
@@ -70,8 +84,10 @@ public final class McpLogin {
       SophiaConfig.McpServerSpec spec,
       Map<String, String> env,
       McpTokenStore store,
+      String scope,
       Consumer<URI> browser,
       Duration wait) {
+    Objects.requireNonNull(scope, "scope");
     Objects.requireNonNull(spec, "spec");
     SophiaConfig.McpOAuth oauth = spec.oauth();
     if (spec.url() == null || oauth == null || !oauth.signIn()) {
@@ -99,8 +115,16 @@ public final class McpLogin {
       String clientId = oauth.clientId();
       String registeredSecret = "";
       String registeredMethod = null;
-      boolean registered = clientId == null || clientId.isBlank();
-      if (registered) {
+      boolean configured = clientId != null && !clientId.isBlank();
+      String document = oauth.clientMetadataUrl();
+      // MCP authorization 2025-11-25 prefers a client ID metadata document to registering.
+      boolean byDocument =
+          !configured && document != null && !document.isBlank() && as.clientIdMetadataDocuments();
+      boolean registered = !configured && !byDocument;
+      if (byDocument) {
+        clientId = document;
+        registeredMethod = "none"; // the document says so: a public client
+      } else if (registered) {
         JsonNode client = register(server, as, callback.redirectUri(), http, timeout);
         clientId = client.path("client_id").asText();
         registeredSecret = client.path("client_secret").asText("");
@@ -118,9 +142,12 @@ public final class McpLogin {
       query.put("code_challenge_method", "S256");
       query.put("state", state);
       query.put("resource", as.resource());
-      String scope = oauth.scope() != null && !oauth.scope().isBlank() ? oauth.scope() : as.scope();
-      if (scope != null && !scope.isBlank()) {
-        query.put("scope", scope);
+      String asked =
+          !scope.isBlank()
+              ? scope
+              : oauth.scope() != null && !oauth.scope().isBlank() ? oauth.scope() : as.scope();
+      if (asked != null && !asked.isBlank()) {
+        query.put("scope", asked);
       }
       String endpoint = as.authorizationEndpoint();
       browser.accept(URI.create(endpoint + (endpoint.contains("?") ? "&" : "?") + form(query)));
@@ -163,22 +190,58 @@ public final class McpLogin {
               as.resource(),
               clientId,
               registeredSecret,
-              method));
+              method,
+              t.scope().isEmpty() && asked != null ? asked : t.scope()));
       return new Result(server, clientId, registered, expiresAt, !t.refreshToken().isEmpty());
     } finally {
       callback.close();
     }
   }
 
-  /** The {@code WWW-Authenticate} of the server's 401 to an unauthenticated {@code initialize}. */
+  /**
+   * The {@code WWW-Authenticate} of the server's 401 to an unauthenticated {@code initialize}; when
+   * the server lets {@code initialize} through, of its 401 to the {@code tools/list} after it (in
+   * the session it gave, which is ended after).
+   */
   private static String challenge(
       String server, SophiaConfig.McpServerSpec spec, HttpClient http, Duration timeout) {
-    HttpResponse<String> r =
-        post(server, http, timeout, spec.url(), "application/json, text/event-stream", INITIALIZE);
+    HttpResponse<String> r = post(server, http, timeout, spec.url(), ACCEPT, INITIALIZE, Map.of());
+    boolean probed = false;
+    if (r.statusCode() / 100 == 2) {
+      Map<String, String> session = new LinkedHashMap<>();
+      java.util.regex.Matcher version = NEGOTIATED.matcher(r.body() == null ? "" : r.body());
+      session.put("MCP-Protocol-Version", version.find() ? version.group(1) : PROTOCOL);
+      r.headers().firstValue("Mcp-Session-Id").ifPresent(id -> session.put("Mcp-Session-Id", id));
+      post(server, http, timeout, spec.url(), ACCEPT, INITIALIZED, session);
+      r = post(server, http, timeout, spec.url(), ACCEPT, TOOLS_LIST, session);
+      probed = true;
+      if (session.containsKey("Mcp-Session-Id")) {
+        endSession(http, timeout, spec.url(), session);
+      }
+    }
     if (r.statusCode() != 401) {
-      throw fail(server, "it answered HTTP " + r.statusCode() + ", not 401, without a token");
+      throw fail(
+          server,
+          "it answered HTTP "
+              + r.statusCode()
+              + ", not 401, without a token"
+              + (probed ? " (to initialize and to tools/list)" : ""));
     }
     return r.headers().firstValue("WWW-Authenticate").orElse("");
+  }
+
+  /** Ends the probe's session (best effort: a server that keeps it lets it expire). */
+  private static void endSession(
+      HttpClient http, Duration timeout, String url, Map<String, String> session) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).DELETE();
+    session.forEach(b::header);
+    try {
+      http.send(b.build(), HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      // nothing to undo: the session was never used
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** RFC 7591: a public client (PKCE, no secret) whose redirect is the loopback listener. */
@@ -194,12 +257,8 @@ public final class McpLogin {
           "its authorization server offers no dynamic client registration; set oauth.client_id"
               + " (and oauth.client_secret_env) to a client registered there");
     }
-    Map<String, Object> metadata = new LinkedHashMap<>();
-    metadata.put("client_name", "Sophia (" + server + ")");
-    metadata.put("redirect_uris", List.of(redirectUri));
-    metadata.put("grant_types", List.of("authorization_code", "refresh_token"));
-    metadata.put("response_types", List.of("code"));
-    metadata.put("token_endpoint_auth_method", "none");
+    Map<String, Object> metadata =
+        ClientMetadata.of("Sophia (" + server + ")", List.of(redirectUri));
     JsonNode body;
     HttpResponse<String> r;
     try {
@@ -210,7 +269,8 @@ public final class McpLogin {
               timeout,
               as.registrationEndpoint(),
               "application/json",
-              JSON.writeValueAsString(metadata));
+              JSON.writeValueAsString(metadata),
+              Map.of());
       body = JSON.readTree(r.body() == null || r.body().isBlank() ? "{}" : r.body());
     } catch (IOException e) {
       throw fail(server, "its registration endpoint answered no JSON");
@@ -229,16 +289,22 @@ public final class McpLogin {
   }
 
   private static HttpResponse<String> post(
-      String server, HttpClient http, Duration timeout, String url, String accept, String json) {
+      String server,
+      HttpClient http,
+      Duration timeout,
+      String url,
+      String accept,
+      String json,
+      Map<String, String> headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("Accept", accept)
+            .POST(HttpRequest.BodyPublishers.ofString(json));
+    headers.forEach(b::header);
     try {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(url))
-              .timeout(timeout)
-              .header("Content-Type", "application/json")
-              .header("Accept", accept)
-              .POST(HttpRequest.BodyPublishers.ofString(json))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw fail(server, url + " could not be reached: " + TokenRequests.unreachable(e));
     } catch (InterruptedException e) {

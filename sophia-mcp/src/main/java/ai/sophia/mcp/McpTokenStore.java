@@ -17,8 +17,9 @@ public interface McpTokenStore {
    * (grant, client id, endpoint), so tokens from another configuration are not used; {@code
    * expiresAt} is epoch millis, 0 when the server gave no lifetime; {@code refreshToken} and {@code
    * resource} are empty when there are none; {@code clientSecret} is the secret of a client Sophia
-   * registered (empty otherwise: a configured secret stays in its variable), and {@code authMethod}
-   * how the client authenticates at {@code tokenEndpoint}.
+   * registered (empty otherwise: a configured secret stays in its variable), {@code authMethod} how
+   * the client authenticates at {@code tokenEndpoint}, and {@code scope} the scope granted (the
+   * token response's, else the one asked for; empty when unknown).
    */
   record StoredToken(
       String client,
@@ -29,7 +30,8 @@ public interface McpTokenStore {
       String resource,
       String clientId,
       String clientSecret,
-      String authMethod) {
+      String authMethod,
+      String scope) {
     public StoredToken {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(accessToken, "accessToken");
@@ -39,10 +41,11 @@ public interface McpTokenStore {
       clientId = Objects.requireNonNull(clientId, "clientId");
       clientSecret = clientSecret == null ? "" : clientSecret;
       authMethod = Objects.requireNonNull(authMethod, "authMethod");
+      scope = scope == null ? "" : scope;
     }
 
-    /** The same with a new access token (and refresh token, when one came). */
-    StoredToken renewed(String access, String refresh, long expires) {
+    /** The same with a new access token (and refresh token and scope, when they came). */
+    StoredToken renewed(String access, String refresh, long expires, String granted) {
       return new StoredToken(
           client,
           access,
@@ -52,7 +55,8 @@ public interface McpTokenStore {
           resource,
           clientId,
           clientSecret,
-          authMethod);
+          authMethod,
+          granted.isEmpty() ? scope : granted);
     }
 
     @Override

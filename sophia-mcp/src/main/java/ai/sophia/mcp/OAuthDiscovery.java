@@ -26,10 +26,11 @@ import java.util.regex.Pattern;
  * authorization server metadata (RFC 8414, or OpenID Connect discovery) of the first server it
  * lists, at the well-known places for an issuer with or without a path. Metadata whose {@code
  * resource} is not the MCP server is refused, and so is authorization server metadata that names no
- * {@code issuer} or one at another origin than the server listed (RFC 8414 §3.3 asks for the same
- * URL; the path is let differ, as the MCP SDKs and the conformance suite's servers do). A server
- * without protected-resource metadata, whose 401 names none, is taken as one of the 2025-03-26
- * spec: authorization server metadata at its origin (its issuer at that origin too), or the default
+ * {@code issuer}, one at another origin than the server listed, or one at a path that is neither
+ * the listed server's nor above it (RFC 8414 §3.3 asks for the same URL; a path above is let pass,
+ * as the MCP SDKs and the conformance suite's servers with a tenant path do). A server without
+ * protected-resource metadata, whose 401 names none, is taken as one of the 2025-03-26 spec:
+ * authorization server metadata at its origin (its issuer at that origin too), or the default
  * endpoints there. Endpoints must be HTTPS, except on loopback.
  */
 final class OAuthDiscovery {
@@ -38,7 +39,8 @@ final class OAuthDiscovery {
    * rather than discovered), its token endpoint and the client authentication methods it lists, the
    * resource to ask tokens for and the scope to ask for (null when unknown), and for a person's
    * sign-in ({@link McpLogin}) the authorization and registration endpoints (empty when absent) and
-   * the PKCE methods it supports.
+   * the PKCE methods it supports, and whether it accepts a client ID metadata document's URL as
+   * {@code client_id} ({@code client_id_metadata_document_supported}).
    */
   record AuthServer(
       String issuer,
@@ -48,10 +50,11 @@ final class OAuthDiscovery {
       String scope,
       String authorizationEndpoint,
       String registrationEndpoint,
-      List<String> codeChallengeMethods) {
+      List<String> codeChallengeMethods,
+      boolean clientIdMetadataDocuments) {
     /** A token endpoint known from the configuration, nothing else. */
     static AuthServer configured(String tokenEndpoint) {
-      return new AuthServer("", tokenEndpoint, List.of(), null, null, "", "", List.of());
+      return new AuthServer("", tokenEndpoint, List.of(), null, null, "", "", List.of(), false);
     }
   }
 
@@ -146,7 +149,7 @@ final class OAuthDiscovery {
       List<String> scopes = texts(prm.path("scopes_supported"));
       scope = scopes.isEmpty() ? null : String.join(" ", scopes);
     }
-    return fromMetadata(as, issuer, resource.isEmpty() ? mcpUrl : resource, scope);
+    return fromMetadata(as, issuer, true, resource.isEmpty() ? mcpUrl : resource, scope);
   }
 
   /**
@@ -160,7 +163,7 @@ final class OAuthDiscovery {
     String metadata = base + "/.well-known/oauth-authorization-server";
     Optional<JsonNode> as = firstDocument(List.of(metadata));
     if (as.isPresent()) {
-      return fromMetadata(as.get(), base, mcpUrl, scope);
+      return fromMetadata(as.get(), base, false, mcpUrl, scope);
     }
     return new AuthServer(
         "",
@@ -170,16 +173,25 @@ final class OAuthDiscovery {
         scope,
         base + "/authorize",
         base + "/register",
-        List.of("S256")); // the 2025-03-26 spec requires PKCE of every server
+        List.of("S256"), // the 2025-03-26 spec requires PKCE of every server
+        false);
   }
 
-  /** The endpoints of an authorization server's metadata, once its issuer is verified. */
-  private AuthServer fromMetadata(JsonNode as, URI issuer, String resource, String scope) {
+  /**
+   * The endpoints of an authorization server's metadata, once its issuer is verified: at the origin
+   * of {@code issuer}, and when {@code listed} (protected-resource metadata named it) at its path
+   * or one above it.
+   */
+  private AuthServer fromMetadata(
+      JsonNode as, URI issuer, boolean listed, String resource, String scope) {
     String named = as.path("issuer").asText("");
-    if (named.isEmpty() || !sameOrigin(named, issuer)) {
+    if (named.isEmpty()
+        || !sameOrigin(named, issuer)
+        || (listed && !within(issuer.getRawPath(), URI.create(named.strip()).getRawPath()))) {
       // RFC 8414 §3.3: metadata naming another issuer (or none) may have been planted to send
-      // the client's credentials somewhere else. The origin must agree; the path may not (the
-      // official MCP conformance suite's servers list a tenant path their metadata leaves out).
+      // the client's credentials somewhere else. The origin must agree, and the path must be the
+      // listed one or above it (another tenant's is refused): the official MCP conformance
+      // suite's servers list a tenant path their metadata leaves out, as the MCP SDKs allow.
       throw fail(
           "the authorization server metadata of "
               + issuer
@@ -200,7 +212,8 @@ final class OAuthDiscovery {
         scope,
         authorize.isEmpty() ? "" : secure(authorize, "authorization endpoint"),
         register.isEmpty() ? "" : secure(register, "registration endpoint"),
-        texts(as.path("code_challenge_methods_supported")));
+        texts(as.path("code_challenge_methods_supported")),
+        as.path("client_id_metadata_document_supported").asBoolean(false));
   }
 
   private static List<String> texts(JsonNode array) {
@@ -249,6 +262,15 @@ final class OAuthDiscovery {
     URI u = URI.create(url.strip());
     String path = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
     return origin(u) + path;
+  }
+
+  /**
+   * Whether the path {@code named} is {@code listed} or one of its ancestors, by whole segments.
+   */
+  static boolean within(String listed, String named) {
+    String l = listed == null ? "" : listed.replaceAll("/+$", "");
+    String n = named == null ? "" : named.replaceAll("/+$", "");
+    return l.equals(n) || n.isEmpty() || l.startsWith(n + "/");
   }
 
   private static boolean sameOrigin(String url, URI other) {

@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * the first client credentials request goes without a token and the 401's challenge leads to the
  * token endpoint ({@link OAuthDiscovery}). A 403 {@code insufficient_scope} asks a client
  * credentials token for the larger scope, a bounded number of times; a signed-in server needs a new
- * sign-in. Tokens are kept in the {@link McpTokenStore}; secrets and tokens never appear in a log
- * line or an exception message.
+ * sign-in for it ({@link InsufficientScope}), whose token the connection takes from the store at
+ * its next request. A scope the token already holds is never asked for again. Tokens are kept in
+ * the {@link McpTokenStore}; secrets and tokens never appear in a log line or an exception message.
  */
 final class OAuthTokens {
   private static final Logger log = LoggerFactory.getLogger(OAuthTokens.class);
@@ -56,6 +57,7 @@ final class OAuthTokens {
   private long renewAt;
   private String scope = ""; // what the client credentials tokens are asked for; "" for unknown
   private int stepUps;
+  private boolean signInAsked; // a new sign-in for a larger scope was asked for: watch the store
 
   /**
    * {@code secret}: the configured client secret, empty for none; {@code key}: the client's private
@@ -89,6 +91,15 @@ final class OAuthTokens {
   /** Takes the stored token, if it was issued for this configuration (a sign-in stores one). */
   private void reload() {
     store.find(server).filter(t -> t.client().equals(client)).ifPresent(this::keep);
+  }
+
+  private void takeNewSignIn() {
+    String before = current == null ? "" : current.accessToken();
+    reload();
+    if (current != null && !current.accessToken().equals(before) && signInAsked) {
+      signInAsked = false;
+      stepUps++;
+    }
   }
 
   /**
@@ -161,8 +172,8 @@ final class OAuthTokens {
    * @throws McpUnavailable when the token endpoint refuses or cannot be reached
    */
   synchronized String bearer() {
-    if (current == null && oauth.signIn()) {
-      reload(); // `sophia mcp login` may have signed in since
+    if (oauth.signIn() && (current == null || signInAsked)) {
+      takeNewSignIn(); // `sophia mcp login` may have signed in since
     }
     if (current != null && (renewAt == 0 || clock.millis() < renewAt)) {
       return current.accessToken();
@@ -234,14 +245,27 @@ final class OAuthTokens {
       return false; // a plain 403: no token would help
     }
     String asked = challenge.getOrDefault("scope", "");
-    String held = scope.isEmpty() ? initialScope() : scope;
+    String held = oauth.signIn() ? signedInScope() : scope.isEmpty() ? initialScope() : scope;
     String union = union(held, asked);
-    if (oauth.signIn()) {
-      // A refresh cannot widen the scope (RFC 6749 section 6): only a new sign-in can.
-      throw needsSignIn("it asks for the scope '" + union + "': set oauth.scope to it first");
+    boolean futile = asked.isBlank() || union.equals(held) || stepUps >= MAX_STEP_UPS;
+    if (futile || (!oauth.signIn() && authServer == null)) {
+      throw new InsufficientScope(stillInsufficient(server, asked), "");
     }
-    if (authServer == null || asked.isBlank() || union.equals(held) || stepUps >= MAX_STEP_UPS) {
-      throw new McpUnavailable(stillInsufficient(server, asked));
+    if (oauth.signIn()) {
+      // A refresh cannot widen the scope (RFC 6749 section 6): only a new sign-in can. It counts
+      // as a step-up once its token is taken (takeNewSignIn), not each time it is asked for.
+      signInAsked = true;
+      throw new InsufficientScope(
+          "MCP server '"
+              + server
+              + "' needs a person to sign in for a larger scope: run `sophia mcp login "
+              + server
+              + " --scope '"
+              + union
+              + "'` (it asks for '"
+              + asked
+              + "')",
+          union);
     }
     stepUps++;
     log.info(
@@ -270,6 +294,11 @@ final class OAuthTokens {
       }
     }
     return String.join(" ", all);
+  }
+
+  /** The scope of the signed-in token (empty when unknown, e.g. a token stored before it was). */
+  private String signedInScope() {
+    return current == null ? "" : current.scope();
   }
 
   private String initialScope() {
@@ -313,7 +342,8 @@ final class OAuthTokens {
             as.resource(),
             oauth.clientId(),
             "",
-            method);
+            method,
+            t.scope().isEmpty() ? scope : t.scope());
     save(token, t.expiresIn());
     return token.accessToken();
   }
@@ -342,7 +372,8 @@ final class OAuthTokens {
       forget();
       throw needsSignIn(e.getMessage());
     }
-    StoredToken token = old.renewed(t.accessToken(), t.refreshToken(), expiresAt(t.expiresIn()));
+    StoredToken token =
+        old.renewed(t.accessToken(), t.refreshToken(), expiresAt(t.expiresIn()), t.scope());
     save(token, t.expiresIn());
     return token.accessToken();
   }
@@ -374,6 +405,26 @@ final class OAuthTokens {
   private void forget() {
     current = null;
     store.delete(server);
+  }
+
+  /**
+   * The server refused a request for insufficient scope (a 403 {@code insufficient_scope}). {@link
+   * #signInScope}: the scope a new sign-in would give, empty when none would help (the token holds
+   * the scope already, or there were too many re-authorizations). Only that request failed; the
+   * connection is fine.
+   */
+  static final class InsufficientScope extends McpUnavailable {
+    private final String signInScope;
+
+    InsufficientScope(String message, String signInScope) {
+      super(message);
+      this.signInScope = signInScope;
+    }
+
+    /** What to sign in for (the union of the held and the asked scopes); empty for nothing. */
+    String signInScope() {
+      return signInScope;
+    }
   }
 
   private McpUnavailable needsSignIn(String why) {

@@ -43,7 +43,8 @@ public final class SqlMcpTokenStore implements McpTokenStore {
                           rs.getString("client_id"),
                           cipher.open(
                               SealedColumns.MCP_CLIENT_SECRET.id(), rs.getString("client_secret")),
-                          rs.getString("auth_method"));
+                          rs.getString("auth_method"),
+                          rs.getString("scope"));
                     })
                 .findOne());
   }
@@ -55,9 +56,9 @@ public final class SqlMcpTokenStore implements McpTokenStore {
           h.createUpdate("DELETE FROM mcp_tokens WHERE server = :s").bind("s", server).execute();
           h.createUpdate(
                   "INSERT INTO mcp_tokens (server, client, access_token, expires_at, refresh_token,"
-                      + " token_endpoint, resource, client_id, client_secret, auth_method,"
+                      + " token_endpoint, resource, client_id, client_secret, auth_method, scope,"
                       + " updated_at) VALUES (:s, :client, :token, :expires, :refresh, :endpoint,"
-                      + " :resource, :clientId, :secret, :method, :at)")
+                      + " :resource, :clientId, :secret, :method, :scope, :at)")
               .bind("s", server)
               .bind("client", token.client())
               .bind("token", cipher.seal(SealedColumns.MCP_TOKEN.id(), token.accessToken()))
@@ -68,6 +69,7 @@ public final class SqlMcpTokenStore implements McpTokenStore {
               .bind("clientId", token.clientId())
               .bind("secret", sealOrNull(SealedColumns.MCP_CLIENT_SECRET, token.clientSecret()))
               .bind("method", token.authMethod())
+              .bind("scope", token.scope().isEmpty() ? null : token.scope())
               .bind("at", clock.millis())
               .execute();
         });

@@ -26,8 +26,11 @@ import java.util.stream.Collectors;
  * message.
  */
 final class TokenRequests {
-  /** A successful answer; {@code refreshToken} empty and {@code expiresIn} 0 when absent. */
-  record Tokens(String accessToken, String refreshToken, long expiresIn) {
+  /**
+   * A successful answer; {@code refreshToken} and {@code scope} (what was granted) empty and {@code
+   * expiresIn} 0 when absent.
+   */
+  record Tokens(String accessToken, String refreshToken, long expiresIn, String scope) {
     @Override
     public String toString() {
       return "Tokens[expiresIn=" + expiresIn + ", <redacted>]";
@@ -133,7 +136,10 @@ final class TokenRequests {
       throw new McpUnavailable(prefix + "answered without a Bearer access_token");
     }
     return new Tokens(
-        access, json.path("refresh_token").asText(""), json.path("expires_in").asLong(0));
+        access,
+        json.path("refresh_token").asText(""),
+        json.path("expires_in").asLong(0),
+        json.path("scope").asText(""));
   }
 
   private static JsonNode parse(String body) {

@@ -20,12 +20,18 @@ import java.util.Map;
  * auth/client-credentials-*} it uses the client credentials of the scenario's context ({@code
  * MCP_CONFORMANCE_CONTEXT}: a secret, or a private key for {@code private_key_jwt}); for the other
  * {@code auth/*} scenarios it first signs in with {@link McpLogin} (with the context's client when
- * it has one, else registering), the person's browser played by {@link #browse}: the suite's
- * authorization server approves at once and redirects. Exits 0 when connected and the call
- * succeeded.
+ * it has one, else its client ID metadata document's URL where the authorization server supports
+ * them, else registering), the person's browser played by {@link #browse}: the suite's
+ * authorization server approves at once and redirects. When the tool call is refused for a larger
+ * scope that a new sign-in would give ({@code auth/scope-step-up}), the person signs in again for
+ * it, as {@code sophia mcp login --scope} would, and the call goes once more on the same
+ * connection. Exits 0 when connected and the call succeeded.
  */
 public final class ConformanceClient {
   private static final String SECRET_ENV = "CONFORMANCE_CLIENT_SECRET";
+
+  /** The client id the suite's {@code auth/basic-cimd} expects (the SDKs' conformance clients'). */
+  static final String CLIENT_METADATA_URL = "https://conformance-test.local/client-metadata.json";
 
   private ConformanceClient() {}
 
@@ -49,7 +55,7 @@ public final class ConformanceClient {
     if (scenario.startsWith("auth/client-credentials")) {
       oauth =
           new SophiaConfig.McpOAuth(
-              null, null, clientId, keyEnv == null ? SECRET_ENV : null, keyEnv, null, null);
+              null, null, clientId, keyEnv == null ? SECRET_ENV : null, keyEnv, null, null, null);
     } else if (scenario.startsWith("auth/")) {
       oauth =
           new SophiaConfig.McpOAuth(
@@ -59,7 +65,8 @@ public final class ConformanceClient {
               hasSecret ? SECRET_ENV : null,
               null,
               null,
-              null);
+              null,
+              CLIENT_METADATA_URL);
     }
     SophiaConfig.McpServerSpec spec =
         new SophiaConfig.McpServerSpec(null, null, null, url, null, oauth, null, 10_000);
@@ -67,8 +74,7 @@ public final class ConformanceClient {
     int exit = 0;
     try {
       if (oauth != null && oauth.signIn()) {
-        McpLogin.login(
-            "conformance", spec, env, store, ConformanceClient::browse, Duration.ofSeconds(20));
+        signIn(spec, env, store, "");
       }
       try (McpConnection c = new McpConnection("conformance", spec, env, "conformance", store)) {
         c.start();
@@ -76,7 +82,17 @@ public final class ConformanceClient {
           System.err.println(c.healthCheck().check().detail());
           exit = 1;
         } else if (c.tool("test-tool").isPresent()) {
-          McpSchema.CallToolResult result = c.call("test-tool", Map.of());
+          McpSchema.CallToolResult result;
+          try {
+            result = c.call("test-tool", Map.of());
+          } catch (OAuthTokens.InsufficientScope e) {
+            if (e.signInScope().isEmpty()) {
+              throw e;
+            }
+            System.err.println(e.getMessage());
+            signIn(spec, env, store, e.signInScope());
+            result = c.call("test-tool", Map.of());
+          }
           exit = Boolean.TRUE.equals(result.isError()) ? 1 : 0;
         }
       }
@@ -85,6 +101,12 @@ public final class ConformanceClient {
       exit = 1;
     }
     System.exit(exit);
+  }
+
+  private static void signIn(
+      SophiaConfig.McpServerSpec spec, Map<String, String> env, McpTokenStore store, String scope) {
+    McpLogin.login(
+        "conformance", spec, env, store, scope, ConformanceClient::browse, Duration.ofSeconds(20));
   }
 
   /** A browser whose person approves: opens the URL and follows its redirect to Sophia. */

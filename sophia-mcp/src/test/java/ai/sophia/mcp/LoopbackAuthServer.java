@@ -58,6 +58,12 @@ public final class LoopbackAuthServer implements AutoCloseable {
   /** Whether it serves no metadata (404), as a 2025-03-26 server may: clients use the defaults. */
   volatile boolean withoutMetadata;
 
+  /**
+   * Whether its metadata says {@code client_id_metadata_document_supported}; it then takes an https
+   * {@code client_id} as a public client (a real one would fetch the document there).
+   */
+  volatile boolean clientIdMetadataDocuments;
+
   private LoopbackAuthServer(String clientId, String clientSecret) throws IOException {
     this.clientId = clientId;
     this.clientSecret = clientSecret;
@@ -178,7 +184,11 @@ public final class LoopbackAuthServer implements AutoCloseable {
       method = "client_secret_basic";
     }
     tokenRequests.add(new TokenRequest(form, method));
-    boolean publicClient = id != null && secret == null && publicClients.contains(id);
+    boolean publicClient =
+        id != null
+            && secret == null
+            && (publicClients.contains(id)
+                || (clientIdMetadataDocuments && id.startsWith("https://")));
     if (!publicClient && (!clientId.equals(id) || !clientSecret.equals(secret))) {
       ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"loopback\"");
       send(
@@ -287,7 +297,9 @@ public final class LoopbackAuthServer implements AutoCloseable {
             "grant_types_supported",
             List.of("client_credentials", "authorization_code", "refresh_token"),
             "token_endpoint_auth_methods_supported",
-            List.of("client_secret_basic", "none")));
+            List.of("client_secret_basic", "none"),
+            "client_id_metadata_document_supported",
+            clientIdMetadataDocuments));
   }
 
   /** RFC 7636 S256, computed here rather than by the code under test. */

@@ -30,8 +30,14 @@ class McpClientConformanceTest {
   /** Client scenarios Sophia's client supports, each with the check that shows it was done. */
   static final Map<String, String> SUPPORTED = supported();
 
-  /** Scenarios where the right outcome is that Sophia's client refuses to go on. */
-  static final List<String> REFUSING = List.of("auth/resource-mismatch");
+  /**
+   * Scenarios where the right outcome is that Sophia's client refuses to go on, with what it says.
+   */
+  static final Map<String, String> REFUSING =
+      Map.of(
+          "auth/resource-mismatch", "Sophia does not send credentials for another resource",
+          "auth/scope-retry-limit",
+              "refuses the request for insufficient scope (it asks for 'mcp:admin')");
 
   static final List<String> SCENARIOS = List.copyOf(SUPPORTED.keySet());
 
@@ -61,6 +67,9 @@ class McpClientConformanceTest {
     m.put("auth/token-endpoint-auth-post", "token-endpoint-auth-method");
     m.put("auth/token-endpoint-auth-none", "token-endpoint-auth-method");
     m.put("auth/resource-mismatch", "resource-mismatch-rejected");
+    m.put("auth/scope-step-up", "scope-step-up-escalation");
+    m.put("auth/scope-retry-limit", "scope-retry-limit");
+    m.put("auth/basic-cimd", "cimd-client-id-used");
     return m;
   }
 
@@ -69,18 +78,6 @@ class McpClientConformanceTest {
     m.put("tools_call", "calls the suite's add_numbers fixture; Sophia's agents choose the tools");
     m.put("elicitation-sep1034-client-defaults", "Sophia's client offers no elicitation");
     m.put("sse-retry", "needs a tool call resumed on a GET stream; not built in the client");
-    m.put("auth/basic-cimd", "client ID metadata documents (a URL as client_id) are not built");
-    // Both servers let initialize through without a token; `sophia mcp login` expects its 401.
-    m.put(
-        "auth/scope-step-up",
-        "sign-in expects a 401 on initialize; and with authorization code a larger scope needs a"
-            + " new sign-in, which Sophia asks for naming the scope (it re-authorizes on a 403"
-            + " itself only with client credentials)");
-    m.put(
-        "auth/scope-retry-limit",
-        "sign-in expects a 401 on initialize; a repeated 403 ends the request (with client"
-            + " credentials each re-authorization must add a scope, at most"
-            + " OAuthTokens.MAX_STEP_UPS a connection)");
     return m;
   }
 
@@ -125,8 +122,8 @@ class McpClientConformanceTest {
     }
     // The suite's verdict (it allows a client error where refusing is right).
     assertThat(p.exitValue()).as(log).isZero();
-    if (REFUSING.contains(scenario)) {
-      assertThat(log).contains("Sophia does not send credentials for another resource");
+    if (REFUSING.containsKey(scenario)) {
+      assertThat(log).contains(REFUSING.get(scenario)).doesNotContain("\tat ");
     }
     assertThat(checks.findValues("id"))
         .extracting(JsonNode::asText)

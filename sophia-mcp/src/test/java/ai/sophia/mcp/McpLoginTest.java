@@ -63,26 +63,41 @@ class McpLoginTest {
       c.close();
     }
     auth.expiresIn = 3600;
+    auth.clientIdMetadataDocuments = false;
   }
 
   private static SophiaConfig.McpServerSpec spec() {
+    return spec(mcpUrl);
+  }
+
+  private static SophiaConfig.McpServerSpec spec(String url) {
+    return spec(url, null);
+  }
+
+  private static SophiaConfig.McpServerSpec spec(String url, String clientMetadataUrl) {
     return new SophiaConfig.McpServerSpec(
         null,
         null,
         null,
-        mcpUrl,
+        url,
         null,
-        new SophiaConfig.McpOAuth("authorization_code", null, null, null, null, "mcp:tools", null),
+        new SophiaConfig.McpOAuth(
+            "authorization_code", null, null, null, null, "mcp:tools", null, clientMetadataUrl),
         null,
         5000);
   }
 
   private McpLogin.Result login(McpTokenStore store) {
+    return login(store, mcpUrl, "");
+  }
+
+  private McpLogin.Result login(McpTokenStore store, String mcpUrl, String scope) {
     return McpLogin.login(
         "remote",
-        spec(),
+        spec(mcpUrl),
         Map.of(),
         store,
+        scope,
         url -> {
           opened.add(url);
           ConformanceClient.browse(url);
@@ -91,7 +106,11 @@ class McpLoginTest {
   }
 
   private McpConnection connect(McpTokenStore store) {
-    McpConnection c = new McpConnection("remote", spec(), Map.of(), "test", store);
+    return connect(store, mcpUrl);
+  }
+
+  private McpConnection connect(McpTokenStore store, String mcpUrl) {
+    McpConnection c = new McpConnection("remote", spec(mcpUrl), Map.of(), "test", store);
     open.add(c);
     c.start();
     return c;
@@ -184,6 +203,66 @@ class McpLoginTest {
       Thread.sleep(50);
     }
     assertThat(c.connected()).isTrue();
+  }
+
+  @Test
+  void login_metadataDocumentsSupported_theUrlIsTheClientIdAndNothingIsRegistered()
+      throws Exception {
+    String document = "https://sophia.example.com/oauth/client-metadata.json";
+    auth.clientIdMetadataDocuments = true;
+    int registered = auth.registeredClients().size();
+    McpTokenStore store = McpTokenStore.inMemory();
+    McpLogin.Result r =
+        McpLogin.login(
+            "remote",
+            spec(mcpUrl, document),
+            Map.of(),
+            store,
+            "",
+            url -> {
+              opened.add(url);
+              ConformanceClient.browse(url);
+            },
+            Duration.ofSeconds(10));
+
+    assertThat(r.clientId()).isEqualTo(document);
+    assertThat(r.registered()).isFalse();
+    assertThat(auth.registeredClients()).hasSize(registered);
+    assertThat(opened.getLast().getRawQuery())
+        .contains("client_id=" + java.net.URLEncoder.encode(document, StandardCharsets.UTF_8));
+    assertThat(auth.tokenRequests().getLast().clientAuth()).isEqualTo("none");
+    assertThat(auth.tokenRequests().getLast().form()).containsEntry("client_id", document);
+
+    McpConnection c = new McpConnection("remote", spec(mcpUrl, document), Map.of(), "test", store);
+    open.add(c);
+    c.start();
+    assertThat(text(c.call("whoami", Map.of()))).isEqualTo("client: " + document);
+  }
+
+  @Test
+  void insufficientScope403_asksASignInForTheUnion_thenNeverAgainForAScopeHeld() throws Exception {
+    BearerMcpServer scoped = BearerMcpServer.start(auth, "impossible");
+    open.add(scoped);
+    McpTokenStore store = McpTokenStore.inMemory();
+    login(store, scoped.url(), "");
+    McpConnection c = connect(store, scoped.url());
+
+    assertThat(c.connected()).isFalse();
+    assertThat(c.healthCheck().check().detail())
+        .contains(
+            "MCP server 'remote' needs a person to sign in for a larger scope: run `sophia mcp"
+                + " login remote --scope 'mcp:tools impossible'` (it asks for 'impossible')");
+
+    login(store, scoped.url(), "mcp:tools impossible");
+    // The connection retries (1 s first) with the new token, which holds the scope asked for.
+    for (int i = 0; i < 100 && !c.healthCheck().check().detail().contains("refuses"); i++) {
+      Thread.sleep(50);
+    }
+    assertThat(c.healthCheck().check().detail())
+        .contains("MCP server 'remote' refuses the request for insufficient scope")
+        .contains("'impossible'");
+    assertThat(opened).hasSize(2);
+    assertThat(opened.getLast().getRawQuery()).contains("scope=mcp%3Atools+impossible");
   }
 
   @Test

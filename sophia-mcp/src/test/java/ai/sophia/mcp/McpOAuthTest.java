@@ -95,14 +95,14 @@ class McpOAuthTest {
   /** A client with no token URL: it follows the 401 to the authorization server. */
   private McpConnection connectDiscovering() {
     return connect(
-        new SophiaConfig.McpOAuth(null, null, CLIENT, "REMOTE_SECRET", null, null, null),
+        new SophiaConfig.McpOAuth(null, null, CLIENT, "REMOTE_SECRET", null, null, null, null),
         SECRET,
         McpTokenStore.inMemory());
   }
 
   private static SophiaConfig.McpOAuth configured(String scope) {
     return new SophiaConfig.McpOAuth(
-        null, auth.tokenUrl(), CLIENT, "REMOTE_SECRET", null, scope, null);
+        null, auth.tokenUrl(), CLIENT, "REMOTE_SECRET", null, scope, null, null);
   }
 
   private static String text(McpSchema.CallToolResult result) {
@@ -284,10 +284,29 @@ class McpOAuthTest {
         .doesNotContain(SECRET);
     assertThat(auth.tokenRequests()).hasSize(before);
 
-    // Its own origin with another path is let pass, as the MCP SDKs do.
-    auth.metadataIssuer = auth.url() + "/tenant1/";
+    // Its own origin at a path below the listed server's (another tenant) is refused too.
+    auth.metadataIssuer = auth.url() + "/tenant1";
+    McpConnection tenant = connectDiscovering();
+    assertThat(tenant.connected()).isFalse();
+    assertThat(tenant.healthCheck().check().detail())
+        .contains("names another issuer, " + auth.url() + "/tenant1");
+    assertThat(auth.tokenRequests()).hasSize(before);
+
+    // The listed server itself, with a trailing slash, passes.
+    auth.metadataIssuer = auth.url() + "/";
     McpConnection again = connectDiscovering();
     assertThat(again.connected()).isTrue();
+  }
+
+  @Test
+  void within_issuerPathAtOrAboveTheListedOne_bySegments() {
+    assertThat(OAuthDiscovery.within("/tenant1", "")).isTrue();
+    assertThat(OAuthDiscovery.within("/tenant1", "/")).isTrue();
+    assertThat(OAuthDiscovery.within("/tenant1/", "/tenant1")).isTrue();
+    assertThat(OAuthDiscovery.within("/realms/a/b", "/realms/a")).isTrue();
+    assertThat(OAuthDiscovery.within("", "/tenant1")).isFalse();
+    assertThat(OAuthDiscovery.within("/tenant1", "/tenant2")).isFalse();
+    assertThat(OAuthDiscovery.within("/tenant10", "/tenant1")).isFalse();
   }
 
   @Test

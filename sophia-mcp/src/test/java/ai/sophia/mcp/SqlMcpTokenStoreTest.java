@@ -75,7 +75,8 @@ class SqlMcpTokenStoreTest {
         "https://mcp.example.com/mcp",
         "registered-client",
         "registered-secret",
-        "client_secret_basic");
+        "client_secret_basic",
+        "mcp:read mcp:write");
   }
 
   private static String stored(Database plain) {

@@ -10,6 +10,7 @@ import ai.sophia.error.UnavailableException;
 import ai.sophia.health.HealthChecks;
 import ai.sophia.ingest.IngestJobs;
 import ai.sophia.ingest.Ingestor;
+import ai.sophia.mcp.ClientMetadata;
 import ai.sophia.mcp.SophiaMcp;
 import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
@@ -37,6 +38,7 @@ import ai.sophia.server.http.Sessions;
 import ai.sophia.server.routes.AgentRoutes;
 import ai.sophia.server.routes.ApprovalRoutes;
 import ai.sophia.server.routes.AuditRoutes;
+import ai.sophia.server.routes.ClientMetadataRoutes;
 import ai.sophia.server.routes.CodeRoutes;
 import ai.sophia.server.routes.DashboardRoutes;
 import ai.sophia.server.routes.DeployRoutes;
@@ -306,6 +308,8 @@ public final class SophiaServer implements AutoCloseable {
                       config.security().oidc().enabled()
                           ? List.of(config.security().oidc().issuer())
                           : List.of())
+                  .register(cfg.routes);
+              new ClientMetadataRoutes(ClientMetadata.documents(config.mcp().servers()))
                   .register(cfg.routes);
             });
     self.set(app);
