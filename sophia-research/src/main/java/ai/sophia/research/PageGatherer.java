@@ -12,7 +12,6 @@ import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.search.SearchHit;
 import ai.sophia.tracing.TraceSpan;
 import ai.sophia.tracing.Traces;
-import ai.sophia.web.ExtractedPage;
 import ai.sophia.web.FetchException;
 import ai.sophia.web.FetchedPage;
 import ai.sophia.web.PageExtractor;
@@ -214,15 +213,7 @@ final class PageGatherer {
   /** Fetches and extracts the hit here, and offers the page to the other nodes. */
   private SharedPage fetch(SearchHit hit) {
     FetchedPage fetched = fetcher.fetch(URI.create(hit.url()));
-    ExtractedPage extracted = extractor.extract(fetched);
-    SharedPage page =
-        new SharedPage(
-            SharedPage.VERSION,
-            fetched.hops().stream().map(URI::toString).toList(),
-            extracted.canonicalUrl(),
-            extracted.title(),
-            extracted.text(),
-            extracted.publishedDate());
+    SharedPage page = SharedPage.of(fetched, extractor.extract(fetched));
     sharedPages.put(hit.url(), page);
     return page;
   }

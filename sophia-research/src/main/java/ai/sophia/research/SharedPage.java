@@ -1,6 +1,9 @@
 package ai.sophia.research;
 
 import ai.sophia.cache.ValueCodec;
+import ai.sophia.web.ExtractedPage;
+import ai.sophia.web.FetchedPage;
+import java.net.URI;
 import java.util.List;
 import java.util.Objects;
 
@@ -27,6 +30,17 @@ public record SharedPage(
     Objects.requireNonNull(title, "title");
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(publishedDate, "publishedDate");
+  }
+
+  /** The page as fetched and extracted on this node. */
+  public static SharedPage of(FetchedPage fetched, ExtractedPage extracted) {
+    return new SharedPage(
+        VERSION,
+        fetched.hops().stream().map(URI::toString).toList(),
+        extracted.canonicalUrl(),
+        extracted.title(),
+        extracted.text(),
+        extracted.publishedDate());
   }
 
   /** JSON, read back with limits: any other shape or version is a miss. */
