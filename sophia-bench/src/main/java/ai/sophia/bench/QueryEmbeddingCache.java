@@ -70,7 +70,8 @@ public final class QueryEmbeddingCache {
     }
   }
 
-  private static void row(String label, double[] ms) {
+  /** One markdown row: p50, p99 and mean of {@code ms}. */
+  static void row(String label, double[] ms) {
     double mean = 0;
     for (double v : ms) {
       mean += v / ms.length;

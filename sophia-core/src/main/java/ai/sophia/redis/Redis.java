@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * The one connection to the Redis that several Sophia nodes share ({@code redis.url}), through
  * Lettuce: string keys under {@code redis.key_prefix}, byte values. Every command goes through
  * {@link #call}, which turns Redis being gone into an {@link UnavailableException} at once, so that
- * callers fall back (rate limits), refuse clearly (sessions) or recompute (caches) instead of
- * waiting.
+ * callers fall back (rate limits), refuse clearly (sessions) or recompute ({@link RedisCache})
+ * instead of waiting.
  *
  * <p>Being gone, and coming back: while the connection is down Lettuce rejects commands immediately
  * and reconnects on its own, every {@value #RECONNECT_MAX_MS} ms at the latest; a server that
@@ -271,8 +271,8 @@ public final class Redis implements AutoCloseable {
         + describe()
         + " ("
         + reason
-        + "): rate limits hold per node only, dashboard sign-in is unavailable, query embeddings"
-        + " are not shared";
+        + "): rate limits hold per node only, dashboard sign-in is unavailable, query embeddings,"
+        + " search results and fetched pages are not shared (each node computes its own)";
   }
 
   private static boolean authFailure(String reason) {

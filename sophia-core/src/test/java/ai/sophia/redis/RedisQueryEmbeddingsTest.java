@@ -2,14 +2,11 @@ package ai.sophia.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.sophia.config.ConfigLoader;
-import ai.sophia.config.Secrets;
 import ai.sophia.embedding.Embedder;
 import ai.sophia.embedding.OnnxEmbedder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -43,18 +40,13 @@ class RedisQueryEmbeddingsTest {
     }
   }
 
-  private static Redis connect(Map<String, String> env) {
-    return Redis.connect(
-        ConfigLoader.create(env).load(Optional.empty()).redis(), Secrets.create(env));
-  }
-
   @Test
   void embedQuery_embeddedOnNodeA_isReadOnNodeBWithoutTheModel() {
     Map<String, String> env = TestRedis.shared().env();
     Counting modelA = new Counting();
     Counting modelB = new Counting();
-    try (Redis a = connect(env);
-        Redis b = connect(env)) {
+    try (Redis a = TestRedis.connect(env);
+        Redis b = TestRedis.connect(env)) {
       RedisQueryEmbeddings nodeA = new RedisQueryEmbeddings(modelA, a, Duration.ofMinutes(5));
       RedisQueryEmbeddings nodeB = new RedisQueryEmbeddings(modelB, b, Duration.ofMinutes(5));
 
@@ -76,7 +68,7 @@ class RedisQueryEmbeddingsTest {
   void embedQuery_redisGone_embedsHere() {
     TestRedis server = TestRedis.startPrivate();
     Counting model = new Counting();
-    try (Redis redis = connect(server.env())) {
+    try (Redis redis = TestRedis.connect(server.env())) {
       RedisQueryEmbeddings node = new RedisQueryEmbeddings(model, redis, Duration.ofMinutes(5));
       server.stop();
 

@@ -1,5 +1,7 @@
 package ai.sophia.redis;
 
+import ai.sophia.config.ConfigLoader;
+import ai.sophia.config.Secrets;
 import ai.sophia.testing.TestServers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -113,6 +116,12 @@ public final class TestRedis implements AutoCloseable {
         prefix(),
         "SOPHIA_REDIS_TIMEOUT_MS",
         "2000");
+  }
+
+  /** A connection as a Sophia with {@code env} (see {@link #env()}) makes it. */
+  public static Redis connect(Map<String, String> env) {
+    return Redis.connect(
+        ConfigLoader.create(env).load(Optional.empty()).redis(), Secrets.create(env));
   }
 
   /** Starts the server (again) on its port and waits until it answers. */

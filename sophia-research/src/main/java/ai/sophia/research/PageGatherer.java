@@ -1,5 +1,6 @@
 package ai.sophia.research;
 
+import ai.sophia.cache.SharedCache;
 import ai.sophia.embedding.Embedder;
 import ai.sophia.ingest.Chunker;
 import ai.sophia.ingest.ContentHash;
@@ -11,8 +12,8 @@ import ai.sophia.memory.LuceneDocumentIndex;
 import ai.sophia.search.SearchHit;
 import ai.sophia.tracing.TraceSpan;
 import ai.sophia.tracing.Traces;
-import ai.sophia.web.ExtractedPage;
 import ai.sophia.web.FetchException;
+import ai.sophia.web.FetchedPage;
 import ai.sophia.web.PageExtractor;
 import ai.sophia.web.SafeFetcher;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -37,10 +38,16 @@ import org.slf4j.MDC;
 /**
  * The fetching stage of research: turns search hits into readable pages, in parallel on virtual
  * threads, at most {@code maxParallel} at a time. Web pages come from the page cache, then from
- * memory (a page researched within the cache TTL), then from the SSRF-safe fetcher; each newly
- * fetched page is stored and its passages indexed into {@code research_data}, which is what makes
- * it searchable later. Local hits are read from the ingested documents, never fetched. Pages are
- * deduplicated by final URL and by content.
+ * memory (a page researched within the cache TTL, already in this node's index), then from the
+ * pages other nodes share ({@link SharedCache}, Redis), then from the SSRF-safe fetcher; each page
+ * newly fetched or read from the shared level is stored and its passages indexed into {@code
+ * research_data}, which is what makes it searchable later. Local hits are read from the ingested
+ * documents, never fetched. Pages are deduplicated by final URL and by content.
+ *
+ * <p>A shared page passed the address check of the node that fetched it, not necessarily this
+ * node's (other {@code allowed_private_ranges}, another resolver): it is used only when the hit's
+ * URL and every URL its fetch requested pass this node's {@link SafeFetcher#check}; otherwise this
+ * node fetches the page itself and its own fetcher decides.
  */
 final class PageGatherer {
   private static final Logger LOG = LoggerFactory.getLogger(PageGatherer.class);
@@ -54,6 +61,7 @@ final class PageGatherer {
   private final DocumentIndex index;
   private final DocumentStore documents;
   private final Cache<String, SourcePage> pageCache;
+  private final SharedCache<SharedPage> sharedPages;
   private final Duration freshness;
   private final int maxParallel;
   private final Clock clock;
@@ -66,6 +74,7 @@ final class PageGatherer {
       DocumentIndex index,
       DocumentStore documents,
       Cache<String, SourcePage> pageCache,
+      SharedCache<SharedPage> sharedPages,
       Duration freshness,
       int maxParallel,
       Clock clock) {
@@ -76,6 +85,7 @@ final class PageGatherer {
     this.index = index;
     this.documents = documents;
     this.pageCache = pageCache;
+    this.sharedPages = sharedPages;
     this.freshness = freshness;
     this.maxParallel = maxParallel;
     this.clock = clock;
@@ -183,21 +193,44 @@ final class PageGatherer {
       pageCache.put(hit.url(), page);
       return page;
     }
-    ExtractedPage extracted = extractor.extract(fetcher.fetch(URI.create(hit.url())));
-    String title = extracted.title().isBlank() ? hit.title() : extracted.title();
+    SharedPage shared = fromOtherNodes(hit).orElseGet(() -> fetch(hit));
+    String title = shared.title().isBlank() ? hit.title() : shared.title();
     SourcePage page =
         new SourcePage(
-            extracted.canonicalUrl(),
+            shared.url(),
             title,
-            extracted.text(),
-            extracted.publishedDate(),
+            shared.text(),
+            shared.publishedDate(),
             hit.provider(),
             hit.rank(),
-            ContentHash.of(extracted.text()),
+            ContentHash.of(shared.text()),
             DocumentIndex.RESEARCH_DATA);
     remember(page);
     pageCache.put(hit.url(), page);
     return page;
+  }
+
+  /** Fetches and extracts the hit here, and offers the page to the other nodes. */
+  private SharedPage fetch(SearchHit hit) {
+    FetchedPage fetched = fetcher.fetch(URI.create(hit.url()));
+    SharedPage page = SharedPage.of(fetched, extractor.extract(fetched));
+    sharedPages.put(hit.url(), page);
+    return page;
+  }
+
+  /** The page another node fetched for this URL, if this node's address rules allow it too. */
+  private Optional<SharedPage> fromOtherNodes(SearchHit hit) {
+    Optional<SharedPage> shared = sharedPages.get(hit.url());
+    if (shared.isPresent()) {
+      try {
+        fetcher.check(hit.url());
+        shared.get().hops().forEach(fetcher::check);
+      } catch (FetchException e) {
+        LOG.info("not using the shared copy of a page: {}", e.getMessage());
+        return Optional.empty();
+      }
+    }
+    return shared;
   }
 
   /**

@@ -1,6 +1,7 @@
 package ai.sophia.research;
 
 import ai.sophia.cache.CacheRegistry;
+import ai.sophia.cache.SharedCache;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.embedding.Embedder;
 import ai.sophia.ingest.Chunker;
@@ -92,13 +93,15 @@ public final class ResearchService implements Researcher {
   /**
    * Wires research from its parts: {@code router} already holds every search provider (the {@code
    * local} one included), pages come through {@code fetcher} and are remembered in {@code
-   * documents} and {@code index}, results are kept in {@code store}. Answers are written by a model
-   * of {@code gateway}'s default policy when one is available, extractively otherwise.
+   * documents} and {@code index} (and offered to other nodes through {@code sharedPages}, read from
+   * there when another node fetched them), results are kept in {@code store}. Answers are written
+   * by a model of {@code gateway}'s default policy when one is available, extractively otherwise.
    */
   public static ResearchService create(
       SophiaConfig config,
       SearchRouter router,
       SafeFetcher fetcher,
+      SharedCache<SharedPage> sharedPages,
       PageExtractor extractor,
       Chunker chunker,
       Embedder embedder,
@@ -121,6 +124,7 @@ public final class ResearchService implements Researcher {
             index,
             documents,
             pages,
+            Objects.requireNonNull(sharedPages, "sharedPages"),
             ttl,
             config.research().maxParallelFetches(),
             clock);

@@ -1,5 +1,6 @@
 package ai.sophia.search;
 
+import ai.sophia.cache.ValueCodec;
 import java.util.List;
 
 /**
@@ -11,5 +12,10 @@ public record SearchResults(List<SearchHit> hits, List<String> rejected) {
   public SearchResults {
     hits = List.copyOf(hits);
     rejected = List.copyOf(rejected);
+  }
+
+  /** JSON, read back with limits ({@code SharedCache}): any other shape is a miss. */
+  public static ValueCodec<SearchResults> codec() {
+    return ValueCodec.json(SearchResults.class, 16_384);
   }
 }

@@ -1,6 +1,7 @@
 package ai.sophia.search;
 
 import ai.sophia.cache.CacheRegistry;
+import ai.sophia.cache.SharedCache;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.health.HealthCheck;
 import ai.sophia.health.HealthStatus;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * Chooses who answers a search: the requested engine first, then the configured fallbacks in order,
  * until one returns at least one hit. Every engine considered is reported as an {@link Attempt}, so
  * a response can say which provider served and why others did not. Results are cached per (engine,
- * query, limit) for engines that allow it. Thread-safe.
+ * query, limit) for engines that allow it: in this node's cache, and behind it in the level other
+ * nodes share ({@link SharedCache}, Redis with {@code redis.url}), so an engine is asked once for
+ * the whole cluster. Thread-safe.
  */
 public final class SearchRouter {
   private static final Logger LOG = LoggerFactory.getLogger(SearchRouter.class);
@@ -67,32 +71,37 @@ public final class SearchRouter {
   private final Map<String, SearchProvider> providers;
   private final List<String> fallbacks;
   private final Cache<Key, SearchResults> cache;
+  private final SharedCache<SearchResults> shared;
 
   private SearchRouter(
       Map<String, SearchProvider> providers,
       List<String> fallbacks,
-      Cache<Key, SearchResults> cache) {
+      Cache<Key, SearchResults> cache,
+      SharedCache<SearchResults> shared) {
     this.providers = Map.copyOf(providers);
     this.fallbacks = List.copyOf(fallbacks);
     this.cache = cache;
+    this.shared = shared;
   }
 
   /**
    * A router over {@code providers} (by engine name, including {@code local} when there is one),
    * falling back in {@code fallbackOrder}; its cache is registered in {@code caches} as {@code
-   * search}.
+   * search}, with {@code shared} behind it ({@link SharedCache#none()} on one node).
    */
   public static SearchRouter create(
       Map<String, SearchProvider> providers,
       List<String> fallbackOrder,
       CacheRegistry caches,
-      SophiaConfig.Cache cacheConfig) {
+      SophiaConfig.Cache cacheConfig,
+      SharedCache<SearchResults> shared) {
     Objects.requireNonNull(providers, "providers");
     Objects.requireNonNull(fallbackOrder, "fallbackOrder");
+    Objects.requireNonNull(shared, "shared");
     Cache<Key, SearchResults> cache =
         caches.create(
             "search", cacheConfig.searchMaxEntries(), Duration.ofMinutes(cacheConfig.ttlMinutes()));
-    return new SearchRouter(providers, fallbackOrder, cache);
+    return new SearchRouter(providers, fallbackOrder, cache, shared);
   }
 
   /**
@@ -165,16 +174,43 @@ public final class SearchRouter {
         rejected.addAll(cached.rejected());
         return new Routed(name, cached.hits(), rejected, attempts);
       }
+      Optional<SearchResults> fromOthers =
+          provider.cacheable() ? fromOtherNodes(key) : Optional.empty();
+      if (fromOthers.isPresent()) {
+        SearchResults results = fromOthers.get();
+        cache.put(key, results);
+        attempts.add(
+            new Attempt(name, Outcome.ok, results.hits().size() + " results (shared cache)"));
+        rejected.addAll(results.rejected());
+        return new Routed(name, results.hits(), rejected, attempts);
+      }
       SearchResults results = tryProvider(provider, query, limit, attempts);
       rejected.addAll(results.rejected());
       if (!results.hits().isEmpty()) {
         if (provider.cacheable()) {
           cache.put(key, results);
+          shared.put(sharedId(key), results);
         }
         return new Routed(name, results.hits(), rejected, attempts);
       }
     }
     return new Routed("", List.of(), rejected, attempts);
+  }
+
+  /**
+   * Results another node had from this engine: only a non-empty list, within the limit, whose hits
+   * all name this engine (a value in Redis is not trusted to say where its hits came from).
+   */
+  private Optional<SearchResults> fromOtherNodes(Key key) {
+    return shared
+        .get(sharedId(key))
+        .filter(r -> !r.hits().isEmpty() && r.hits().size() <= key.limit())
+        .filter(r -> r.hits().stream().allMatch(h -> h.provider().equals(key.engine())));
+  }
+
+  /** The engine, the normalized query and the limit; the shared level keeps only its digest. */
+  private static String sharedId(Key key) {
+    return key.engine() + "\n" + key.limit() + "\n" + key.query();
   }
 
   private SearchResults tryProvider(

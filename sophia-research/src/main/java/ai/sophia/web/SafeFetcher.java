@@ -143,11 +143,13 @@ public final class SafeFetcher {
     HttpUrl current = parse(Objects.requireNonNull(url, "url"));
     URI requested = current.uri();
     long deadline = System.nanoTime() + timeoutNanos;
+    List<URI> hops = new ArrayList<>();
     for (int hop = 0; ; hop++) {
       Target target = vet(current);
+      hops.add(current.uri());
       try (Response response = execute(target, deadline)) {
         if (!response.isRedirect()) {
-          return read(requested, current, response);
+          return read(requested, current, hops, response);
         }
         if (hop >= maxRedirects) {
           throw new FetchException(
@@ -282,7 +284,8 @@ public final class SafeFetcher {
     return call.execute();
   }
 
-  private FetchedPage read(URI requested, HttpUrl finalUrl, Response response) throws IOException {
+  private FetchedPage read(URI requested, HttpUrl finalUrl, List<URI> hops, Response response)
+      throws IOException {
     int status = response.code();
     ResponseBody body = response.body();
     MediaType mediaType = body.contentType();
@@ -325,7 +328,7 @@ public final class SafeFetcher {
     if (ChallengeDetector.isChallenge(status, text)) {
       throw challenge(finalUrl, status);
     }
-    return new FetchedPage(requested, finalUrl.uri(), status, essence, text, Instant.now());
+    return new FetchedPage(requested, finalUrl.uri(), hops, status, essence, text, Instant.now());
   }
 
   /** The media type of an unlabelled body: binary is refused, markup is HTML, the rest text. */

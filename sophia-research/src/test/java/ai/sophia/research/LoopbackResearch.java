@@ -13,6 +13,7 @@ import ai.sophia.memory.SqlOperationsStore;
 import ai.sophia.memory.SqlResearchStore;
 import ai.sophia.memory.SqliteDatabase;
 import ai.sophia.model.ModelGateway;
+import ai.sophia.redis.Redis;
 import ai.sophia.search.SearchProvider;
 import ai.sophia.search.SearchProviders;
 import ai.sophia.search.SearchRouter;
@@ -29,6 +30,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -68,6 +70,11 @@ public final class LoopbackResearch implements AutoCloseable {
     return web.server();
   }
 
+  /** The server playing every search engine, to inspect the requests received. */
+  public LoopbackServer searchServer() {
+    return search;
+  }
+
   /** What the SearXNG engine answers from now on, in order. */
   public void searchResults(List<String> urls) {
     results.clear();
@@ -84,6 +91,20 @@ public final class LoopbackResearch implements AutoCloseable {
    * and {@code extraEnv} on top of the loopback world's settings.
    */
   public Stack open(Path dataDir, ModelGateway gateway, String yaml, Map<String, String> extraEnv) {
+    return open(dataDir, gateway, yaml, extraEnv, null);
+  }
+
+  /**
+   * The research pipeline over {@code dataDir} as one node of several sharing {@code redis} (its
+   * search results and fetched pages in Redis, as {@code Sophia} wires them with {@code
+   * redis.url}).
+   */
+  public Stack open(Path dataDir, ModelGateway gateway, Map<String, String> extraEnv, Redis redis) {
+    return open(dataDir, gateway, "", extraEnv, Objects.requireNonNull(redis, "redis"));
+  }
+
+  private Stack open(
+      Path dataDir, ModelGateway gateway, String yaml, Map<String, String> extraEnv, Redis redis) {
     Map<String, String> env = new HashMap<>();
     env.put("SOPHIA_DATA_DIR", dataDir.toString());
     env.put("SOPHIA_PROVIDERS_DUCKDUCKGO_BASE_URL", search.url("/ddg/html/"));
@@ -102,14 +123,22 @@ public final class LoopbackResearch implements AutoCloseable {
     Map<String, SearchProvider> providers =
         new HashMap<>(SearchProviders.create(config, Secrets.create(Map.of())));
     providers.put("local", new LocalSearchProvider(index, EMBEDDER));
+    ResearchCaches shared =
+        redis == null ? ResearchCaches.local() : ResearchCaches.redis(redis, config);
     SearchRouter router =
-        SearchRouter.create(providers, config.research().fallbackEngines(), caches, config.cache());
+        SearchRouter.create(
+            providers,
+            config.research().fallbackEngines(),
+            caches,
+            config.cache(),
+            shared.searches());
     PageExtractor extractor = PageExtractor.create();
     ResearchService research =
         ResearchService.create(
             config,
             router,
             SafeFetcher.create(config.research().fetch()),
+            shared.pages(),
             extractor,
             Chunker.create(),
             EMBEDDER,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import ai.sophia.cache.CacheRegistry;
+import ai.sophia.cache.SharedCache;
 import ai.sophia.config.SophiaConfig;
 import ai.sophia.embedding.Embedder;
 import ai.sophia.embedding.OnnxEmbedder;
@@ -39,7 +40,7 @@ class SearchRouterTest {
 
   private SearchRouter router(Map<String, SearchProvider> providers) {
     return SearchRouter.create(
-        providers, config.research().fallbackEngines(), caches, config.cache());
+        providers, config.research().fallbackEngines(), caches, config.cache(), SharedCache.none());
   }
 
   @Test
@@ -200,7 +201,11 @@ class SearchRouterTest {
 
     Routed routed =
         SearchRouter.create(
-                ProviderSetup.providers(server), List.of("searxng"), caches, config.cache())
+                ProviderSetup.providers(server),
+                List.of("searxng"),
+                caches,
+                config.cache(),
+                SharedCache.none())
             .search("local", "java", 1);
 
     assertThat(routed.attempts())

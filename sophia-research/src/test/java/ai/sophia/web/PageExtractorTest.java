@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PageExtractorTest {
@@ -181,6 +182,7 @@ class PageExtractorTest {
         new FetchedPage(
             URI.create("http://a.test/old"),
             URI.create("http://b.test/new/page.html"),
+            List.of(),
             200,
             "text/html",
             "<title>T</title><main><p>Text <a href=\"next.html#x\">next</a></p></main>",

@@ -39,6 +39,7 @@ import ai.sophia.model.SqlUsageStore;
 import ai.sophia.redis.Redis;
 import ai.sophia.redis.RedisQueryEmbeddings;
 import ai.sophia.research.LocalSearchProvider;
+import ai.sophia.research.ResearchCaches;
 import ai.sophia.research.ResearchService;
 import ai.sophia.research.Researcher;
 import ai.sophia.search.SearchProvider;
@@ -148,7 +149,7 @@ public final class Sophia implements AutoCloseable {
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       resources.push(metrics::close);
       this.operations = new MeteredOperations(new SqlOperationsStore(database), metrics);
-      // What several nodes share (rate limits, sessions, query embeddings): Redis, or this process.
+      // What several nodes share (rate limits, sessions, caches): Redis, or this process.
       this.redis = config.redis().enabled() ? own(Redis.connect(config.redis(), secrets)) : null;
       this.shared =
           redis == null
@@ -562,13 +563,22 @@ public final class Sophia implements AutoCloseable {
             caches.create("query_embeddings", config.cache().searchMaxEntries(), ttl));
     Map<String, SearchProvider> providers = new HashMap<>(SearchProviders.create(config, secrets));
     providers.put("local", new LocalSearchProvider(index, queries));
+    // Search results and pages this node has not seen may have come to another node (Redis).
+    ResearchCaches shared =
+        redis == null ? ResearchCaches.local() : ResearchCaches.redis(redis, config);
     SearchRouter router =
-        SearchRouter.create(providers, config.research().fallbackEngines(), caches, config.cache());
+        SearchRouter.create(
+            providers,
+            config.research().fallbackEngines(),
+            caches,
+            config.cache(),
+            shared.searches());
     router.healthChecks().forEach(health::register);
     return ResearchService.create(
         config,
         router,
         SafeFetcher.create(config.research().fetch()),
+        shared.pages(),
         extractor,
         chunker,
         queries,
