@@ -160,15 +160,16 @@ class SharedResearchCachesTest {
     TestRedis server = TestRedis.startPrivate();
     String query = query("outage");
     try (Nodes nodes = nodes(server.env(), Map.of())) {
-      research(nodes.a(), query);
+      ResearchResult onA = research(nodes.a(), query);
       server.stop();
       int searchesBefore = searches();
       int fetchesBefore = pageFetches();
 
       ResearchResult onB = research(nodes.b(), query);
 
-      assertThat(onB.sources()).isNotEmpty();
-      assertThat(onB.answer()).isNotBlank();
+      // Whether research answers or abstains is the score's call, near its threshold here: what
+      // this test asks is that B found the same sources by itself.
+      assertThat(onB.sources()).hasSameSizeAs(onA.sources()).isNotEmpty();
       assertThat(searches() - searchesBefore).isEqualTo(1);
       assertThat(pageFetches() - fetchesBefore).isEqualTo(PAGES.size());
       HealthStatus health = nodes.redisB().healthCheck().check();
