@@ -11,8 +11,10 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -112,6 +114,25 @@ public final class FieldCipher {
   /** The id of the key new values are sealed with; empty without encryption. */
   public String primaryKeyId() {
     return primary == null ? "" : primary;
+  }
+
+  /**
+   * A key for {@code purpose} derived from the primary key (HMAC-SHA256 of the purpose, so the
+   * primary key itself signs nothing): the same on every node with this keyring, which nodes
+   * sharing a database must have. Empty without encryption. Changes when another key becomes
+   * primary.
+   */
+  public Optional<byte[]> derive(String purpose) {
+    if (primary == null) {
+      return Optional.empty();
+    }
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(keys.get(primary).getEncoded(), "HmacSHA256"));
+      return Optional.of(mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is unavailable: " + e.getMessage(), e);
+    }
   }
 
   /** {@code plain} sealed for {@code column} (e.g. {@code approvals.arguments_json}). */

@@ -31,6 +31,18 @@ class FieldCipherTest {
   }
 
   @Test
+  void derive_sameKeyringSameKey_purposeAndPrimarySeparate_noneWithoutEncryption() {
+    byte[] one = FieldCipher.parse(K1 + "," + K2, "node a").derive("cookies").orElseThrow();
+
+    assertThat(FieldCipher.parse(K1 + "," + K2, "node b").derive("cookies")).contains(one);
+    assertThat(one).hasSize(32).isNotEqualTo(new byte[32]);
+    assertThat(FieldCipher.parse(K1, "test").derive("other").orElseThrow()).isNotEqualTo(one);
+    assertThat(FieldCipher.parse(K2 + "," + K1, "test").derive("cookies").orElseThrow())
+        .isNotEqualTo(one);
+    assertThat(FieldCipher.none().derive("cookies")).isEmpty();
+  }
+
+  @Test
   void valueMovedToAnotherColumn_orAltered_doesNotOpen() {
     FieldCipher c = FieldCipher.parse(K1, "test");
     String sealed = c.seal("approvals.arguments_json", "{\"path\":\"x\"}");

@@ -16,6 +16,7 @@ import ai.sophia.model.RoutingModelGateway;
 import ai.sophia.research.Researcher;
 import ai.sophia.security.ApiKeyStore;
 import ai.sophia.security.AuditLog;
+import ai.sophia.security.FieldCipher;
 import ai.sophia.security.OidcSignIn;
 import ai.sophia.security.OidcTokens;
 import ai.sophia.security.TotpFactors;
@@ -107,7 +108,8 @@ public final class SophiaServer implements AutoCloseable {
   /**
    * What the API exposes: research, agents (with their runs and approvals), models, code,
    * deployments, swarms, ingest (the documents the {@code local} engine searches), the audit log
-   * every change is recorded in, and the secrets (the OpenID client's) the edge itself needs.
+   * every change is recorded in, the secrets (the OpenID client's) the edge itself needs, and the
+   * at-rest keyring, which keys what every node must accept (a public OpenID client's state).
    */
   public record Services(
       Researcher research,
@@ -120,8 +122,10 @@ public final class SophiaServer implements AutoCloseable {
       IngestJobs ingests,
       AuditLog audit,
       TotpFactors totp,
-      Secrets secrets) {
+      Secrets secrets,
+      FieldCipher cipher) {
     public Services {
+      Objects.requireNonNull(cipher, "cipher");
       Objects.requireNonNull(secrets, "secrets");
       Objects.requireNonNull(totp, "totp");
       Objects.requireNonNull(audit, "audit");
@@ -277,7 +281,13 @@ public final class SophiaServer implements AutoCloseable {
               new DashboardRoutes().register(cfg.routes);
               new SessionRoutes(guard, sessions, services.totp(), bodies).register(cfg.routes);
               OidcSignIn.create(config.security().oidc(), services.secrets())
-                  .map(s -> OidcRoutes.enabled(s, sessions, java.time.Clock.systemUTC()))
+                  .map(
+                      s ->
+                          OidcRoutes.enabled(
+                              s,
+                              sessions,
+                              java.time.Clock.systemUTC(),
+                              services.cipher().derive(OidcRoutes.STATE_KEY_PURPOSE)))
                   .orElseGet(() -> OidcRoutes.disabled(sessions))
                   .register(cfg.routes);
               new KeyRoutes(keys, sessions, services.totp(), bodies).register(cfg.routes);

@@ -135,7 +135,11 @@ final class TestServer implements AutoCloseable {
                 ingests,
                 audit,
                 new ai.sophia.security.TotpFactors(database, java.time.Clock.systemUTC()),
-                Secrets.create(all)),
+                Secrets.create(all),
+                // The database here is not sealed; a keyring in env still keys the edge's state.
+                all.containsKey("SOPHIA_ENCRYPTION_KEYS")
+                    ? ai.sophia.security.FieldCipher.parse(all.get("SOPHIA_ENCRYPTION_KEYS"), "env")
+                    : database.cipher()),
             SophiaServer.Shared.local(config),
             keys,
             health,

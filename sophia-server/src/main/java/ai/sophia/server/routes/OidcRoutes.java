@@ -30,6 +30,10 @@ import java.util.Optional;
  */
 public final class OidcRoutes {
   static final String LOGIN = OidcState.PATH + "/login";
+
+  /** What the at-rest key derives a public client's state-cookie key for. */
+  public static final String STATE_KEY_PURPOSE = "sophia oidc state cookie";
+
   static final String CALLBACK = AuditTrail.OIDC_CALLBACK;
 
   /** How long a sign-in may take at the issuer. */
@@ -44,21 +48,30 @@ public final class OidcRoutes {
   private final Cache<String, Boolean> usedStates =
       Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(STATE_TTL).build();
 
-  private OidcRoutes(Optional<OidcSignIn> signIn, Sessions sessions, InstantSource clock) {
+  private OidcRoutes(
+      Optional<OidcSignIn> signIn,
+      Sessions sessions,
+      InstantSource clock,
+      Optional<byte[]> sharedKey) {
     this.signIn = signIn;
     this.sessions = Objects.requireNonNull(sessions, "sessions");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.signer = OidcState.Signer.create(signIn.flatMap(OidcSignIn::clientSecret));
+    this.signer = OidcState.Signer.create(signIn.flatMap(OidcSignIn::clientSecret), sharedKey);
   }
 
   /** Only the options, saying there is no sign-in with an issuer. */
   public static OidcRoutes disabled(Sessions sessions) {
-    return new OidcRoutes(Optional.empty(), sessions, InstantSource.system());
+    return new OidcRoutes(Optional.empty(), sessions, InstantSource.system(), Optional.empty());
   }
 
-  /** The sign-in with the issuer {@code signIn} talks to. */
-  public static OidcRoutes enabled(OidcSignIn signIn, Sessions sessions, InstantSource clock) {
-    return new OidcRoutes(Optional.of(Objects.requireNonNull(signIn, "signIn")), sessions, clock);
+  /**
+   * The sign-in with the issuer {@code signIn} talks to; {@code sharedKey}, a key every node holds,
+   * signs a public client's state cookies (a confidential client's are keyed by its secret).
+   */
+  public static OidcRoutes enabled(
+      OidcSignIn signIn, Sessions sessions, InstantSource clock, Optional<byte[]> sharedKey) {
+    return new OidcRoutes(
+        Optional.of(Objects.requireNonNull(signIn, "signIn")), sessions, clock, sharedKey);
   }
 
   public void register(RoutesConfig routes) {

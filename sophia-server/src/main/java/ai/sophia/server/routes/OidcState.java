@@ -14,8 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
  * What a sign-in with the issuer must remember between the redirect and the callback (state, nonce,
  * PKCE verifier, when it expires), carried by the browser in the {@value #COOKIE} cookie and signed
  * with HMAC-SHA256, so that it cannot be forged or altered. The key is derived from the client
- * secret when there is one (every node then accepts every other's), else random per process (the
- * callback must then reach the node that began the sign-in).
+ * secret when there is one, else from the at-rest encryption key (every node then accepts every
+ * other's), else random per process (the callback must then reach the node that began the sign-in).
  */
 record OidcState(String state, String nonce, String verifier, Instant expiresAt) {
   static final String COOKIE = "sophia_oidc";
@@ -31,9 +31,15 @@ record OidcState(String state, String nonce, String verifier, Instant expiresAt)
       this.key = new SecretKeySpec(key, "HmacSHA256");
     }
 
-    /** A signer keyed by {@code clientSecret} when given, else by 256 random bits. */
-    static Signer create(Optional<String> clientSecret) {
+    /**
+     * A signer keyed by {@code clientSecret} when given, else by {@code sharedKey} (a key every
+     * node holds, {@link ai.sophia.security.FieldCipher#derive}), else by 256 random bits.
+     */
+    static Signer create(Optional<String> clientSecret, Optional<byte[]> sharedKey) {
       if (clientSecret.isEmpty()) {
+        if (sharedKey.isPresent()) {
+          return new Signer(sharedKey.get());
+        }
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         return new Signer(random);
