@@ -31,7 +31,8 @@ final class Migrations {
           "V6__audit.sql",
           "V7__agent_run_leases.sql",
           "V8__key_expiry.sql",
-          "V9__mcp_tokens.sql");
+          "V9__mcp_tokens.sql",
+          "V10__agent_run_events.sql");
   private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 
   private Migrations() {}
