@@ -156,12 +156,16 @@ public final class AgentRuntime implements AutoCloseable {
    * Delivers the run's events with a seq above {@code afterSeq}, in order, then each new one, until
    * its last or until closed, wherever the run executes: from memory while it runs here (the events
    * before this node took it over from the store first), else from the store, read again when
-   * another node says it wrote some (PostgreSQL) or every {@link #POLL} otherwise.
+   * another node says it wrote some (PostgreSQL) or every {@link #POLL} otherwise. {@code onEnd}
+   * runs when the events end without a last one (a finished run whose last event was never stored:
+   * its node died in between).
    *
    * @throws NotFoundException when no run of that id is known
    */
-  public AutoCloseable subscribe(String runId, long afterSeq, Consumer<RunEvent> listener) {
+  public AutoCloseable subscribe(
+      String runId, long afterSeq, Consumer<RunEvent> listener, Runnable onEnd) {
     Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(onEnd, "onEnd");
     AgentRun live = runs.get(runId);
     if (live != null && live.handedOver().isEmpty()) {
       long delivered = afterSeq;
@@ -186,6 +190,7 @@ public final class AgentRuntime implements AutoCloseable {
     EventFeed<RunEvent> feed =
         new EventFeed<>("agent-run-follower", storedLog(runId), listener, afterSeq, every);
     feeds.add(runId, feed);
+    feed.onEnd(onEnd);
     feed.start();
     return feed;
   }

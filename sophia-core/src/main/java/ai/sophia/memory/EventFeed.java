@@ -52,6 +52,7 @@ public final class EventFeed<E> implements AutoCloseable {
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final String name;
   private volatile Runnable onClose = () -> {};
+  private volatile Runnable onEnd = () -> {};
   private volatile boolean closed;
 
   /** The last seq delivered; only the delivering thread reads or writes it. */
@@ -87,6 +88,14 @@ public final class EventFeed<E> implements AutoCloseable {
           before.run();
           action.run();
         };
+  }
+
+  /**
+   * Sets what runs when the feed ends by itself (after the last event, or a finished run whose last
+   * event the store does not have), not when it is closed.
+   */
+  public void onEnd(Runnable action) {
+    onEnd = Objects.requireNonNull(action, "action");
   }
 
   /** Delivers the stored events, then the new ones, until the last one or close. */
@@ -135,8 +144,12 @@ public final class EventFeed<E> implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("an event listener ({}) failed; its feed ends: {}", name, e.toString());
     } finally {
+      boolean ended = !closed;
       closed = true;
       onClose.run();
+      if (ended) {
+        onEnd.run();
+      }
     }
   }
 

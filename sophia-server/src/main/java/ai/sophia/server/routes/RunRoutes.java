@@ -157,7 +157,8 @@ public final class RunRoutes {
                 after,
                 e ->
                     sink.accept(
-                        new EventStream.Frame(e.seq(), e.event().type(), e.event(), e.last()))),
+                        new EventStream.Frame(e.seq(), e.event().type(), e.event(), e.last())),
+                () -> sink.accept(EventStream.END)),
         mapper);
   }
 
