@@ -284,6 +284,13 @@ class MultiNodeTest {
         .hasSize(1);
     assertThat(done.path("transcript").findValuesAsText("text"))
         .anyMatch(t -> t.startsWith("taken over by node-b/"));
+    // B's stream is the whole run's: A's events from the store, then B's, numbered on.
+    List<JsonNode> onB = b.runEvents(id);
+    assertThat(onB.stream().map(e -> e.path("id").asLong()).toList()).isEqualTo(range(onB.size()));
+    assertThat(onB.stream().map(e -> e.path("event").asText()))
+        .startsWith("run_started")
+        .contains("tool_finished", "run_resumed")
+        .endsWith("run_finished");
     System.out.println(
         "[multi-node] node A killed; node B finished its agent run after "
             + takeoverMs
