@@ -113,6 +113,61 @@ class AgentRunTakeoverTest {
   }
 
   @Test
+  void runOfOneRuntime_followedFromAnother_everyEventOnceInOrder_resumableAfterAnySeq()
+      throws Exception {
+    f.model
+        .thenToolCalls(new ToolCall("c1", "commit", "{\"file\":\"notes.md\"}"))
+        .then(
+            request -> {
+              await(release);
+              return ScriptedModelGateway.reply("Committed notes.md.", List.of());
+            });
+    AgentRun run =
+        f.runtime
+            .agents()
+            .get("commit")
+            .start(AgentRequest.of("commit notes.md").withAuthorize(Set.of(Risk.write)));
+    // A runtime that does not run it (it keeps no runs) reads the store, every 200 ms on SQLite.
+    AgentRuntime b = f.another(ScriptedModelGateway.create(), commit);
+    other = b;
+    List<RunEvent> followed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch ended = new CountDownLatch(1);
+    try (AutoCloseable s =
+        b.subscribe(
+            run.id(),
+            0,
+            e -> {
+              followed.add(e);
+              if (e.last()) {
+                ended.countDown();
+              }
+            },
+            ended::countDown)) {
+      Thread.sleep(300);
+      release.countDown();
+      assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+    List<RunEvent> here = new java.util.ArrayList<>();
+    f.runtime.subscribe(run.id(), 0, here::add, () -> {}).close();
+
+    assertThat(here.getLast().event().type()).isEqualTo("run_finished");
+    assertThat(here).extracting(RunEvent::seq).containsExactlyElementsOf(seqs(here.size()));
+    assertThat(followed).extracting(RunEvent::seq).containsExactlyElementsOf(seqs(here.size()));
+    // Read back from the store, each event is the one the run emitted.
+    assertThat(followed).containsExactlyElementsOf(here);
+    List<RunEvent> tail = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch tailEnded = new CountDownLatch(1);
+    try (AutoCloseable s = b.subscribe(run.id(), 3, e -> tail.add(e), tailEnded::countDown)) {
+      assertThat(tailEnded.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(tail).containsExactlyElementsOf(here.subList(3, here.size()));
+  }
+
+  private static List<Long> seqs(int n) {
+    return java.util.stream.LongStream.rangeClosed(1, n).boxed().toList();
+  }
+
+  @Test
   void runWaitingForApproval_takenOver_waitsForTheSameApproval_thenRunsOnce() throws Exception {
     f.model.thenToolCalls(new ToolCall("c1", "commit", "{}"));
     AgentRun run = f.runtime.agents().get("commit").start(AgentRequest.of("commit it"));
