@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.sophia.model.Message;
+import ai.sophia.model.ModelReply;
 import ai.sophia.model.ModelRequest;
 import ai.sophia.model.ScriptedModelGateway;
 import ai.sophia.model.ToolCall;
@@ -66,19 +67,13 @@ class AgentRunTakeoverTest {
   void stoppedRuntime_handsTheRunOver_theOtherGoesOnAfterTheToolCall_toolRunsOnce()
       throws Exception {
     CountDownLatch secondCall = new CountDownLatch(1);
-    f.model
-        .thenToolCalls(new ToolCall("c1", "commit", "{\"file\":\"notes.md\"}"))
-        .then(
+    AgentRun run =
+        commitThen(
             request -> {
               secondCall.countDown();
               await(release); // the first node never answers: it stops first
               return ScriptedModelGateway.reply("too late", List.of());
             });
-    AgentRun run =
-        f.runtime
-            .agents()
-            .get("commit")
-            .start(AgentRequest.of("commit notes.md").withAuthorize(Set.of(Risk.write)));
     assertThat(secondCall.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(commit.invocations()).isEqualTo(1);
 
@@ -115,18 +110,12 @@ class AgentRunTakeoverTest {
   @Test
   void runOfOneRuntime_followedFromAnother_everyEventOnceInOrder_resumableAfterAnySeq()
       throws Exception {
-    f.model
-        .thenToolCalls(new ToolCall("c1", "commit", "{\"file\":\"notes.md\"}"))
-        .then(
+    AgentRun run =
+        commitThen(
             request -> {
               await(release);
               return ScriptedModelGateway.reply("Committed notes.md.", List.of());
             });
-    AgentRun run =
-        f.runtime
-            .agents()
-            .get("commit")
-            .start(AgentRequest.of("commit notes.md").withAuthorize(Set.of(Risk.write)));
     // A runtime that does not run it (it keeps no runs) reads the store, every 200 ms on SQLite.
     AgentRuntime b = f.another(ScriptedModelGateway.create(), commit);
     other = b;
@@ -161,6 +150,17 @@ class AgentRunTakeoverTest {
       assertThat(tailEnded.await(10, TimeUnit.SECONDS)).isTrue();
     }
     assertThat(tail).containsExactlyElementsOf(here.subList(3, here.size()));
+  }
+
+  /**
+   * A commit run on the first runtime: the model asks for the commit, then answers by {@code next}.
+   */
+  private AgentRun commitThen(java.util.function.Function<ModelRequest, ModelReply> next) {
+    f.model.thenToolCalls(new ToolCall("c1", "commit", "{\"file\":\"notes.md\"}")).then(next);
+    return f.runtime
+        .agents()
+        .get("commit")
+        .start(AgentRequest.of("commit notes.md").withAuthorize(Set.of(Risk.write)));
   }
 
   private static List<Long> seqs(int n) {
