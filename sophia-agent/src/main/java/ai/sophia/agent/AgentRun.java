@@ -36,8 +36,11 @@ public final class AgentRun {
   private final Instant startedAt;
   private final long deadlineNanos;
   private final List<Step> transcript = new CopyOnWriteArrayList<>();
-  private final List<AgentEvent> events = new ArrayList<>();
-  private final List<Consumer<AgentEvent>> listeners = new ArrayList<>();
+  private final List<RunEvent> events = new ArrayList<>();
+  private final List<Consumer<RunEvent>> listeners = new ArrayList<>();
+  private long seq;
+  private volatile long firstSeq;
+  private volatile Consumer<RunEvent> journal = e -> {};
   private final CompletableFuture<AgentResult> done = new CompletableFuture<>();
   private final CompletableFuture<Void> stop = new CompletableFuture<>();
   private volatile RunStatus status = RunStatus.running;
@@ -127,9 +130,29 @@ public final class AgentRun {
     return List.copyOf(transcript);
   }
 
-  /** Every event so far, in order. */
+  /** Every event so far on this node, in order. */
   public synchronized List<AgentEvent> events() {
-    return List.copyOf(events);
+    return events.stream().map(RunEvent::event).toList();
+  }
+
+  /**
+   * The seq of the event before this node's first: 0 for a run that started here, the stored run's
+   * last for one taken over (the events up to it are in the store).
+   */
+  public long firstSeq() {
+    return firstSeq;
+  }
+
+  /**
+   * Numbers this run's events after {@code before} and hands each to {@code sink} (the store's
+   * writer) as it is emitted. Set before the run's first event.
+   */
+  void journal(long before, Consumer<RunEvent> sink) {
+    synchronized (this) {
+      firstSeq = before;
+      seq = before;
+      journal = sink;
+    }
   }
 
   /** The result once the run has finished. */
@@ -239,10 +262,19 @@ public final class AgentRun {
    * Delivers every event so far to {@code listener}, then each new one as it happens. Returns what
    * unsubscribes it. A listener that throws is logged and dropped; it never breaks the run.
    */
-  public synchronized AutoCloseable subscribe(Consumer<AgentEvent> listener) {
+  public AutoCloseable subscribe(Consumer<AgentEvent> listener) {
     Objects.requireNonNull(listener, "listener");
-    for (AgentEvent e : events) {
-      if (!deliver(listener, e)) {
+    return subscribe(0, e -> listener.accept(e.event()));
+  }
+
+  /**
+   * Delivers the events of this node with a seq above {@code afterSeq} (every earlier one first),
+   * then each new one as it happens, numbered. Events before {@link #firstSeq} are in the store.
+   */
+  public synchronized AutoCloseable subscribe(long afterSeq, Consumer<RunEvent> listener) {
+    Objects.requireNonNull(listener, "listener");
+    for (RunEvent e : events) {
+      if (e.seq() > afterSeq && !deliver(listener, e)) {
         return () -> {};
       }
     }
@@ -250,16 +282,23 @@ public final class AgentRun {
     return () -> unsubscribe(listener);
   }
 
-  private synchronized void unsubscribe(Consumer<AgentEvent> listener) {
+  private synchronized void unsubscribe(Consumer<RunEvent> listener) {
     listeners.remove(listener);
   }
 
   synchronized void emit(AgentEvent event) {
-    events.add(event);
-    listeners.removeIf(l -> !deliver(l, event));
+    RunEvent numbered;
+    if (event instanceof AgentEvent.RunHandedOver) {
+      numbered = new RunEvent(seq, event); // this node's, not the run's: not stored
+    } else {
+      numbered = new RunEvent(++seq, event);
+      journal.accept(numbered);
+    }
+    events.add(numbered);
+    listeners.removeIf(l -> !deliver(l, numbered));
   }
 
-  private boolean deliver(Consumer<AgentEvent> listener, AgentEvent event) {
+  private boolean deliver(Consumer<RunEvent> listener, RunEvent event) {
     try {
       listener.accept(event);
       return true;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -76,4 +77,31 @@ public interface AgentRunStore {
 
   /** The unfinished runs of {@code owner} that a cancel was asked for, with who asked. */
   Map<String, String> cancelRequests(String owner);
+
+  /** One stored event of a run: its seq (1, 2, … per run, without gaps), its name, its JSON. */
+  record StoredEvent(String runId, long seq, String type, String dataJson, Instant at) {}
+
+  /**
+   * Appends events (of one run or several) while {@code owner} holds each run, checked in the
+   * write's own transaction; an event stored already is left as it is. Tells every node's {@link
+   * #listenEvents} of the runs written. Returns the runs whose events were refused: another owner
+   * holds them.
+   */
+  Set<String> appendEvents(String owner, List<StoredEvent> events);
+
+  /** The run's events with {@code seq > afterSeq}, in order, at most {@code limit}. */
+  List<StoredEvent> events(String runId, long afterSeq, int limit);
+
+  /** The highest event seq of the run; 0 when it has none. */
+  long lastSeq(String runId);
+
+  /** Deletes the events of runs finished before {@code before}; returns how many runs had some. */
+  int purgeEventsFinishedBefore(Instant before);
+
+  /**
+   * Calls {@code runIds}, on a thread of the store's, with the id of each run whose events any
+   * process appended, and with "" when some may have been missed; empty when the store cannot tell
+   * (SQLite): then readers poll.
+   */
+  Optional<AutoCloseable> listenEvents(Consumer<String> runIds);
 }

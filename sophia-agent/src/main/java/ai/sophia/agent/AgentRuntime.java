@@ -7,6 +7,8 @@ import ai.sophia.error.NotFoundException;
 import ai.sophia.health.HealthCheck;
 import ai.sophia.memory.Database;
 import ai.sophia.memory.DocumentIndex;
+import ai.sophia.memory.EventFeed;
+import ai.sophia.memory.EventFeeds;
 import ai.sophia.memory.OperationsStore;
 import ai.sophia.memory.Owners;
 import ai.sophia.model.ModelGateway;
@@ -33,6 +35,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +55,9 @@ public final class AgentRuntime implements AutoCloseable {
   private final Approvals approvals;
   private final SessionStore sessions;
   private final AgentRunStore runStore;
+  private final EventJournal journal;
+  private final EventFeeds<RunEvent> feeds = new EventFeeds<>();
+  private final Optional<AutoCloseable> listening;
   private final RunRecorder recorder;
   private final ContextBuilder contexts;
   private final AgentRunner runner;
@@ -90,9 +96,12 @@ public final class AgentRuntime implements AutoCloseable {
     this.approvals = new Approvals(new SqlApprovalStore(b.database), clock);
     this.sessions = new SqlSessionStore(b.database, clock);
     this.runStore = new SqlAgentRunStore(b.database);
+    this.journal = new EventJournal(runStore, owner);
+    this.listening = runStore.listenEvents(this::storedElsewhere);
     this.recorder =
         new RunRecorder(
             runStore,
+            journal,
             Objects.requireNonNull(b.operations, "operations"),
             sessions,
             memory,
@@ -141,6 +150,87 @@ public final class AgentRuntime implements AutoCloseable {
   /** Any run ever stored, by id, with its transcript as JSON. */
   public Optional<AgentRunStore.StoredRun> storedRun(String runId) {
     return runStore.find(runId);
+  }
+
+  /**
+   * Delivers the run's events with a seq above {@code afterSeq}, in order, then each new one, until
+   * its last or until closed, wherever the run executes: from memory while it runs here (the events
+   * before this node took it over from the store first), else from the store, read again when
+   * another node says it wrote some (PostgreSQL) or every {@link #POLL} otherwise. {@code onEnd}
+   * runs when the events end without a last one (a finished run whose last event was never stored:
+   * its node died in between).
+   *
+   * @throws NotFoundException when no run of that id is known
+   */
+  public AutoCloseable subscribe(
+      String runId, long afterSeq, Consumer<RunEvent> listener, Runnable onEnd) {
+    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(onEnd, "onEnd");
+    AgentRun live = runs.get(runId);
+    if (live != null && live.handedOver().isEmpty()) {
+      long delivered = afterSeq;
+      while (delivered < live.firstSeq()) { // taken over: the other node's events are stored
+        List<AgentRunStore.StoredEvent> page = runStore.events(runId, delivered, 1000);
+        for (AgentRunStore.StoredEvent e : page) {
+          if (e.seq() <= live.firstSeq()) {
+            listener.accept(EventJournal.read(e));
+            delivered = e.seq();
+          }
+        }
+        if (page.size() < 1000) {
+          break;
+        }
+      }
+      return live.subscribe(Math.max(afterSeq, live.firstSeq()), listener);
+    }
+    if (live == null && runStore.find(runId).isEmpty()) {
+      throw new NotFoundException("no agent run with id '" + runId + "'");
+    }
+    Duration every = listening.isPresent() ? POLL_NOTIFIED : POLL;
+    EventFeed<RunEvent> feed =
+        new EventFeed<>("agent-run-follower", storedLog(runId), listener, afterSeq, every);
+    feeds.add(runId, feed);
+    feed.onEnd(onEnd);
+    feed.start();
+    return feed;
+  }
+
+  /**
+   * How often a follower of a run of another process looks at the store, without or with NOTIFY.
+   */
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private static final Duration POLL_NOTIFIED = Duration.ofSeconds(2);
+
+  private EventFeed.Log<RunEvent> storedLog(String runId) {
+    return new EventFeed.Log<>(
+        (seq, limit) ->
+            runStore.events(runId, seq, limit).stream().map(EventJournal::read).toList(),
+        () -> runStore.find(runId).map(r -> r.status().finished()).orElse(true),
+        RunEvent::seq,
+        RunEvent::last);
+  }
+
+  /** Another process stored events of {@code runId} ("": some may have been missed). */
+  private void storedElsewhere(String runId) {
+    if (runId.isEmpty()) {
+      feeds.wakeAll();
+    } else if (!runs.containsKey(runId)) { // a run of this node's: its followers have them
+      feeds.wake(runId);
+    }
+  }
+
+  /** The highest stored event seq of the run; 0 when none is stored (or they were purged). */
+  public long storedEvents(String runId) {
+    return runStore.lastSeq(runId);
+  }
+
+  /**
+   * Deletes the stored events of runs finished more than {@code retention} ago (their transcripts
+   * stay); returns how many runs had some.
+   */
+  public int purgeEvents(Duration retention) {
+    return runStore.purgeEventsFinishedBefore(clock.instant().minus(retention));
   }
 
   /** Stored runs, newest first, at most {@code limit}. */
@@ -213,6 +303,7 @@ public final class AgentRuntime implements AutoCloseable {
         }
       }
     }
+    journal.flush(); // the events of runs handed over, stored before another node takes them
     if (keeping != null) {
       try {
         runStore.release(owner);
@@ -222,6 +313,8 @@ public final class AgentRuntime implements AutoCloseable {
             e.getMessage());
       }
     }
+    journal.close();
+    EventFeeds.stopListening(listening);
     Owners.release(owner);
     executor.shutdown();
     approvals.close();
@@ -280,6 +373,7 @@ public final class AgentRuntime implements AutoCloseable {
         request.sessionId().isEmpty()
             ? sessions.create(def.name(), request.apiKeyId()).id()
             : request.sessionId());
+    run.journal(0, e -> journal.append(run.id(), e));
     recorder.saveProgress(run);
     runs.put(run.id(), run);
     // The run's own thread continues the caller's trace.
@@ -311,6 +405,8 @@ public final class AgentRuntime implements AutoCloseable {
       return;
     }
     run.sessionId(stored.sessionId());
+    // Numbered on from the stored events: a node that lost the run writes none after the claim.
+    run.journal(runStore.lastSeq(run.id()), e -> journal.append(run.id(), e));
     runs.put(run.id(), run);
     AgentDefinition def = agent.map(Agent::definition).orElse(null);
     Thread.ofVirtual().name("agent-" + run.id()).start(() -> traced(def, run, true));

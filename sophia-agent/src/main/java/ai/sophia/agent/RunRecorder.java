@@ -36,6 +36,7 @@ final class RunRecorder {
           .build();
 
   private final AgentRunStore runs;
+  private final EventJournal journal;
   private final OperationsStore operations;
   private final SessionStore sessions;
   private final AgentMemory memory;
@@ -48,6 +49,7 @@ final class RunRecorder {
 
   RunRecorder(
       AgentRunStore runs,
+      EventJournal journal,
       OperationsStore operations,
       SessionStore sessions,
       AgentMemory memory,
@@ -55,6 +57,7 @@ final class RunRecorder {
       String owner,
       Duration lease) {
     this.runs = runs;
+    this.journal = journal;
     this.operations = operations;
     this.sessions = sessions;
     this.memory = memory;
@@ -107,6 +110,7 @@ final class RunRecorder {
   }
 
   void saveProgress(AgentRun run) {
+    journal.flush(); // the stored events keep up with the stored transcript
     runs.save(row(run, run.status(), ""));
   }
 
@@ -120,6 +124,7 @@ final class RunRecorder {
    * that its status and its result change together).
    */
   void finished(AgentDefinition def, AgentRun run, AgentResult result) {
+    journal.flush();
     runs.save(row(run, result.status(), result.answer()));
     Instant end = clock.instant();
     Map<String, Object> detail = new LinkedHashMap<>();

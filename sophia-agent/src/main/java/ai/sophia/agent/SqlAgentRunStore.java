@@ -1,6 +1,7 @@
 package ai.sophia.agent;
 
 import ai.sophia.memory.Database;
+import ai.sophia.memory.EventTable;
 import ai.sophia.memory.GroupCommit;
 import ai.sophia.memory.LeaseTable;
 import ai.sophia.security.FieldCipher;
@@ -8,11 +9,14 @@ import ai.sophia.security.SealedColumns;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -24,6 +28,7 @@ public final class SqlAgentRunStore implements AgentRunStore {
           + " created_at, updated_at, owner, lease_until, request_json, trace_id";
   private static final String UNFINISHED = "('running', 'waiting_approval')";
   private static final LeaseTable LEASES = new LeaseTable("agent_runs", UNFINISHED);
+  private static final EventTable EVENTS = new EventTable("agent_run_events");
 
   private final Database db;
   // Thousands of runs saving at once share one transaction per batch, each still durable on
@@ -171,6 +176,111 @@ public final class SqlAgentRunStore implements AgentRunStore {
   @Override
   public Map<String, String> cancelRequests(String owner) {
     return db.withHandle(h -> LEASES.cancelRequests(h, owner));
+  }
+
+  /** The notification channel (PostgreSQL) of appended events; the payload is the run id. */
+  private static final String CHANNEL = "sophia_agent_events";
+
+  @Override
+  public Set<String> appendEvents(String owner, List<StoredEvent> events) {
+    if (events.isEmpty()) {
+      return Set.of();
+    }
+    FieldCipher cipher = db.cipher();
+    return db.withTransaction(
+        h -> {
+          // The fence, in run id order so that two writers lock rows in the same order: the update
+          // locks the row (PostgreSQL) against a claim until this commits.
+          Set<String> runs = new TreeSet<>();
+          events.forEach(e -> runs.add(e.runId()));
+          Set<String> refused = new HashSet<>();
+          PreparedBatch fence =
+              h.prepareBatch(
+                  "UPDATE agent_runs SET owner = owner WHERE id = :id AND owner = :owner");
+          runs.forEach(id -> fence.bind("id", id).bind("owner", owner).add());
+          int[] held = fence.execute();
+          int i = 0;
+          for (String id : runs) {
+            if (held[i++] == 0) {
+              refused.add(id);
+            }
+          }
+          PreparedBatch insert =
+              h.prepareBatch(
+                  "INSERT INTO agent_run_events (run_id, seq, type, data_json, at) VALUES (:run,"
+                      + " :seq, :type, :data, :at) ON CONFLICT (run_id, seq) DO NOTHING");
+          int added = 0;
+          for (StoredEvent e : events) {
+            if (!refused.contains(e.runId())) {
+              insert
+                  .bind("run", e.runId())
+                  .bind("seq", e.seq())
+                  .bind("type", e.type())
+                  .bind("data", cipher.seal(SealedColumns.RUN_EVENTS.id(), e.dataJson()))
+                  .bind("at", e.at().toEpochMilli())
+                  .add();
+              added++;
+            }
+          }
+          if (added > 0) {
+            insert.execute();
+            Set<String> written = new TreeSet<>(runs);
+            written.removeAll(refused);
+            db.signal(h, CHANNEL, written);
+          }
+          return refused;
+        });
+  }
+
+  @Override
+  public List<StoredEvent> events(String runId, long afterSeq, int limit) {
+    FieldCipher cipher = db.cipher();
+    return db.withHandle(
+        h ->
+            EVENTS
+                .after(h, "seq, type, data_json, at", runId, afterSeq, Math.max(1, limit))
+                .map(
+                    (rs, ctx) ->
+                        new StoredEvent(
+                            runId,
+                            rs.getLong("seq"),
+                            rs.getString("type"),
+                            cipher.open(SealedColumns.RUN_EVENTS.id(), rs.getString("data_json")),
+                            Instant.ofEpochMilli(rs.getLong("at"))))
+                .list());
+  }
+
+  @Override
+  public long lastSeq(String runId) {
+    return db.withHandle(h -> EVENTS.lastSeq(h, runId));
+  }
+
+  @Override
+  public int purgeEventsFinishedBefore(Instant before) {
+    return db.withTransaction(
+        h -> {
+          List<String> ids =
+              h.createQuery(
+                      "SELECT DISTINCT r.id FROM agent_runs r JOIN agent_run_events e ON e.run_id"
+                          + " = r.id WHERE r.status NOT IN "
+                          + UNFINISHED
+                          + " AND r.updated_at < :before LIMIT 10000")
+                  .bind("before", before.toEpochMilli())
+                  .mapTo(String.class)
+                  .list();
+          if (!ids.isEmpty()) {
+            PreparedBatch delete =
+                h.prepareBatch("DELETE FROM agent_run_events WHERE run_id = :id");
+            ids.forEach(id -> delete.bind("id", id).add());
+            delete.execute();
+          }
+          return ids.size();
+        });
+  }
+
+  @Override
+  public Optional<AutoCloseable> listenEvents(Consumer<String> runIds) {
+    return db.listen(CHANNEL, runIds);
   }
 
   private static StoredRun row(ResultSet rs, FieldCipher cipher) throws SQLException {

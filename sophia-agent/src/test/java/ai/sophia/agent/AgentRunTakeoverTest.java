@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.sophia.model.Message;
+import ai.sophia.model.ModelReply;
 import ai.sophia.model.ModelRequest;
 import ai.sophia.model.ScriptedModelGateway;
 import ai.sophia.model.ToolCall;
@@ -66,19 +67,13 @@ class AgentRunTakeoverTest {
   void stoppedRuntime_handsTheRunOver_theOtherGoesOnAfterTheToolCall_toolRunsOnce()
       throws Exception {
     CountDownLatch secondCall = new CountDownLatch(1);
-    f.model
-        .thenToolCalls(new ToolCall("c1", "commit", "{\"file\":\"notes.md\"}"))
-        .then(
+    AgentRun run =
+        commitThen(
             request -> {
               secondCall.countDown();
               await(release); // the first node never answers: it stops first
               return ScriptedModelGateway.reply("too late", List.of());
             });
-    AgentRun run =
-        f.runtime
-            .agents()
-            .get("commit")
-            .start(AgentRequest.of("commit notes.md").withAuthorize(Set.of(Risk.write)));
     assertThat(secondCall.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(commit.invocations()).isEqualTo(1);
 
@@ -110,6 +105,66 @@ class AgentRunTakeoverTest {
     AgentRun resumed = b.run(run.id()).orElseThrow();
     assertThat(resumed.events().getFirst().type()).isEqualTo("run_resumed");
     assertThat(resumed.join().modelCalls()).isEqualTo(2);
+  }
+
+  @Test
+  void runOfOneRuntime_followedFromAnother_everyEventOnceInOrder_resumableAfterAnySeq()
+      throws Exception {
+    AgentRun run =
+        commitThen(
+            request -> {
+              await(release);
+              return ScriptedModelGateway.reply("Committed notes.md.", List.of());
+            });
+    // A runtime that does not run it (it keeps no runs) reads the store, every 200 ms on SQLite.
+    AgentRuntime b = f.another(ScriptedModelGateway.create(), commit);
+    other = b;
+    List<RunEvent> followed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch ended = new CountDownLatch(1);
+    try (AutoCloseable s =
+        b.subscribe(
+            run.id(),
+            0,
+            e -> {
+              followed.add(e);
+              if (e.last()) {
+                ended.countDown();
+              }
+            },
+            ended::countDown)) {
+      Thread.sleep(300);
+      release.countDown();
+      assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+    List<RunEvent> here = new java.util.ArrayList<>();
+    f.runtime.subscribe(run.id(), 0, here::add, () -> {}).close();
+
+    assertThat(here.getLast().event().type()).isEqualTo("run_finished");
+    assertThat(here).extracting(RunEvent::seq).containsExactlyElementsOf(seqs(here.size()));
+    assertThat(followed).extracting(RunEvent::seq).containsExactlyElementsOf(seqs(here.size()));
+    // Read back from the store, each event is the one the run emitted.
+    assertThat(followed).containsExactlyElementsOf(here);
+    List<RunEvent> tail = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch tailEnded = new CountDownLatch(1);
+    try (AutoCloseable s = b.subscribe(run.id(), 3, e -> tail.add(e), tailEnded::countDown)) {
+      assertThat(tailEnded.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(tail).containsExactlyElementsOf(here.subList(3, here.size()));
+  }
+
+  /**
+   * A commit run on the first runtime: the model asks for the commit, then answers by {@code next}.
+   */
+  private AgentRun commitThen(java.util.function.Function<ModelRequest, ModelReply> next) {
+    f.model.thenToolCalls(new ToolCall("c1", "commit", "{\"file\":\"notes.md\"}")).then(next);
+    return f.runtime
+        .agents()
+        .get("commit")
+        .start(AgentRequest.of("commit notes.md").withAuthorize(Set.of(Risk.write)));
+  }
+
+  private static List<Long> seqs(int n) {
+    return java.util.stream.LongStream.rangeClosed(1, n).boxed().toList();
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
@@ -232,6 +233,65 @@ class AgentStoresTest {
       Approvals.Decision decided = waiting.get(5, java.util.concurrent.TimeUnit.SECONDS);
 
       assertThat(decided).isEqualTo(new Approvals.Decision(false, "key_admin", "not today"));
+    }
+  }
+
+  private static AgentRunStore.StoredEvent event(String run, long seq, String type) {
+    return new AgentRunStore.StoredEvent(run, seq, type, "{\"seq\":" + seq + "}", T0);
+  }
+
+  @Test
+  void events_appendedByTheOwner_readBackInOrder_othersFenced_purgedAfterTheRunEnds()
+      throws Exception {
+    try (Database db = backend.open(dir)) {
+      AgentRunStore store = new SqlAgentRunStore(db);
+      List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Optional<AutoCloseable> listening = store.listenEvents(told::add);
+      store.save(owned("run_a", RunStatus.running, "a/1/x", T0.plusSeconds(30)));
+      store.save(owned("run_b", RunStatus.running, "b/2/y", T0.plusSeconds(30)));
+
+      assertThat(
+              store.appendEvents(
+                  "a/1/x",
+                  List.of(
+                      event("run_a", 1, "run_started"),
+                      event("run_a", 2, "token"),
+                      event("run_b", 1, "run_started"))))
+          .containsExactly("run_b");
+      // Written twice (a retry after a lost connection): stored once.
+      store.appendEvents("a/1/x", List.of(event("run_a", 2, "token"), event("run_a", 3, "x")));
+
+      assertThat(store.events("run_a", 0, 10))
+          .extracting(AgentRunStore.StoredEvent::seq, AgentRunStore.StoredEvent::type)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(1L, "run_started"),
+              org.assertj.core.groups.Tuple.tuple(2L, "token"),
+              org.assertj.core.groups.Tuple.tuple(3L, "x"));
+      assertThat(store.events("run_a", 1, 1))
+          .extracting(e -> e.dataJson())
+          .containsExactly("{\"seq\":2}");
+      assertThat(store.events("run_b", 0, 10)).isEmpty();
+      assertThat(store.lastSeq("run_a")).isEqualTo(3);
+      assertThat(store.lastSeq("run_b")).isZero();
+
+      store.save(owned("run_a", RunStatus.succeeded, "a/1/x", T0.plusSeconds(30)));
+      assertThat(store.purgeEventsFinishedBefore(T0)).isZero(); // finished at T0, not before
+      assertThat(store.purgeEventsFinishedBefore(T0.plusSeconds(1))).isEqualTo(1);
+      assertThat(store.lastSeq("run_a")).isZero();
+
+      if (backend == Backend.postgres) {
+        assertThat(listening).isPresent();
+        long until = System.nanoTime() + 5_000_000_000L;
+        while (!told.contains("run_a") && System.nanoTime() < until) {
+          Thread.sleep(20);
+        }
+        assertThat(told).contains("run_a").doesNotContain("run_b");
+      } else {
+        assertThat(listening).isEmpty();
+      }
+      if (listening.isPresent()) {
+        listening.get().close();
+      }
     }
   }
 }

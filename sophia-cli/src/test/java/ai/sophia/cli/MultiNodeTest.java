@@ -122,6 +122,38 @@ class MultiNodeTest {
   }
 
   @Test
+  @Order(1)
+  void agentRunEvents_clientOfNodeBFollowsARunOnNodeA_everyEventInOrderAndResumesByLastEventId()
+      throws Exception {
+    model.agentDelay = Duration.ofMillis(1500);
+    String id = a.startAgentRun("research", "{\"input\":\"What is Heliograph?\"}");
+    List<JsonNode> onB = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> following =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                b.followRun(id, 0, onB::add);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    // Another client of B reads two events, drops, and takes up the rest on B by its last id.
+    List<JsonNode> resumed = new ArrayList<>();
+    b.followRun(id, 0, e -> resumed.add(e) && resumed.size() < 2);
+    b.followRun(id, resumed.getLast().path("id").asLong(), resumed::add);
+    following.get(60, TimeUnit.SECONDS);
+
+    List<JsonNode> onA = a.runEvents(id); // from A's memory: A runs it
+    assertThat(onA.getFirst().path("event").asText()).isEqualTo("run_started");
+    assertThat(onA.getLast().path("event").asText()).isEqualTo("run_finished");
+    assertThat(onA.stream().map(e -> e.path("id").asLong()).toList()).isEqualTo(range(onA.size()));
+    assertThat(onB).containsExactlyElementsOf(onA);
+    assertThat(resumed).containsExactlyElementsOf(onA);
+    assertThat(b.get("/api/v1/runs/" + id).path("status").asText()).isEqualTo("succeeded");
+    System.out.println("[multi-node] agent run on A: " + onB.size() + " events followed on B");
+  }
+
+  @Test
   @Order(2)
   void cancel_askedOnNodeB_stopsTheRunOnNodeA() throws Exception {
     model.agentDelay = Duration.ofSeconds(30);
@@ -252,6 +284,13 @@ class MultiNodeTest {
         .hasSize(1);
     assertThat(done.path("transcript").findValuesAsText("text"))
         .anyMatch(t -> t.startsWith("taken over by node-b/"));
+    // B's stream is the whole run's: A's events from the store, then B's, numbered on.
+    List<JsonNode> onB = b.runEvents(id);
+    assertThat(onB.stream().map(e -> e.path("id").asLong()).toList()).isEqualTo(range(onB.size()));
+    assertThat(onB.stream().map(e -> e.path("event").asText()))
+        .startsWith("run_started")
+        .contains("tool_finished", "run_resumed")
+        .endsWith("run_finished");
     System.out.println(
         "[multi-node] node A killed; node B finished its agent run after "
             + takeoverMs

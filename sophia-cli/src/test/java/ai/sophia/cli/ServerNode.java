@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -249,12 +250,30 @@ final class ServerNode implements AutoCloseable {
   }
 
   /**
-   * Follows the run's event stream after seq {@code after} (sent as Last-Event-ID), handing each
-   * event to {@code each} as it comes, until run_finished or {@code each} answers false.
+   * Follows the swarm run's event stream after seq {@code after} (sent as Last-Event-ID), handing
+   * each event to {@code each} as it comes, until run_finished or {@code each} answers false.
    */
   void follow(String id, long after, Predicate<JsonNode> each) throws Exception {
-    HttpRequest.Builder request =
-        request("/api/v1/swarm/" + id + "/events").timeout(Duration.ofSeconds(120)).GET();
+    stream("/api/v1/swarm/" + id + "/events", after, frame -> each.test(frame.path("data")));
+  }
+
+  /**
+   * Follows the agent run's event stream after seq {@code after} as {@link #follow} does, handing
+   * each frame to {@code each} as {@code {id, event, data}}.
+   */
+  void followRun(String id, long after, Predicate<JsonNode> each) throws Exception {
+    stream("/api/v1/runs/" + id + "/events", after, each);
+  }
+
+  /** The agent run's frames, from the first to run_finished. */
+  List<JsonNode> runEvents(String id) throws Exception {
+    List<JsonNode> frames = new ArrayList<>();
+    followRun(id, 0, frames::add);
+    return frames;
+  }
+
+  private void stream(String path, long after, Predicate<JsonNode> each) throws Exception {
+    HttpRequest.Builder request = request(path).timeout(Duration.ofSeconds(120)).GET();
     if (after > 0) {
       request.header("Last-Event-ID", Long.toString(after));
     }
@@ -262,9 +281,19 @@ final class ServerNode implements AutoCloseable {
         http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
     assertThat(r.statusCode()).isEqualTo(200);
     try (var lines = r.body()) {
+      ObjectNode frame = JSON.createObjectNode();
       for (String line : (Iterable<String>) lines::iterator) {
-        if (line.startsWith("data: ") && !each.test(JSON.readTree(line.substring(6)))) {
-          return;
+        if (line.startsWith("id: ")) {
+          frame.put("id", Long.parseLong(line.substring(4)));
+        } else if (line.startsWith("event: ")) {
+          frame.put("event", line.substring(7));
+        } else if (line.startsWith("data: ")) {
+          frame.set("data", JSON.readTree(line.substring(6)));
+        } else if (line.isEmpty() && frame.has("data")) {
+          if (!each.test(frame)) {
+            return;
+          }
+          frame = JSON.createObjectNode();
         }
       }
     }

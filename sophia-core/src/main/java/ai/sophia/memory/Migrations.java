@@ -32,7 +32,8 @@ final class Migrations {
           "V7__agent_run_leases.sql",
           "V8__key_expiry.sql",
           "V9__mcp_tokens.sql",
-          "V10__mcp_token_scope.sql");
+          "V10__mcp_token_scope.sql",
+          "V11__agent_run_events.sql");
   private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 
   private Migrations() {}

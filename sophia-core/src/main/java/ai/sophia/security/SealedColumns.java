@@ -23,6 +23,9 @@ public final class SealedColumns {
   public static final Column RUN_OUTPUT = new Column("agent_runs", "output");
   public static final Column RUN_TRANSCRIPT = new Column("agent_runs", "transcript_json");
 
+  /** What a run's events carry: model replies, tool arguments and outputs. */
+  public static final Column RUN_EVENTS = new Column("agent_run_events", "data_json");
+
   /** The arguments of a tool call waiting for (or decided by) a person. */
   public static final Column APPROVAL_ARGUMENTS = new Column("approvals", "arguments_json");
 
@@ -46,6 +49,7 @@ public final class SealedColumns {
           RUN_INPUT,
           RUN_OUTPUT,
           RUN_TRANSCRIPT,
+          RUN_EVENTS,
           APPROVAL_ARGUMENTS,
           DEPLOYMENT_LOG,
           TOTP_SECRET,

@@ -379,8 +379,9 @@ public final class Sophia implements AutoCloseable {
 
   /**
    * Continues the swarm runs a crash or a stop interrupted, then keeps taking over the runs other
-   * nodes lose (every second), and purges expired runs' checkpoints now and every hour. Only a
-   * serving Sophia does this: a CLI command beside it must not run the same runs a second time.
+   * nodes lose (every second), and purges expired runs' checkpoints (and agent runs' events) now
+   * and every hour. Only a serving Sophia does this: a CLI command beside it must not run the same
+   * runs a second time.
    */
   private void resumeSwarms() {
     int resumed = swarmEngine.resumeUnfinished();
@@ -399,8 +400,14 @@ public final class Sophia implements AutoCloseable {
             if (purged > 0) {
               log.info("purged the checkpoints and events of {} expired swarm run(s)", purged);
             }
+            // Agent runs' events, after the same retention; their transcripts stay.
+            int agentRuns =
+                agents.purgeEvents(java.time.Duration.ofDays(config.swarm().retentionDays()));
+            if (agentRuns > 0) {
+              log.info("purged the events of {} expired agent run(s)", agentRuns);
+            }
           } catch (RuntimeException e) {
-            log.warn("purging expired swarm runs failed: {}", e.toString());
+            log.warn("purging expired swarm and agent runs failed: {}", e.toString());
           }
         },
         0,

@@ -1,5 +1,6 @@
 package ai.sophia.swarm;
 
+import ai.sophia.memory.EventFeed;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,7 +42,7 @@ final class RunLog {
   private final SwarmStore store;
   private final Consumer<RunLog> onLost;
   private final Clock clock;
-  private final List<Subscription> subscribers = new CopyOnWriteArrayList<>();
+  private final List<EventFeed<SwarmEvent>> subscribers = new CopyOnWriteArrayList<>();
 
   /**
    * A lock, not a monitor: it is held across store writes that may park (group commit), which would
@@ -118,7 +119,7 @@ final class RunLog {
         finished = true;
       }
       for (SwarmEvent e : events) {
-        for (Subscription s : subscribers) {
+        for (EventFeed<SwarmEvent> s : subscribers) {
           s.offer(e);
         }
       }
@@ -190,7 +191,7 @@ final class RunLog {
    * Registers {@code s} for the events committed from now on; it reads those before from the store
    * itself, and drops what it has twice.
    */
-  void subscribe(Subscription s) {
+  void subscribe(EventFeed<SwarmEvent> s) {
     lock.lock();
     try {
       if (!finished) {
@@ -215,7 +216,7 @@ final class RunLog {
     }
   }
 
-  void unsubscribe(Subscription s) {
+  void unsubscribe(EventFeed<SwarmEvent> s) {
     subscribers.remove(s);
   }
 

@@ -1,6 +1,7 @@
 package ai.sophia.swarm;
 
 import ai.sophia.memory.Database;
+import ai.sophia.memory.EventTable;
 import ai.sophia.memory.GroupCommit;
 import ai.sophia.memory.LeaseTable;
 import ai.sophia.swarm.SwarmStore.RunChange;
@@ -41,6 +42,7 @@ public final class SqlSwarmStore implements SwarmStore {
           + " deadline_at";
   private static final String UNFINISHED = "('pending', 'running', 'waiting_approval')";
   private static final LeaseTable LEASES = new LeaseTable("swarm_runs", UNFINISHED);
+  private static final EventTable EVENT_TABLE = new EventTable("swarm_events");
 
   private final Database db;
   private final GroupCommit<Write> writes;
@@ -337,12 +339,8 @@ public final class SqlSwarmStore implements SwarmStore {
   public List<SwarmEvent> events(String runId, long afterSeq, int limit) {
     return db.withHandle(
         h ->
-            h.createQuery(
-                    "SELECT seq, type, step, data_json, at FROM swarm_events WHERE run_id = :run"
-                        + " AND seq > :after ORDER BY seq LIMIT :limit")
-                .bind("run", runId)
-                .bind("after", afterSeq)
-                .bind("limit", limit)
+            EVENT_TABLE
+                .after(h, "seq, type, step, data_json, at", runId, afterSeq, limit)
                 .map(
                     (rs, ctx) ->
                         new SwarmEvent(
@@ -357,12 +355,7 @@ public final class SqlSwarmStore implements SwarmStore {
 
   @Override
   public long lastSeq(String runId) {
-    return db.withHandle(
-        h ->
-            h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM swarm_events WHERE run_id = :run")
-                .bind("run", runId)
-                .mapTo(Long.class)
-                .one());
+    return db.withHandle(h -> EVENT_TABLE.lastSeq(h, runId));
   }
 
   @Override

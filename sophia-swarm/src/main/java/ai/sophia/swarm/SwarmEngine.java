@@ -4,6 +4,8 @@ import ai.sophia.config.SophiaConfig;
 import ai.sophia.error.ConflictException;
 import ai.sophia.error.InvalidInputException;
 import ai.sophia.error.NotFoundException;
+import ai.sophia.memory.EventFeed;
+import ai.sophia.memory.EventFeeds;
 import ai.sophia.memory.Owners;
 import ai.sophia.swarm.SwarmStore.RunChange;
 import ai.sophia.swarm.SwarmStore.StepWrite;
@@ -62,7 +64,7 @@ public final class SwarmEngine implements AutoCloseable {
   private final StepPolicy defaultPolicy;
   private final String owner;
   private final Duration lease;
-  private final Map<String, Set<Subscription>> watchers = new ConcurrentHashMap<>();
+  private final EventFeeds<SwarmEvent> watchers = new EventFeeds<>();
   private final Set<String> graphless = ConcurrentHashMap.newKeySet();
   private final Optional<AutoCloseable> listening;
   private final Map<String, SwarmGraph> graphs = new ConcurrentHashMap<>();
@@ -397,16 +399,9 @@ public final class SwarmEngine implements AutoCloseable {
     Objects.requireNonNull(listener, "listener");
     RunLog live = executions.containsKey(runId) ? logs.get(runId) : null;
     Duration every = live != null || listening.isEmpty() ? POLL : POLL_NOTIFIED;
-    Subscription s = new Subscription(store, runId, listener, afterSeq, every);
-    watchers.computeIfAbsent(runId, id -> ConcurrentHashMap.newKeySet()).add(s);
-    s.onClose(
-        () ->
-            watchers.computeIfPresent(
-                runId,
-                (id, set) -> {
-                  set.remove(s);
-                  return set.isEmpty() ? null : set;
-                }));
+    EventFeed<SwarmEvent> s =
+        new EventFeed<>("swarm-subscriber", storedLog(runId), listener, afterSeq, every);
+    watchers.add(runId, s);
     if (live != null) {
       live.subscribe(s);
       s.onClose(() -> live.unsubscribe(s));
@@ -433,14 +428,7 @@ public final class SwarmEngine implements AutoCloseable {
     }
     closed = true;
     upkeep.close();
-    listening.ifPresent(
-        l -> {
-          try {
-            l.close();
-          } catch (Exception e) {
-            log.debug("closing the store's listener failed: {}", e.toString());
-          }
-        });
+    EventFeeds.stopListening(listening);
     List<RunExecution> running = new ArrayList<>(executions.values());
     running.forEach(RunExecution::abandon);
     logs.values().forEach(RunLog::close);
@@ -481,10 +469,19 @@ public final class SwarmEngine implements AutoCloseable {
   /** Wakes the subscribers of {@code runId}, or of every run when it is null. */
   void wakeWatchers(String runId) {
     if (runId == null) {
-      watchers.values().forEach(set -> set.forEach(Subscription::wake));
+      watchers.wakeAll();
     } else {
-      watchers.getOrDefault(runId, Set.of()).forEach(Subscription::wake);
+      watchers.wake(runId);
     }
+  }
+
+  /** The run's events as the store has them, for a subscriber. */
+  private EventFeed.Log<SwarmEvent> storedLog(String runId) {
+    return new EventFeed.Log<>(
+        (seq, limit) -> store.events(runId, seq, limit),
+        () -> store.find(runId).map(r -> r.status().finished()).orElse(true),
+        SwarmEvent::seq,
+        SwarmEvent::last);
   }
 
   SwarmStore store() {

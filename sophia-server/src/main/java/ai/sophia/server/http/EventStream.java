@@ -32,6 +32,12 @@ public final class EventStream {
   /** Put in a stream's queue when its server drains. */
   private static final Frame CLOSING = new Frame(-1, "closing", "", true);
 
+  /**
+   * What a source hands its sink when it ends without a last frame (the run ended and its last
+   * event is not to be had): the stream ends there, sending nothing more.
+   */
+  public static final Frame END = new Frame(-1, "end", "", true);
+
   /** What a stream ends with when its server drains: reconnect in a second. */
   static final String CLOSING_TEXT =
       ": server shutting down; reconnect with Last-Event-ID\nretry: 1000\n\n";
@@ -102,6 +108,9 @@ public final class EventStream {
           // The server stops: a clean end, and the client resumes on another node from its id.
           out.write(CLOSING_TEXT.getBytes(StandardCharsets.UTF_8));
           out.flush();
+          return;
+        }
+        if (frame == END) {
           return;
         }
         if (frame == null) {

@@ -1,6 +1,5 @@
 package ai.sophia.server.routes;
 
-import ai.sophia.agent.AgentEvent;
 import ai.sophia.agent.AgentResult;
 import ai.sophia.agent.AgentRun;
 import ai.sophia.agent.AgentRunStore.StoredRun;
@@ -21,7 +20,6 @@ import io.javalin.http.Context;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Agent runs over HTTP: {@code GET /api/v1/runs} (newest first), {@code GET /api/v1/runs/{id}}
@@ -124,51 +122,44 @@ public final class RunRoutes {
   }
 
   /**
-   * Streams the run's events as server-sent events, numbered from 1 in the order they happened,
-   * until run_finished. The run and the header are checked before the stream starts, so a bad
-   * request still gets a problem+json answer.
+   * Streams the run's events as server-sent events, numbered from 1 over the whole run, until
+   * run_finished, wherever the run executes (this node delivers from memory what it runs, the store
+   * has the rest). The run and the header are checked before the stream starts, so a bad request
+   * still gets a problem+json answer.
    */
   private void events(Context ctx) {
     String id = AgentBodies.id("id", ctx.pathParam("id"));
-    AgentRun run = liveRun(ctx, id);
+    boolean here = agents.run(id).filter(r -> visible(ctx, r.request().apiKeyId())).isPresent();
+    if (!here) {
+      StoredRun stored =
+          agents
+              .storedRun(id)
+              .filter(r -> visible(ctx, r.apiKeyId()))
+              .orElseThrow(() -> notFound(id));
+      if (stored.status().finished() && agents.storedEvents(id) == 0) {
+        throw new ConflictException(
+            "run "
+                + id
+                + " has no stored events (it finished before they were kept, or longer ago than"
+                + " swarm.retention_days); GET /api/v1/runs/"
+                + id
+                + " has its transcript");
+      }
+    }
     long after = EventStream.lastEventId(ctx);
     EventStream.stream(
         ctx,
         "run " + id,
         after,
-        sink -> {
-          // A run replays its events in order to a new listener, then delivers each new one.
-          AtomicLong sequence = new AtomicLong();
-          return run.subscribe(
-              event ->
-                  sink.accept(
-                      new EventStream.Frame(
-                          sequence.incrementAndGet(),
-                          event.type(),
-                          event,
-                          event instanceof AgentEvent.RunFinished
-                              || event instanceof AgentEvent.RunHandedOver)));
-        },
+        sink ->
+            agents.subscribe(
+                id,
+                after,
+                e ->
+                    sink.accept(
+                        new EventStream.Frame(e.seq(), e.event().type(), e.event(), e.last())),
+                () -> sink.accept(EventStream.END)),
         mapper);
-  }
-
-  private AgentRun liveRun(Context ctx, String id) {
-    AgentRun run =
-        agents
-            .run(id)
-            .filter(r -> visible(ctx, r.request().apiKeyId()))
-            .orElseThrow(
-                () ->
-                    agents.storedRun(id).filter(r -> visible(ctx, r.apiKeyId())).isPresent()
-                        ? new ConflictException(
-                            "run "
-                                + id
-                                + " is no longer live (finished before this server kept it);"
-                                + " GET /api/v1/runs/"
-                                + id
-                                + " has its transcript")
-                        : notFound(id));
-    return run;
   }
 
   private static boolean visible(Context ctx, String ownerKeyId) {
